@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 600_000,
+    // Docker-engine tests share one engine and published ports: run files one at a time.
+    fileParallelism: false,
+    reporters: ['default'],
+  },
+});
