@@ -1,0 +1,25 @@
+/** Reading the global options from inside a command, and loading berth.yml the same way everywhere. */
+import type { Command } from 'commander';
+import { parseDuration } from '../config/durations.js';
+import { loadConfig } from '../config/load.js';
+import type { ResolvedConfig } from '../config/model.js';
+import { UsageError } from '../errors.js';
+import type { GlobalOptions } from './output.js';
+
+export function globalOptions(command: Command): GlobalOptions {
+  const all = command.optsWithGlobals<Partial<GlobalOptions>>();
+  return { config: all.config, env: all.env ?? 'local', json: Boolean(all.json), debug: Boolean(all.debug), yes: Boolean(all.yes) };
+}
+
+/** Every command that reads berth.yml validates it whole first. */
+export function loadForCommand(command: Command): ResolvedConfig {
+  const options = globalOptions(command);
+  return loadConfig({ config: options.config, env: options.env });
+}
+
+/** Parse a duration flag such as 20m, 90s, 1h (seconds when no unit). */
+export function durationFlag(flag: string, value: string): number {
+  const seconds = parseDuration(value);
+  if (seconds === undefined || seconds === 0) throw new UsageError(`${flag} ${value}: expected a duration such as 90s, 20m or 1h`);
+  return seconds;
+}

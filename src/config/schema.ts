@@ -1,0 +1,212 @@
+/**
+ * The shape of berth.yml (version 1), as zod schemas.
+ *
+ * Types and ranges live here; rules that relate fields to each other (Fargate cpu/memory pairs,
+ * timeout < interval, min <= max, files that must exist) live in semantic-checks.ts.
+ * Defaults live in defaults.ts; the prose for each section in reference.ts.
+ */
+import { z } from 'zod';
+
+export const APP_NAME_PATTERN = /^[a-z][a-z0-9-]*[a-z0-9]$/;
+export const APP_NAME_MAX = 20;
+export const ENV_NAME_PATTERN = /^[a-z][a-z0-9-]*$/;
+export const ENV_NAME_MAX = 11;
+export const ENV_VAR_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+export const POSTGRES_VERSIONS = ['13', '14', '15', '16', '17'] as const;
+export const REDIS_VERSIONS = ['6.2', '7.0', '7.1'] as const;
+
+const int = (min: number, max: number) => z.number().int().min(min).max(max);
+
+const envVarName = z.string().regex(ENV_VAR_PATTERN, {
+  error: 'expected an environment variable name: letters, digits and _, not starting with a digit',
+});
+
+const durationText = z.union([z.number().int().min(1), z.string().regex(/^\d+\s*(s|m|h|d)?$/)], {
+  error: 'expected a duration such as 300, "90s", "30m", "1h" or "1d"',
+});
+
+function healthSchema() {
+  return z
+    .strictObject({
+      path: z.string().meta({ description: 'HTTP path that answers 2xx when the app is healthy', default: '/' }),
+      interval: int(5, 300).meta({ description: 'seconds between checks', default: 30 }),
+      timeout: int(2, 120).meta({ description: 'seconds before a check counts as failed; less than interval', default: 5 }),
+      healthyThreshold: int(2, 10).meta({ description: 'consecutive passes before a target is healthy', default: 2 }),
+      unhealthyThreshold: int(2, 10).meta({ description: 'consecutive failures before a target is unhealthy', default: 3 }),
+      gracePeriod: int(0, 3600).meta({ description: 'seconds a new task may take to start before failed checks count', default: 60 }),
+    })
+    .partial();
+}
+
+const scheduleEntry = z.strictObject({
+  cron: z.string().meta({ description: 'five-field cron expression in UTC, e.g. "0 20 * * 1-5"' }),
+  min: int(0, 1000).optional(),
+  max: int(0, 1000).optional(),
+  name: z.string().regex(/^[A-Za-z0-9-]+$/).optional(),
+});
+
+const countObject = z
+  .strictObject({
+    min: int(0, 1000).meta({ default: 1 }),
+    max: int(1, 1000),
+    cpu: int(10, 95).meta({ description: 'target average CPU %' }),
+    memory: int(10, 95).meta({ description: 'target average memory %' }),
+    requests: int(1, 1_000_000).meta({ description: 'target requests per task per minute (needs the load balancer)' }),
+    schedule: z.array(scheduleEntry),
+  })
+  .partial();
+
+const count = z.union([int(0, 1000), countObject], {
+  error: 'expected a number of tasks, or a mapping such as { min: 2, max: 10, cpu: 70 }',
+});
+
+const buildSchema = z
+  .strictObject({
+    context: z.string().meta({ description: 'build context, relative to berth.yml', default: '.' }),
+    dockerfile: z.string().meta({ description: 'Dockerfile, relative to the context', default: 'Dockerfile' }),
+    args: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).meta({
+      description: 'build arguments; public by nature: they stay in the image',
+    }),
+    target: z.string().meta({ description: 'multi-stage build target' }),
+  })
+  .partial();
+
+const envValues = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]), {
+  error: 'expected a mapping of NAME: value',
+});
+
+const secrets = z.array(z.string(), {
+  error: 'expected a list of secret names such as [API_KEY]; values are set with `berth secrets set NAME`, never written in berth.yml',
+});
+
+function serviceSchema(mode: 'base' | 'override') {
+  const port = int(1, 65535).meta({ description: "the container's listening port" });
+  return z.strictObject({
+    port: mode === 'base' ? port : port.optional(),
+    health: healthSchema().optional(),
+    cpu: z.number().int().meta({ description: 'Fargate CPU units (1024 = 1 vCPU)', default: 256 }).optional(),
+    memory: z.number().int().meta({ description: 'MiB; a valid Fargate combination with cpu', default: 512 }).optional(),
+    arch: z.enum(['x86_64', 'arm64']).meta({ default: 'x86_64' }).optional(),
+    count: count.meta({ default: 1 }).optional(),
+    env: envValues.optional(),
+    secrets: secrets.optional(),
+    build: buildSchema.optional(),
+    image: z.string().min(1).meta({ description: 'a pushed image to run instead of building' }).optional(),
+    command: z.array(z.string()).meta({ description: "overrides the image's CMD" }).optional(),
+    loadBalancer: z.boolean().meta({ default: true }).optional(),
+    public: z.boolean().meta({ default: true }).optional(),
+    stickySessions: z.union([z.literal(false), durationText]).meta({ default: false }).optional(),
+    spot: z.boolean().meta({ description: 'run on Fargate Spot (non-production environments)', default: false }).optional(),
+  });
+}
+
+const databaseObject = z
+  .strictObject({
+    engine: z.literal('postgres'),
+    version: z.union([z.enum(POSTGRES_VERSIONS), z.number().int()]).meta({ default: '16' }),
+    instance: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, { error: 'expected an RDS instance class such as db.t4g.micro' }).meta({ default: 'db.t4g.micro' }),
+    storage: z.number().int().meta({ description: 'GiB of gp3 storage, 20-65536', default: 20 }),
+    backupDays: z.number().int().meta({ description: 'days of automated backups, 0-35', default: 7 }),
+    multiAz: z.boolean().meta({ default: false }),
+    name: z.string().regex(/^[a-z][a-z0-9_]*$/, { error: 'expected a database name: lowercase letters, digits and _' }).max(63),
+    localImage: z.string().meta({ description: 'image for the local environment', default: 'postgres:<version>' }),
+  })
+  .partial();
+
+const database = z.union([z.literal('postgres'), z.literal(false), z.null(), databaseObject], {
+  error: 'expected "postgres", false, or a mapping such as { engine: postgres, instance: db.t4g.micro }',
+});
+
+const cacheObject = z
+  .strictObject({
+    engine: z.literal('redis'),
+    version: z.union([z.enum(REDIS_VERSIONS), z.number()]).meta({ default: '7.1' }),
+    node: z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, { error: 'expected an ElastiCache node type such as cache.t4g.micro' }).meta({ default: 'cache.t4g.micro' }),
+    localImage: z.string().meta({ description: 'image for the local environment', default: 'redis:7' }),
+  })
+  .partial();
+
+const cache = z.union([z.literal('redis'), z.literal(false), z.null(), cacheObject], {
+  error: 'expected "redis", false, or a mapping such as { engine: redis, node: cache.t4g.micro }',
+});
+
+const domainObject = z.strictObject({
+  name: z.string(),
+  zone: z.string().meta({ description: 'Route 53 hosted zone name, e.g. example.com' }).optional(),
+  zoneId: z.string().regex(/^Z[A-Z0-9]+$/, { error: 'expected a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ' }).optional(),
+});
+
+const domain = z.union([z.string(), domainObject], {
+  error: 'expected a hostname such as api.example.com, or { name, zone, zoneId }',
+});
+
+const network = z.union(
+  [
+    z.enum(['public', 'private']),
+    z
+      .strictObject({
+        tasks: z.enum(['public', 'private']).meta({ default: 'public' }),
+        egress: z.enum(['endpoints', 'nat']).meta({ description: 'how private tasks reach AWS and the internet', default: 'endpoints' }),
+        zones: z.array(z.string()).meta({ description: 'availability zones; default: the first two of the region' }),
+        cidr: z.string().regex(/^\d+\.\d+\.\d+\.\d+\/(1[6-9]|2[0-4])$/, { error: 'expected an IPv4 CIDR block from /16 to /24 such as 10.0.0.0/16' }),
+      })
+      .partial(),
+  ],
+  { error: 'expected "public", "private", or a mapping such as { tasks: private, egress: nat }' },
+);
+
+const alarms = z.union([
+  z.literal(false),
+  z.strictObject({ email: z.string().meta({ description: 'address subscribed to alarm notifications' }) }).partial(),
+], { error: 'expected false or a mapping such as { email: ops@example.com }' });
+
+const logs = z.strictObject({
+  retentionDays: z.number().int().meta({ description: `days logs are kept: one of ${LOG_RETENTION_DAYS.join(', ')}`, default: 30 }),
+}).partial();
+
+const registry = z.strictObject({
+  keepReleases: int(1, 1000).meta({ description: 'images kept in ECR, newest first', default: 20 }),
+}).partial();
+
+const local = z.strictObject({
+  port: int(1, 65535).meta({ description: 'the local load balancer listens on 127.0.0.1:<port>', default: 8080 }),
+}).partial();
+
+function sections(mode: 'base' | 'override') {
+  return {
+    region: z.string().meta({ description: 'AWS region for AWS environments; default: AWS_REGION or the profile region' }).optional(),
+    service: mode === 'base' ? serviceSchema('base') : serviceSchema('override').optional(),
+    network: network.meta({ default: 'public' }).optional(),
+    database: database.optional(),
+    cache: cache.optional(),
+    domain: domain.optional(),
+    alarms: alarms.optional(),
+    logs: logs.optional(),
+    registry: registry.optional(),
+    local: local.optional(),
+  };
+}
+
+export const environmentOverrideSchema = z.strictObject({
+  ...sections('override'),
+  production: z.boolean().meta({ description: 'deletion protection, final snapshots, no Spot; default: true for environments named prod or production' }).optional(),
+  account: z.string().regex(/^\d{12}$/, { error: 'expected a 12-digit AWS account id' }).meta({ description: 'refuse to deploy with credentials for any other account' }).optional(),
+});
+
+export const berthFileSchema = z.strictObject({
+  $schema: z.string().optional(),
+  version: z.literal(1).meta({ default: 1 }).optional(),
+  app: z.string().meta({ description: `lowercase letters, digits and hyphens, at most ${APP_NAME_MAX} characters` }),
+  ...sections('base'),
+  environments: z.record(z.string(), environmentOverrideSchema.nullable()).optional(),
+});
+
+export type BerthFile = z.infer<typeof berthFileSchema>;
+export type EnvironmentOverride = z.infer<typeof environmentOverrideSchema>;
+
+/** The JSON Schema editors use through `# yaml-language-server: $schema=`. */
+export function berthJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(berthFileSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return { ...schema, $id: 'https://berth.dev/schema/berth-v1.json', title: 'berth.yml (version 1)' };
+}

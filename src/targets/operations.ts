@@ -1,0 +1,120 @@
+/**
+ * What every target (local Docker engine, AWS) can do. Commands call these and render the results;
+ * each target's module implements them. Results are plain data so `--json` can print them as they are.
+ */
+import type { Progress } from '../cli/progress.js';
+
+/** One numbered release of an environment. */
+export interface Release {
+  /** 1, 2, 3, ... per environment. */
+  number: number;
+  /** The image as deployed: repository@sha256:... (AWS) or a local image id/tag. */
+  image: string;
+  digest: string;
+  gitSha?: string;
+  /** ISO 8601. */
+  createdAt: string;
+  /** Who deployed it (user name or IAM principal). */
+  createdBy: string;
+  /** A rollback records which release it restored. */
+  rollbackOf?: number;
+  status: 'deployed' | 'failed' | 'rolled-back' | 'superseded';
+}
+
+export interface DeployRequest {
+  /** A pushed image to deploy without building (--image). */
+  image?: string;
+  /** Extra tag to push (--tag). */
+  tag?: string;
+  yes: boolean;
+  /** Seconds to wait for a healthy deployment. */
+  timeoutSeconds: number;
+}
+
+export interface RollbackRequest {
+  /** Release number to restore; default: the one before the current. */
+  to?: number;
+  yes: boolean;
+  timeoutSeconds: number;
+}
+
+export interface DeployOutcome {
+  ok: boolean;
+  env: string;
+  release?: Release;
+  url?: string;
+  /** Plain-language reasons when not ok (stopped tasks, failed health checks, ...). */
+  reasons: string[];
+  /** Last log lines of a failed task or replica, never containing secret values. */
+  logTail: string[];
+}
+
+export interface TaskState {
+  id: string;
+  release?: number;
+  /** e.g. RUNNING, PENDING, STOPPED / running, exited. */
+  status: string;
+  health: 'healthy' | 'unhealthy' | 'starting' | 'unknown';
+  startedAt?: string;
+  address?: string;
+  stoppedReason?: string;
+}
+
+export interface StatusReport {
+  app: string;
+  env: string;
+  target: 'local' | 'aws';
+  url?: string;
+  release?: Release;
+  tasks: { desired: number; running: number; pending: number; healthy: number; items: TaskState[] };
+  deployments: Array<{ id: string; status: string; rollout: string; desired: number; running: number; release?: number }>;
+  dependencies: Array<{ kind: 'database' | 'cache'; engine: string; endpoint: string; status: string }>;
+  alarms: Array<{ name: string; state: string }>;
+  /** Target-specific extras (load balancer state, cost hints, ...). */
+  notes: string[];
+}
+
+export interface LogsRequest {
+  follow: boolean;
+  /** Seconds back from now. */
+  sinceSeconds: number;
+  filter?: string;
+}
+
+export interface LogLine {
+  timestamp: string;
+  /** Task id or replica name, shown as a prefix. */
+  source: string;
+  message: string;
+}
+
+export interface SecretInfo {
+  name: string;
+  /** ISO 8601, when known. */
+  lastChanged?: string;
+  /** Whether berth.yml declares it. */
+  declared: boolean;
+}
+
+export interface SecretStore {
+  set(name: string, value: string): Promise<void>;
+  list(): Promise<SecretInfo[]>;
+  remove(name: string): Promise<void>;
+  /** Declared secrets that have no value yet. */
+  missing(): Promise<string[]>;
+}
+
+export interface DestroyRequest {
+  purge: boolean;
+}
+
+export interface TargetOperations {
+  deploy(request: DeployRequest, progress: Progress): Promise<DeployOutcome>;
+  rollback(request: RollbackRequest, progress: Progress): Promise<DeployOutcome>;
+  status(): Promise<StatusReport>;
+  releases(): Promise<Release[]>;
+  logs(request: LogsRequest, onLine: (line: LogLine) => void, signal: AbortSignal): Promise<void>;
+  destroy(request: DestroyRequest, progress: Progress): Promise<void>;
+  secrets: SecretStore;
+}
+
