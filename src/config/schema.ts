@@ -18,10 +18,6 @@ export const REDIS_VERSIONS = ['6.2', '7.0', '7.1'] as const;
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 
-const envVarName = z.string().regex(ENV_VAR_PATTERN, {
-  error: 'expected an environment variable name: letters, digits and _, not starting with a digit',
-});
-
 const durationText = z.union([z.number().int().min(1), z.string().regex(/^\d+\s*(s|m|h|d)?$/)], {
   error: 'expected a duration such as 300, "90s", "30m", "1h" or "1d"',
 });
