@@ -282,10 +282,11 @@ ensure_base() {
 # --- the images ----------------------------------------------------------------
 
 build_standin() {
-	local name="$1" dir="$IMAGES_DIR/$2" hash="$3" started=$SECONDS log_file
+	local name="$1" dir="$IMAGES_DIR/$2" hash="$3" started=$SECONDS log_file old_id new_id
 	log_file="$WORK_ROOT/build-$2.log"
 	[ -f "$dir/Dockerfile" ] || die "missing $dir/Dockerfile"
 	ensure_base
+	old_id="$(docker image inspect -f '{{.Id}}' "$name" 2>/dev/null || true)"
 	log "building the stand-in for $name from $dir (log: $log_file)"
 	# --network host: apt-get inside the build reaches the mirror the host reaches.
 	if ! docker build --network host --force-rm -t "$name" \
@@ -295,6 +296,12 @@ build_standin() {
 		tail -n 40 "$log_file" >&2
 		die "building the stand-in for $name failed (full log: $log_file)"
 	fi
+	# Tidy up: the image this one replaces, and throw-away build stages.
+	new_id="$(docker image inspect -f '{{.Id}}' "$name")"
+	if [ -n "$old_id" ] && [ "$old_id" != "$new_id" ]; then
+		docker rmi "$old_id" >/dev/null 2>&1 || true
+	fi
+	docker image prune -f --filter label=org.berth.build-stage=true >/dev/null 2>&1 || true
 	log "built $name in $((SECONDS - started)) s"
 }
 
