@@ -111,6 +111,7 @@ detect_mirrors() {
 	local sources codename=""
 	sources="$(host_apt_sources)"
 	if [ -r /etc/os-release ]; then
+		# shellcheck disable=SC1091
 		codename="$(. /etc/os-release && printf '%s' "${VERSION_CODENAME:-}")"
 	fi
 	DEBIAN_MIRROR="${BERTH_DEBIAN_MIRROR:-}"
@@ -156,6 +157,7 @@ cleanup_rootfs() {
 	fi
 }
 trap cleanup_rootfs EXIT
+trap 'exit 130' INT TERM
 
 need_root() {
 	[ "$(id -u)" = 0 ] || die "$1 needs root"

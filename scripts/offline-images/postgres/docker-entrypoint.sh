@@ -28,6 +28,7 @@ run_initdb_d() {
 		[ -e "$f" ] || continue
 		case "$f" in
 			*.sh)
+				# shellcheck disable=SC1090
 				if [ -x "$f" ]; then log "running $f"; "$f"; else log "sourcing $f"; . "$f"; fi ;;
 			*.sql)    log "running $f"; psql_init -f "$f" ;;
 			*.sql.gz) log "running $f"; gunzip -c "$f" | psql_init ;;
