@@ -173,6 +173,8 @@ ENTRYPOINT ["node"]
     const info = parseDockerfile(text);
     expect(info.finalStage?.name).toBe('final');
     expect(info.finalStage?.parentStage).toBe(0);
+    expect(info.finalStage?.baseImage).toBe('base');
+    expect(info.finalStage?.rootImage).toBe('node:20');
     expect(info.expose.map((p) => p.port)).toEqual([9229]);
     expect(info.user?.value).toBe('node');
     expect(info.healthcheck?.path).toBe('/healthz');

@@ -39,6 +39,8 @@ export interface DockerfileStage {
   baseImageText: string;
   /** The earlier stage this one builds on (`FROM builder AS final`), if any. */
   parentStage?: number;
+  /** The external image at the root of the chain: baseImage, or the parent stage's rootImage. */
+  rootImage: string;
   /** --platform value, if given. */
   platform?: string;
   line: number;
@@ -417,6 +419,7 @@ export function parseDockerfile(text: string): DockerfileInfo {
         baseImage,
         baseImageText,
         ...(parentStage >= 0 ? { parentStage } : {}),
+        rootImage: parentStage >= 0 ? stages[parentStage]!.rootImage : baseImage,
         ...(platformWord ? { platform: platformWord.slice('--platform='.length) } : {}),
         line,
       };
