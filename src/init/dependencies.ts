@@ -31,9 +31,9 @@ function pythonRequirement(spec: string): { name: string; version?: string } | u
 function fromRequirements(text: string, file: string): Dependency[] {
   const out: Dependency[] = [];
   for (const raw of text.split(/\r?\n/)) {
-    const line = raw.replace(/(^|\s)#.*$/, '').trim();
-    if (!line || line.startsWith('-') || /^[a-z+]+:\/\//i.test(line)) continue;
     const egg = /#egg=([A-Za-z0-9._-]+)/.exec(raw);
+    const line = raw.replace(/(^|\s)#.*$/, '').trim();
+    if (!egg && (!line || line.startsWith('-') || /^[a-z+]+:\/\//i.test(line))) continue;
     const requirement = egg ? { name: normalisePythonName(egg[1]!) } : pythonRequirement(line);
     if (requirement) out.push({ ...requirement, ecosystem: 'python', file });
   }

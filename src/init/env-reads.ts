@@ -45,17 +45,19 @@ export function findEnvReads(project: ProjectFiles): EnvRead[] {
     if (patterns.length === 0) continue;
     const text = project.read(file);
     if (!text) continue;
-    for (const pattern of patterns) {
-      for (const match of text.matchAll(pattern.regex)) add((match[1] ?? match[2])!, file, text, match.index, closeCall(text, match.index, match[0]));
+    const found: Array<{ name: string; index: number; evidence: string }> = [];
+    for (const match of patterns.flatMap((pattern) => [...text.matchAll(pattern.regex)])) {
+      found.push({ name: (match[1] ?? match[2])!, index: match.index, evidence: closeCall(text, match.index, match[0]) });
     }
     if (/\.(js|mjs|cjs|ts|mts|cts|jsx|tsx)$/.test(file)) {
       for (const match of text.matchAll(DESTRUCTURED)) {
         for (const part of match[1]!.split(',')) {
           const name = /^\s*([A-Z_][A-Z0-9_]*)/.exec(part)?.[1];
-          if (name) add(name, file, text, match.index, `{ ${name} } = process.env`);
+          if (name) found.push({ name, index: match.index, evidence: `{ ${name} } = process.env` });
         }
       }
     }
+    for (const read of found.sort((a, b) => a.index - b.index)) add(read.name, file, text, read.index, read.evidence);
   }
   return reads;
 }

@@ -119,7 +119,7 @@ function choosePort(info: DockerfileInfo | undefined, dockerfilePath: string, de
   if (info?.healthcheck?.port && info.healthcheck.port !== chosen.port) {
     warnings.push(`the HEALTHCHECK in ${dockerfilePath} (line ${info.healthcheck.line}) requests port ${info.healthcheck.port}, but the app listens on ${chosen.port}`);
   }
-  return { ...chosen, value: chosen.port, guessed: false };
+  return { value: chosen.port, reason: chosen.reason, guessed: false };
 }
 
 function chooseHealthPath(info: DockerfileInfo | undefined, dockerfilePath: string, detected: DetectedFramework | undefined, project: ProjectFiles, notes: string[]): AppInspection['healthPath'] {
