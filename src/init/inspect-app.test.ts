@@ -128,6 +128,24 @@ describe('inspectApp special cases', () => {
   });
 });
 
+describe('frameworkHealthNotes', () => {
+  const notes = (files: Record<string, string>) => inspectApp(projectFromRecord(files), { folderName: 'x' }).notes.filter((note) => !note.startsWith('the image runs as root'));
+
+  it('warns about Django ALLOWED_HOSTS that reject the health check Host', () => {
+    expect(notes({ 'requirements.txt': 'django\n', 'mysite/settings.py': 'ALLOWED_HOSTS = ["example.com"]\n' })[0]).toMatch(/^mysite\/settings\.py limits ALLOWED_HOSTS: Django answers 400/);
+    expect(notes({ 'requirements.txt': 'django\n', 'mysite/settings.py': 'ALLOWED_HOSTS = ["*"]\n' })).toEqual([]);
+  });
+
+  it('warns about Rails host authorization and force_ssl on the health path', () => {
+    const production = 'Rails.application.configure do\n  config.force_ssl = true\n  config.hosts << "example.com"\n  # config.ssl_options = {}\nend\n';
+    const found = notes({ Gemfile: 'gem "rails"\n', 'config/routes.rb': 'get "up" => "rails/health#show"', 'config/environments/production.rb': production });
+    expect(found).toEqual([
+      'config/environments/production.rb sets config.hosts: Rails answers 403 to health checks that use the task\'s IP as Host; add config.host_authorization = { exclude: ->(request) { request.path == "/up" } }',
+      'config/environments/production.rb sets force_ssl: health checks over HTTP get a redirect, not 200; add config.ssl_options = { redirect: { exclude: ->(request) { request.path == "/up" } } }',
+    ]);
+  });
+});
+
 describe('renderBerthYml with changed answers', () => {
   it('says which values were set during berth init, and comments out what was turned off', () => {
     const inspection = inspectApp(scanProject(join(FIXTURES, 'rails')), { folderName: 'rails' });

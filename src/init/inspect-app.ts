@@ -143,6 +143,30 @@ function chooseHealthPath(info: DockerfileInfo | undefined, dockerfilePath: stri
   };
 }
 
+/** Framework settings that make a load balancer's health check fail although the app works in a browser. */
+export function frameworkHealthNotes(detected: DetectedFramework | undefined, healthPath: string, project: ProjectFiles): string[] {
+  const notes: string[] = [];
+  if (detected?.framework.id === 'django') {
+    for (const path of project.paths.filter((candidate) => /(^|\/)settings(\/[^/]+)?\.py$/.test(candidate))) {
+      const hosts = /^ALLOWED_HOSTS\s*=\s*(.*)$/m.exec(project.read(path) ?? '');
+      if (hosts && !hosts[1]!.includes('*')) {
+        notes.push(`${path} limits ALLOWED_HOSTS: Django answers 400 to health checks that use the task's IP as Host; allow it (e.g. add the task IP at start-up, or exempt ${healthPath} in a middleware)`);
+      }
+    }
+  }
+  if (detected?.framework.id === 'rails') {
+    const production = project.read('config/environments/production.rb') ?? '';
+    const active = (pattern: RegExp) => production.split('\n').some((line) => !/^\s*#/.test(line) && pattern.test(line));
+    if (active(/config\.hosts\s*(<<|=)/) && !active(/host_authorization/)) {
+      notes.push(`config/environments/production.rb sets config.hosts: Rails answers 403 to health checks that use the task's IP as Host; add config.host_authorization = { exclude: ->(request) { request.path == "${healthPath}" } }`);
+    }
+    if (active(/config\.force_ssl\s*=\s*true/) && !active(/ssl_options/)) {
+      notes.push(`config/environments/production.rb sets force_ssl: health checks over HTTP get a redirect, not 200; add config.ssl_options = { redirect: { exclude: ->(request) { request.path == "${healthPath}" } } }`);
+    }
+  }
+  return notes;
+}
+
 export interface InspectOptions {
   /** The folder's own name, for the app name. */
   folderName: string;
@@ -167,6 +191,7 @@ export function inspectApp(project: ProjectFiles, options: InspectOptions): AppI
   if (port.guessed) warnings.push(port.reason);
   const healthPath = chooseHealthPath(info, dockerfilePath ?? 'Dockerfile', detected, project, notes);
   const healthTiming = info ? healthTimingFrom(info) : undefined;
+  notes.push(...frameworkHealthNotes(detected, healthPath.value, project));
   warnings.push(...listenWarnings(info, project));
 
   if (info?.finalStage) {

@@ -17,6 +17,7 @@ export function registerInit(program: Command): void {
   program
     .command('init')
     .argument('[dir]', 'the app folder (default: the current folder)')
+    .option('-y, --yes', 'ask nothing: take what berth found (also the case without a terminal)')
     .option('--force', 'replace an existing berth.yml', false)
     .description('inspect an app folder and write a commented berth.yml with what berth found')
     .addHelpText('after', `
@@ -30,7 +31,7 @@ Examples:
   berth init
   berth init ./api --yes
   berth init --force`)
-    .action(async (dirArgument: string | undefined, options: { force: boolean }, command: Command) => {
+    .action(async (dirArgument: string | undefined, options: { force: boolean; yes?: boolean }, command: Command) => {
       const global = globalOptions(command);
       const dir = resolve(dirArgument ?? '.');
       if (!existsSync(dir) || !statSync(dir).isDirectory()) {
@@ -63,7 +64,7 @@ Examples:
         for (const note of inspection.notes) printError(`${paint('dim', 'note:', process.stderr)} ${note}`);
       }
 
-      const interactive = !global.yes && !global.json && Boolean(process.stdin.isTTY) && Boolean(process.stderr.isTTY);
+      const interactive = !options.yes && !global.yes && !global.json && Boolean(process.stdin.isTTY) && Boolean(process.stderr.isTTY);
       let answers = defaultAnswers(inspection);
       if (interactive) {
         const { promptAnswers } = await import('../../init/prompt-answers.js');
