@@ -3,7 +3,7 @@
  * Express-style `app.get('/health', ...)`, Next.js route files, Rails routes.
  */
 import type { ProjectFiles } from './project-files.js';
-import { CODE_FILE, lineAt } from './project-files.js';
+import { CODE_FILE, lineAt, TEST_FILE } from './project-files.js';
 
 export interface HealthRoute {
   /** The URL path, starting with "/". */
@@ -28,7 +28,6 @@ export function isHealthPath(path: string): boolean {
   return healthRank(path) >= 0;
 }
 
-const TEST_FILE = /(^|\/)(tests?|__tests__|spec|e2e)\/|\.(test|spec)\.[a-z]+$|(^|\/)test_[^/]*\.py$|_test\.py$/;
 
 interface Pattern {
   files: RegExp;

@@ -15,6 +15,9 @@ export function projectFromRecord(files: Readonly<Record<string, string>>): Proj
 /** Source files the route and environment detectors read. */
 export const CODE_FILE = /\.(py|js|mjs|cjs|ts|mts|cts|jsx|tsx|rb)$/;
 
+/** Test code: its routes and environment reads are not the app's. */
+export const TEST_FILE = /(^|\/)(tests?|__tests__|spec|e2e)\/|\.(test|spec)\.[a-z]+$|(^|\/)test_[^/]*\.py$|_test\.py$/;
+
 /** A 1-based line number of a character offset. */
 export function lineAt(text: string, offset: number): number {
   let line = 1;
