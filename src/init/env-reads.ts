@@ -4,7 +4,7 @@
  */
 import type { ProjectFiles } from './project-files.js';
 import { closeCall } from './health-routes.js';
-import { CODE_FILE, lineAt, TEST_FILE } from './project-files.js';
+import { CODE_FILE, isCommented, lineAt, TEST_FILE } from './project-files.js';
 
 export interface EnvRead {
   name: string;
@@ -56,7 +56,7 @@ export function findEnvReads(project: ProjectFiles): EnvRead[] {
         }
       }
     }
-    for (const read of found.sort((a, b) => a.index - b.index)) add(read.name, file, text, read.index, read.evidence);
+    for (const read of found.filter((candidate) => !isCommented(text, candidate.index)).sort((a, b) => a.index - b.index)) add(read.name, file, text, read.index, read.evidence);
   }
   return reads;
 }

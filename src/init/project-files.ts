@@ -24,3 +24,10 @@ export function lineAt(text: string, offset: number): number {
   for (let i = 0; i < offset && i < text.length; i += 1) if (text.charCodeAt(i) === 10) line += 1;
   return line;
 }
+
+/** Whether the text at `index` sits in a line comment or a doc-comment line (`#`, `//`, `/*`, ` * `). */
+export function isCommented(text: string, index: number): boolean {
+  const prefix = text.slice(text.lastIndexOf('\n', index - 1) + 1, index);
+  const trimmed = prefix.trimStart();
+  return /^(#|\/\/|\/\*|\*)/.test(trimmed) || /\s(\/\/|#)\s/.test(prefix);
+}
