@@ -15,7 +15,7 @@
 import { CfnOutput, Fn, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import type { ResolvedConfig } from '../../config/model.js';
 import { BerthCache, REDIS_PORT } from './cache.js';
 import { BerthDatabase, POSTGRES_PORT } from './database.js';
