@@ -138,8 +138,10 @@ describe('service', () => {
     prod.hasResourceProperties('AWS::ECS::Service', {
       DeploymentConfiguration: { DeploymentCircuitBreaker: { Enable: true, Rollback: true }, MinimumHealthyPercent: 100, MaximumPercent: 200 },
       HealthCheckGracePeriodSeconds: 45,
-      DesiredCount: 2,
     });
+    // Autoscaling owns the count in prod (a deploy must not reset it); a fixed count is set as is.
+    expect(Object.values(prod.findResources('AWS::ECS::Service'))[0]!.Properties.DesiredCount).toBeUndefined();
+    dev.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 2 });
   });
 
   it('keeps the execution role apart from an empty task role', () => {
@@ -339,5 +341,14 @@ describe('scaling', () => {
       TargetTrackingScalingPolicyConfiguration: Match.objectLike({ TargetValue: 500, PredefinedMetricSpecification: Match.objectLike({ PredefinedMetricType: 'ALBRequestCountPerTarget' }) }),
     });
     dev.resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 0);
+  });
+});
+
+describe('image', () => {
+  it('runs the image given as CDK context berth:image, ahead of service.image', () => {
+    const pinned = '123456789012.dkr.ecr.us-east-1.amazonaws.com/berth/shop@sha256:' + 'cd'.repeat(32);
+    const app = new App({ context: { 'berth:image': pinned } });
+    const stack = new EnvironmentStack(app, { config: configFromYaml(FILE.replace(/^ {2}cache: false\n/m, ''), 'solo'), placeholderDigest: PLACEHOLDER_DIGEST });
+    Template.fromStack(stack).hasResourceProperties('AWS::ECS::TaskDefinition', { ContainerDefinitions: [Match.objectLike({ Image: pinned })] });
   });
 });

@@ -140,6 +140,11 @@ export async function synthesizeEnvironment(config: ResolvedConfig, options: Syn
   }
 
   warnings.push(...architectureWarnings(config));
+  for (const artifact of assembly.stacks) {
+    for (const message of artifact.messages) {
+      if (message.level === 'warning' || message.level === 'error') warnings.push(`${message.id}: ${String(message.entry.data)}`);
+    }
+  }
   return {
     env: config.env,
     assemblyDir: assembly.directory,
