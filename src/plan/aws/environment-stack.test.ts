@@ -348,7 +348,7 @@ describe('image', () => {
   it('runs the image given as CDK context berth:image, ahead of service.image', () => {
     const pinned = '123456789012.dkr.ecr.us-east-1.amazonaws.com/berth/shop@sha256:' + 'cd'.repeat(32);
     const app = new App({ context: { 'berth:image': pinned } });
-    const stack = new EnvironmentStack(app, { config: configFromYaml(FILE.replace(/^ {2}cache: false\n/m, ''), 'solo'), placeholderDigest: PLACEHOLDER_DIGEST });
+    const stack = new EnvironmentStack(app, { config: configFromYaml(FILE, 'solo'), placeholderDigest: PLACEHOLDER_DIGEST });
     Template.fromStack(stack).hasResourceProperties('AWS::ECS::TaskDefinition', { ContainerDefinitions: [Match.objectLike({ Image: pinned })] });
   });
 });
