@@ -222,6 +222,8 @@ describe('load balancer', () => {
     });
     solo.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 1, NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ AssignPublicIp: 'ENABLED' }) } });
     expect(solo.toJSON().Outputs.Url).toBeUndefined();
+    // Neither database nor cache: no isolated subnets either.
+    solo.resourceCountIs('AWS::EC2::Subnet', 2);
   });
 });
 

@@ -68,6 +68,7 @@ export class EnvironmentStack extends Stack {
       availabilityZones: this.zones,
       cidr: config.network.cidr,
       tasks: config.network.tasks,
+      dataSubnets: config.database !== null || config.cache !== null,
       ...(config.network.egress !== 'none' ? { egress: config.network.egress } : {}),
     });
     const vpc = this.network.vpc;
