@@ -19,6 +19,7 @@ describe('findSavings', () => {
     expect(byKind.arm64!.config).toBe('service.arch: arm64');
     // half the task-hours and their public addresses
     expect(byKind['scale-to-zero-at-night']!.monthly.max).toBeCloseTo((18.02 + 7.3) / 2, 1);
+    expect(byKind['scale-to-zero-at-night']!.config).toBe('service.count.schedule: [{ cron: "0 20 * * *", min: 0, max: 0 }, { cron: "0 8 * * *", min: 2, max: 2 }]');
     expect(byKind.spot!.after.max).toBeLessThan(before.monthly.max);
     for (const saving of savings) expect(saving.after.max).toBeCloseTo(before.monthly.max - saving.monthly.max, 2);
   });

@@ -37,7 +37,8 @@ function clock(hour: number): string {
   return `${String(hour).padStart(2, '0')}:00`;
 }
 
-type Edit = (templates: StackTemplate[]) => boolean;
+/** Apply a change in place; false when it does not apply, or the berth.yml setting when it depends on the template. */
+type Edit = (templates: StackTemplate[]) => boolean | string;
 
 function copy(templates: readonly StackTemplate[]): StackTemplate[] {
   return structuredClone(templates) as StackTemplate[];
@@ -131,7 +132,7 @@ const toSpot: Edit = (templates) => each(templates, 'AWS::ECS::Service', (servic
 });
 
 const scaleToZeroAtNight: Edit = (templates) => {
-  let changed = false;
+  let changed: boolean | string = false;
   for (const { template } of templates) {
     const resources = template.Resources ?? {};
     for (const [serviceId, service] of Object.entries(resources)) {
@@ -146,6 +147,7 @@ const scaleToZeroAtNight: Edit = (templates) => {
         { ScheduledActionName: 'night', Schedule: `cron(0 ${NIGHT.from} * * ? *)`, ScalableTargetAction: { MinCapacity: 0, MaxCapacity: 0 } },
         { ScheduledActionName: 'morning', Schedule: `cron(0 ${NIGHT.to} * * ? *)`, ScalableTargetAction: { MinCapacity: min, MaxCapacity: max } },
       ];
+      changed = `service.count.schedule: [{ cron: "0 ${NIGHT.from} * * *", min: 0, max: 0 }, { cron: "0 ${NIGHT.to} * * *", min: ${min}, max: ${max} }]`;
       if (target) target.Properties = { ...target.Properties, ScheduledActions: actions };
       else {
         resources[`${serviceId}BerthSavingNightScaling`] = {
@@ -153,7 +155,6 @@ const scaleToZeroAtNight: Edit = (templates) => {
           Properties: { ServiceNamespace: 'ecs', ResourceId: { 'Fn::GetAtt': [serviceId, 'Name'] }, MinCapacity: min, MaxCapacity: max, ScheduledActions: actions },
         };
       }
-      changed = true;
     }
   }
   return changed;
@@ -173,7 +174,7 @@ const CANDIDATES: readonly Candidate[] = [
   { kind: 'no-nat-endpoints', edit: natToEndpoints, change: 'replace the NAT gateway with VPC endpoints for ECR, logs and secrets', config: 'network.egress: endpoints', caveat: 'the tasks can then reach AWS services only, not the internet', productionToo: true },
   { kind: 'no-nat-public-tasks', edit: natToPublicTasks, change: 'run the tasks in public subnets with public IPs instead of behind NAT', config: 'network.tasks: public', caveat: 'each task gets a public IPv4 address; its security group still admits only the load balancer', productionToo: true },
   { kind: 'spot', edit: toSpot, change: 'run the tasks on Fargate Spot', config: 'service.spot: true', caveat: 'Spot tasks can be stopped at two minutes\' notice: fine for non-production', productionToo: false },
-  { kind: 'scale-to-zero-at-night', edit: scaleToZeroAtNight, change: `scale to zero tasks from ${clock(NIGHT.from)} to ${clock(NIGHT.to)} UTC`, config: `service.count.schedule: [{ cron: "0 ${NIGHT.from} * * *", min: 0, max: 0 }, { cron: "0 ${NIGHT.to} * * *", min: <day min>, max: <day max> }]`, caveat: 'the app is unreachable at night', productionToo: false },
+  { kind: 'scale-to-zero-at-night', edit: scaleToZeroAtNight, change: `scale to zero tasks from ${clock(NIGHT.from)} to ${clock(NIGHT.to)} UTC`, config: 'service.count.schedule', caveat: 'the app is unreachable at night', productionToo: false },
 ];
 
 /** Each change that would lower the monthly cost, with the amount, largest saving first. */
@@ -184,11 +185,12 @@ export function findSavings(templates: readonly StackTemplate[], table: PriceTab
   for (const candidate of CANDIDATES) {
     if (options.production && !candidate.productionToo) continue;
     const changed = copy(templates);
-    if (!candidate.edit(changed)) continue;
+    const edited = candidate.edit(changed);
+    if (edited === false) continue;
     const after = priceTemplates(changed, table, usage).monthly;
     const saved = { min: cents(current.monthly.min - after.min), max: cents(current.monthly.max - after.max) };
     if (saved.min <= 0 && saved.max <= 0) continue;
-    savings.push({ kind: candidate.kind, change: candidate.change, config: candidate.config, monthly: saved, after, caveat: candidate.caveat });
+    savings.push({ kind: candidate.kind, change: candidate.change, config: typeof edited === 'string' ? edited : candidate.config, monthly: saved, after, caveat: candidate.caveat });
   }
   return savings.sort((a, b) => b.monthly.max - a.monthly.max);
 }

@@ -34,7 +34,11 @@ export function resourcesOf(templates: readonly StackTemplate[]): LocatedResourc
 export function displayName(located: LocatedResource): string {
   const path = located.resource.Metadata?.['aws:cdk:path'];
   // Without path metadata, CDK logical IDs still read well once their 8-character hash is dropped.
-  if (typeof path !== 'string') return located.logicalId.replace(/(?<=.)[0-9A-F]{8}$/, '');
+  if (typeof path !== 'string') {
+    const stackPrefix = located.stack.replace(/[^A-Za-z0-9]/g, '');
+    const id = located.logicalId.replace(/(?<=.)[0-9a-f]{32}$/, '').replace(/(?<=.)[0-9A-F]{8}$/, '');
+    return id.startsWith(stackPrefix) && id.length > stackPrefix.length ? id.slice(stackPrefix.length) : id;
+  }
   const parts = path.split('/');
   if (parts[0] === located.stack) parts.shift();
   if (parts.length > 1 && (parts[parts.length - 1] === 'Resource' || parts[parts.length - 1] === 'Default')) parts.pop();
