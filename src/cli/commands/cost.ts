@@ -86,6 +86,8 @@ Examples:
         if (!global.json) printWarning(note);
         config = loadConfig({ config: global.config, env: awsEnv });
       }
+      // Checked before the first synthesis, so a mistyped --what-if fails at once.
+      const changed: ResolvedConfig | undefined = overrides.length > 0 ? loadConfigWithOverrides({ config: global.config, env: config.env }, overrides) : undefined;
       const { estimateEnvironment, assemblyDir } = await import('./cost-estimate.js');
       const { createProgress } = await import('../progress.js');
       const output = await import('./cost-output.js');
@@ -106,8 +108,7 @@ Examples:
         return;
       }
 
-      if (overrides.length > 0) {
-        const changed: ResolvedConfig = loadConfigWithOverrides({ config: global.config, env: config.env }, overrides);
+      if (changed) {
         const changedCost = await estimateEnvironment(changed, usage, assemblyDir(config, 'what-if'), progress);
         if (global.json) {
           printJson({
