@@ -1,11 +1,13 @@
 /** Every berth command. Each module only declares its command; heavy work is imported when it runs. */
 import type { Command } from 'commander';
 import { registerCost } from './cost.js';
+import { registerPlan } from './plan.js';
 import { registerSchema } from './schema.js';
 import { registerValidate } from './validate.js';
 
 export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerValidate,
+  registerPlan,
   registerSchema,
   registerCost,
 ];
