@@ -73,3 +73,24 @@ export async function estimateEnvironment(config: ResolvedConfig, usage: UsageAs
 export function assemblyDir(config: ResolvedConfig, variant?: string): string {
   return variant ? join(config.dir, '.berth', config.env, variant, 'cdk.out') : join(config.dir, '.berth', config.env, 'cdk.out');
 }
+
+/** The monthly total `berth plan` shows: priced from the templates it just synthesized. */
+export interface PlanCost {
+  monthly: { min: number; max: number };
+  currency: 'USD';
+  region: string;
+  unpriced: number;
+}
+
+/** Price a synthesis for `berth plan`; the reason instead when the region has no price data. */
+export function priceSynthesis(config: ResolvedConfig, synth: { stackNames: string[]; templates: string[] }, usage: UsageAssumptions): PlanCost | { unavailable: string } {
+  const { region } = costRegion(config);
+  let table: PriceTable;
+  try {
+    table = loadPriceTable(region);
+  } catch (error) {
+    return { unavailable: (error as Error).message };
+  }
+  const estimate = priceTemplates(readTemplates(synth.stackNames, synth.templates), table, usage);
+  return { monthly: estimate.monthly, currency: 'USD', region, unpriced: estimate.unpriced.length };
+}
