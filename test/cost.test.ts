@@ -80,4 +80,14 @@ describe('berth cost', () => {
     const both = await run('cost', '--config', withDev, '--env', 'dev', '--compare', 'local', '--what-if', 'service.cpu=512');
     expect(both.code).toBe(2);
   });
+
+  it('berth plan shows the monthly total, priced from the templates it synthesized', async () => {
+    const json = JSON.parse((await run('plan', '--config', withDev, '--env', 'dev', '--json')).stdout);
+    // 2 tasks $18.02 + their addresses $7.30 + ALB $16.43 + LCUs $5.84 + ALB addresses $7.30 + logs, alarms, ECR, egress
+    expect(json.cost).toMatchObject({ currency: 'USD', region: 'us-east-1', unpriced: 0 });
+    expect(json.cost.monthly.max).toBeGreaterThan(18.02 + 7.3 + 16.43 + 5.84 + 7.3);
+    const text = await run('plan', '--config', withDev, '--env', 'dev');
+    expect(text.stdout).toMatch(new RegExp(`Monthly cost {2}\\$${json.cost.monthly.max.toFixed(2).replace('.', '\\.')} in us-east-1`));
+  }, 120_000);
 });
+
