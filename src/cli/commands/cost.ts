@@ -66,7 +66,7 @@ Examples:
   berth cost --env prod
   berth cost --env dev --json
   berth cost --env prod --compare dev
-  berth cost --env prod --what-if service.arch=arm64 --what-if service.count.min=1
+  berth cost --env prod --what-if service.arch=arm64 --what-if service.memory=1024
   berth cost --env prod --logs-gb 20 --egress-gb 100`)
     .action(async (options: CostOptions, command: Command) => {
       const global = globalOptions(command);

@@ -493,7 +493,7 @@ export function priceTemplates(templates: readonly StackTemplate[], table: Price
       case 'AWS::ECR::Repository':
         attempt(located, () => {
           const usd = prices.usd('ecr.storage.gb-month', 'ECR storage');
-          return [{ ...hourly(located, 0), monthly: fixed(usage.ecrGb * usd), basis: `${quantity(usage.ecrGb)} GB stored (assumed, ${USAGE_FLAGS.ecrGb.flag}) × ${rate(usd)}/GB-month` }];
+          return [{ ...hourly(located, 0), monthly: fixed(usage.ecrGb * usd), basis: `${quantity(usage.ecrGb)} GB stored (assumed, ${USAGE_FLAGS.ecrGb.flag}) × ${rate(usd)}/GB-month, shared by the app's environments` }];
         });
         break;
       case 'AWS::KMS::Key':
