@@ -38,9 +38,11 @@ const ALB_US_EAST_1: Lines = {
 describe('cost of the examples', () => {
   it('flask-hello prod: 2 x86 tasks of 0.25 vCPU / 0.5 GB behind an ALB, $56.92', async () => {
     const { cost, lines } = await price('flask-hello', 'prod');
-    expect(lines).toEqual({ ...ALB_US_EAST_1, Service: 18.02, 'Service (task public IPv4)': 7.3, 'alarms (5)': 0.5 });
+    expect(lines).toEqual({ ...ALB_US_EAST_1, Service: 18.02, 'Service (task public IPv4)': 7.3, 'alarms (4)': 0.5 });
     expect(cost.estimate.monthly).toEqual({ min: 56.92, max: 56.92 });
     expect(cost.estimate.items.find((item) => item.resource === 'Service')!.basis).toBe('2 tasks × 730 h × (0.25 vCPU × $0.04048 + 0.5 GB × $0.004445)');
+    // the 5xx-rate alarm is metric math over two metrics: billed as two
+    expect(cost.estimate.items.find((item) => item.resource === 'alarms (4)')!.basis).toBe('5 alarm metrics in 4 alarms × $0.10/month');
     expect(cost.estimate.unpriced).toEqual([]);
     expect(cost.savings.map((saving) => [saving.kind, saving.monthly.max])).toEqual([['arm64', 3.6]]);
   }, 120_000);
@@ -70,7 +72,7 @@ describe('cost of the examples', () => {
       LoadBalancer: 18.4,
       'LoadBalancer (LCUs)': 5.84,
       'LoadBalancer (public IPv4)': 7.3,
-      'alarms (5)': 0.5,
+      'alarms (4)': 0.5,
       'secret berth/streamboard/dev/DATA_API_KEY': 0.4,
       'data transfer out': 0.9,
     });
@@ -92,7 +94,7 @@ describe('cost of the examples', () => {
       LoadBalancer: 18.4,
       'LoadBalancer (LCUs)': 5.84,
       'LoadBalancer (public IPv4)': 7.3,
-      'alarms (5)': 0.5,
+      'alarms (4)': 0.5,
       'secret berth/streamboard/prod/DATA_API_KEY': 0.4,
       'data transfer out': 0.9,
     });
@@ -105,7 +107,7 @@ describe('cost of the examples', () => {
       ...ALB_US_EAST_1,
       Service: 18.02,
       'Service (task public IPv4)': 3.65,
-      'alarms (5)': 0.5,
+      'alarms (4)': 0.5,
       'secret berth/consultation/prod/CLERK_SECRET_KEY': 0.4,
       'secret berth/consultation/prod/OPENAI_API_KEY': 0.4,
     });
@@ -122,7 +124,7 @@ describe('cost of the examples', () => {
       WiringDatabaseUrl: 0.4,
       Service: [36.04, 180.2],
       'Service (task public IPv4)': [7.3, 36.5],
-      'alarms (6)': 0.6,
+      'alarms (5)': 0.6,
     });
     expect(cost.estimate.items.find((item) => item.resource === 'DatabaseInstance')!.basis).toBe('2 (Multi-AZ) × (730 h × $0.016 db.t4g.micro + 20 GB gp3 × $0.115)');
     expect(cost.estimate.monthly).toEqual({ min: 115.48, max: 288.84 });
@@ -139,7 +141,7 @@ describe('cost of the examples', () => {
       WiringDatabaseUrl: 0.4,
       Service: 36.04,
       'Service (task public IPv4)': 7.3,
-      'alarms (6)': 0.6,
+      'alarms (5)': 0.6,
     });
     expect(cost.estimate.monthly).toEqual({ min: 101.5, max: 101.5 });
     expect(cost.savings.map((saving) => [saving.kind, saving.monthly.max])).toEqual([['spot', 25.23], ['scale-to-zero-at-night', 21.67], ['arm64', 7.2]]);

@@ -414,7 +414,7 @@ export function priceTemplates(templates: readonly StackTemplate[], table: Price
   const unpriced: UnpricedResource[] = [];
   const appGroups = appLogGroups(index);
   const natGateways = index.all.filter(({ resource }) => resource.Type === 'AWS::EC2::NatGateway');
-  const alarmsByStack = new Map<string, { standard: number; highResolution: number }>();
+  const alarmsByStack = new Map<string, { standard: number; highResolution: number; standardAlarms: number; highResolutionAlarms: number }>();
 
   const attempt = (located: LocatedResource, price: () => PriceLine[]) => {
     try {
@@ -472,9 +472,14 @@ export function priceTemplates(templates: readonly StackTemplate[], table: Price
       }
       case 'AWS::CloudWatch::Alarm': {
         const { metrics, highResolution } = alarmMetrics(located.resource);
-        const counts = alarmsByStack.get(located.stack) ?? { standard: 0, highResolution: 0 };
-        if (highResolution) counts.highResolution += metrics;
-        else counts.standard += metrics;
+        const counts = alarmsByStack.get(located.stack) ?? { standard: 0, highResolution: 0, standardAlarms: 0, highResolutionAlarms: 0 };
+        if (highResolution) {
+          counts.highResolution += metrics;
+          counts.highResolutionAlarms += 1;
+        } else {
+          counts.standard += metrics;
+          counts.standardAlarms += 1;
+        }
         alarmsByStack.set(located.stack, counts);
         break;
       }
@@ -533,18 +538,21 @@ export function priceTemplates(templates: readonly StackTemplate[], table: Price
   }
 
   for (const [stack, counts] of alarmsByStack) {
-    const attemptAlarm = (count: number, key: string, label: string) => {
-      if (count === 0) return;
+    // CloudWatch bills per metric an alarm watches: a metric-math alarm over two metrics counts twice.
+    const attemptAlarm = (metrics: number, alarms: number, key: string, label: string) => {
+      if (alarms === 0) return;
+      const resource = `${label} (${alarms})`;
       try {
         const usd = prices.usd(key, `CloudWatch ${label}`);
-        items.push({ resource: `${label} (${count})`, type: 'AWS::CloudWatch::Alarm', monthly: fixed(count * usd), basis: `${plural(count, 'alarm metric')} × ${rate(usd)}/month`, stack });
+        const basis = `${plural(metrics, 'alarm metric')}${metrics === alarms ? '' : ` in ${plural(alarms, 'alarm')}`} × ${rate(usd)}/month`;
+        items.push({ resource, type: 'AWS::CloudWatch::Alarm', monthly: fixed(metrics * usd), basis, stack });
       } catch (error) {
         if (!(error instanceof NotPriceable)) throw error;
-        unpriced.push({ resource: `${label} (${count})`, type: 'AWS::CloudWatch::Alarm', stack, reason: error.message });
+        unpriced.push({ resource, type: 'AWS::CloudWatch::Alarm', stack, reason: error.message });
       }
     };
-    attemptAlarm(counts.standard, 'cloudwatch.alarm-month', 'alarms');
-    attemptAlarm(counts.highResolution, 'cloudwatch.high-resolution-alarm-month', 'high-resolution alarms');
+    attemptAlarm(counts.standard, counts.standardAlarms, 'cloudwatch.alarm-month', 'alarms');
+    attemptAlarm(counts.highResolution, counts.highResolutionAlarms, 'cloudwatch.high-resolution-alarm-month', 'high-resolution alarms');
   }
 
   for (const [name, located] of externalSecrets(index)) {
