@@ -29,7 +29,7 @@ export interface SynthesizeOptions {
 export interface ValidationFinding {
   /** `AwsSolutions-EC23`, or `CloudFormationSpec` for the resource-specification check. */
   ruleId: string;
-  /** `cdk-nag` (AwsSolutions) or `cloudformation` (CDK's CloudFormation validation). */
+  /** `cdk-nag` (AwsSolutions) or `cloudformation` (the resource-specification check in template-check.ts). */
   source: 'cdk-nag' | 'cloudformation';
   severity: string;
   description: string;
