@@ -1,0 +1,306 @@
+/**
+ * The before-deploy checks that need the Docker engine: it answers, the Dockerfile builds, and the built
+ * image, started with the environment berth would give it, listens on service.port and answers the health path.
+ * Thin I/O around dockerode; the verdicts come from config-checks.ts and probe-verdict.ts.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { relative } from 'node:path';
+import type Docker from 'dockerode';
+import type { ResolvedConfig } from '../config/model.js';
+import { reservedEnvNames } from '../config/model.js';
+import type { Progress } from '../cli/progress.js';
+import { fail, pass, warn, type CheckResult } from './check-result.js';
+import { checkExpose, checkImageArch, checkImageUser, imageFacts, type ImageFacts } from './config-checks.js';
+import { parseProcNetTcp, reachableFromOutside, type ListeningSocket } from './listening-sockets.js';
+import { probeVerdict, type ProbeObservation } from './probe-verdict.js';
+
+/** Where the values of declared secrets come from for the local run; undefined values become placeholders. */
+export type SecretValueSource = (names: string[]) => Promise<Record<string, string | undefined> | undefined>;
+
+export interface EngineCheckOptions {
+  progress: Progress;
+  secretValues?: SecretValueSource;
+  /** Host ports the probe may publish on (127.0.0.1 only); default: any free port the engine picks. */
+  hostPortRange?: [number, number];
+}
+
+const LOG_LINES = 20;
+const PLATFORM = { x86_64: 'linux/amd64', arm64: 'linux/arm64' } as const;
+const COMMON_HEALTH_PATHS = ['/health', '/healthz', '/health/', '/api/health', '/ping', '/status', '/', '/docs'];
+
+/** The Docker client, honouring DOCKER_HOST like the docker CLI. */
+export async function connectDocker(): Promise<Docker> {
+  const { default: DockerClient } = await import('dockerode');
+  return new DockerClient();
+}
+
+export function doctorImageTag(config: Pick<ResolvedConfig, 'app'>): string {
+  return `${config.app}:doctor`;
+}
+
+export async function checkEngine(docker: Docker): Promise<CheckResult> {
+  try {
+    const version = await docker.version();
+    return pass('docker-engine', `the Docker engine answers (version ${version.Version}, ${version.Os}/${version.Arch})`);
+  } catch (error) {
+    return fail(
+      'docker-engine',
+      `the Docker engine does not answer: ${(error as Error).message}`,
+      'start Docker (Docker Desktop, or `sudo systemctl start docker`) and check that `docker info` works for your user (DOCKER_HOST if remote)',
+    );
+  }
+}
+
+/** Removes ANSI colour codes and carriage returns from build output. */
+function cleanLine(line: string): string {
+  // eslint-disable-next-line no-control-regex
+  return line.replace(/\x1b\[[0-9;]*m/g, '').replace(/\r/g, '').trimEnd();
+}
+
+export interface BuildResult {
+  check: CheckResult;
+  imageId?: string;
+  output: string[];
+}
+
+export async function buildImage(docker: Docker, config: ResolvedConfig, options: EngineCheckOptions): Promise<BuildResult> {
+  const build = config.service.build;
+  if (!build) {
+    const image = config.service.image!;
+    try {
+      const inspect = await docker.getImage(image).inspect();
+      return { check: pass('image-builds', `using the image ${image} (no build)`), imageId: inspect.Id, output: [] };
+    } catch {
+      return { check: fail('image-builds', `the image ${image} is not on this engine`, `pull or build it first (\`docker pull ${image}\`), or let berth build it with service.build`), output: [] };
+    }
+  }
+  const step = options.progress.step(`Building ${relative(config.dir, build.dockerfile) || 'Dockerfile'} for ${PLATFORM[config.service.arch]}`);
+  const output: string[] = [];
+  try {
+    const entries = await readdir(build.context);
+    const stream = await docker.buildImage(
+      { context: build.context, src: entries },
+      { t: doctorImageTag(config), dockerfile: relative(build.context, build.dockerfile), platform: PLATFORM[config.service.arch], buildargs: build.args, target: build.target, rm: true },
+    );
+    const events = await new Promise<Array<{ stream?: string; error?: string; aux?: { ID?: string } }>>((resolve, reject) => {
+      docker.modem.followProgress(stream, (error: Error | null, result: unknown[]) => (error ? reject(error) : resolve(result as never)), (event: { stream?: string }) => {
+        for (const line of (event.stream ?? '').split('\n')) {
+          const clean = cleanLine(line);
+          if (!clean) continue;
+          output.push(clean);
+          if (/^Step \d+\/\d+/.test(clean)) step.update(clean);
+        }
+      });
+    });
+    const failure = events.find((event) => event.error);
+    if (failure) {
+      step.fail();
+      output.push(cleanLine(failure.error!));
+      return {
+        check: fail('image-builds', `the Dockerfile does not build: ${cleanLine(failure.error!)}`, 'fix the failing step shown below, then run `berth doctor` again', output.slice(-LOG_LINES)),
+        output,
+      };
+    }
+    const imageId = events.map((event) => event.aux?.ID).find(Boolean) ?? (await docker.getImage(doctorImageTag(config)).inspect()).Id;
+    step.succeed();
+    return { check: pass('image-builds', `the Dockerfile builds (${relative(config.dir, build.dockerfile) || 'Dockerfile'})`), imageId, output };
+  } catch (error) {
+    step.fail();
+    const message = cleanLine((error as Error).message);
+    return { check: fail('image-builds', `the Dockerfile does not build: ${message}`, `check service.build in berth.yml (context ${build.context})`), output };
+  }
+}
+
+export async function inspectImage(docker: Docker, imageId: string): Promise<ImageFacts> {
+  return imageFacts(await docker.getImage(imageId).inspect());
+}
+
+export function imageChecks(config: ResolvedConfig, facts: ImageFacts): CheckResult[] {
+  return [checkImageArch(config, facts), checkExpose(config, facts), checkImageUser(facts)];
+}
+
+/** Splits the engine's multiplexed log stream (non-TTY containers) into lines. */
+export function demuxLogs(buffer: Buffer): string[] {
+  const chunks: string[] = [];
+  let offset = 0;
+  while (offset + 8 <= buffer.length && (buffer[offset] === 1 || buffer[offset] === 2 || buffer[offset] === 0)) {
+    const size = buffer.readUInt32BE(offset + 4);
+    chunks.push(buffer.subarray(offset + 8, offset + 8 + size).toString('utf8'));
+    offset += 8 + size;
+  }
+  const text = offset === 0 ? buffer.toString('utf8') : chunks.join('');
+  return text.split('\n').map(cleanLine).filter((line) => line.length > 0);
+}
+
+function redact(lines: string[], secrets: string[]): string[] {
+  const values = secrets.filter((value) => value.length >= 4);
+  return lines.map((line) => values.reduce((text, value) => text.split(value).join('***'), line));
+}
+
+async function freePort(range: [number, number]): Promise<number> {
+  for (let port = range[0]; port <= range[1]; port++) {
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error(`no free port in ${range[0]}-${range[1]}`);
+}
+
+async function listeningSockets(pid: number): Promise<ListeningSocket[] | undefined> {
+  try {
+    const [tcp, tcp6] = await Promise.all([readFile(`/proc/${pid}/net/tcp`, 'utf8'), readFile(`/proc/${pid}/net/tcp6`, 'utf8').catch(() => '')]);
+    return [...parseProcNetTcp(tcp), ...parseProcNetTcp(tcp6)];
+  } catch {
+    // Not on the engine's host (Docker Desktop, remote engine): fall back to HTTP alone.
+    return undefined;
+  }
+}
+
+async function httpStatus(url: string, timeoutSeconds: number): Promise<number> {
+  const response = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(timeoutSeconds * 1000) });
+  await response.body?.cancel();
+  return response.status;
+}
+
+function describeFetchError(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  if ((error as Error).name === 'TimeoutError') return 'timed out';
+  return cause?.code ?? cause?.message ?? (error as Error).message;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The environment the container gets: service.env, secrets (real or placeholder), and berth's own names. */
+export async function containerEnvironment(config: ResolvedConfig, secretValues?: SecretValueSource): Promise<{ env: Record<string, string>; placeholders: string[]; secretValues: string[] }> {
+  const env: Record<string, string> = { ...config.service.env, PORT: String(config.service.port) };
+  const placeholders: string[] = [];
+  const known = config.service.secrets.length > 0 && secretValues ? await secretValues(config.service.secrets).catch(() => undefined) : undefined;
+  const values: string[] = [];
+  for (const name of config.service.secrets) {
+    const value = known?.[name];
+    if (value !== undefined) {
+      env[name] = value;
+      values.push(value);
+    } else {
+      env[name] = `berth-doctor-placeholder-${name.toLowerCase()}`;
+      placeholders.push(name);
+    }
+  }
+  for (const name of reservedEnvNames(config)) {
+    if (name in env) continue;
+    placeholders.push(name);
+    if (name === 'DATABASE_URL') env[name] = `postgresql://${config.database?.username ?? 'app'}:placeholder@127.0.0.1:5432/${config.database?.name ?? 'app'}`;
+    else if (name === 'REDIS_URL') env[name] = 'redis://127.0.0.1:6379/0';
+    else if (name === 'PGHOST') env[name] = '127.0.0.1';
+    else if (name === 'PGPORT') env[name] = '5432';
+    else if (name === 'PGDATABASE') env[name] = config.database?.name ?? 'app';
+    else if (name === 'PGUSER') env[name] = config.database?.username ?? 'app';
+    else env[name] = 'placeholder';
+  }
+  return { env, placeholders, secretValues: values };
+}
+
+/** Starts the image like berth would, watches it for up to the grace period, and reports what it does. */
+export async function probeContainer(docker: Docker, config: ResolvedConfig, imageId: string, facts: ImageFacts, options: EngineCheckOptions): Promise<CheckResult[]> {
+  const { port, health } = config.service;
+  const { env, placeholders, secretValues } = await containerEnvironment(config, options.secretValues);
+  const name = `${config.app}-doctor-${Date.now().toString(36)}`;
+  const step = options.progress.step(`Starting the container and waiting for GET ${health.path} on port ${port}`);
+  const hostPort = options.hostPortRange ? String(await freePort(options.hostPortRange)) : '';
+  let container: Docker.Container | undefined;
+  let network: Docker.Network | undefined;
+  const logs = async (): Promise<string[]> => {
+    if (!container) return [];
+    const buffer = (await container.logs({ stdout: true, stderr: true, tail: LOG_LINES, follow: false })) as unknown as Buffer;
+    return redact(demuxLogs(buffer), secretValues);
+  };
+  const observe = async (): Promise<ProbeObservation> => {
+    try {
+      // Its own network: the probe must not depend on the engine's default bridge.
+      network = await docker.createNetwork({ Name: `${name}-net`, Labels: { 'org.berth.app': config.app, 'org.berth.role': 'doctor' } });
+      container = await docker.createContainer({
+        name,
+        Image: imageId,
+        Env: Object.entries(env).map(([key, value]) => `${key}=${value}`),
+        Cmd: config.service.command,
+        Labels: { 'org.berth.app': config.app, 'org.berth.env': config.env, 'org.berth.role': 'doctor' },
+        ExposedPorts: { [`${port}/tcp`]: {} },
+        HostConfig: { NetworkMode: `${name}-net`, PortBindings: { [`${port}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: hostPort }] }, Memory: config.service.memory * 1024 * 1024 },
+      });
+      await container.start();
+    } catch (error) {
+      const json = (error as { json?: { message?: string } }).json;
+      return { kind: 'start-failed', error: cleanLine(json?.message ?? (error as Error).message) };
+    }
+    const started = Date.now();
+    const deadline = started + Math.max(health.gracePeriod, 5) * 1000;
+    const elapsed = () => (Date.now() - started) / 1000;
+    let url: string | undefined;
+    let otherPortsSince: number | undefined;
+    let loopbackSince: number | undefined;
+    let lastError = 'no answer';
+    let lastStatus: number | undefined;
+    let sameStatus = 0;
+    while (Date.now() < deadline) {
+      const state = await container.inspect();
+      if (!state.State.Running) {
+        return { kind: 'exited', exitCode: state.State.ExitCode, oomKilled: state.State.OOMKilled, seconds: elapsed(), logTail: await logs() };
+      }
+      url ??= `http://127.0.0.1:${state.NetworkSettings.Ports?.[`${port}/tcp`]?.[0]?.HostPort}`;
+      const sockets = await listeningSockets(state.State.Pid);
+      const onPort = sockets?.filter((socket) => socket.port === port) ?? [];
+      const reachable = onPort.some(reachableFromOutside);
+      if (sockets === undefined || reachable) {
+        try {
+          const status = await httpStatus(`${url}${health.path}`, health.timeout);
+          if (status >= 200 && status < 300) return { kind: 'healthy', status, seconds: elapsed() };
+          sameStatus = status === lastStatus ? sameStatus + 1 : 1;
+          lastStatus = status;
+          lastError = `HTTP ${status}`;
+          if (sameStatus >= 2) {
+            const answering: string[] = [];
+            for (const path of COMMON_HEALTH_PATHS.filter((p) => p !== health.path)) {
+              const other = await httpStatus(`${url}${path}`, health.timeout).catch(() => 0);
+              if (other >= 200 && other < 300) answering.push(path);
+            }
+            return { kind: 'wrong-status', status, answering, logTail: await logs() };
+          }
+        } catch (error) {
+          lastError = describeFetchError(error);
+        }
+      } else if (onPort.length > 0) {
+        loopbackSince ??= Date.now();
+        if (Date.now() - loopbackSince > 3000) return { kind: 'loopback-only', sockets: onPort };
+      } else if (sockets.length > 0) {
+        otherPortsSince ??= Date.now();
+        if (Date.now() - otherPortsSince > 3000) {
+          const ports = [...new Set(sockets.filter(reachableFromOutside).map((s) => s.port))];
+          if (ports.length > 0) return { kind: 'wrong-port', ports };
+          return { kind: 'loopback-only', sockets };
+        }
+      }
+      step.update(`${elapsed().toFixed(0)}s of ${health.gracePeriod}s grace period`);
+      await sleep(500);
+    }
+    const sockets = container ? await listeningSockets((await container.inspect()).State.Pid) : undefined;
+    if (sockets === undefined || sockets.some((s) => s.port === port)) return { kind: 'no-answer', seconds: elapsed(), lastError, logTail: await logs() };
+    return { kind: 'not-listening', seconds: elapsed(), logTail: await logs(), exposedPorts: facts.exposedPorts };
+  };
+  try {
+    const observation = await observe();
+    const results = probeVerdict(observation, { config, placeholders });
+    if (results.some((r) => r.status === 'fail')) step.fail();
+    else step.succeed();
+    return results;
+  } catch (error) {
+    step.fail();
+    return [warn('container-runs', `could not run the container: ${(error as Error).message}`, 'check that the Docker engine works (`docker run --rm hello-world`)')];
+  } finally {
+    await container?.remove({ force: true }).catch(() => undefined);
+    await network?.remove().catch(() => undefined);
+  }
+}
