@@ -176,7 +176,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The environment the container gets: service.env, secrets (real or placeholder), and berth's own names. */
 export async function containerEnvironment(config: ResolvedConfig, secretValues?: SecretValueSource): Promise<{ env: Record<string, string>; placeholders: string[]; secretValues: string[] }> {
-  const env: Record<string, string> = { ...config.service.env, PORT: String(config.service.port) };
+  const env: Record<string, string> = { ...config.service.env };
   const placeholders: string[] = [];
   const known = config.service.secrets.length > 0 && secretValues ? await secretValues(config.service.secrets).catch(() => undefined) : undefined;
   const values: string[] = [];
