@@ -76,7 +76,7 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
     const platform = hostPlatform();
     const step = progress.step(`Build ${build.dockerfile.replace(`${config.dir}/`, '')} for ${platform}`);
     try {
-      const built = await buildImage({ build, platform, tags: [tag, ...(request.tag ? [request.tag] : [])], labels: { 'org.berth.app': config.app, 'org.berth.env': config.env, [LABEL_RELEASE]: String(release) }, onLine: (line) => { if (line.trim()) step.update(line.trim().slice(0, 100)); } });
+      const built = await buildImage({ build, platform, tags: [tag, ...(request.tag ? [request.tag] : [])], labels: { 'org.berth.app': config.app, 'org.berth.env': config.env, [LABEL_RELEASE]: String(release) }, onLine: (line) => { if (/^Step \d+\/\d+/.test(line) || /^#\d+ \[/.test(line)) step.update(line.trim().slice(0, 100)); } });
       step.succeed(`${tag} (${built.id.slice(7, 19)})`);
       return { image: tag, digest: built.id };
     } catch (error) {

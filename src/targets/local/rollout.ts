@@ -156,7 +156,7 @@ export async function rollout(context: RolloutContext, request: RolloutRequest):
     const evidence = await gatherEvidence(context, replicas, verdict, logTail);
     const cleanup = progress.step(`Remove the new replicas; ${oldBackends.length ? `release ${previous?.supervise?.release ?? ''} keeps serving` : 'nothing was serving before'}`);
     await context.balancer.apply(balancerConfig(plan, oldBackends, previous?.supervise));
-    for (const replica of replicas) await stopAndRemove(docker, replica.id, 2);
+    await Promise.all(replicas.map((replica) => stopAndRemove(docker, replica.id, 2)));
     cleanup.succeed();
     context.releases.record(release);
     writeFileSync(join(context.stateDir, 'last-failure.json'), `${JSON.stringify(evidence, null, 2)}\n`);
@@ -183,7 +183,7 @@ export async function rollout(context: RolloutContext, request: RolloutRequest):
       await sleep(200);
     }
     await context.balancer.apply(balancerConfig(plan, promoted.filter((backend) => backend.role === 'active'), { release: request.release, count, planFile }));
-    for (const backend of oldBackends) await stopAndRemove(docker, backend.containerId, 10);
+    await Promise.all(oldBackends.map((backend) => stopAndRemove(docker, backend.containerId, 10)));
     drain.succeed('stopped');
   }
   // Replicas of older releases the balancer no longer knows about (e.g. after a crash of berth itself).
