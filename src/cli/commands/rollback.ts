@@ -28,7 +28,7 @@ Examples:
       const operations = await operationsFor(config);
       const outcome = await operations.rollback({ to, yes: global.yes, timeoutSeconds }, global.json ? silentProgress : createProgress());
       if (global.json) printJson(outcome);
-      else if (outcome.ok) for (const line of describeOutcome(outcome, 'Rolled back: release')) printLine(line);
+      else if (outcome.ok) for (const line of describeOutcome(outcome, 'Rolled back with')) printLine(line);
       if (!outcome.ok) {
         if (!global.json) for (const line of describeFailure(outcome)) printError(line);
         process.exitCode = 1;

@@ -214,7 +214,7 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
     step.succeed((await balancer.stop()) ? 'stopped' : 'was not running');
     const containers = await listContainers(docker, config.app, config.env);
     const remove = progress.step(`Remove ${containers.length} container${containers.length === 1 ? '' : 's'}`);
-    for (const container of containers) await stopAndRemove(docker, container.Id, 10);
+    await Promise.all(containers.map((container) => stopAndRemove(docker, container.Id, 10)));
     try {
       await docker.getNetwork(networkName(config.app, config.env)).remove();
     } catch {

@@ -5,6 +5,7 @@
  * the rollout: the new replicas are removed and the old release keeps serving.
  */
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Progress } from '../../cli/progress.js';
 import type { ResolvedConfig } from '../../config/model.js';
@@ -44,7 +45,11 @@ export function redactSecrets(lines: readonly string[], secrets: Record<string, 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function createdBy(): string {
-  return process.env.USER ?? process.env.LOGNAME ?? 'unknown';
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? process.env.LOGNAME ?? 'unknown';
+  }
 }
 
 /** Starts the dependencies and waits until the engine's health checks pass. */
