@@ -25,18 +25,30 @@ describe('the last failed deploy', () => {
   it('is recorded by a target and explained by the doctor', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'dr-last-failure-'));
     dirs.push(dir);
-    const config = { dir, env: 'prod', app: 'news-api', service, network: { tasks: 'public', egress: 'none' }, local: { port: 8080 } } as never;
-    expect(await readLastFailure(config)).toBeUndefined();
+    const config = { target: 'aws', env: 'prod', app: 'news-api', service, network: { tasks: 'public', egress: 'none' }, local: { port: 8080 } } as never;
+    const vars = { BERTH_STATE_DIR: dir };
+    expect(await readLastFailure(config, vars)).toBeUndefined();
     const evidence = { ...emptyEvidence('aws'), stoppedTasks: [{ id: 't1', stoppedReason: 'Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/x/1)', containers: [] }], targetHealth: [{ target: '10.0.1.5:8000', state: 'unhealthy', reason: 'Target.ResponseCodeMismatch', description: 'Health checks failed with these codes: [404]' }] };
-    await recordLastFailure(config, evidence, 7);
-    expect(lastFailurePath(config)).toBe(join(dir, '.berth', 'prod', 'last-failure.json'));
-    const record = await readLastFailure(config);
+    await recordLastFailure(config, evidence, 7, vars);
+    expect(lastFailurePath(config, vars)).toBe(join(dir, 'aws', 'news-api', 'prod', 'last-failure.json'));
+    const record = await readLastFailure(config, vars);
     expect(record?.release).toBe(7);
     const checks = lastDeployChecks(record!.evidence, config, record!.recordedAt);
     expect(checks.map((c) => c.id)).toEqual(['last-deploy.elb-health-response-mismatch']);
     expect(checks[0]!.message).toContain('got HTTP 404');
-    await clearLastFailure(config);
-    expect(await readLastFailure(config)).toBeUndefined();
+    await clearLastFailure(config, vars);
+    expect(await readLastFailure(config, vars)).toBeUndefined();
+  });
+
+  it('reads the bare evidence the local target writes', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dr-last-failure-'));
+    dirs.push(dir);
+    const vars = { BERTH_STATE_DIR: dir };
+    const config = { target: 'local', env: 'local', app: 'web' } as never;
+    const { mkdir, writeFile } = await import('node:fs/promises');
+    await mkdir(join(dir, 'local', 'web', 'local'), { recursive: true });
+    await writeFile(join(dir, 'local', 'web', 'local', 'last-failure.json'), JSON.stringify({ ...emptyEvidence('local'), logTail: ["KeyError: 'API_URL'"] }));
+    expect((await readLastFailure(config, vars))?.evidence.logTail).toEqual(["KeyError: 'API_URL'"]);
   });
 
   it('still reports a failure nothing in the table explains', () => {

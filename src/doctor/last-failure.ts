@@ -1,12 +1,14 @@
 /**
  * Where a target leaves the evidence of its last failed deploy, so `berth doctor` can explain it later:
- * <app dir>/.berth/<env>/last-failure.json. Targets write it with recordLastFailure(); the doctor reads it.
+ * <state root>/<target>/<app>/<env>/last-failure.json (the local target's state dir; the same scheme for AWS).
+ * The file holds a LastFailureRecord or, as the local target writes it, the bare FailureEvidence.
  * For the local target, when no record exists, the doctor reads the engine itself (containers by label).
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type Docker from 'dockerode';
 import type { ResolvedConfig } from '../config/model.js';
+import { stateRoot } from '../targets/local/paths.js';
 import { demuxLogs } from './engine-checks.js';
 import { emptyEvidence, type FailureEvidence } from './failure-evidence.js';
 
@@ -18,28 +20,32 @@ export interface LastFailureRecord {
   evidence: FailureEvidence;
 }
 
-export function lastFailurePath(config: Pick<ResolvedConfig, 'dir' | 'env'>): string {
-  return join(config.dir, '.berth', config.env, 'last-failure.json');
+type RecordConfig = Pick<ResolvedConfig, 'app' | 'env' | 'target'>;
+
+export function lastFailurePath(config: RecordConfig, vars: NodeJS.ProcessEnv = process.env): string {
+  return join(stateRoot(vars), config.target, config.app, config.env, 'last-failure.json');
 }
 
 /** Called by a target after a failed deploy. The evidence must already be free of secret values. */
-export async function recordLastFailure(config: Pick<ResolvedConfig, 'dir' | 'env'>, evidence: FailureEvidence, release?: number): Promise<void> {
-  const file = lastFailurePath(config);
+export async function recordLastFailure(config: RecordConfig, evidence: FailureEvidence, release?: number, vars: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const file = lastFailurePath(config, vars);
   await mkdir(dirname(file), { recursive: true });
   const record: LastFailureRecord = { recordedAt: new Date().toISOString(), ...(release === undefined ? {} : { release }), evidence };
   await writeFile(file, `${JSON.stringify(record, null, 2)}\n`);
 }
 
 /** Called by a target after a successful deploy: the last failure is history. */
-export async function clearLastFailure(config: Pick<ResolvedConfig, 'dir' | 'env'>): Promise<void> {
-  await rm(lastFailurePath(config), { force: true });
+export async function clearLastFailure(config: RecordConfig, vars: NodeJS.ProcessEnv = process.env): Promise<void> {
+  await rm(lastFailurePath(config, vars), { force: true });
 }
 
-export async function readLastFailure(config: Pick<ResolvedConfig, 'dir' | 'env'>): Promise<LastFailureRecord | undefined> {
+export async function readLastFailure(config: RecordConfig, vars: NodeJS.ProcessEnv = process.env): Promise<LastFailureRecord | undefined> {
   try {
-    const record = JSON.parse(await readFile(lastFailurePath(config), 'utf8')) as LastFailureRecord;
+    const file = lastFailurePath(config, vars);
+    const parsed = JSON.parse(await readFile(file, 'utf8')) as LastFailureRecord | FailureEvidence;
+    const record: LastFailureRecord = 'evidence' in parsed ? parsed : { recordedAt: (await stat(file)).mtime.toISOString(), evidence: parsed };
     if (!record.evidence || !Array.isArray(record.evidence.stoppedTasks)) return undefined;
-    return { ...record, evidence: { ...emptyEvidence(record.evidence.target), ...record.evidence } };
+    return { ...record, evidence: { ...emptyEvidence(record.evidence.target ?? config.target), ...record.evidence } };
   } catch {
     return undefined;
   }

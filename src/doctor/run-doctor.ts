@@ -36,6 +36,16 @@ export function lastDeployChecks(evidence: FailureEvidence, config: ResolvedConf
   return diagnoses.map((d) => fail(`last-deploy.${d.id}`, `last deploy${when}: ${d.title.toLowerCase()}: ${d.cause}`, d.fix, [...d.evidence.slice(0, 5), ...(d.logTail ?? [])]));
 }
 
+/** Declared secrets' values from the local target's secret file (for the local run only; never printed). */
+export async function localSecretValues(config: ResolvedConfig): Promise<SecretValueSource> {
+  const { localSecretStore } = await import('../targets/local/secret-store.js');
+  const store = localSecretStore(config.app, config.env, config.service.secrets);
+  return async (names) => {
+    const values = store.file.values();
+    return Object.fromEntries(names.map((name) => [name, values[name]]));
+  };
+}
+
 export async function runDoctor(config: ResolvedConfig, options: DoctorOptions): Promise<CheckResult[]> {
   const results: CheckResult[] = [checkEnvSecrets(config), checkBuildArgSecrets(config)];
 

@@ -43,9 +43,15 @@ Examples:
     .action(async (options: { docker: boolean }, command: Command) => {
       const global = globalOptions(command);
       const config = loadForCommand(command);
-      const { runDoctor } = await import('../../doctor/run-doctor.js');
+      const { runDoctor, localSecretValues } = await import('../../doctor/run-doctor.js');
       const progress = createProgress();
-      const results = await runDoctor(config, { progress, skipEngine: !options.docker, hostPortRange: portRange() });
+      const results = await runDoctor(config, {
+        progress,
+        skipEngine: !options.docker,
+        hostPortRange: portRange(),
+        // Local secrets come from the local secret file; an AWS environment's values stay in AWS (placeholders locally).
+        secretValues: config.target === 'local' ? await localSecretValues(config) : undefined,
+      });
       const failed = results.filter((r) => r.status === 'fail').length;
       const warned = results.filter((r) => r.status === 'warn').length;
       if (global.json) {
