@@ -3,7 +3,7 @@
  * image, started with the environment berth would give it, listens on service.port and answers the health path.
  * Thin I/O around dockerode; the verdicts come from config-checks.ts and probe-verdict.ts.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { relative } from 'node:path';
 import type Docker from 'dockerode';
@@ -11,7 +11,10 @@ import type { ResolvedConfig } from '../config/model.js';
 import { reservedEnvNames } from '../config/model.js';
 import type { Progress } from '../cli/progress.js';
 import { fail, pass, warn, type CheckResult } from './check-result.js';
-import { checkExpose, checkImageArch, checkImageUser, imageFacts, type ImageFacts } from './config-checks.js';
+import { buildImage as buildDockerImage, hostPlatform, inspectImage as inspectDockerImage, platformFor, type ImageInfo } from '../build/index.js';
+import { checkExpose, checkImageArch, checkImageUser, type ImageFacts } from './config-checks.js';
+import { diagnose } from './diagnose.js';
+import { emptyEvidence } from './failure-evidence.js';
 import { parseProcNetTcp, reachableFromOutside, type ListeningSocket } from './listening-sockets.js';
 import { probeVerdict, type ProbeObservation } from './probe-verdict.js';
 
@@ -26,7 +29,6 @@ export interface EngineCheckOptions {
 }
 
 const LOG_LINES = 20;
-const PLATFORM = { x86_64: 'linux/amd64', arm64: 'linux/arm64' } as const;
 const COMMON_HEALTH_PATHS = ['/health', '/healthz', '/health/', '/api/health', '/ping', '/status', '/', '/docs'];
 
 /** The Docker client, honouring DOCKER_HOST like the docker CLI. */
@@ -52,72 +54,80 @@ export async function checkEngine(docker: Docker): Promise<CheckResult> {
   }
 }
 
-/** Removes ANSI colour codes and carriage returns from build output. */
+/** Removes ANSI colour codes and carriage returns from output lines. */
 function cleanLine(line: string): string {
   // eslint-disable-next-line no-control-regex
   return line.replace(/\x1b\[[0-9;]*m/g, '').replace(/\r/g, '').trimEnd();
 }
 
 export interface BuildResult {
-  check: CheckResult;
-  imageId?: string;
-  output: string[];
+  checks: CheckResult[];
+  /** The image whose metadata the checks judge (built for service.arch, or service.image). */
+  image?: ImageInfo;
+  /** The image to run locally (the same, or a build for this machine's platform); absent when it cannot run here. */
+  runnable?: string;
 }
 
-export async function buildImage(docker: Docker, config: ResolvedConfig, options: EngineCheckOptions): Promise<BuildResult> {
-  const build = config.service.build;
-  if (!build) {
-    const image = config.service.image!;
-    try {
-      const inspect = await docker.getImage(image).inspect();
-      return { check: pass('image-builds', `using the image ${image} (no build)`), imageId: inspect.Id, output: [] };
-    } catch {
-      return { check: fail('image-builds', `the image ${image} is not on this engine`, `pull or build it first (\`docker pull ${image}\`), or let berth build it with service.build`), output: [] };
-    }
-  }
-  const step = options.progress.step(`Building ${relative(config.dir, build.dockerfile) || 'Dockerfile'} for ${PLATFORM[config.service.arch]}`);
-  const output: string[] = [];
+async function buildFor(config: ResolvedConfig, platform: string, tag: string, options: EngineCheckOptions): Promise<{ image?: ImageInfo; failure?: CheckResult }> {
+  const build = config.service.build!;
+  const dockerfile = relative(config.dir, build.dockerfile) || 'Dockerfile';
+  const step = options.progress.step(`Building ${dockerfile} for ${platform}`);
   try {
-    const entries = await readdir(build.context);
-    const stream = await docker.buildImage(
-      { context: build.context, src: entries },
-      { t: doctorImageTag(config), dockerfile: relative(build.context, build.dockerfile), platform: PLATFORM[config.service.arch], buildargs: build.args, target: build.target, rm: true },
-    );
-    const events = await new Promise<Array<{ stream?: string; error?: string; aux?: { ID?: string } }>>((resolve, reject) => {
-      docker.modem.followProgress(stream, (error: Error | null, result: unknown[]) => (error ? reject(error) : resolve(result as never)), (event: { stream?: string }) => {
-        for (const line of (event.stream ?? '').split('\n')) {
-          const clean = cleanLine(line);
-          if (!clean) continue;
-          output.push(clean);
-          if (/^Step \d+\/\d+/.test(clean)) step.update(clean);
-        }
-      });
+    const built = await buildDockerImage({
+      build,
+      platform,
+      tags: [tag],
+      labels: { 'org.berth.app': config.app, 'org.berth.role': 'doctor' },
+      onLine: (line) => {
+        const clean = cleanLine(line);
+        if (/^(Step \d+\/\d+|#\d+ \[)/.test(clean)) step.update(clean);
+      },
     });
-    const failure = events.find((event) => event.error);
-    if (failure) {
-      step.fail();
-      output.push(cleanLine(failure.error!));
-      return {
-        check: fail('image-builds', `the Dockerfile does not build: ${cleanLine(failure.error!)}`, 'fix the failing step shown below, then run `berth doctor` again', output.slice(-LOG_LINES)),
-        output,
-      };
-    }
-    const imageId = events.map((event) => event.aux?.ID).find(Boolean) ?? (await docker.getImage(doctorImageTag(config)).inspect()).Id;
     step.succeed();
-    return { check: pass('image-builds', `the Dockerfile builds (${relative(config.dir, build.dockerfile) || 'Dockerfile'})`), imageId, output };
+    return { image: await inspectDockerImage(built.id) };
   } catch (error) {
     step.fail();
-    const message = cleanLine((error as Error).message);
-    return { check: fail('image-builds', `the Dockerfile does not build: ${message}`, `check service.build in berth.yml (context ${build.context})`), output };
+    const output = ((error as { buildOutput?: string[] }).buildOutput ?? [(error as Error).message]).map(cleanLine);
+    const [known] = diagnose({ ...emptyEvidence('local'), buildOutput: output }, config);
+    const last = output.filter(Boolean).at(-1) ?? 'docker build failed';
+    return {
+      failure: fail(
+        'image-builds',
+        `${dockerfile} does not build for ${platform}: ${known ? known.cause : last}`,
+        known ? known.fix : 'fix the failing step shown below (`docker build` shows the same), then run `berth doctor` again',
+        output.slice(-LOG_LINES),
+      ),
+    };
   }
 }
 
-export async function inspectImage(docker: Docker, imageId: string): Promise<ImageFacts> {
-  return imageFacts(await docker.getImage(imageId).inspect());
+/** Builds (or finds) the image, checks it, and picks what can run on this machine. */
+export async function prepareImage(config: ResolvedConfig, options: EngineCheckOptions): Promise<BuildResult> {
+  const wanted = platformFor(config.service.arch);
+  const here = hostPlatform();
+  if (!config.service.build) {
+    const reference = config.service.image!;
+    const image = await inspectDockerImage(reference);
+    if (!image) return { checks: [fail('image-builds', `the image ${reference} is not on this engine`, `pull or build it first (\`docker pull ${reference}\`), or let berth build it with service.build`)] };
+    const checks = [pass('image-builds', `using the image ${reference} (service.image, no build)`)];
+    const imagePlatform = `${image.os}/${image.architecture}`;
+    if (imagePlatform !== here && imagePlatform === wanted) {
+      return { checks: [...checks, warn('container-runs', `not run: the image is for ${imagePlatform} and this machine is ${here}`, 'run `berth doctor` on a machine of that architecture, or build the image with service.build')], image };
+    }
+    return { checks, image, runnable: image.id };
+  }
+  const built = await buildFor(config, wanted, doctorImageTag(config), options);
+  if (!built.image) return { checks: [built.failure!] };
+  const checks = [pass('image-builds', `${relative(config.dir, config.service.build.dockerfile) || 'Dockerfile'} builds for ${wanted}`)];
+  if (wanted === here) return { checks, image: built.image, runnable: built.image.id };
+  // The local run uses a build for this machine, as the local target does; AWS gets the service.arch build.
+  const native = await buildFor(config, here, `${doctorImageTag(config)}-${here.split('/')[1]}`, options);
+  if (!native.image) return { checks: [...checks, native.failure!], image: built.image };
+  return { checks, image: built.image, runnable: native.image.id };
 }
 
-export function imageChecks(config: ResolvedConfig, facts: ImageFacts): CheckResult[] {
-  return [checkImageArch(config, facts), checkExpose(config, facts), checkImageUser(facts)];
+export function imageChecks(config: ResolvedConfig, image: ImageFacts): CheckResult[] {
+  return [checkImageArch(config, image), checkExpose(config, image), checkImageUser(image)];
 }
 
 /** Splits the engine's multiplexed log stream (non-TTY containers) into lines. */

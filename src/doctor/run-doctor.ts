@@ -62,12 +62,13 @@ export async function runDoctor(config: ResolvedConfig, options: DoctorOptions):
     const engineCheck = await engine.checkEngine(docker);
     results.push(engineCheck);
     if (engineCheck.status === 'pass') {
-      const built = await engine.buildImage(docker, config, options);
-      results.push(built.check);
-      if (built.imageId) {
-        const facts = await engine.inspectImage(docker, built.imageId);
-        results.push(...engine.imageChecks(config, facts));
-        results.push(...(await engine.probeContainer(docker, config, built.imageId, facts, options)));
+      const prepared = await engine.prepareImage(config, options);
+      const [first, ...rest] = prepared.checks;
+      results.push(first!);
+      if (prepared.image) results.push(...engine.imageChecks(config, prepared.image));
+      results.push(...rest);
+      if (prepared.image && prepared.runnable) {
+        results.push(...(await engine.probeContainer(docker, config, prepared.runnable, prepared.image, options)));
       }
     } else {
       docker = undefined;
