@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { registerDeploy } from './deploy.js';
 import { registerDestroy } from './destroy.js';
 import { registerDoctor } from './doctor.js';
+import { registerInit } from './init.js';
 import { registerLogs } from './logs.js';
 import { registerReleases } from './releases.js';
 import { registerRollback } from './rollback.js';
@@ -12,6 +13,7 @@ import { registerStatus } from './status.js';
 import { registerValidate } from './validate.js';
 
 export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
+  registerInit,
   registerValidate,
   registerSchema,
   registerDeploy,
