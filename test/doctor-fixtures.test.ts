@@ -52,7 +52,7 @@ function engineReady(): boolean {
 const docker = (...args: string[]) => execFileSync('docker', args, { stdio: 'ignore' });
 const FIXTURE_IMAGES = ['dr-healthy', 'dr-wrong-port', 'dr-no-health', 'dr-missing-env', 'dr-root'].map((app) => `${app}:doctor`);
 
-describe.runIf(engineReady())('berth doctor on the Docker engine', () => {
+describe.runIf(engineReady())('berth doctor on the Docker engine', { timeout: 150_000 }, () => {
   beforeAll(() => {
     // What a user on an Apple Silicon Mac does: build for arm64 and name the image in berth.yml.
     docker('build', '-q', '--no-cache', '--platform', 'linux/arm64', '-t', 'dr-other-arch:built-on-a-mac', join(fixtures, 'dr-other-arch'));

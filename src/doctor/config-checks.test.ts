@@ -48,6 +48,22 @@ describe('secret-looking values', () => {
   });
 });
 
+describe('what the Dockerfile says', () => {
+  const dockerfile = { file: 'Dockerfile', args: ['NODE_VERSION', 'NPM_TOKEN'], platformPins: [{ platform: 'linux/arm64', line: 1 }] };
+
+  it('warns about secret-looking ARG names in the Dockerfile', () => {
+    const result = checkBuildArgSecrets(config(), dockerfile);
+    expect(result.status).toBe('warn');
+    expect(result.message).toContain('NPM_TOKEN (ARG in Dockerfile)');
+    expect(result.message).not.toContain('NODE_VERSION');
+  });
+
+  it('points at the FROM line that pins the other platform', () => {
+    const arm = imageFacts({ Architecture: 'arm64', Os: 'linux', Config: {} });
+    expect(checkImageArch(config(), arm, dockerfile).fix).toBe('remove --platform=linux/arm64 from Dockerfile:1 so berth builds for linux/amd64, or set service.arch: arm64');
+  });
+});
+
 describe('declared secrets', () => {
   it('fails naming the secrets without values, with the command to set them', () => {
     const result = checkSecretsSet(config({ secrets: ['API_KEY', 'SESSION_SECRET'] }), ['SESSION_SECRET'], 'local secret store');

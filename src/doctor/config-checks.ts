@@ -31,17 +31,30 @@ export function checkEnvSecrets(config: ServiceConfig): CheckResult {
   return warn(
     'env-secret-values',
     `service.env sets ${names}, which look${suspects.length === 1 ? 's' : ''} secret (value not shown): plain env ends up in the task definition`,
-    `move ${names} from service.env to service.secrets, then \`berth secrets set NAME --env ${config.env}\``,
+    `move ${names} from service.env to service.secrets, then ${suspects.map((line) => `\`berth secrets set ${line.split(':')[0]} --env ${config.env}\``).join(', ')}`,
     suspects,
   );
 }
 
-export function checkBuildArgSecrets(config: ServiceConfig): CheckResult {
-  const names = Object.keys(config.service.build?.args ?? {}).filter(secretLookingName);
+/** What the Dockerfile says that the image metadata does not (from src/build/dockerfile.ts). */
+export interface DockerfileFacts {
+  /** Path shown in messages, relative to berth.yml's folder. */
+  file: string;
+  /** ARG names. */
+  args: string[];
+  /** FROM lines that pin a platform. */
+  platformPins: Array<{ platform: string; line: number }>;
+}
+
+export function checkBuildArgSecrets(config: ServiceConfig, dockerfile?: DockerfileFacts): CheckResult {
+  const configured = Object.keys(config.service.build?.args ?? {}).filter(secretLookingName);
+  const declared = (dockerfile?.args ?? []).filter((name) => secretLookingName(name) && !configured.includes(name));
+  const names = [...configured, ...declared];
   if (names.length === 0) return pass('build-args', 'no build argument looks secret');
+  const where = [configured.length > 0 ? 'service.build.args' : '', declared.length > 0 ? `ARG in ${dockerfile!.file}` : ''].filter(Boolean).join(' and ');
   return warn(
     'build-args',
-    `build argument${names.length === 1 ? '' : 's'} ${names.join(', ')} look${names.length === 1 ? 's' : ''} secret: build arguments are stored in the image history`,
+    `build argument${names.length === 1 ? '' : 's'} ${names.join(', ')} (${where}) look${names.length === 1 ? 's' : ''} secret: build arguments are stored in the image history`,
     `pass ${names.join(', ')} at run time through service.secrets instead, or use a BuildKit secret mount (RUN --mount=type=secret)`,
   );
 }
@@ -61,7 +74,7 @@ export function checkSecretsSet(config: ServiceConfig, missing: string[] | undef
   );
 }
 
-export function checkImageArch(config: ServiceConfig, image: ImageFacts): CheckResult {
+export function checkImageArch(config: ServiceConfig, image: ImageFacts, dockerfile?: DockerfileFacts): CheckResult {
   const wanted = DOCKER_ARCH[config.service.arch];
   const platform = `linux/${wanted}`;
   if (image.os === 'linux' && image.architecture === wanted) return pass('image-arch', `the image is built for ${platform}, matching service.arch ${config.service.arch}`);
@@ -71,9 +84,15 @@ export function checkImageArch(config: ServiceConfig, image: ImageFacts): CheckR
     'image-arch',
     `the image is built for ${other}, but service.arch is ${config.service.arch} (${platform}): tasks would stop with "exec format error" or "image Manifest does not contain descriptor matching platform '${platform}'"`,
     (config.service.build
-      ? `remove --platform=${other} from the Dockerfile's FROM lines so berth builds for ${platform}`
+      ? `${pinFix(dockerfile, platform) ?? `remove --platform=${other} from the Dockerfile's FROM lines`} so berth builds for ${platform}`
       : `rebuild ${config.service.image ?? 'the image'} with \`docker build --platform ${platform}\` (or let berth build it: service.build)`) + (otherArch ? `, or set service.arch: ${otherArch}` : ''),
   );
+}
+
+function pinFix(dockerfile: DockerfileFacts | undefined, platform: string): string | undefined {
+  const pins = (dockerfile?.platformPins ?? []).filter((pin) => pin.platform !== platform && !pin.platform.includes('$'));
+  if (pins.length === 0) return undefined;
+  return `remove ${pins.map((pin) => `--platform=${pin.platform} from ${dockerfile!.file}:${pin.line}`).join(' and ')}`;
 }
 
 export function checkExpose(config: ServiceConfig, image: ImageFacts): CheckResult {

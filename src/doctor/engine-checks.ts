@@ -12,7 +12,7 @@ import { reservedEnvNames } from '../config/model.js';
 import type { Progress } from '../cli/progress.js';
 import { fail, pass, warn, type CheckResult } from './check-result.js';
 import { buildImage as buildDockerImage, hostPlatform, inspectImage as inspectDockerImage, platformFor, type ImageInfo } from '../build/index.js';
-import { checkExpose, checkImageArch, checkImageUser, type ImageFacts } from './config-checks.js';
+import { checkExpose, checkImageArch, checkImageUser, type DockerfileFacts, type ImageFacts } from './config-checks.js';
 import { diagnose } from './diagnose.js';
 import { emptyEvidence } from './failure-evidence.js';
 import { parseProcNetTcp, reachableFromOutside, type ListeningSocket } from './listening-sockets.js';
@@ -126,8 +126,8 @@ export async function prepareImage(config: ResolvedConfig, options: EngineCheckO
   return { checks, image: built.image, runnable: native.image.id };
 }
 
-export function imageChecks(config: ResolvedConfig, image: ImageFacts): CheckResult[] {
-  return [checkImageArch(config, image), checkExpose(config, image), checkImageUser(image)];
+export function imageChecks(config: ResolvedConfig, image: ImageFacts, dockerfile?: DockerfileFacts): CheckResult[] {
+  return [checkImageArch(config, image, dockerfile), checkExpose(config, image), checkImageUser(image)];
 }
 
 /** Splits the engine's multiplexed log stream (non-TTY containers) into lines. */

@@ -3,11 +3,13 @@
  * configuration, the local engine and image, the container at run time, AWS preconditions, and the
  * evidence of the last failed deploy. Returns plain results for the command to render.
  */
+import { readFile } from 'node:fs/promises';
+import { relative } from 'node:path';
 import type Docker from 'dockerode';
 import type { ResolvedConfig } from '../config/model.js';
 import type { Progress } from '../cli/progress.js';
 import { fail, type CheckResult } from './check-result.js';
-import { checkBuildArgSecrets, checkEnvSecrets, checkSecretsSet } from './config-checks.js';
+import { checkBuildArgSecrets, checkEnvSecrets, checkSecretsSet, type DockerfileFacts } from './config-checks.js';
 import { diagnose } from './diagnose.js';
 import type { FailureEvidence } from './failure-evidence.js';
 import type { AwsClients } from './aws-checks.js';
@@ -46,8 +48,23 @@ export async function localSecretValues(config: ResolvedConfig): Promise<SecretV
   };
 }
 
+/** The Dockerfile's ARG names and FROM --platform pins; undefined without service.build or when unreadable. */
+export async function readDockerfileFacts(config: ResolvedConfig): Promise<DockerfileFacts | undefined> {
+  const build = config.service.build;
+  if (!build) return undefined;
+  try {
+    const { parseDockerfile } = await import('../build/dockerfile.js');
+    const info = parseDockerfile(await readFile(build.dockerfile, 'utf8'));
+    const platformPins = info.stages.flatMap((stage) => (stage.platform ? [{ platform: stage.platform, line: stage.line }] : []));
+    return { file: relative(config.dir, build.dockerfile) || 'Dockerfile', args: info.args, platformPins };
+  } catch {
+    return undefined;
+  }
+}
+
 export async function runDoctor(config: ResolvedConfig, options: DoctorOptions): Promise<CheckResult[]> {
-  const results: CheckResult[] = [checkEnvSecrets(config), checkBuildArgSecrets(config)];
+  const dockerfile = await readDockerfileFacts(config);
+  const results: CheckResult[] = [checkEnvSecrets(config), checkBuildArgSecrets(config, dockerfile)];
 
   if (config.target === 'local') {
     const known = config.service.secrets.length > 0 && options.secretValues ? await options.secretValues(config.service.secrets).catch(() => undefined) : undefined;
@@ -65,7 +82,7 @@ export async function runDoctor(config: ResolvedConfig, options: DoctorOptions):
       const prepared = await engine.prepareImage(config, options);
       const [first, ...rest] = prepared.checks;
       results.push(first!);
-      if (prepared.image) results.push(...engine.imageChecks(config, prepared.image));
+      if (prepared.image) results.push(...engine.imageChecks(config, prepared.image, dockerfile));
       results.push(...rest);
       if (prepared.image && prepared.runnable) {
         results.push(...(await engine.probeContainer(docker, config, prepared.runnable, prepared.image, options)));
