@@ -1,6 +1,7 @@
 import { IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import { GetServiceQuotaCommand, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { awsChecks, principalArn, type AwsClients } from './aws-checks.js';
@@ -8,6 +9,7 @@ import { awsChecks, principalArn, type AwsClients } from './aws-checks.js';
 const sts = mockClient(STSClient);
 const iam = mockClient(IAMClient);
 const quotas = mockClient(ServiceQuotasClient);
+const secrets = mockClient(SecretsManagerClient);
 
 const config = {
   app: 'news-api',
@@ -30,6 +32,7 @@ afterEach(() => {
   sts.reset();
   iam.reset();
   quotas.reset();
+  secrets.reset();
 });
 
 function allowEverything() {
@@ -108,6 +111,19 @@ describe('awsChecks', () => {
     expect(permissions.status).toBe('warn');
     expect(permissions.message).toContain('AWS throttled the request (Throttling)');
     expect(permissions.fix).toContain('run `berth doctor` again');
+  });
+
+  it('names declared secrets that have no value in Secrets Manager, without reading any value', async () => {
+    sts.on(GetCallerIdentityCommand).resolves({ Account: '123456789012', Arn: 'arn:aws:iam::123456789012:user/dev' });
+    allowEverything();
+    quotas.on(GetServiceQuotaCommand).resolves({ Quota: { Value: 6 } });
+    secrets.on(DescribeSecretCommand, { SecretId: 'berth/news-api/prod/API_KEY' }).resolves({ VersionIdsToStages: { v1: ['AWSCURRENT'] } });
+    secrets.on(DescribeSecretCommand, { SecretId: 'berth/news-api/prod/SESSION_SECRET' }).rejects(awsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret."));
+    const withSecrets = { ...(config as object), service: { ...(config as { service: object }).service, secrets: ['API_KEY', 'SESSION_SECRET'] } } as never;
+    const result = (await awsChecks(withSecrets, { ...clients(), secrets: new SecretsManagerClient({ region: 'us-east-1' }) })).find((r) => r.id === 'secrets-set')!;
+    expect(result).toMatchObject({ status: 'fail', fix: 'berth secrets set SESSION_SECRET --env prod' });
+    expect(result.message).toContain('SESSION_SECRET');
+    expect(result.message).not.toContain('API_KEY');
   });
 
   it('fails without a region', async () => {

@@ -5,6 +5,7 @@
  * AWS_ENDPOINT_URL); the SDK modules are imported only when the checks run.
  */
 import type { IAMClient } from '@aws-sdk/client-iam';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { ResolvedConfig } from '../config/model.js';
@@ -14,20 +15,23 @@ export interface AwsClients {
   sts: STSClient;
   iam: IAMClient;
   quotas: ServiceQuotasClient;
+  /** For the declared-secrets check; skipped when absent. */
+  secrets?: SecretsManagerClient;
   region: string;
 }
 
 type AwsConfig = Pick<ResolvedConfig, 'app' | 'env' | 'region' | 'account' | 'service' | 'network'>;
 
 export async function createAwsClients(config: Pick<ResolvedConfig, 'region'>): Promise<AwsClients> {
-  const [{ STSClient }, { IAMClient }, { ServiceQuotasClient }] = await Promise.all([
+  const [{ STSClient }, { IAMClient }, { ServiceQuotasClient }, { SecretsManagerClient }] = await Promise.all([
     import('@aws-sdk/client-sts'),
     import('@aws-sdk/client-iam'),
     import('@aws-sdk/client-service-quotas'),
+    import('@aws-sdk/client-secrets-manager'),
   ]);
   const region = config.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? '';
   const options = region ? { region } : {};
-  return { sts: new STSClient(options), iam: new IAMClient(options), quotas: new ServiceQuotasClient(options), region };
+  return { sts: new STSClient(options), iam: new IAMClient(options), quotas: new ServiceQuotasClient(options), secrets: new SecretsManagerClient(options), region };
 }
 
 /** The IAM principal to simulate: an assumed-role session becomes its role (policy simulation needs the role ARN). */
@@ -207,9 +211,35 @@ async function checkQuotas(config: AwsConfig, clients: AwsClients): Promise<Chec
   return pass('aws-quotas', `quotas leave room for a first deploy (usage not counted: a VPC, Elastic IP or load balancer already in use counts against them)`, lines);
 }
 
+/** Every declared secret exists in Secrets Manager as berth/<app>/<env>/<NAME> with a current value (values are never read). */
+async function checkAwsSecrets(config: AwsConfig, client: SecretsManagerClient): Promise<CheckResult> {
+  const declared = config.service.secrets;
+  if (declared.length === 0) return pass('secrets-set', 'no secrets declared');
+  const { DescribeSecretCommand } = await import('@aws-sdk/client-secrets-manager');
+  const missing: string[] = [];
+  for (const name of declared) {
+    try {
+      const secret = await client.send(new DescribeSecretCommand({ SecretId: `berth/${config.app}/${config.env}/${name}` }));
+      const current = Object.values(secret.VersionIdsToStages ?? {}).some((stages) => stages.includes('AWSCURRENT'));
+      if (!current || secret.DeletedDate) missing.push(name);
+    } catch (error) {
+      if (errorName(error) === 'ResourceNotFoundException') missing.push(name);
+      else return fromError('secrets-set', error, 'could not read the secrets in Secrets Manager');
+    }
+  }
+  if (missing.length === 0) return pass('secrets-set', `all ${declared.length} declared secret${declared.length === 1 ? ' has a value' : 's have values'} in Secrets Manager`);
+  return fail(
+    'secrets-set',
+    `declared secret${missing.length === 1 ? '' : 's'} without a value in Secrets Manager: ${missing.join(', ')} (tasks would stop with ResourceInitializationError)`,
+    missing.map((name) => `berth secrets set ${name} --env ${config.env}`).join('; '),
+  );
+}
+
 /** Runs the AWS precondition checks in order; stops after the credentials check when it does not pass. */
 export async function awsChecks(config: AwsConfig, clients: AwsClients): Promise<CheckResult[]> {
   const { result, identity } = await checkCredentials(config, clients);
   if (!identity) return [result];
-  return [result, await checkPermissions(config, clients, identity), await checkQuotas(config, clients)];
+  const results = [result, await checkPermissions(config, clients, identity), await checkQuotas(config, clients)];
+  if (clients.secrets) results.push(await checkAwsSecrets(config, clients.secrets));
+  return results;
 }
