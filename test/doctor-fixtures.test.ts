@@ -3,7 +3,8 @@
  * broken in one way. Needs `npm run build` first, and the stand-in python:3.12-slim image.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,12 +21,12 @@ interface Check {
   details?: string[];
 }
 
-function doctor(fixture: string): Promise<{ code: number; checks: Check[]; stderr: string }> {
+function doctor(fixture: string, extraArgs: string[] = [], extraEnv: Record<string, string> = {}): Promise<{ code: number; checks: Check[]; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [cli, 'doctor', '--json'],
-      { cwd: join(fixtures, fixture), env: { ...process.env, BERTH_DOCTOR_PORTS: '19400-19499', NO_COLOR: '1' }, timeout: 120_000 },
+      [cli, 'doctor', '--json', ...extraArgs],
+      { cwd: join(fixtures, fixture), env: { ...process.env, BERTH_DOCTOR_PORTS: '19400-19499', NO_COLOR: '1', ...extraEnv }, timeout: 120_000 },
       (error, stdout, stderr) => {
         const code = error ? ((error as { code?: number }).code ?? 1) : 0;
         resolve({ code, checks: (JSON.parse(stdout) as { checks: Check[] }).checks, stderr });
@@ -118,6 +119,24 @@ describe.runIf(engineReady())('berth doctor on the Docker engine', { timeout: 15
     expect(check(checks, 'image-user').status).toBe('warn');
     expect(check(checks, 'image-user').message).toContain('runs as root');
     expect(code).toBe(0);
+  });
+
+  it('explains the last failed local deploy from what the local target recorded', async () => {
+    const state = mkdtempSync(join(tmpdir(), 'dr-state-'));
+    try {
+      mkdirSync(join(state, 'local', 'dr-healthy', 'local'), { recursive: true });
+      const evidence = {
+        target: 'local', serviceEvents: [], targetHealth: [], stackEvents: [],
+        stoppedTasks: [{ id: 'dr-healthy-local-1', containers: [{ name: 'app', exitCode: 137, reason: 'OOMKilled' }] }],
+        logTail: ['Killed'],
+      };
+      writeFileSync(join(state, 'local', 'dr-healthy', 'local', 'last-failure.json'), JSON.stringify(evidence));
+      const { code, checks } = await doctor('dr-healthy', ['--no-docker'], { BERTH_STATE_DIR: state });
+      expect(code).toBe(1);
+      expect(check(checks, 'last-deploy.out-of-memory').fix).toContain('service.memory');
+    } finally {
+      rmSync(state, { recursive: true, force: true });
+    }
   });
 
   it('leaves no containers or networks behind', () => {

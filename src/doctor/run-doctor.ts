@@ -97,6 +97,7 @@ export async function runDoctor(config: ResolvedConfig, options: DoctorOptions):
     const { awsChecks, createAwsClients } = await import('./aws-checks.js');
     const aws = await awsChecks(config, options.awsClients ?? (await createAwsClients(config)));
     if (aws.some((r) => r.status === 'fail')) step.fail();
+    else if (aws.some((r) => r.status === 'warn')) step.warn();
     else step.succeed();
     results.push(...aws);
   }
