@@ -70,6 +70,8 @@ export async function runDoctor(config: ResolvedConfig, options: DoctorOptions):
     const known = config.service.secrets.length > 0 && options.secretValues ? await options.secretValues(config.service.secrets).catch(() => undefined) : undefined;
     const missing = known ? config.service.secrets.filter((name) => known[name] === undefined) : undefined;
     results.push(checkSecretsSet(config, missing, 'local secret store'));
+    const { checkLocalPort } = await import('./local-port-check.js');
+    results.push(await checkLocalPort(config));
   }
 
   let docker: Docker | undefined;
