@@ -43,6 +43,8 @@ export interface KnownFailure {
   fix: string;
   /** Show the app's last log lines with the diagnosis. */
   showLogTail?: boolean;
+  /** Text for {1}, {2}, ... when the matcher that applied captured nothing. */
+  groupDefaults?: string[];
 }
 
 const ALL_TEXT: EvidenceField[] = ['stoppedReason', 'containerReason', 'serviceEvent', 'stackEvent', 'log', 'build'];
@@ -211,9 +213,11 @@ export const KNOWN_FAILURES: readonly KnownFailure[] = [
     match: [
       { fields: ['targetHealthReason'], pattern: /^Target\.ResponseCodeMismatch$/ },
       { fields: HEALTH_TEXT, pattern: /Health checks failed with these codes: \[([\d, ]+)\]/i },
+      { fields: ['targetHealthDescription'], pattern: /^HTTP ([1-5]\d\d)\b/ },
     ],
     supersedes: ['elb-health-checks-failed', 'container-health-check-failed'],
-    cause: 'The load balancer asked for {path} on port {port} and got HTTP {1} instead of 2xx.',
+    groupDefaults: ['another status'],
+    cause: 'The load balancer asked for {path} on port {port} and got {1} instead of 2xx.',
     fix: 'Add a route for {path} that answers 200 (without login or redirect), or set service.health.path to a path that does.',
   },
   {
@@ -242,7 +246,7 @@ export const KNOWN_FAILURES: readonly KnownFailure[] = [
     id: 'container-health-check-failed',
     title: 'The container health check failed',
     match: [
-      { fields: ['stoppedReason', 'serviceEvent', 'containerReason'], pattern: /Task failed container health checks|failed container health checks|\bunhealthy\b/i },
+      { fields: ['stoppedReason', 'serviceEvent', 'containerReason'], pattern: /Task failed container health checks|failed container health checks|failed the health check|\bunhealthy\b/i },
       { fields: ['log', 'serviceEvent'], pattern: /Health check failed: (?:timeout after (\d+) seconds|GET \S+ returned (\d+))/i },
     ],
     cause: 'The health check (GET {path} on port {port} from inside the container) did not answer 2xx within {timeout}s, or not within the {gracePeriod}s grace period after start.',

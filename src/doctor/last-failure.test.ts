@@ -35,7 +35,7 @@ describe('the last failed deploy', () => {
     expect(record?.release).toBe(7);
     const checks = lastDeployChecks(record!.evidence, config, record!.recordedAt);
     expect(checks.map((c) => c.id)).toEqual(['last-deploy.elb-health-response-mismatch']);
-    expect(checks[0]!.message).toContain('got HTTP 404');
+    expect(checks[0]!.message).toContain('got 404 instead of 2xx');
     await clearLastFailure(config, vars);
     expect(await readLastFailure(config, vars)).toBeUndefined();
   });
