@@ -3,7 +3,6 @@ import { EXIT_FAILED } from '../../errors.js';
 import type { CheckResult } from '../../doctor/check-result.js';
 import { globalOptions, loadForCommand } from '../global-options.js';
 import { paint, printJson, printLine } from '../output.js';
-import { createProgress } from '../progress.js';
 
 const MARKS = { pass: ['green', '✔'], warn: ['yellow', '!'], fail: ['red', '✖'] } as const;
 
@@ -44,6 +43,7 @@ Examples:
       const global = globalOptions(command);
       const config = loadForCommand(command);
       const { runDoctor, localSecretValues } = await import('../../doctor/run-doctor.js');
+      const { createProgress } = await import('../progress.js');
       const progress = createProgress();
       const results = await runDoctor(config, {
         progress,
