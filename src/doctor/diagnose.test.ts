@@ -36,7 +36,10 @@ function ids(evidence: FailureEvidence): string[] {
 const REAL_MESSAGES: Record<string, FailureEvidence[]> = {
   'image-platform-mismatch': [
     awsTask("CannotPullContainerError: pull image manifest has been retried 1 time(s): image Manifest does not contain descriptor matching platform 'linux/amd64'"),
-    { ...emptyEvidence('local'), buildOutput: ['no matching manifest for linux/amd64 in the manifest list entries'] },
+    awsTask("CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref: no matching manifest for linux/amd64 in the manifest list entries"),
+  ],
+  'base-image-platform': [
+    { ...emptyEvidence('local'), buildOutput: ['Step 3/8 : COPY app.py .', 'failed to get destination image "sha256:7409ad5455d2": image with reference sha256:7409ad5455d2 was found but does not match the specified platform: wanted linux/arm64, actual: linux/amd64'] },
   ],
   'exec-format-error': [
     { ...awsTask('Essential container in task exited', [{ name: 'app', exitCode: 1 }]), logTail: ['standard_init_linux.go:228: exec user process caused: exec format error'] },

@@ -118,7 +118,10 @@ export function renderTemplate(template: string, config: DiagnoseConfig, groups:
     exitCode: firstExitCode(evidence),
   };
   return template.replace(/\{(\w+)\}/g, (whole, key: string) => {
-    if (/^\d+$/.test(key)) return groups[Number(key) - 1] ?? groupDefaults[Number(key) - 1] ?? whole;
+    if (/^\d+$/.test(key)) {
+      const fallback = groupDefaults[Number(key) - 1];
+      return groups[Number(key) - 1] ?? (fallback === undefined ? whole : renderTemplate(fallback, config, [], evidence));
+    }
     return values[key] ?? whole;
   });
 }

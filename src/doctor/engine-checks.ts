@@ -87,7 +87,9 @@ async function buildFor(config: ResolvedConfig, platform: string, tag: string, o
     return { image: await inspectDockerImage(built.id) };
   } catch (error) {
     step.fail();
-    const output = ((error as { buildOutput?: string[] }).buildOutput ?? [(error as Error).message]).map(cleanLine);
+    const output = ((error as { buildOutput?: string[] }).buildOutput ?? [(error as Error).message])
+      .map(cleanLine)
+      .filter((line) => !/^(DEPRECATED: The legacy builder|\s+Install the buildx component|\s+https:\/\/docs\.docker\.com\/go\/buildx)/.test(line));
     const [known] = diagnose({ ...emptyEvidence('local'), buildOutput: output }, config);
     const last = output.filter(Boolean).at(-1) ?? 'docker build failed';
     return {

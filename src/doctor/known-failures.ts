@@ -65,6 +65,18 @@ export const KNOWN_FAILURES: readonly KnownFailure[] = [
     fix: 'Build for the task platform: let berth build it (it passes --platform {platform}), or `docker build --platform {platform}`; make sure no FROM line pins --platform={otherPlatform}. To run on Graviton instead, set service.arch: arm64.',
   },
   {
+    id: 'base-image-platform',
+    title: 'The base image is not available for the target architecture',
+    match: [
+      { fields: ['build'], pattern: /does not match the specified platform: wanted ([\w/]+), actual: ([\w/]+)/i },
+      { fields: ['build'], pattern: /no matching manifest for ([\w/]+) in the manifest list entries/i },
+    ],
+    supersedes: ['image-platform-mismatch'],
+    groupDefaults: ['{platform}', 'another platform'],
+    cause: 'The build is for {1} (service.arch {arch}), but the base image on this engine is for {2} and no {1} variant could be fetched.',
+    fix: 'Pull the base image for {1} (`docker pull --platform {1} <image>`) or use a multi-arch base image; to build for the architecture you have, set service.arch to match it.',
+  },
+  {
     id: 'exec-format-error',
     title: 'Binary for another CPU architecture',
     match: [{ fields: ALL_TEXT, pattern: /exec format error/i }],
