@@ -29,6 +29,10 @@ export interface EngineCheckOptions {
 }
 
 const LOG_LINES = 20;
+/** Docker's embedded DNS listens inside every container on a user-defined network. */
+const DOCKER_DNS = '127.0.0.11';
+/** How long a port picture must hold before the doctor calls it wrong. */
+const SETTLE_MS = 3000;
 const COMMON_HEALTH_PATHS = ['/health', '/healthz', '/health/', '/api/health', '/ping', '/status', '/', '/docs'];
 
 /** The Docker client, honouring DOCKER_HOST like the docker CLI. */
@@ -162,13 +166,34 @@ async function freePort(range: [number, number]): Promise<number> {
   throw new Error(`no free port in ${range[0]}-${range[1]}`);
 }
 
-async function listeningSockets(pid: number): Promise<ListeningSocket[] | undefined> {
+/** Reads /proc/net/tcp{,6} inside the container (for engines in a VM, such as Docker Desktop); needs `cat` in the image. */
+export async function socketsByExec(container: Docker.Container): Promise<ListeningSocket[] | undefined> {
+  try {
+    const exec = await container.exec({ Cmd: ['cat', '/proc/net/tcp', '/proc/net/tcp6'], AttachStdout: true, AttachStderr: true });
+    const stream = await exec.start({ hijack: true, stdin: false });
+    const chunks: Buffer[] = [];
+    await new Promise<void>((resolve, reject) => {
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => resolve());
+      stream.on('error', reject);
+    });
+    const lines = demuxLogs(Buffer.concat(chunks));
+    if ((await exec.inspect()).ExitCode !== 0 && lines.length === 0) return undefined;
+    // Two files concatenated: each starts with a header line, which the parser skips only once.
+    const text = lines.filter((line) => !/^\s*sl\s+local_address/.test(line)).join('\n');
+    return parseProcNetTcp(`header\n${text}`);
+  } catch {
+    return undefined;
+  }
+}
+
+async function listeningSockets(container: Docker.Container, pid: number): Promise<ListeningSocket[] | undefined> {
   try {
     const [tcp, tcp6] = await Promise.all([readFile(`/proc/${pid}/net/tcp`, 'utf8'), readFile(`/proc/${pid}/net/tcp6`, 'utf8').catch(() => '')]);
     return [...parseProcNetTcp(tcp), ...parseProcNetTcp(tcp6)];
   } catch {
-    // Not on the engine's host (Docker Desktop, remote engine): fall back to HTTP alone.
-    return undefined;
+    // Not on the engine's host (Docker Desktop, remote engine): ask inside the container, else HTTP alone.
+    return socketsByExec(container);
   }
 }
 
@@ -263,7 +288,7 @@ export async function probeContainer(docker: Docker, config: ResolvedConfig, ima
         return { kind: 'exited', exitCode: state.State.ExitCode, oomKilled: state.State.OOMKilled, seconds: elapsed(), logTail: await logs() };
       }
       url ??= `http://127.0.0.1:${state.NetworkSettings.Ports?.[`${port}/tcp`]?.[0]?.HostPort}`;
-      const sockets = await listeningSockets(state.State.Pid);
+      const sockets = (await listeningSockets(container, state.State.Pid))?.filter((socket) => socket.address !== DOCKER_DNS);
       const onPort = sockets?.filter((socket) => socket.port === port) ?? [];
       const reachable = onPort.some(reachableFromOutside);
       if (sockets === undefined || reachable) {
@@ -286,20 +311,22 @@ export async function probeContainer(docker: Docker, config: ResolvedConfig, ima
         }
       } else if (onPort.length > 0) {
         loopbackSince ??= Date.now();
-        if (Date.now() - loopbackSince > 3000) return { kind: 'loopback-only', sockets: onPort };
-      } else if (sockets.length > 0) {
-        otherPortsSince ??= Date.now();
-        if (Date.now() - otherPortsSince > 3000) {
-          const ports = [...new Set(sockets.filter(reachableFromOutside).map((s) => s.port))];
-          if (ports.length > 0) return { kind: 'wrong-port', ports };
-          return { kind: 'loopback-only', sockets };
+        if (Date.now() - loopbackSince > SETTLE_MS) return { kind: 'loopback-only', sockets: onPort };
+      } else {
+        // Listening elsewhere only: give the app a moment to open service.port too before calling it wrong.
+        const elsewhere = [...new Set(sockets.filter(reachableFromOutside).map((s) => s.port))];
+        if (elsewhere.length > 0) {
+          otherPortsSince ??= Date.now();
+          if (Date.now() - otherPortsSince > SETTLE_MS) return { kind: 'wrong-port', ports: elsewhere };
+        } else {
+          otherPortsSince = undefined;
         }
       }
       step.update(`${elapsed().toFixed(0)}s of ${health.gracePeriod}s grace period`);
       await sleep(500);
     }
-    const sockets = container ? await listeningSockets((await container.inspect()).State.Pid) : undefined;
-    if (sockets === undefined || sockets.some((s) => s.port === port)) return { kind: 'no-answer', seconds: elapsed(), lastError, logTail: await logs() };
+    const sockets = container ? await listeningSockets(container, (await container.inspect()).State.Pid) : undefined;
+    if (sockets === undefined || sockets.some((s) => s.port === port && s.address !== DOCKER_DNS)) return { kind: 'no-answer', seconds: elapsed(), lastError, logTail: await logs() };
     return { kind: 'not-listening', seconds: elapsed(), logTail: await logs(), exposedPorts: facts.exposedPorts };
   };
   try {
