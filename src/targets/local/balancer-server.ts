@@ -91,7 +91,7 @@ export class LocalBalancer {
         this.backends.set(entry.id, { ...existing, ...entry });
       } else {
         this.backends.set(entry.id, { ...entry, health: 'initial', inflight: 0, served: 0, consecutivePasses: 0, consecutiveFailures: 0, registeredAt: new Date().toISOString() });
-        this.scheduleCheck(entry.id, 0);
+        this.scheduleCheck(entry.id, 1000);
       }
     }
     this.config.backends = entries;
