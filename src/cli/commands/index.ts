@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { registerDeploy } from './deploy.js';
 import { registerDestroy } from './destroy.js';
 import { registerLogs } from './logs.js';
+import { registerPlan } from './plan.js';
 import { registerReleases } from './releases.js';
 import { registerRollback } from './rollback.js';
 import { registerSchema } from './schema.js';
@@ -12,6 +13,7 @@ import { registerValidate } from './validate.js';
 
 export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerValidate,
+  registerPlan,
   registerSchema,
   registerDeploy,
   registerStatus,
