@@ -143,7 +143,9 @@ export class LocalBalancer {
       this.event(`${id}: joined the rotation`);
     }
     this.backends.set(id, next);
-    this.scheduleCheck(id, health.interval * 1000);
+    // A starting replica is re-checked soon (its failures do not count yet), so it is found up without waiting an interval.
+    const starting = !passed && next.health === 'initial' && next.consecutiveFailures === 0;
+    this.scheduleCheck(id, (starting ? Math.min(health.interval, 2) : health.interval) * 1000);
   }
 
   private pick(req: http.IncomingMessage, exclude: Set<string>): BackendStatus | undefined {
