@@ -1,3 +1,4 @@
+/* global fetch, AbortSignal */
 // Redeploy on the local engine (build + rolling replace with health checks and drain) as a ratio to the
 // least anyone could do by hand: docker build + container start + first healthy probe of the same image.
 // Uses the lt-web test fixture on 127.0.0.1:18190; everything it creates is removed at the end.
