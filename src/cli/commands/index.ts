@@ -5,6 +5,7 @@ import { registerDestroy } from './destroy.js';
 import { registerDoctor } from './doctor.js';
 import { registerInit } from './init.js';
 import { registerLogs } from './logs.js';
+import { registerPlan } from './plan.js';
 import { registerReleases } from './releases.js';
 import { registerRollback } from './rollback.js';
 import { registerSchema } from './schema.js';
@@ -15,6 +16,7 @@ import { registerValidate } from './validate.js';
 export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerInit,
   registerValidate,
+  registerPlan,
   registerSchema,
   registerDeploy,
   registerStatus,

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { durationFlag, globalOptions, loadForCommand } from '../global-options.js';
-import { printJson, printLine } from '../output.js';
+import { printLine } from '../output.js';
 import { formatLogLine } from './operate-output.js';
 
 export function registerLogs(program: Command): void {
@@ -25,7 +25,7 @@ export function registerLogs(program: Command): void {
       try {
         await operations.logs({ follow: options.follow, sinceSeconds, filter: options.filter }, (line) => {
           if (global.json) {
-            printJson(line);
+            printLine(JSON.stringify(line));
             return;
           }
           width = Math.max(width, line.source.length);
