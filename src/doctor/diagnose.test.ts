@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diagnose, type DiagnoseConfig } from './diagnose.js';
+import { diagnose, explainFailure, type DiagnoseConfig } from './diagnose.js';
 import { emptyEvidence, type FailureEvidence } from './failure-evidence.js';
 import { KNOWN_FAILURES } from './known-failures.js';
 
@@ -213,5 +213,14 @@ describe('diagnose', () => {
     const text = 'Bind for 0.0.0.0:8080 failed: port is already allocated';
     expect(ids({ ...emptyEvidence('aws'), serviceEvents: [text] })).toEqual([]);
     expect(ids({ ...emptyEvidence('local'), serviceEvents: [text] })).toEqual(['local-port-in-use']);
+  });
+});
+
+describe('explainFailure', () => {
+  it('gives one line per diagnosis with cause and fix, for a failed deploy to print', () => {
+    expect(explainFailure(REAL_MESSAGES['out-of-memory']![0]!, config)).toEqual([
+      'Out of memory: The container used more than its 512 MiB and was killed (exit code 137). Fix: Raise service.memory (now 512 MiB with cpu 256; e.g. 1024 MiB) in berth.yml, or lower the app\'s memory use (fewer worker processes).',
+    ]);
+    expect(explainFailure(emptyEvidence('aws'), config)).toEqual([]);
   });
 });

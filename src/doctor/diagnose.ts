@@ -147,3 +147,11 @@ export function diagnose(evidence: FailureEvidence, config: DiagnoseConfig, tabl
       return diagnosis;
     });
 }
+
+/**
+ * One line per diagnosis, "<title>: <cause> Fix: <fix>", for a failed `berth deploy` to print under its
+ * reasons (both targets); empty when nothing in the table matches.
+ */
+export function explainFailure(evidence: FailureEvidence, config: DiagnoseConfig): string[] {
+  return diagnose(evidence, config).map((d) => `${d.title}: ${d.cause} Fix: ${d.fix}`);
+}
