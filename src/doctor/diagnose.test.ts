@@ -224,3 +224,11 @@ describe('explainFailure', () => {
     expect(explainFailure(emptyEvidence('aws'), config)).toEqual([]);
   });
 });
+
+describe('docs/doctor.md', () => {
+  it('lists every known failure', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const doc = await readFile(new URL('../../docs/doctor.md', import.meta.url), 'utf8');
+    for (const entry of KNOWN_FAILURES) expect(doc, entry.id).toContain(`| \`${entry.id}\` | ${entry.title}`);
+  });
+});
