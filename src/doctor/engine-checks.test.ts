@@ -60,6 +60,17 @@ describe.runIf(engineHasBusybox())('probeContainer on the Docker engine', { time
     expect(runs.details).toContain('starting with ***');
   });
 
+  it('reports a container killed for memory as out of memory, with the configured limit', async () => {
+    const small = config(['tail', '/dev/zero']);
+    small.service.memory = 64;
+    const results = await probeContainer(await connectDocker(), small, IMAGE, facts, options);
+    const runs = results.find((r) => r.id === 'container-runs')!;
+    expect(runs.status).toBe('fail');
+    expect(runs.message).toContain('exited with code 137');
+    expect(runs.message).toContain('used more than its 64 MiB');
+    expect(runs.fix).toContain('service.memory');
+  });
+
   it('reads the listening ports from inside the container when /proc of the host is not usable', async () => {
     const docker = await connectDocker();
     const network = await docker.createNetwork({ Name: `dr-probe-exec-${Date.now()}` });

@@ -266,7 +266,7 @@ export async function probeContainer(docker: Docker, config: ResolvedConfig, ima
         Cmd: config.service.command,
         Labels: { 'org.berth.app': config.app, 'org.berth.env': config.env, 'org.berth.role': 'doctor' },
         ExposedPorts: { [`${port}/tcp`]: {} },
-        HostConfig: { NetworkMode: `${name}-net`, PortBindings: { [`${port}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: hostPort }] }, Memory: config.service.memory * 1024 * 1024 },
+        HostConfig: { NetworkMode: `${name}-net`, PortBindings: { [`${port}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: hostPort }] }, Memory: config.service.memory * 1024 * 1024, MemorySwap: config.service.memory * 1024 * 1024 },
       });
       await container.start();
     } catch (error) {
@@ -322,7 +322,8 @@ export async function probeContainer(docker: Docker, config: ResolvedConfig, ima
           otherPortsSince = undefined;
         }
       }
-      step.update(`${elapsed().toFixed(0)}s of ${health.gracePeriod}s grace period`);
+      // Every 5 s, so plain (CI) logs get a line now and then rather than one per poll.
+      step.update(`${Math.floor(elapsed() / 5) * 5}s of ${health.gracePeriod}s grace period`);
       await sleep(500);
     }
     const sockets = container ? await listeningSockets(container, (await container.inspect()).State.Pid) : undefined;
