@@ -1,9 +1,17 @@
 /** Every berth command. Each module only declares its command; heavy work is imported when it runs. */
 import type { Command } from 'commander';
+import { registerDeploy } from './deploy.js';
 import { registerCost } from './cost.js';
+import { registerDestroy } from './destroy.js';
+import { registerDoctor } from './doctor.js';
 import { registerInit } from './init.js';
+import { registerLogs } from './logs.js';
 import { registerPlan } from './plan.js';
+import { registerReleases } from './releases.js';
+import { registerRollback } from './rollback.js';
 import { registerSchema } from './schema.js';
+import { registerSecrets } from './secrets.js';
+import { registerStatus } from './status.js';
 import { registerValidate } from './validate.js';
 
 export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
@@ -12,4 +20,12 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerPlan,
   registerCost,
   registerSchema,
+  registerDeploy,
+  registerStatus,
+  registerLogs,
+  registerReleases,
+  registerRollback,
+  registerSecrets,
+  registerDestroy,
+  registerDoctor,
 ];
