@@ -6,24 +6,27 @@ import { printJson, printLine } from '../output.js';
 export function registerPlan(program: Command): void {
   program
     .command('plan')
-    .description('synthesize the AWS architecture of an environment and show it, without any AWS call')
+    .description('show what an environment would run: the AWS architecture (synthesized, no AWS call) or the local containers')
     .addHelpText('after', `
 Synthesizes the stacks berth-<app>-registry and berth-<app>-<env> into .berth/<env>/cdk.out (beside berth.yml),
 runs cdk-nag's AwsSolutions checks and CloudFormation validation, and prints the resources by concern, the
 security-group chain, the environment the app receives, endpoints, warnings and any unacknowledged finding.
 Needs no AWS credentials and no network.
 
+For the local environment (the default) it shows the containers, volumes and load balancer berth would run.
+
 Examples:
+  berth plan
   berth plan --env prod
   berth plan --env dev --json`)
     .action(async (_options, command: Command) => {
       const options = globalOptions(command);
       const config = loadForCommand(command);
       if (config.target === 'local') {
-        const aws = config.environments.filter((name) => name !== 'local');
-        printLine(aws.length > 0
-          ? `environment "${config.env}" runs on the local engine; plan an AWS environment with --env <name> (declared: ${aws.join(', ')})`
-          : `environment "${config.env}" runs on the local engine; declare an AWS environment under environments: in berth.yml and plan it with --env <name>`);
+        const { describeLocalPlan, localPlanToJson, planLocalPreview } = await import('./plan-local-output.js');
+        const plan = planLocalPreview(config);
+        if (options.json) printJson(localPlanToJson(config, plan));
+        else printLine(describeLocalPlan(config, plan));
         return;
       }
       const [{ synthesizeEnvironment }, { createProgress }, { describePlan, planToJson }] = await Promise.all([
