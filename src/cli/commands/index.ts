@@ -1,7 +1,9 @@
 /** Every berth command. Each module only declares its command; heavy work is imported when it runs. */
 import type { Command } from 'commander';
+import { registerCost } from './cost.js';
 import { registerDeploy } from './deploy.js';
 import { registerDestroy } from './destroy.js';
+import { registerInit } from './init.js';
 import { registerLogs } from './logs.js';
 import { registerPlan } from './plan.js';
 import { registerReleases } from './releases.js';
@@ -12,8 +14,10 @@ import { registerStatus } from './status.js';
 import { registerValidate } from './validate.js';
 
 export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
+  registerInit,
   registerValidate,
   registerPlan,
+  registerCost,
   registerSchema,
   registerDeploy,
   registerStatus,
