@@ -78,9 +78,12 @@ describe('local rollout', () => {
     const killedAt = Date.now();
     execFileSync('docker', ['kill', victim]);
     let replaced = false;
+    let outOfRotationMs: number | undefined;
     while (Date.now() - killedAt < 60_000) {
       const status = JSON.parse((await berth(app, ['status', '--json'])).stdout) as { tasks: { healthy: number; items: Array<{ id: string; health: string }> } };
-      if (!status.tasks.items.some((item) => item.id === victim) && status.tasks.healthy === 2) {
+      const item = status.tasks.items.find((entry) => entry.id === victim);
+      if (outOfRotationMs === undefined && item?.health !== 'healthy') outOfRotationMs = Date.now() - killedAt;
+      if (!item && status.tasks.healthy === 2) {
         replaced = true;
         break;
       }
@@ -88,6 +91,8 @@ describe('local rollout', () => {
     }
     const result = await load.stop();
     expect(replaced).toBe(true);
+    // Within the unhealthy threshold: 2 failed checks 5 s apart.
+    expect(outOfRotationMs).toBeLessThan(2 * 5 * 1000);
     expect(result.failures).toEqual([]);
     expect(result.total).toBeGreaterThan(20);
   }, 120_000);
