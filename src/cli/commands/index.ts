@@ -1,7 +1,7 @@
 /** Every berth command. Each module only declares its command; heavy work is imported when it runs. */
 import type { Command } from 'commander';
-import { registerDeploy } from './deploy.js';
 import { registerCost } from './cost.js';
+import { registerDeploy } from './deploy.js';
 import { registerDestroy } from './destroy.js';
 import { registerDoctor } from './doctor.js';
 import { registerInit } from './init.js';
