@@ -37,6 +37,13 @@ Exit codes: 0 success, 1 an operation failed, 2 a usage or configuration error.`
 /** Runs berth with process-style argv; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const debug = argv.includes('--debug');
+  // `berth status | head`: a reader that goes away is not an error.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT_OK);
+      throw error;
+    });
+  }
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
