@@ -54,10 +54,11 @@ describe('berth plan', () => {
     expect(readFileSync(plan.templates[1]!, 'utf8')).toContain('sha256:0000');
   });
 
-  it('points the local environment at the AWS ones', async () => {
+  it('plans the local containers by default and points at the AWS environment', async () => {
     const local = await berth(['plan', '--config', RADIO]);
     expect(local.code).toBe(0);
-    expect(local.stdout).toMatch(/--env <name> \(declared: prod\)/);
+    expect(local.stdout).toContain('1 replica behind http://127.0.0.1:');
+    expect(local.stdout).toContain('The AWS architecture: berth plan --env prod');
   });
 
   it('refuses an undeclared environment as a usage error', async () => {
