@@ -51,7 +51,16 @@ function engineReady(): boolean {
 }
 
 const docker = (...args: string[]) => execFileSync('docker', args, { stdio: 'ignore' });
-const FIXTURE_IMAGES = ['dr-healthy', 'dr-wrong-port', 'dr-no-health', 'dr-missing-env', 'dr-root'].map((app) => `${app}:doctor`);
+const FIXTURE_IMAGES = ['dr-healthy', 'dr-wrong-port', 'dr-no-health', 'dr-missing-env', 'dr-root', 'dr-needs-postgres', 'dr-db-localhost'].map((app) => `${app}:doctor`);
+
+function hasDependencyImages(): boolean {
+  try {
+    execFileSync('docker', ['image', 'inspect', 'postgres:16'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 describe.runIf(engineReady())('berth doctor on the Docker engine', { timeout: 150_000 }, () => {
   beforeAll(() => {
@@ -119,6 +128,30 @@ describe.runIf(engineReady())('berth doctor on the Docker engine', { timeout: 15
     expect(check(checks, 'image-user').status).toBe('warn');
     expect(check(checks, 'image-user').message).toContain('runs as root');
     expect(code).toBe(0);
+  });
+
+  it.runIf(hasDependencyImages())('probes an app that waits for PostgreSQL against a throw-away PostgreSQL, never the environment\'s volume', async () => {
+    const { code, checks } = await doctor('dr-needs-postgres');
+    expect(check(checks, 'container-port').status).toBe('pass');
+    expect(check(checks, 'health-path').message).toMatch(/GET \/health answered 200/);
+    const runs = check(checks, 'container-runs');
+    expect(runs.status).toBe('pass');
+    expect(runs.message).toContain("against throw-away local PostgreSQL (postgres:16), not the environment's own");
+    expect(runs.message).not.toContain('placeholder');
+    expect(checks.filter((c) => c.status === 'fail')).toEqual([]);
+    expect(code).toBe(0);
+    const volumes = execFileSync('docker', ['volume', 'ls', '-q', '--filter', 'name=berth-dr-needs-postgres'], { encoding: 'utf8' });
+    expect(volumes.trim()).toBe('');
+  });
+
+  it.runIf(hasDependencyImages())('tells an app that ignores DATABASE_URL that it cannot reach its database, rather than blaming the port', async () => {
+    const { code, checks } = await doctor('dr-db-localhost');
+    expect(code).toBe(1);
+    const port = check(checks, 'container-port');
+    expect(port.status).toBe('fail');
+    expect(port.message).toContain('The app cannot reach its database or cache: connecting to 127.0.0.1 port 5432 fails');
+    expect(port.message).not.toContain('nothing listened');
+    expect(port.fix).toContain('DATABASE_URL');
   });
 
   it('explains the last failed local deploy from what the local target recorded', async () => {

@@ -360,7 +360,7 @@ export async function probeContainer(docker: Docker, config: ResolvedConfig, ima
         current.fail();
         return [dependencyProblem(config, ready)];
       }
-      current.succeed(`healthy after ${ready.seconds.toFixed(1)}s`);
+      current.succeed('healthy');
     } else {
       await ensureNetwork(docker, dependencies);
     }
