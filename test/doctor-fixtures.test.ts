@@ -2,7 +2,7 @@
  * Acceptance: `berth doctor` (the built CLI) on the real Docker engine diagnoses fixture apps that are each
  * broken in one way. Needs `npm run build` first, and the stand-in python:3.12-slim image.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -152,6 +152,28 @@ describe.runIf(engineReady())('berth doctor on the Docker engine', { timeout: 15
     expect(port.message).toContain('The app cannot reach its database or cache: connecting to 127.0.0.1 port 5432 fails');
     expect(port.message).not.toContain('nothing listened');
     expect(port.fix).toContain('DATABASE_URL');
+  });
+
+  it.runIf(hasDependencyImages())('removes the throw-away PostgreSQL when interrupted with Ctrl-C during the probe', async () => {
+    const child = spawn(process.execPath, [cli, 'doctor'], { cwd: join(fixtures, 'dr-db-localhost'), env: { ...process.env, BERTH_DOCTOR_PORTS: '19400-19499', NO_COLOR: '1' } });
+    let stderr = '';
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the probe did not start: ${stderr}`)), 60_000);
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes('Starting the container and waiting')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    const running = execFileSync('docker', ['ps', '-q', '--filter', 'label=org.berth.app=dr-db-localhost', '--filter', 'label=org.berth.role=doctor'], { encoding: 'utf8' });
+    expect(running.trim()).not.toBe('');
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    const left = execFileSync('docker', ['ps', '-aq', '--filter', 'label=org.berth.app=dr-db-localhost'], { encoding: 'utf8' });
+    expect(left.trim()).toBe('');
   });
 
   it('explains the last failed local deploy from what the local target recorded', async () => {

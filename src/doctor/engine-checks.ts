@@ -351,6 +351,15 @@ export async function probeContainer(docker: Docker, config: ResolvedConfig, ima
     if (sockets === undefined || sockets.some((s) => s.port === port && s.address !== DOCKER_DNS)) return { kind: 'no-answer', seconds: elapsed(), lastError, logTail: await logs() };
     return { kind: 'not-listening', seconds: elapsed(), logTail: await logs(), exposedPorts: facts.exposedPorts };
   };
+  // Ctrl-C must not leave a throw-away PostgreSQL running: clean up, then exit as interrupted.
+  const interrupted = (signal: NodeJS.Signals) => {
+    current?.fail('interrupted');
+    void docker.getContainer(name).remove({ force: true }).catch(() => undefined)
+      .then(() => removeProbeDependencies(docker, dependencies))
+      .finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     // Its own network: the probe must not depend on the engine's default bridge, nor join a deployed environment's.
     if (dependencies.dependencies.length > 0) {
@@ -374,6 +383,8 @@ export async function probeContainer(docker: Docker, config: ResolvedConfig, ima
     current?.fail();
     return [warn('container-runs', `could not run the container: ${(error as Error).message}`, 'check that the Docker engine works (`docker run --rm hello-world`)')];
   } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
     await container?.remove({ force: true }).catch(() => undefined);
     await removeProbeDependencies(docker, dependencies);
   }
