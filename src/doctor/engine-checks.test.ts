@@ -64,6 +64,16 @@ describe.runIf(engineHasBusybox())('probeContainer on the Docker engine', { time
     expect(volumes.Volumes ?? []).toEqual([]);
   });
 
+  it('does not probe the app when its database image is missing, and says which image to pull', async () => {
+    const missing = config(['httpd', '-f', '-p', '8000'], 8000, 20, 'database: { engine: postgres, localImage: "dr-missing/postgres:0" }\n');
+    const docker = await connectDocker();
+    const results = await probeContainer(docker, missing, IMAGE, facts, options);
+    expect(results).toEqual([expect.objectContaining({ id: 'container-runs', status: 'fail', message: 'not run: the database image dr-missing/postgres:0 is not on this engine' })]);
+    expect(results[0]!.fix).toContain('docker pull dr-missing/postgres:0');
+    const networks = await docker.listNetworks({ filters: { label: ['org.berth.app=dr-probe'] } });
+    expect(networks).toEqual([]);
+  });
+
   it('never shows a secret value the app prints before crashing', async () => {
     const secretValues = async () => ({ API_KEY: 'sk-dr-very-secret-value-123456' });
     const results = await probeContainer(await connectDocker(), config(['sh', '-c', 'echo "starting with $API_KEY"; echo "KeyError: \'SESSION_SECRET\'"; exit 1']), IMAGE, facts, { ...options, secretValues });
