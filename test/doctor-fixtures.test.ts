@@ -2,7 +2,7 @@
  * Acceptance: `berth doctor` (the built CLI) on the real Docker engine diagnoses fixture apps that are each
  * broken in one way. Needs `npm run build` first, and the stand-in python:3.12-slim image.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -51,7 +51,16 @@ function engineReady(): boolean {
 }
 
 const docker = (...args: string[]) => execFileSync('docker', args, { stdio: 'ignore' });
-const FIXTURE_IMAGES = ['dr-healthy', 'dr-wrong-port', 'dr-no-health', 'dr-missing-env', 'dr-root'].map((app) => `${app}:doctor`);
+const FIXTURE_IMAGES = ['dr-healthy', 'dr-wrong-port', 'dr-no-health', 'dr-missing-env', 'dr-root', 'dr-needs-postgres', 'dr-db-localhost'].map((app) => `${app}:doctor`);
+
+function hasDependencyImages(): boolean {
+  try {
+    execFileSync('docker', ['image', 'inspect', 'postgres:16'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 describe.runIf(engineReady())('berth doctor on the Docker engine', { timeout: 150_000 }, () => {
   beforeAll(() => {
@@ -119,6 +128,52 @@ describe.runIf(engineReady())('berth doctor on the Docker engine', { timeout: 15
     expect(check(checks, 'image-user').status).toBe('warn');
     expect(check(checks, 'image-user').message).toContain('runs as root');
     expect(code).toBe(0);
+  });
+
+  it.runIf(hasDependencyImages())('probes an app that waits for PostgreSQL against a throw-away PostgreSQL, never the environment\'s volume', async () => {
+    const { code, checks } = await doctor('dr-needs-postgres');
+    expect(check(checks, 'container-port').status).toBe('pass');
+    expect(check(checks, 'health-path').message).toMatch(/GET \/health answered 200/);
+    const runs = check(checks, 'container-runs');
+    expect(runs.status).toBe('pass');
+    expect(runs.message).toContain("against throw-away local PostgreSQL (postgres:16), not the environment's own");
+    expect(runs.message).not.toContain('placeholder');
+    expect(checks.filter((c) => c.status === 'fail')).toEqual([]);
+    expect(code).toBe(0);
+    const volumes = execFileSync('docker', ['volume', 'ls', '-q', '--filter', 'name=berth-dr-needs-postgres'], { encoding: 'utf8' });
+    expect(volumes.trim()).toBe('');
+  });
+
+  it.runIf(hasDependencyImages())('tells an app that ignores DATABASE_URL that it cannot reach its database, rather than blaming the port', async () => {
+    const { code, checks } = await doctor('dr-db-localhost');
+    expect(code).toBe(1);
+    const port = check(checks, 'container-port');
+    expect(port.status).toBe('fail');
+    expect(port.message).toContain('The app cannot reach its database or cache: connecting to 127.0.0.1 port 5432 fails');
+    expect(port.message).not.toContain('nothing listened');
+    expect(port.fix).toContain('DATABASE_URL');
+  });
+
+  it.runIf(hasDependencyImages())('removes the throw-away PostgreSQL when interrupted with Ctrl-C during the probe', async () => {
+    const child = spawn(process.execPath, [cli, 'doctor'], { cwd: join(fixtures, 'dr-db-localhost'), env: { ...process.env, BERTH_DOCTOR_PORTS: '19400-19499', NO_COLOR: '1' } });
+    let stderr = '';
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the probe did not start: ${stderr}`)), 60_000);
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes('Starting the container and waiting')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    const running = execFileSync('docker', ['ps', '-q', '--filter', 'label=org.berth.app=dr-db-localhost', '--filter', 'label=org.berth.role=doctor'], { encoding: 'utf8' });
+    expect(running.trim()).not.toBe('');
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    const left = execFileSync('docker', ['ps', '-aq', '--filter', 'label=org.berth.app=dr-db-localhost'], { encoding: 'utf8' });
+    expect(left.trim()).toBe('');
   });
 
   it('explains the last failed local deploy from what the local target recorded', async () => {

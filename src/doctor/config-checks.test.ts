@@ -127,7 +127,7 @@ describe('probe verdicts', () => {
   it('explains a crash through the table of known failures, with placeholders named', () => {
     const [runs] = probeVerdict({ kind: 'exited', exitCode: 137, oomKilled: true, seconds: 2, logTail: ['Killed'] }, { ...context, placeholders: ['API_KEY'] });
     expect(runs).toMatchObject({ id: 'container-runs', status: 'fail' });
-    expect(runs!.message).toContain('placeholder values for API_KEY');
+    expect(runs!.message).toContain('declared secret without a value here got a placeholder: API_KEY');
     expect(runs!.message).toContain('more than its 512 MiB');
   });
 

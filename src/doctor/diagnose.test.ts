@@ -93,6 +93,16 @@ const REAL_MESSAGES: Record<string, FailureEvidence[]> = {
   'app-port-in-use': [
     { ...awsTask('Essential container in task exited', [{ name: 'app', exitCode: 1 }]), logTail: ["ERROR:    [Errno 98] error while attempting to bind on address ('0.0.0.0', 8000): address already in use", 'OSError: [Errno 98] Address already in use'] },
   ],
+  'dependency-unreachable': [
+    // examples/news-api's JSON log line while the doctor probed it without a database (quotes escaped, newline as \n).
+    { ...emptyEvidence('local'), logTail: ['{"time": "2026-11-23 15:40:12,101", "level": "WARNING", "message": "database not ready (attempt 16/30): connection to server at \\"127.0.0.1\\", port 5432 failed: Connection refused\\n\\tIs the server running on that host and accepting TCP/IP connections?", "logger": "news-api"}'] },
+    // psycopg2 and redis-py in python:3.12-slim, connecting to localhost inside a container.
+    { ...awsTask('Essential container in task exited', [{ name: 'app', exitCode: 1 }], 'EssentialContainerExited'), logTail: ['psycopg2.OperationalError: connection to server at "localhost" (127.0.0.1), port 5432 failed: Connection refused', '\tIs the server running on that host and accepting TCP/IP connections?'] },
+    { ...emptyEvidence('local'), logTail: ['redis.exceptions.ConnectionError: Error 99 connecting to localhost:6379. Cannot assign requested address.'] },
+    { ...emptyEvidence('local'), logTail: ['redis.exceptions.ConnectionError: Error 111 connecting to 127.0.0.1:6379. Connection refused.'] },
+    { ...emptyEvidence('local'), logTail: ["ConnectionRefusedError: [Errno 111] Connect call failed ('127.0.0.1', 5432)"] },
+    { ...emptyEvidence('aws'), logTail: ['Error: connect ECONNREFUSED 127.0.0.1:5432', '    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1555:16)'] },
+  ],
   'essential-container-exited': [
     { ...awsTask('Essential container in task exited', [{ name: 'app', exitCode: 3 }], 'EssentialContainerExited'), logTail: ['[2024-01-15 10:30:00 +0000] [7] [ERROR] Worker failed to boot.', '[ERROR] Container exited with code 1'] },
     { ...emptyEvidence('local'), stoppedTasks: [{ id: 'news-api-local-app-1', containers: [{ name: 'app', exitCode: 2, reason: 'exited' }] }], logTail: ['python: can\'t open file \'/app/main.py\': [Errno 2] No such file or directory'] },
@@ -207,6 +217,16 @@ describe('diagnose', () => {
     const [oom] = diagnose(REAL_MESSAGES['out-of-memory']![1]!, config);
     expect(oom!.id).toBe('out-of-memory');
     expect(oom!.cause).toContain('512 MiB');
+  });
+
+  it('says the app waits for its database, with the host and port it tried, instead of a bare exit', () => {
+    const found = diagnose(REAL_MESSAGES['dependency-unreachable']![1]!, config);
+    expect(found.map((d) => d.id)).toEqual(['dependency-unreachable']);
+    expect(found[0]!.cause).toBe('The app cannot reach its database or cache: connecting to localhost port 5432 fails, so it keeps waiting (or gives up) instead of serving port 8000.');
+    expect(found[0]!.fix).toContain('DATABASE_URL');
+    const [json] = diagnose(REAL_MESSAGES['dependency-unreachable']![0]!, config);
+    expect(json!.cause).toContain('connecting to 127.0.0.1 port 5432 fails');
+    expect(ids({ ...emptyEvidence('local'), logTail: ['INFO: connected to postgresql://berth@berth-news-api-local-database:5432/news_api', 'Error 111 connecting to the payments API'] })).toEqual([]);
   });
 
   it('applies local-only entries only to the local target', () => {

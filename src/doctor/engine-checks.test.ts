@@ -1,7 +1,11 @@
 /** The container probe against the real Docker engine, with the busybox stand-in (no build needed). */
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { silentProgress } from '../cli/progress.js';
+import { loadConfig } from '../config/load.js';
 import type { ResolvedConfig } from '../config/model.js';
 import { connectDocker, probeContainer, socketsByExec } from './engine-checks.js';
 
@@ -16,28 +20,23 @@ function engineHasBusybox(): boolean {
   }
 }
 
-function config(command: string[], port = 8000, gracePeriod = 20): ResolvedConfig {
-  return {
-    app: 'dr-probe',
-    env: 'local',
-    target: 'local',
-    dir: '/tmp',
-    file: '/tmp/berth.yml',
-    local: { port: 19460 },
-    network: { tasks: 'public', egress: 'none', cidr: '10.0.0.0/16' },
-    database: null,
-    cache: null,
-    service: {
-      port,
-      arch: 'x86_64',
-      cpu: 256,
-      memory: 512,
-      env: { GREETING: 'hello' },
-      secrets: ['API_KEY'],
-      command,
-      health: { path: '/health', interval: 30, timeout: 2, healthyThreshold: 2, unhealthyThreshold: 3, gracePeriod },
-    },
-  } as unknown as ResolvedConfig;
+function config(command: string[], port = 8000, gracePeriod = 20, extra = ''): ResolvedConfig {
+  const dir = mkdtempSync(join(tmpdir(), 'dr-probe-'));
+  writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\n');
+  writeFileSync(
+    join(dir, 'berth.yml'),
+    `app: dr-probe
+service:
+  port: ${port}
+  memory: 512
+  env: { GREETING: hello }
+  secrets: [API_KEY]
+  command: ${JSON.stringify(command)}
+  health: { path: /health, interval: 30, timeout: 2, gracePeriod: ${gracePeriod} }
+local: { port: 19460 }
+${extra}`,
+  );
+  return loadConfig({ config: join(dir, 'berth.yml') });
 }
 
 const facts = { architecture: 'amd64', os: 'linux', user: '', exposedPorts: [] };
@@ -47,7 +46,32 @@ describe.runIf(engineHasBusybox())('probeContainer on the Docker engine', { time
   it('waits for a slow start instead of mistaking Docker\'s DNS socket for the app', async () => {
     const results = await probeContainer(await connectDocker(), config(['sh', '-c', 'sleep 5; mkdir -p /www; echo ok > /www/health; exec httpd -f -p 8000 -h /www']), IMAGE, facts, options);
     expect(results.map((r) => [r.id, r.status])).toEqual([['container-runs', 'pass'], ['container-port', 'pass'], ['health-path', 'pass']]);
-    expect(results[0]!.message).toContain('placeholder values for API_KEY');
+    expect(results[0]!.message).toContain('declared secret without a value here got a placeholder: API_KEY');
+  });
+
+  it('starts throw-away PostgreSQL and Redis first, reachable at the host names a deploy uses, and removes them after', async () => {
+    const withDependencies = config(['sh', '-c', 'until nc -w 1 "$PGHOST" "$PGPORT" </dev/null && nc -w 1 berth-dr-probe-local-cache 6379 </dev/null; do sleep 0.5; done; mkdir -p /www; echo ok > /www/health; exec httpd -f -p 8000 -h /www'], 8000, 20, 'database: postgres\ncache: redis\n');
+    const docker = await connectDocker();
+    const results = await probeContainer(docker, withDependencies, IMAGE, facts, options);
+    expect(results.map((r) => [r.id, r.status])).toEqual([['container-runs', 'pass'], ['container-port', 'pass'], ['health-path', 'pass']]);
+    expect(results[0]!.message).toContain("against throw-away local PostgreSQL (postgres:16) and Redis (redis:7), not the environment's own");
+    expect(results[0]!.message).not.toMatch(/placeholder[^:]*: .*(DATABASE_URL|PGHOST|REDIS_URL)/);
+    const left = await docker.listContainers({ all: true, filters: { label: ['org.berth.app=dr-probe', 'org.berth.role=doctor'] } });
+    expect(left).toEqual([]);
+    const networks = await docker.listNetworks({ filters: { label: ['org.berth.app=dr-probe'] } });
+    expect(networks).toEqual([]);
+    const volumes = await docker.listVolumes({ filters: { name: ['berth-dr-probe-local'] } });
+    expect(volumes.Volumes ?? []).toEqual([]);
+  });
+
+  it('does not probe the app when its database image is missing, and says which image to pull', async () => {
+    const missing = config(['httpd', '-f', '-p', '8000'], 8000, 20, 'database: { engine: postgres, localImage: "dr-missing/postgres:0" }\n');
+    const docker = await connectDocker();
+    const results = await probeContainer(docker, missing, IMAGE, facts, options);
+    expect(results).toEqual([expect.objectContaining({ id: 'container-runs', status: 'fail', message: 'not run: the database image dr-missing/postgres:0 is not on this engine' })]);
+    expect(results[0]!.fix).toContain('docker pull dr-missing/postgres:0');
+    const networks = await docker.listNetworks({ filters: { label: ['org.berth.app=dr-probe'] } });
+    expect(networks).toEqual([]);
   });
 
   it('never shows a secret value the app prints before crashing', async () => {

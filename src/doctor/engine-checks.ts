@@ -3,6 +3,7 @@
  * image, started with the environment berth would give it, listens on service.port and answers the health path.
  * Thin I/O around dockerode; the verdicts come from config-checks.ts and probe-verdict.ts.
  */
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { relative } from 'node:path';
@@ -17,6 +18,9 @@ import { diagnose } from './diagnose.js';
 import { emptyEvidence } from './failure-evidence.js';
 import { parseProcNetTcp, reachableFromOutside, type ListeningSocket } from './listening-sockets.js';
 import { probeVerdict, type ProbeObservation } from './probe-verdict.js';
+import { removeProbeDependencies, startProbeDependencies, type DependencyStart } from './probe-dependencies.js';
+import { describeDependencies, probeDependencyPlan, probeLabels, type ProbeDependencyPlan } from './probe-dependency-plan.js';
+import { ensureNetwork } from '../targets/local/engine.js';
 
 /** Where the values of declared secrets come from for the local run; undefined values become placeholders. */
 export type SecretValueSource = (names: string[]) => Promise<Record<string, string | undefined> | undefined>;
@@ -211,12 +215,20 @@ function describeFetchError(error: unknown): string {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The environment the container gets: service.env, secrets (real or placeholder), and berth's own names. */
-export async function containerEnvironment(config: ResolvedConfig, secretValues?: SecretValueSource): Promise<{ env: Record<string, string>; placeholders: string[]; secretValues: string[] }> {
-  const env: Record<string, string> = { ...config.service.env };
+/**
+ * The environment the container gets: service.env, declared secrets (real, or placeholders that are named),
+ * and berth's own DATABASE_URL / PG* / REDIS_URL from the probe's real dependencies — never placeholders.
+ */
+export async function containerEnvironment(
+  config: ResolvedConfig,
+  secretValues?: SecretValueSource,
+  connectionEnv: Record<string, string> = {},
+): Promise<{ env: Record<string, string>; placeholders: string[]; secretValues: string[] }> {
+  const env: Record<string, string> = { ...config.service.env, ...connectionEnv };
   const placeholders: string[] = [];
   const known = config.service.secrets.length > 0 && secretValues ? await secretValues(config.service.secrets).catch(() => undefined) : undefined;
-  const values: string[] = [];
+  // The probe's database password is as secret as the user's values: it is redacted from log lines too.
+  const values: string[] = connectionEnv.PGPASSWORD ? [connectionEnv.PGPASSWORD] : [];
   for (const name of config.service.secrets) {
     const value = known?.[name];
     if (value !== undefined) {
@@ -227,46 +239,55 @@ export async function containerEnvironment(config: ResolvedConfig, secretValues?
       placeholders.push(name);
     }
   }
-  for (const name of reservedEnvNames(config)) {
-    if (name in env) continue;
-    placeholders.push(name);
-    if (name === 'DATABASE_URL') env[name] = `postgresql://${config.database?.username ?? 'app'}:placeholder@127.0.0.1:5432/${config.database?.name ?? 'app'}`;
-    else if (name === 'REDIS_URL') env[name] = 'redis://127.0.0.1:6379/0';
-    else if (name === 'PGHOST') env[name] = '127.0.0.1';
-    else if (name === 'PGPORT') env[name] = '5432';
-    else if (name === 'PGDATABASE') env[name] = config.database?.name ?? 'app';
-    else if (name === 'PGUSER') env[name] = config.database?.username ?? 'app';
-    else env[name] = 'placeholder';
-  }
+  const missing = reservedEnvNames(config).filter((name) => !(name in env));
+  if (missing.length > 0) throw new Error(`no value for ${missing.join(', ')}: the probe's dependencies must be planned first`);
   return { env, placeholders, secretValues: values };
 }
 
-/** Starts the image like berth would, watches it for up to the grace period, and reports what it does. */
+/** Where the probe's database and cache came from, for the check messages. */
+function dependencyNote(config: ResolvedConfig, dependencies: ProbeDependencyPlan['dependencies']): string | undefined {
+  if (dependencies.length === 0) return undefined;
+  const what = `against throw-away local ${describeDependencies(dependencies)}`;
+  if (config.target === 'local') return `${what}, not the environment's own`;
+  return `${what} standing in for the ${config.env} ${dependencies.map((d) => d.role).join(' and ')} (not reachable from this machine)`;
+}
+
+/** The probe could not get its database or cache running: a local deploy would stop at the same step. */
+function dependencyProblem(config: ResolvedConfig, problem: Extract<DependencyStart, { ok: false }>): CheckResult {
+  const message = `not run: ${problem.problem}`;
+  if (config.target === 'local') return fail('container-runs', message, problem.fix, problem.details);
+  return warn('container-runs', `${message} (the ${config.env} environment on AWS does not need it, but the local probe of the app does)`, problem.fix, problem.details);
+}
+
+/**
+ * Starts the image like berth would, watches it for up to the grace period, and reports what it does.
+ * An app with a database or cache gets throw-away ones first (see probe-dependency-plan.ts for why they
+ * are never the environment's own), so an app that waits for PostgreSQL is judged with PostgreSQL there.
+ */
 export async function probeContainer(docker: Docker, config: ResolvedConfig, imageId: string, facts: ImageFacts, options: EngineCheckOptions): Promise<CheckResult[]> {
   const { port, health } = config.service;
-  const { env, placeholders, secretValues } = await containerEnvironment(config, options.secretValues);
   const name = `${config.app}-doctor-${Date.now().toString(36)}`;
-  const step = options.progress.step(`Starting the container and waiting for GET ${health.path} on port ${port}`);
+  const dependencies = probeDependencyPlan(config, name, randomBytes(18).toString('base64url'));
+  const { env, placeholders, secretValues } = await containerEnvironment(config, options.secretValues, dependencies.connectionEnv);
   const hostPort = options.hostPortRange ? String(await freePort(options.hostPortRange)) : '';
   let container: Docker.Container | undefined;
-  let network: Docker.Network | undefined;
   const logs = async (): Promise<string[]> => {
     if (!container) return [];
     const buffer = (await container.logs({ stdout: true, stderr: true, tail: LOG_LINES, follow: false })) as unknown as Buffer;
     return redact(demuxLogs(buffer), secretValues);
   };
+  /** The progress line of the current phase: the dependencies, then the app. */
+  let current: ReturnType<Progress['step']> | undefined;
   const observe = async (): Promise<ProbeObservation> => {
     try {
-      // Its own network: the probe must not depend on the engine's default bridge.
-      network = await docker.createNetwork({ Name: `${name}-net`, Labels: { 'org.berth.app': config.app, 'org.berth.role': 'doctor' } });
       container = await docker.createContainer({
         name,
         Image: imageId,
         Env: Object.entries(env).map(([key, value]) => `${key}=${value}`),
         Cmd: config.service.command,
-        Labels: { 'org.berth.app': config.app, 'org.berth.env': config.env, 'org.berth.role': 'doctor' },
+        Labels: probeLabels(config),
         ExposedPorts: { [`${port}/tcp`]: {} },
-        HostConfig: { NetworkMode: `${name}-net`, PortBindings: { [`${port}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: hostPort }] }, Memory: config.service.memory * 1024 * 1024, MemorySwap: config.service.memory * 1024 * 1024 },
+        HostConfig: { NetworkMode: dependencies.network.name, PortBindings: { [`${port}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: hostPort }] }, Memory: config.service.memory * 1024 * 1024, MemorySwap: config.service.memory * 1024 * 1024 },
       });
       await container.start();
     } catch (error) {
@@ -323,24 +344,48 @@ export async function probeContainer(docker: Docker, config: ResolvedConfig, ima
         }
       }
       // Every 5 s, so plain (CI) logs get a line now and then rather than one per poll.
-      step.update(`${Math.floor(elapsed() / 5) * 5}s of ${health.gracePeriod}s grace period`);
+      current?.update(`${Math.floor(elapsed() / 5) * 5}s of ${health.gracePeriod}s grace period`);
       await sleep(500);
     }
     const sockets = container ? await listeningSockets(container, (await container.inspect()).State.Pid) : undefined;
     if (sockets === undefined || sockets.some((s) => s.port === port && s.address !== DOCKER_DNS)) return { kind: 'no-answer', seconds: elapsed(), lastError, logTail: await logs() };
     return { kind: 'not-listening', seconds: elapsed(), logTail: await logs(), exposedPorts: facts.exposedPorts };
   };
+  // Ctrl-C must not leave a throw-away PostgreSQL running: clean up, then exit as interrupted.
+  const interrupted = (signal: NodeJS.Signals) => {
+    current?.fail('interrupted');
+    void docker.getContainer(name).remove({ force: true }).catch(() => undefined)
+      .then(() => removeProbeDependencies(docker, dependencies))
+      .finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
+    // Its own network: the probe must not depend on the engine's default bridge, nor join a deployed environment's.
+    if (dependencies.dependencies.length > 0) {
+      current = options.progress.step(`Starting throw-away ${describeDependencies(dependencies.dependencies)} for the container probe`);
+      const ready = await startProbeDependencies(docker, dependencies, (text) => current?.update(text));
+      if (!ready.ok) {
+        current.fail();
+        return [dependencyProblem(config, ready)];
+      }
+      current.succeed('healthy');
+    } else {
+      await ensureNetwork(docker, dependencies);
+    }
+    current = options.progress.step(`Starting the container and waiting for GET ${health.path} on port ${port}`);
     const observation = await observe();
-    const results = probeVerdict(observation, { config, placeholders });
-    if (results.some((r) => r.status === 'fail')) step.fail();
-    else step.succeed();
+    const results = probeVerdict(observation, { config, placeholders, dependencies: dependencyNote(config, dependencies.dependencies) });
+    if (results.some((r) => r.status === 'fail')) current.fail();
+    else current.succeed();
     return results;
   } catch (error) {
-    step.fail();
+    current?.fail();
     return [warn('container-runs', `could not run the container: ${(error as Error).message}`, 'check that the Docker engine works (`docker run --rm hello-world`)')];
   } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
     await container?.remove({ force: true }).catch(() => undefined);
-    await network?.remove().catch(() => undefined);
+    await removeProbeDependencies(docker, dependencies);
   }
 }

@@ -208,6 +208,24 @@ export const KNOWN_FAILURES: readonly KnownFailure[] = [
     fix: 'Start one server process on port {port} (check CMD and service.command for a duplicate server start).',
   },
   {
+    id: 'dependency-unreachable',
+    title: 'The app cannot reach its database or cache',
+    match: [
+      // libpq 14+ (psycopg2/3, Django, SQLAlchemy, Rails pg); quotes may be escaped in JSON log lines.
+      { fields: ['log'], pattern: /connection to server at \\?"([^"\\]+)\\?"(?: \([^)]*\))?, port (\d+) failed: (?:Connection refused|Connection timed out|timeout expired|No route to host|Cannot assign requested address)/ },
+      // redis-py
+      { fields: ['log'], pattern: /Error \d+ connecting to ([\w.-]+):(\d+)\. (?:Connection refused|Connection timed out|Timeout connecting to server|No route to host|Cannot assign requested address)/ },
+      // asyncpg and other asyncio clients
+      { fields: ['log'], pattern: /Connect call failed \('([^']+)', (5432|6379)\)/ },
+      // Node (pg, ioredis, node-redis)
+      { fields: ['log'], pattern: /connect (?:ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH) ([\d.]+|[\da-f:]+):(5432|6379)\b/ },
+    ],
+    supersedes: ['essential-container-exited', 'container-health-check-failed', 'elb-health-checks-failed', 'elb-health-timeout'],
+    showLogTail: true,
+    cause: 'The app cannot reach its database or cache: connecting to {1} port {2} fails, so it keeps waiting (or gives up) instead of serving port {port}.',
+    fix: 'Connect with the variables berth sets, DATABASE_URL (or PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE) and REDIS_URL, not a fixed localhost/127.0.0.1 (inside a container that is the container itself), and declare `database: postgres` / `cache: redis` in berth.yml if the app needs them; if the address is right and the server only starts slowly, retry for longer or raise service.health.gracePeriod (now {gracePeriod}s).',
+  },
+  {
     id: 'essential-container-exited',
     title: 'The app exited',
     match: [

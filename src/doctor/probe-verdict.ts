@@ -2,7 +2,7 @@
  * Turns what the doctor saw while running the container locally into check results: pure, so each
  * way an app can be broken (crash, wrong port, loopback only, 404, silence) is tested without an engine.
  */
-import { diagnose, type DiagnoseConfig } from './diagnose.js';
+import { diagnose, type DiagnoseConfig, type Diagnosis } from './diagnose.js';
 import { emptyEvidence } from './failure-evidence.js';
 import { fail, pass, type CheckResult } from './check-result.js';
 import type { ListeningSocket } from './listening-sockets.js';
@@ -22,19 +22,31 @@ export type ProbeObservation =
 
 export interface ProbeContext {
   config: DiagnoseConfig;
-  /** Names given placeholder values because the real ones were not available. */
+  /** Declared secrets given placeholder values because they have no value here. */
   placeholders: string[];
+  /** Where the database and cache came from, e.g. "against throw-away local PostgreSQL (postgres:16), not the environment's own"; absent without any. */
+  dependencies?: string;
 }
 
-function placeholderNote(context: ProbeContext): string {
-  return context.placeholders.length > 0 ? ` (started with placeholder values for ${context.placeholders.join(', ')})` : '';
+/** ", against throw-away ... (declared secret without a value here got a placeholder: API_KEY)" — or "". */
+function startNote(context: ProbeContext): string {
+  const dependencies = context.dependencies ? `, ${context.dependencies}` : '';
+  const count = context.placeholders.length;
+  if (count === 0) return dependencies;
+  return `${dependencies} (declared secret${count === 1 ? '' : 's'} without a value here got ${count === 1 ? 'a placeholder' : 'placeholders'}: ${context.placeholders.join(', ')})`;
+}
+
+/** What the app's own log says went wrong (e.g. it waits for an unreachable database), if the table knows it. */
+function logDiagnosis(logTail: string[], config: DiagnoseConfig): Diagnosis | undefined {
+  if (logTail.length === 0) return undefined;
+  return diagnose({ ...emptyEvidence('local'), logTail }, config)[0];
 }
 
 export function probeVerdict(observation: ProbeObservation, context: ProbeContext): CheckResult[] {
   const { service, env } = context.config;
   const { port } = service;
   const path = service.health.path;
-  const note = placeholderNote(context);
+  const note = startNote(context);
   switch (observation.kind) {
     case 'start-failed':
     case 'exited': {
@@ -105,6 +117,14 @@ export function probeVerdict(observation: ProbeObservation, context: ProbeContex
       ];
     case 'not-listening': {
       const hint = observation.exposedPorts.length > 0 ? ` (the image exposes ${observation.exposedPorts.join(', ')})` : '';
+      const known = logDiagnosis(observation.logTail, context.config);
+      if (known) {
+        // The log says why the port stays closed (e.g. waiting for its database): lead with that, not with the port.
+        return [
+          pass('container-runs', `the container started and kept running${note}`),
+          fail('container-port', `${known.cause} Port ${port} was still closed after the ${service.health.gracePeriod}s grace period${hint}.`, known.fix, observation.logTail.length > 0 ? observation.logTail : undefined),
+        ];
+      }
       return [
         pass('container-runs', `the container started and kept running${note}`),
         fail(

@@ -27,8 +27,9 @@ export function registerDoctor(program: Command): void {
     .option('--no-docker', 'skip the checks that need the Docker engine (build, image, running the container)')
     .addHelpText('after', `
 Before a deploy: the Docker engine answers, the Dockerfile builds, the image's architecture matches
-service.arch, the container started with berth's environment listens on service.port and answers
-service.health.path with 2xx within the grace period, EXPOSE agrees, the image does not run as root,
+service.arch, the container started with berth's environment (beside throw-away PostgreSQL/Redis when
+berth.yml has a database/cache; the environment's own data is never touched) listens on service.port and
+answers service.health.path with 2xx within the grace period, EXPOSE agrees, the image does not run as root,
 declared secrets have values, and no secret-looking values sit in service.env or build args.
 For AWS environments: credentials, account and region, the permissions a deploy needs, and quotas.
 After a failed deploy: what went wrong, in plain words, with the fix.

@@ -42,13 +42,13 @@ export async function listContainers(docker: Docker, app: string, env: string, r
   return docker.listContainers({ all: true, filters: labelFilter(app, env, role, release) });
 }
 
-export async function ensureNetwork(docker: Docker, plan: LocalPlan): Promise<void> {
+export async function ensureNetwork(docker: Docker, plan: Pick<LocalPlan, 'network'>): Promise<void> {
   const existing = await docker.listNetworks({ filters: { name: [plan.network.name] } });
   if (existing.some((network) => network.Name === plan.network.name)) return;
   await docker.createNetwork({ Name: plan.network.name, Driver: 'bridge', Labels: plan.network.labels });
 }
 
-async function imagePresent(docker: Docker, image: string): Promise<boolean> {
+export async function imagePresent(docker: Docker, image: string): Promise<boolean> {
   try {
     await docker.getImage(image).inspect();
     return true;
