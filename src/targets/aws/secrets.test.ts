@@ -71,7 +71,7 @@ describe('AwsSecretStore', () => {
     sm.on(ListSecretsCommand).rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException', $metadata: { attempts: 6 } }));
     await expect(store().missing()).rejects.toThrow(/gave up after 6 attempts/);
     sm.on(PutSecretValueCommand).rejects(Object.assign(new Error('expired'), { name: 'ExpiredTokenException' }));
-    const error = await store().set('STRIPE_KEY', CANARY).catch((e: Error) => e);
+    const error = (await store().set('STRIPE_KEY', CANARY).catch((e: Error) => e)) as Error;
     expect(error.message).toMatch(/credentials have expired/);
     expect(error.message).not.toContain(CANARY);
   });
