@@ -1,0 +1,62 @@
+/**
+ * `docker build` for one platform with the Dockerfile, build args and target of berth.yml — the same
+ * inputs for the local engine and AWS. Build args are public (they end up in the image); secrets never
+ * enter a build.
+ */
+import type { BuildSpec } from '../config/model.js';
+import { OperationError } from '../errors.js';
+import { runDocker } from './docker-cli.js';
+
+export interface BuildImageRequest {
+  build: BuildSpec;
+  /** Docker platform, e.g. `linux/amd64` (see platformFor / hostPlatform). */
+  platform: string;
+  /** Tags to give the image, e.g. `berth-news-api:release-3`. At least one. */
+  tags: string[];
+  /** Each line of build output as it comes (for progress and failure evidence). */
+  onLine?: (line: string) => void;
+  /** Extra labels on the image, e.g. org.berth.app. */
+  labels?: Record<string, string>;
+}
+
+export interface BuiltImage {
+  /** sha256:... image id. */
+  id: string;
+  tags: string[];
+  /** The last lines of build output (for evidence when something later fails). */
+  outputTail: string[];
+}
+
+/** The argv of `docker build` for a request (pure; tests check it without an engine). */
+export function buildArgv(request: Omit<BuildImageRequest, 'onLine'>): string[] {
+  const argv = ['build', '--file', request.build.dockerfile, '--platform', request.platform];
+  for (const [name, value] of Object.entries(request.build.args)) argv.push('--build-arg', `${name}=${value}`);
+  if (request.build.target) argv.push('--target', request.build.target);
+  for (const [name, value] of Object.entries(request.labels ?? {})) argv.push('--label', `${name}=${value}`);
+  for (const tag of request.tags) argv.push('--tag', tag);
+  argv.push(request.build.context);
+  return argv;
+}
+
+/** Builds the image; throws OperationError with the last output lines when the build fails. */
+export async function buildImage(request: BuildImageRequest): Promise<BuiltImage> {
+  if (request.tags.length === 0) throw new Error('buildImage needs at least one tag');
+  const tail: string[] = [];
+  const keep = (line: string) => {
+    tail.push(line);
+    if (tail.length > 40) tail.shift();
+    request.onLine?.(line);
+  };
+  const run = await runDocker(buildArgv(request), { onLine: keep });
+  if (run.code !== 0) {
+    const last = tail.filter((line) => line.trim()).slice(-15);
+    const error = new OperationError(
+      `docker build failed for ${request.build.dockerfile}:\n${last.map((line) => `  ${line}`).join('\n')}`,
+      'fix the Dockerfile or the build context, then deploy again (`docker build` shows the same error)',
+    );
+    Object.assign(error, { buildOutput: last });
+    throw error;
+  }
+  const inspected = await runDocker(['image', 'inspect', '--format', '{{.Id}}', request.tags[0]!]);
+  return { id: inspected.stdout.trim(), tags: [...request.tags], outputTail: tail };
+}

@@ -1,0 +1,37 @@
+/** Running the docker CLI: collected output, or lines streamed as they come. */
+import { spawn } from 'node:child_process';
+import { OperationError } from '../errors.js';
+
+export interface DockerRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `docker <args>`; resolves with the exit code and output, never rejects on a non-zero exit. */
+export function runDocker(args: readonly string[], options: { onLine?: (line: string) => void; input?: string } = {}): Promise<DockerRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('docker', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let partial = '';
+    const feed = (chunk: string) => {
+      if (!options.onLine) return;
+      partial += chunk;
+      const lines = partial.split(/\r?\n/);
+      partial = lines.pop() ?? '';
+      for (const line of lines) options.onLine(line);
+    };
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; feed(chunk); });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; feed(chunk); });
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') reject(new OperationError('the docker command was not found', 'install Docker (or start the engine) and run again; `berth doctor` checks the set-up'));
+      else reject(error);
+    });
+    child.on('close', (code) => {
+      if (partial && options.onLine) options.onLine(partial);
+      resolve({ code: code ?? 1, stdout, stderr });
+    });
+    child.stdin.end(options.input ?? '');
+  });
+}

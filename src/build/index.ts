@@ -1,0 +1,15 @@
+/**
+ * Image building and inspection, shared by the local engine and AWS. Uses the docker CLI: it sends the
+ * build context with .dockerignore applied and uses BuildKit when the engine has it, which the Engine
+ * API alone does not.
+ *
+ *   buildImage({ build, platform, tags, onLine? }) -> { id, tags, outputTail }   (OperationError on failure)
+ *   buildArgv(request) -> string[]            the exact `docker build` argv (pure)
+ *   inspectImage(ref) -> ImageInfo | undefined architecture, os, user, exposedPorts, id, digest, tags
+ *   tagImage(source, target), removeImageTag(ref)
+ *   platformFor(arch), hostPlatform(), hostArchitecture(), archOfImage(dockerArch)
+ */
+export { buildArgv, buildImage, type BuildImageRequest, type BuiltImage } from './build-image.js';
+export { imageInfoFrom, inspectImage, removeImageTag, tagImage, type ImageInfo } from './inspect-image.js';
+export { archOfImage, hostArchitecture, hostPlatform, platformFor } from './platform.js';
+export { runDocker, type DockerRun } from './docker-cli.js';
