@@ -1,0 +1,180 @@
+/**
+ * Stack `berth-<app>-<env>`: network, service, load balancer, database, cache, wiring, alarms and scaling for one
+ * AWS environment, composed from the constructs beside this file.
+ *
+ * Outputs (read by deploy, status, logs and cost):
+ * - `Url`: where the app answers (https://<domain> or http://<load balancer DNS>); absent with `loadBalancer: false`
+ *   (the task's public IP is known only once it runs).
+ * - `LogGroupName`, `ClusterName`, `ServiceName`, `TaskDefinitionFamily`.
+ * - `LoadBalancerFullName`, `TargetGroupArn`, `TargetGroupFullName`: with a load balancer.
+ * - `DatabaseEndpoint` (host:port), `DatabaseSecretArn`: with a database.
+ * - `CacheEndpoint` (host:port): with a cache.
+ * - `AlarmTopicArn`: unless `alarms: false`.
+ * - `CertificateArn`: with a domain.
+ */
+import { CfnOutput, Fn, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import { Construct } from 'constructs';
+import type { ResolvedConfig } from '../../config/model.js';
+import { BerthCache, REDIS_PORT } from './cache.js';
+import { BerthDatabase, POSTGRES_PORT } from './database.js';
+import { BerthLoadBalancer } from './load-balancer.js';
+import { environmentStackName, logGroupName, repositoryName } from './names.js';
+import { BerthNetwork } from './network.js';
+import { BerthAlarms } from './observability.js';
+import { BerthScaling, needsScaling } from './scaling.js';
+import { BerthService } from './service.js';
+import { AppWiring } from './wiring.js';
+
+export interface EnvironmentStackProps extends StackProps {
+  readonly config: ResolvedConfig;
+  /**
+   * The image to run: `<repositoryUri>@sha256:<digest>` (CDK context `berth:image`), or `service.image`.
+   * @default - the app's repository with a placeholder digest (plan before the first build)
+   */
+  readonly image?: string;
+  /** The digest used with the app's repository when `image` is not given. */
+  readonly placeholderDigest: string;
+}
+
+/** Which construct each CloudFormation resource belongs to, for the plan summary. */
+export const CONCERNS = ['network', 'registry', 'service', 'load balancer', 'database', 'cache', 'secrets', 'observability', 'scaling'] as const;
+export type Concern = (typeof CONCERNS)[number];
+
+export class EnvironmentStack extends Stack {
+  readonly network: BerthNetwork;
+  readonly service: BerthService;
+  readonly loadBalancer?: BerthLoadBalancer;
+  readonly database?: BerthDatabase;
+  readonly cache?: BerthCache;
+  readonly wiring: AppWiring;
+  readonly alarms?: BerthAlarms;
+  readonly scaling?: BerthScaling;
+  private readonly zones: string[];
+
+  constructor(scope: Construct, props: EnvironmentStackProps) {
+    const { config } = props;
+    super(scope, environmentStackName(config.app, config.env), {
+      ...props,
+      description: `berth: ${config.app} (${config.env}${config.production ? ', production' : ''})`,
+      terminationProtection: config.production,
+    });
+    // Zones from berth.yml, or the first two of the region as tokens: never a context lookup, even with account and region set.
+    this.zones = config.network.zones ?? [Fn.select(0, Fn.getAzs()), Fn.select(1, Fn.getAzs())];
+    const name = this.stackName;
+
+    this.network = new BerthNetwork(this, 'Network', {
+      availabilityZones: this.zones,
+      cidr: config.network.cidr,
+      tasks: config.network.tasks,
+      ...(config.network.egress !== 'none' ? { egress: config.network.egress } : {}),
+    });
+    const vpc = this.network.vpc;
+
+    if (config.database) {
+      this.database = new BerthDatabase(this, 'Database', { vpc, subnets: this.network.dataSubnets, spec: config.database, production: config.production });
+    }
+    if (config.cache) this.cache = new BerthCache(this, 'Cache', { vpc, subnets: this.network.dataSubnets, spec: config.cache });
+
+    this.wiring = new AppWiring(this, 'Wiring', {
+      app: config.app,
+      env: config.env,
+      environment: config.service.env,
+      secretNames: config.service.secrets,
+      ...(this.database && config.database ? { database: { construct: this.database, spec: config.database } } : {}),
+      ...(this.cache ? { cache: this.cache } : {}),
+    });
+
+    const repository = ecr.Repository.fromRepositoryName(this, 'Repository', repositoryName(config.app));
+    const reference = props.image ?? config.service.image;
+    const image = reference !== undefined ? { reference } : { repository, digest: props.placeholderDigest };
+
+    this.service = new BerthService(this, 'Service', {
+      vpc,
+      subnets: this.network.taskSubnets,
+      assignPublicIp: this.network.tasksArePublic,
+      name,
+      image,
+      port: config.service.port,
+      health: config.service.health,
+      cpu: config.service.cpu,
+      memory: config.service.memory,
+      arch: config.service.arch,
+      desiredCount: config.service.count.min,
+      environment: this.wiring.environment,
+      secrets: this.wiring.secrets,
+      ...(config.service.command ? { command: config.service.command } : {}),
+      logGroupName: logGroupName(config.app, config.env),
+      logRetentionDays: config.logs.retentionDays,
+      spot: config.service.spot && !config.production,
+      production: config.production,
+      ...(config.service.loadBalancer ? { healthCheckGracePeriod: config.service.health.gracePeriod } : {}),
+    });
+    // An image given by reference in berth.yml's repository still needs pull rights on it.
+    if (reference?.includes('.dkr.ecr.')) repository.grantPull(this.service.executionRole);
+
+    const tasks = this.service.securityGroup;
+    if (config.service.loadBalancer) {
+      this.loadBalancer = new BerthLoadBalancer(this, 'LoadBalancer', {
+        vpc,
+        subnets: this.network.loadBalancerSubnets,
+        port: config.service.port,
+        health: config.service.health,
+        internetFacing: config.service.public,
+        stickySessions: config.service.stickySessions,
+        ...(config.domain ? { domain: config.domain } : {}),
+      });
+      this.service.service.attachToApplicationTargetGroup(this.loadBalancer.targetGroup);
+      tasks.addIngressRule(this.loadBalancer.securityGroup, ec2.Port.tcp(config.service.port), 'from the load balancer');
+      this.loadBalancer.securityGroup.addEgressRule(tasks, ec2.Port.tcp(config.service.port), 'to the tasks');
+    } else {
+      tasks.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(config.service.port), 'the container port from the internet (no load balancer)');
+      Validations.of(tasks).acknowledge({
+        id: 'AwsSolutions-EC23',
+        reason: 'Without a load balancer (loadBalancer: false) the task answers the internet directly, on the container port only.',
+      });
+    }
+    if (this.database) this.database.securityGroup.addIngressRule(tasks, ec2.Port.tcp(POSTGRES_PORT), 'from the service');
+    if (this.cache) this.cache.securityGroup.addIngressRule(tasks, ec2.Port.tcp(REDIS_PORT), 'from the service');
+
+    if (config.alarms.enabled) {
+      this.alarms = new BerthAlarms(this, 'Alarms', {
+        service: this.service.service,
+        name,
+        ...(this.loadBalancer ? { loadBalancer: { loadBalancer: this.loadBalancer.loadBalancer, targetGroup: this.loadBalancer.targetGroup } } : {}),
+        ...(this.database && config.database ? { database: { instance: this.database.instance, storageGiB: config.database.storage } } : {}),
+        ...(config.alarms.email ? { email: config.alarms.email } : {}),
+      });
+    }
+    if (needsScaling(config.service.count)) {
+      this.scaling = new BerthScaling(this, 'Scaling', {
+        service: this.service.service,
+        count: config.service.count,
+        ...(this.loadBalancer ? { targetGroup: this.loadBalancer.targetGroup } : {}),
+      });
+    }
+    this.addOutputs();
+  }
+
+  private addOutputs(): void {
+    const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
+    if (this.loadBalancer) {
+      output('Url', this.loadBalancer.url, 'where the app answers');
+      output('LoadBalancerFullName', this.loadBalancer.loadBalancer.loadBalancerFullName, 'CloudWatch dimension LoadBalancer');
+      output('TargetGroupArn', this.loadBalancer.targetGroup.targetGroupArn, 'target health');
+      output('TargetGroupFullName', this.loadBalancer.targetGroup.targetGroupFullName, 'CloudWatch dimension TargetGroup');
+      if (this.loadBalancer.certificate) output('CertificateArn', this.loadBalancer.certificate.certificateArn, 'the ACM certificate of the domain');
+    }
+    output('LogGroupName', this.service.logGroup.logGroupName, 'the app logs');
+    output('ClusterName', this.service.cluster.clusterName, 'ECS cluster');
+    output('ServiceName', this.service.service.serviceName, 'ECS service');
+    output('TaskDefinitionFamily', this.service.taskDefinition.family, 'task definition family (one revision per release)');
+    if (this.database) {
+      output('DatabaseEndpoint', Fn.join(':', [this.database.instance.dbInstanceEndpointAddress, this.database.instance.dbInstanceEndpointPort]), 'PostgreSQL host:port (VPC only)');
+      output('DatabaseSecretArn', this.database.secret.secretArn, 'generated credentials (JSON)');
+    }
+    if (this.cache) output('CacheEndpoint', Fn.join(':', [this.cache.endpoint, this.cache.replicationGroup.attrPrimaryEndPointPort]), 'Redis host:port (VPC only, TLS)');
+    if (this.alarms) output('AlarmTopicArn', this.alarms.topic.topicArn, 'SNS topic alarms notify');
+  }
+}
