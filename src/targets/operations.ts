@@ -3,6 +3,7 @@
  * each target's module implements them. Results are plain data so `--json` can print them as they are.
  */
 import type { Progress } from '../cli/progress.js';
+import type { FailureEvidence } from '../doctor/failure-evidence.js';
 
 /** One numbered release of an environment. */
 export interface Release {
@@ -48,6 +49,8 @@ export interface DeployOutcome {
   reasons: string[];
   /** Last log lines of a failed task or replica, never containing secret values. */
   logTail: string[];
+  /** What a failed deploy left behind, for `berth doctor` (absent on success). */
+  evidence?: FailureEvidence;
 }
 
 export interface TaskState {

@@ -1,0 +1,156 @@
+/**
+ * The Docker Engine API through dockerode: typed, structured answers (container state, health, published
+ * ports, demultiplexed logs) without parsing CLI text. Builds go through the docker CLI (src/build).
+ */
+import { randomBytes } from 'node:crypto';
+import Docker from 'dockerode';
+import { OperationError } from '../../errors.js';
+import { LABEL_APP, LABEL_ENV, LABEL_RELEASE, LABEL_ROLE } from '../../plan/local/names.js';
+import { dependencyCreateOptions, replicaCreateOptions, type DependencySpec, type LocalPlan } from '../../plan/local/local-plan.js';
+
+export type { Docker };
+
+export function connectEngine(): Docker {
+  return new Docker();
+}
+
+/** Turns "connect ENOENT /var/run/docker.sock" into something a person can act on. */
+export function engineError(error: unknown, doing: string): OperationError {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/ENOENT|ECONNREFUSED|docker\.sock/.test(message)) {
+    return new OperationError(`cannot reach the Docker engine while ${doing}: ${message}`, 'start the Docker engine (`sudo systemctl start docker`, or scripts/setup-local-engine.sh) and run again');
+  }
+  return new OperationError(`Docker engine: ${doing}: ${message}`);
+}
+
+export interface ReplicaContainer {
+  id: string;
+  name: string;
+  /** http://127.0.0.1:<published port> */
+  url: string;
+}
+
+/** Label filters of an app environment (optionally one role / release). */
+export function labelFilter(app: string, env: string, role?: string, release?: number): { label: string[] } {
+  const label = [`${LABEL_APP}=${app}`, `${LABEL_ENV}=${env}`];
+  if (role) label.push(`${LABEL_ROLE}=${role}`);
+  if (release !== undefined) label.push(`${LABEL_RELEASE}=${release}`);
+  return { label };
+}
+
+export async function listContainers(docker: Docker, app: string, env: string, role?: string, release?: number): Promise<Docker.ContainerInfo[]> {
+  return docker.listContainers({ all: true, filters: labelFilter(app, env, role, release) });
+}
+
+export async function ensureNetwork(docker: Docker, plan: LocalPlan): Promise<void> {
+  const existing = await docker.listNetworks({ filters: { name: [plan.network.name] } });
+  if (existing.some((network) => network.Name === plan.network.name)) return;
+  await docker.createNetwork({ Name: plan.network.name, Driver: 'bridge', Labels: plan.network.labels });
+}
+
+async function imagePresent(docker: Docker, image: string): Promise<boolean> {
+  try {
+    await docker.getImage(image).inspect();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Creates (when missing) and starts one dependency; the named volume outlives the container. */
+export async function ensureDependency(docker: Docker, plan: LocalPlan, dependency: DependencySpec): Promise<void> {
+  const container = docker.getContainer(dependency.name);
+  let state: Docker.ContainerInspectInfo | undefined;
+  try {
+    state = await container.inspect();
+  } catch {
+    state = undefined;
+  }
+  if (state && state.Config.Image !== dependency.image) {
+    await container.remove({ force: true });
+    state = undefined;
+  }
+  if (!state) {
+    if (!(await imagePresent(docker, dependency.image))) {
+      throw new OperationError(`the ${dependency.role} image ${dependency.image} is not on this engine`, `run \`docker pull ${dependency.image}\` (or set ${dependency.role}.localImage in berth.yml to an image you have)`);
+    }
+    await docker.createContainer(dependencyCreateOptions(plan, dependency) as Docker.ContainerCreateOptions);
+  }
+  if (!state?.State.Running) await container.start().catch((error: unknown) => {
+    if (!/already started/.test(String(error))) throw error;
+  });
+}
+
+/** Waits for the engine's health check of a container to say healthy. */
+export async function waitHealthy(docker: Docker, name: string, timeoutSeconds: number, signal?: AbortSignal): Promise<'healthy' | 'unhealthy' | 'exited' | 'timeout'> {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  while (Date.now() < deadline && !signal?.aborted) {
+    const state = (await docker.getContainer(name).inspect()).State;
+    if (!state.Running && !state.Restarting) return 'exited';
+    const health = state.Health?.Status;
+    if (health === 'healthy') return 'healthy';
+    if (health === 'unhealthy') return 'unhealthy';
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  return 'timeout';
+}
+
+/** The host port the engine published for a container port, if running. */
+export function publishedPort(info: Docker.ContainerInspectInfo, port: number): number | undefined {
+  const binding = info.NetworkSettings.Ports?.[`${port}/tcp`]?.[0];
+  return binding?.HostPort ? Number(binding.HostPort) : undefined;
+}
+
+/** Creates and starts one replica of a plan; secret values go straight into the create call. */
+export async function startReplica(docker: Docker, plan: LocalPlan, index: number, secrets: Record<string, string>): Promise<ReplicaContainer> {
+  const name = `${plan.replicas.spec.namePrefix}-${index}-${randomBytes(2).toString('hex')}`;
+  const container = await docker.createContainer(replicaCreateOptions(plan, name, secrets) as Docker.ContainerCreateOptions);
+  await container.start();
+  const info = await container.inspect();
+  const port = publishedPort(info, plan.replicas.spec.port);
+  return { id: info.Id, name, url: port ? `http://127.0.0.1:${port}` : '' };
+}
+
+export async function removeContainer(docker: Docker, idOrName: string): Promise<void> {
+  try {
+    await docker.getContainer(idOrName).remove({ force: true });
+  } catch (error) {
+    if (!/no such container|404/i.test(String(error))) throw error;
+  }
+}
+
+/** Stops a container gracefully (SIGTERM, then SIGKILL after `seconds`), then removes it. */
+export async function stopAndRemove(docker: Docker, idOrName: string, seconds = 10): Promise<void> {
+  try {
+    await docker.getContainer(idOrName).stop({ t: seconds });
+  } catch {
+    // already stopped or gone
+  }
+  await removeContainer(docker, idOrName);
+}
+
+/** The last lines a container printed (stdout and stderr), oldest first. */
+export async function containerLogTail(docker: Docker, idOrName: string, lines = 20): Promise<string[]> {
+  try {
+    const buffer = (await docker.getContainer(idOrName).logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
+    return demuxBuffer(buffer).map((entry) => entry.text).filter((line) => line.trim() !== '');
+  } catch {
+    return [];
+  }
+}
+
+/** Splits a non-TTY log stream (8-byte frame headers) into lines; also accepts plain text. */
+export function demuxBuffer(buffer: Buffer): Array<{ stream: 'stdout' | 'stderr'; text: string }> {
+  const out: Array<{ stream: 'stdout' | 'stderr'; text: string }> = [];
+  let offset = 0;
+  const framed = buffer.length >= 8 && (buffer[0] === 1 || buffer[0] === 2) && buffer[1] === 0 && buffer[2] === 0 && buffer[3] === 0;
+  if (!framed) return buffer.toString('utf8').split(/\r?\n/).filter(Boolean).map((text) => ({ stream: 'stdout', text }));
+  while (offset + 8 <= buffer.length) {
+    const stream = buffer[offset] === 2 ? 'stderr' : 'stdout';
+    const size = buffer.readUInt32BE(offset + 4);
+    const chunk = buffer.subarray(offset + 8, offset + 8 + size).toString('utf8');
+    for (const text of chunk.split(/\r?\n/)) if (text) out.push({ stream, text });
+    offset += 8 + size;
+  }
+  return out;
+}
