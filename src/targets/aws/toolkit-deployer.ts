@@ -4,12 +4,13 @@
  * errors keep CloudFormation's reasons. Credentials: the same chain and profile as berth's own clients
  * (BaseCredentials.awsCliCompatible); endpoints: the SDK inside honours AWS_ENDPOINT_URL.
  */
-import type { IIoHost, IoMessage, IoRequest } from '@aws-cdk/toolkit-lib';
+import type { IIoHost, IoMessage, IoRequest, Toolkit } from '@aws-cdk/toolkit-lib';
+import type * as ToolkitModule from '@aws-cdk/toolkit-lib';
 import { OperationError } from '../../errors.js';
 import type { AwsSettings } from './aws-session.js';
 import type { SecurityChanges, StackDeployer, StackDeployHooks, StackDiffResult, StackResourceEvent } from './stack-deployer.js';
 
-type Toolkit = import('@aws-cdk/toolkit-lib').Toolkit;
+type ToolkitLib = typeof ToolkitModule;
 
 interface ActivityData {
   event?: { StackName?: string; LogicalResourceId?: string; ResourceType?: string; ResourceStatus?: string; ResourceStatusReason?: string };
@@ -102,7 +103,7 @@ export class ToolkitStackDeployer implements StackDeployer {
 
   constructor(private readonly settings: AwsSettings, private readonly region: string) {}
 
-  private async kit(): Promise<{ toolkit: Toolkit; lib: typeof import('@aws-cdk/toolkit-lib') }> {
+  private async kit(): Promise<{ toolkit: Toolkit; lib: ToolkitLib }> {
     const lib = await import('@aws-cdk/toolkit-lib');
     this.toolkit ??= new lib.Toolkit({
       ioHost: this.io,
