@@ -57,7 +57,7 @@ function fake(options: { snapshots?: Array<Omit<RolloutSnapshot, 'probe'>>; prob
       update: async (release) => { stored.set(release.number, release); },
     },
     missingSecrets: async () => options.missing ?? [],
-    synthesize: async (image) => { synthImages.push(image); return { assemblyDir: '/tmp/cdk.out', registryStack: 'berth-shop-registry', environmentStack: 'berth-shop-prod' }; },
+    synthesize: async (image) => { synthImages.push(image); return { assembly: { directory: '/tmp/cdk.out' }, registryStack: 'berth-shop-registry', environmentStack: 'berth-shop-prod' }; },
     deployer,
     ensureBootstrapped: async () => undefined,
     build: async (n) => ({ localImage: `berth-shop:prod-release-${n}` }),

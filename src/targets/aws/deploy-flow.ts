@@ -14,7 +14,7 @@ import type { DeployOutcome, Release } from '../operations.js';
 import type { EnvironmentOutputs } from './environment-reads.js';
 import { currentRelease, statusChanges } from './release-history.js';
 import { evaluateRollout, timeoutReasons, type HealthProbe, type RolloutSnapshot, type RolloutVerdict } from './rollout.js';
-import { describeResourceEvent, isFailedStatus, type SecurityChanges, type StackDeployer } from './stack-deployer.js';
+import { describeResourceEvent, isFailedStatus, type AssemblyInput, type SecurityChanges, type StackDeployer } from './stack-deployer.js';
 
 export interface ImageChoice {
   /** repository@sha256:... */
@@ -33,7 +33,7 @@ export interface DeployPorts {
   releases: { list(): Promise<Release[]>; create(release: Omit<Release, 'number'>, existing?: Release[]): Promise<Release>; update(release: Release): Promise<void> };
   missingSecrets(): Promise<string[]>;
   /** Synthesizes both stacks; with an image, pins it in the task definition. */
-  synthesize(image?: string): Promise<{ assemblyDir: string; registryStack: string; environmentStack: string }>;
+  synthesize(image?: string): Promise<{ assembly: AssemblyInput; registryStack: string; environmentStack: string }>;
   deployer: StackDeployer;
   /** Bootstraps the account/region when CDK's bootstrap stack is missing. */
   ensureBootstrapped(): Promise<void>;
@@ -89,7 +89,7 @@ export async function runDeploy(ports: DeployPorts, source: DeploySource, option
 
   await ports.ensureBootstrapped();
   const firstSynth = await step(progress, 'Synthesizing the stacks', () => ports.synthesize(source.kind === 'image' ? source.image.image : source.kind === 'rollback' ? source.release.image : undefined));
-  const registry = await deployStack(ports, firstSynth.assemblyDir, firstSynth.registryStack);
+  const registry = await deployStack(ports, firstSynth.assembly, firstSynth.registryStack);
 
   let choice: ImageChoice;
   if (source.kind === 'build') {
@@ -140,7 +140,7 @@ export async function runDeploy(ports: DeployPorts, source: DeploySource, option
   };
 
   try {
-    outputs = await withDeadline(deployStack(ports, synth.assemblyDir, synth.environmentStack), deadline, ports.now);
+    outputs = await withDeadline(deployStack(ports, synth.assembly, synth.environmentStack), deadline, ports.now);
     const waiting = progress.step(`Waiting for release ${release.number} to be healthy`);
     const needProbe = Boolean(outputs.Url);
     for (;;) {
@@ -189,10 +189,10 @@ async function step<T>(progress: Progress, title: string, work: () => Promise<T>
 }
 
 /** Deploys one stack, each resource event on the progress line; failed events as warnings. */
-async function deployStack(ports: DeployPorts, assemblyDir: string, stackName: string): Promise<EnvironmentOutputs> {
+async function deployStack(ports: DeployPorts, assembly: AssemblyInput, stackName: string): Promise<EnvironmentOutputs> {
   const shown: ProgressStep = ports.progress.step(`Deploying stack ${stackName}`);
   try {
-    const { outputs } = await ports.deployer.deploy(assemblyDir, stackName, {
+    const { outputs } = await ports.deployer.deploy(assembly, stackName, {
       onEvent: (event) => {
         if (isFailedStatus(event.status) && event.reason) ports.progress.warn(describeResourceEvent(event));
         else shown.update(describeResourceEvent(event));

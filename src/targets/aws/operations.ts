@@ -26,7 +26,7 @@ import { readLogs } from './logs.js';
 import { currentRelease, rollbackTarget } from './release-history.js';
 import { releaseParameterName, ReleaseStore } from './releases.js';
 import { AwsSecretStore, secretId } from './secrets.js';
-import type { SecurityChanges, StackDeployer, StackDiffResult } from './stack-deployer.js';
+import type { AssemblyInput, SecurityChanges, StackDeployer, StackDiffResult } from './stack-deployer.js';
 import { ToolkitStackDeployer } from './toolkit-deployer.js';
 
 /** Whether the CDKToolkit stack in this status cannot be deployed with (pure). */
@@ -88,10 +88,16 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
     return overrides.deployer ?? new ToolkitStackDeployer(settings, clients.region);
   }
 
-  async function synthesize(image?: string, purge = false): Promise<{ assemblyDir: string; registryStack: string; environmentStack: string }> {
+  async function synthesize(image?: string, purge = false): Promise<{ assembly: AssemblyInput; registryStack: string; environmentStack: string }> {
     const { synthesizeEnvironment } = await import('../../plan/aws/synthesize.js');
-    const result = await synthesizeEnvironment(config, { outdir: join(config.dir, '.berth', config.env, 'cdk.out'), ...(image ? { image } : {}), ...(purge ? { purge } : {}) });
-    return { assemblyDir: result.assemblyDir, registryStack: result.stackNames[0]!, environmentStack: result.stackNames[1]! };
+    const options = { outdir: join(config.dir, '.berth', config.env, 'cdk.out'), ...(image ? { image } : {}), ...(purge ? { purge } : {}) };
+    const result = await synthesizeEnvironment(config, options);
+    return {
+      // Rebuilt under toolkit-lib so context lookups (availability zones of a fixed account) get answered.
+      assembly: { directory: result.assemblyDir, rebuild: async () => (await synthesizeEnvironment(config, options)).assemblyDir, contextFile: join(config.dir, '.berth', config.env, 'cdk.context.json') },
+      registryStack: result.stackNames[0]!,
+      environmentStack: result.stackNames[1]!,
+    };
   }
 
   async function ensureBootstrapped(clients: AwsClients, identity: AwsIdentity, stacks: StackDeployer, progress: Progress): Promise<void> {
@@ -262,7 +268,7 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
     const synth = await synthesize(undefined, request.purge);
     const step = progress.step(`Destroying stack ${envStack}`);
     try {
-      await stacks.destroy(synth.assemblyDir, envStack, (event) => step.update(`${event.logicalId} ${event.status}`));
+      await stacks.destroy(synth.assembly, envStack, (event) => step.update(`${event.logicalId} ${event.status}`));
       step.succeed();
     } catch (error) {
       step.fail();
@@ -275,7 +281,7 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
     }
     const registry = progress.step(`Destroying stack ${registryStack} (the ECR repository and its images)`);
     try {
-      await stacks.destroy(synth.assemblyDir, registryStack, (event) => registry.update(`${event.logicalId} ${event.status}`));
+      await stacks.destroy(synth.assembly, registryStack, (event) => registry.update(`${event.logicalId} ${event.status}`));
       registry.succeed();
     } catch (error) {
       registry.fail();
@@ -316,7 +322,7 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
     const synth = await synthesize(image);
     step.succeed();
     const results: StackDiffResult[] = [];
-    for (const name of [synth.registryStack, synth.environmentStack]) results.push(await stacks.diff(synth.assemblyDir, name));
+    for (const name of [synth.registryStack, synth.environmentStack]) results.push(await stacks.diff(synth.assembly, name));
     if (!current) progress.info(`stack ${envStack} is not deployed yet: everything would be created`);
     return results;
   }

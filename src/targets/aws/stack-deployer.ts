@@ -40,13 +40,24 @@ export interface StackDiffResult {
   securityChanges: boolean;
 }
 
+/**
+ * A synthesized cloud assembly. With `rebuild`, the toolkit may run context lookups (e.g. the
+ * availability zones of an environment with a fixed account) and synthesize again with their answers,
+ * kept in `contextFile`.
+ */
+export interface AssemblyInput {
+  directory: string;
+  rebuild?: () => Promise<string>;
+  contextFile?: string;
+}
+
 export interface StackDeployer {
   /** Creates the CDK bootstrap stack (CDKToolkit) in the account and region. */
   bootstrap(account: string, region: string, onNote?: (text: string) => void): Promise<void>;
   /** Deploys one stack; resolves with its outputs; rejects with CloudFormation's failure reasons. */
-  deploy(assemblyDir: string, stackName: string, hooks: StackDeployHooks): Promise<{ outputs: Record<string, string> }>;
-  diff(assemblyDir: string, stackName: string): Promise<StackDiffResult>;
-  destroy(assemblyDir: string, stackName: string, onEvent: (event: StackResourceEvent) => void): Promise<void>;
+  deploy(assembly: AssemblyInput, stackName: string, hooks: StackDeployHooks): Promise<{ outputs: Record<string, string> }>;
+  diff(assembly: AssemblyInput, stackName: string): Promise<StackDiffResult>;
+  destroy(assembly: AssemblyInput, stackName: string, onEvent: (event: StackResourceEvent) => void): Promise<void>;
 }
 
 /** Status words that mean a resource failed (pure). */

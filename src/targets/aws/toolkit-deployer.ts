@@ -8,7 +8,7 @@ import type { IIoHost, IoMessage, IoRequest, Toolkit } from '@aws-cdk/toolkit-li
 import type * as ToolkitModule from '@aws-cdk/toolkit-lib';
 import { OperationError } from '../../errors.js';
 import type { AwsSettings } from './aws-session.js';
-import type { SecurityChanges, StackDeployer, StackDeployHooks, StackDiffResult, StackResourceEvent } from './stack-deployer.js';
+import type { AssemblyInput, SecurityChanges, StackDeployer, StackDeployHooks, StackDiffResult, StackResourceEvent } from './stack-deployer.js';
 
 type ToolkitLib = typeof ToolkitModule;
 
@@ -90,6 +90,14 @@ export function explainToolkitError(action: string, error: unknown, collected: r
     const endpoint = process.env.AWS_ENDPOINT_URL;
     return new OperationError(`${action}: could not reach AWS${endpoint ? ` at AWS_ENDPOINT_URL=${endpoint}` : ''} (${message.split('\n')[0]})`, endpoint ? 'start the emulator at that address, or unset AWS_ENDPOINT_URL to use AWS itself' : 'check the network connection and the region');
   }
+  const account = /Need to perform AWS calls for account (\d+), but no credentials/.exec(message);
+  if (account) {
+    const endpoint = process.env.AWS_ENDPOINT_URL;
+    return new OperationError(
+      `${action}: the credentials could not be confirmed for account ${account[1]} (sts:GetCallerIdentity failed${endpoint ? ` at AWS_ENDPOINT_URL=${endpoint}` : ''})`,
+      endpoint ? 'check that the emulator at AWS_ENDPOINT_URL is running and answers STS, or unset it to use AWS itself' : 'set AWS_PROFILE (or --profile), run `aws sso login`, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY',
+    );
+  }
   if (/Could not load credentials|Unable to resolve AWS account|credentials/i.test(message)) {
     return new OperationError(`${action}: ${message.split('\n')[0]}`, 'set AWS_PROFILE (or --profile), run `aws sso login`, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY');
   }
@@ -109,9 +117,23 @@ export class ToolkitStackDeployer implements StackDeployer {
       ioHost: this.io,
       color: false,
       emojis: false,
+      // cdk-nag findings are annotations; the plan reports them itself (`berth plan`), they must not stop a deploy.
+      assemblyFailureAt: 'none',
       sdkConfig: { baseCredentials: lib.BaseCredentials.awsCliCompatible({ ...(this.settings.profile ? { profile: this.settings.profile } : {}), defaultRegion: this.region }) },
     });
     return { toolkit: this.toolkit, lib };
+  }
+
+  /** The assembly as toolkit-lib reads it: with lookups when it can be rebuilt, else as synthesized. */
+  private async source(assembly: AssemblyInput) {
+    const { toolkit, lib } = await this.kit();
+    const rebuild = assembly.rebuild;
+    if (!rebuild) return toolkit.fromAssemblyDirectory(assembly.directory);
+    const { CloudAssembly } = await import('aws-cdk-lib/cx-api');
+    return toolkit.fromAssemblyBuilder(async () => new CloudAssembly(await rebuild()), {
+      lookups: true,
+      contextStore: assembly.contextFile ? new lib.FileContext(assembly.contextFile) : new lib.MemoryContext(),
+    });
   }
 
   async bootstrap(account: string, region: string, onNote?: (text: string) => void): Promise<void> {
@@ -125,12 +147,12 @@ export class ToolkitStackDeployer implements StackDeployer {
     }
   }
 
-  async deploy(assemblyDir: string, stackName: string, hooks: StackDeployHooks): Promise<{ outputs: Record<string, string> }> {
+  async deploy(assembly: AssemblyInput, stackName: string, hooks: StackDeployHooks): Promise<{ outputs: Record<string, string> }> {
     const { toolkit } = await this.kit();
     this.io.hooks = hooks;
     this.io.errors = [];
     try {
-      const cx = await toolkit.fromAssemblyDirectory(assemblyDir);
+      const cx = await this.source(assembly);
       const result = await toolkit.deploy(cx, { stacks: selector(stackName), deploymentMethod: { method: 'change-set' } });
       const stack = result.stacks.find((s) => s.stackName === stackName) ?? result.stacks[0];
       return { outputs: { ...(stack?.outputs ?? {}) } };
@@ -141,12 +163,12 @@ export class ToolkitStackDeployer implements StackDeployer {
     }
   }
 
-  async diff(assemblyDir: string, stackName: string): Promise<StackDiffResult> {
+  async diff(assembly: AssemblyInput, stackName: string): Promise<StackDiffResult> {
     const { toolkit, lib } = await this.kit();
     this.io.diffs = [];
     this.io.errors = [];
     try {
-      const cx = await toolkit.fromAssemblyDirectory(assemblyDir);
+      const cx = await this.source(assembly);
       const diffs = await toolkit.diff(cx, { stacks: selector(stackName), method: lib.DiffMethod.TemplateOnly() });
       const templateDiff = diffs[stackName] ?? Object.values(diffs)[0];
       const shown = this.io.diffs.at(-1);
@@ -161,12 +183,12 @@ export class ToolkitStackDeployer implements StackDeployer {
     }
   }
 
-  async destroy(assemblyDir: string, stackName: string, onEvent: (event: StackResourceEvent) => void): Promise<void> {
+  async destroy(assembly: AssemblyInput, stackName: string, onEvent: (event: StackResourceEvent) => void): Promise<void> {
     const { toolkit } = await this.kit();
     this.io.onEvent = onEvent;
     this.io.errors = [];
     try {
-      const cx = await toolkit.fromAssemblyDirectory(assemblyDir);
+      const cx = await this.source(assembly);
       await toolkit.destroy(cx, { stacks: selector(stackName) });
     } catch (error) {
       throw explainToolkitError(`destroying stack ${stackName}`, error, this.io.errors);
