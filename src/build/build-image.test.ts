@@ -13,7 +13,7 @@ describe('buildArgv', () => {
       platform: 'linux/arm64',
       tags: ['berth-web:release-2'],
     });
-    expect(argv).toEqual(['build', '--file', '/app/Dockerfile.prod', '--platform', 'linux/arm64', '--build-arg', 'NEXT_PUBLIC_API=https://x', '--target', 'runtime', '--tag', 'berth-web:release-2', '/app']);
+    expect(argv).toEqual(['build', '--force-rm', '--file', '/app/Dockerfile.prod', '--platform', 'linux/arm64', '--build-arg', 'NEXT_PUBLIC_API=https://x', '--target', 'runtime', '--tag', 'berth-web:release-2', '/app']);
   });
 });
 

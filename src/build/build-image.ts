@@ -29,7 +29,7 @@ export interface BuiltImage {
 
 /** The argv of `docker build` for a request (pure; tests check it without an engine). */
 export function buildArgv(request: Omit<BuildImageRequest, 'onLine'>): string[] {
-  const argv = ['build', '--file', request.build.dockerfile, '--platform', request.platform];
+  const argv = ['build', '--force-rm', '--file', request.build.dockerfile, '--platform', request.platform];
   for (const [name, value] of Object.entries(request.build.args)) argv.push('--build-arg', `${name}=${value}`);
   if (request.build.target) argv.push('--target', request.build.target);
   for (const [name, value] of Object.entries(request.labels ?? {})) argv.push('--label', `${name}=${value}`);

@@ -1,11 +1,27 @@
 /** Every berth command. Each module only declares its command; heavy work is imported when it runs. */
 import type { Command } from 'commander';
+import { registerDeploy } from './deploy.js';
+import { registerDestroy } from './destroy.js';
 import { registerDiff } from './diff.js';
+import { registerLogs } from './logs.js';
+import { registerPlan } from './plan.js';
+import { registerReleases } from './releases.js';
+import { registerRollback } from './rollback.js';
 import { registerSchema } from './schema.js';
+import { registerSecrets } from './secrets.js';
+import { registerStatus } from './status.js';
 import { registerValidate } from './validate.js';
 
 export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerValidate,
+  registerPlan,
   registerSchema,
   registerDiff,
+  registerDeploy,
+  registerStatus,
+  registerLogs,
+  registerReleases,
+  registerRollback,
+  registerSecrets,
+  registerDestroy,
 ];

@@ -142,7 +142,7 @@ export function planLocal(config: ResolvedConfig, inputs: LocalPlanInputs): Loca
   const replica: ReplicaSpec = {
     namePrefix: `${prefix}-r${inputs.release}`,
     image: inputs.image,
-    env: { PORT: String(service.port), ...service.env, ...connection },
+    env: { ...service.env, ...connection },
     secretNames: [...service.secrets],
     command: service.command,
     port: service.port,

@@ -62,7 +62,10 @@ export class BalancerClient {
 
   /** Sends a configuration to the running balancer, starting one when none runs. */
   async apply(config: BalancerConfig): Promise<BalancerStatus> {
-    if (await this.status()) return request<BalancerStatus>(this.socket, 'PUT', '/config', config);
+    const running = await this.status();
+    if (running && running.port === config.port) return request<BalancerStatus>(this.socket, 'PUT', '/config', config);
+    // local.port changed: the balancer moves to the new address.
+    if (running) await this.stop();
     mkdirSync(this.dir, { recursive: true });
     writeFileSync(this.configFile, `${JSON.stringify(config, null, 2)}\n`);
     await this.start(config.port);

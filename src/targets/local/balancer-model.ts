@@ -87,7 +87,9 @@ export function applyCheck(backend: BackendStatus, passed: boolean, health: Heal
   }
   next.lastError = error;
   next.consecutivePasses = 0;
-  const inGrace = now - Date.parse(backend.registeredAt) < health.gracePeriod * 1000 && backend.health !== 'healthy';
+  // A new replica gets at least one interval to start listening, even with gracePeriod 0.
+  const grace = Math.max(health.gracePeriod, health.interval) * 1000;
+  const inGrace = now - Date.parse(backend.registeredAt) < grace && backend.health === 'initial';
   if (inGrace) return next;
   next.consecutiveFailures += 1;
   if (next.consecutiveFailures >= health.unhealthyThreshold) next.health = 'unhealthy';

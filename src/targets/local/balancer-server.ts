@@ -91,7 +91,7 @@ export class LocalBalancer {
         this.backends.set(entry.id, { ...existing, ...entry });
       } else {
         this.backends.set(entry.id, { ...entry, health: 'initial', inflight: 0, served: 0, consecutivePasses: 0, consecutiveFailures: 0, registeredAt: new Date().toISOString() });
-        this.scheduleCheck(entry.id, 0);
+        this.scheduleCheck(entry.id, 1000);
       }
     }
     this.config.backends = entries;
@@ -143,7 +143,9 @@ export class LocalBalancer {
       this.event(`${id}: joined the rotation`);
     }
     this.backends.set(id, next);
-    this.scheduleCheck(id, health.interval * 1000);
+    // A starting replica is re-checked soon (its failures do not count yet), so it is found up without waiting an interval.
+    const starting = !passed && next.health === 'initial' && next.consecutiveFailures === 0;
+    this.scheduleCheck(id, (starting ? Math.min(health.interval, 2) : health.interval) * 1000);
   }
 
   private pick(req: http.IncomingMessage, exclude: Set<string>): BackendStatus | undefined {

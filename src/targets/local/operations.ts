@@ -3,7 +3,8 @@
  * State (releases, balancer config, plans) lives in environmentStateDir(app, env); secrets in a 0600
  * file under the user's config folder (see paths.ts). Images are kept per release as berth-<app>:<env>-release-<n>.
  */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { buildImage, hostPlatform, inspectImage, removeImageTag, tagImage } from '../../build/index.js';
 import type { Progress } from '../../cli/progress.js';
 import type { ResolvedConfig } from '../../config/model.js';
@@ -76,7 +77,7 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
     const platform = hostPlatform();
     const step = progress.step(`Build ${build.dockerfile.replace(`${config.dir}/`, '')} for ${platform}`);
     try {
-      const built = await buildImage({ build, platform, tags: [tag, ...(request.tag ? [request.tag] : [])], labels: { 'org.berth.app': config.app, 'org.berth.env': config.env, [LABEL_RELEASE]: String(release) }, onLine: (line) => { if (line.trim()) step.update(line.trim().slice(0, 100)); } });
+      const built = await buildImage({ build, platform, tags: [tag, ...(request.tag ? [request.tag] : [])], labels: { 'org.berth.app': config.app, 'org.berth.env': config.env, [LABEL_RELEASE]: String(release) }, onLine: (line) => { if (/^Step \d+\/\d+/.test(line) || /^#\d+ \[/.test(line)) step.update(line.trim().slice(0, 100)); } });
       step.succeed(`${tag} (${built.id.slice(7, 19)})`);
       return { image: tag, digest: built.id };
     } catch (error) {
@@ -85,11 +86,44 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
     }
   }
 
+  /** One deploy, rollback or destroy at a time per environment. */
+  async function exclusively<T>(work: () => Promise<T>): Promise<T> {
+    mkdirSync(stateDir, { recursive: true });
+    const lock = join(stateDir, 'operation.lock');
+    try {
+      writeFileSync(lock, `${process.pid}\n`, { flag: 'wx' });
+    } catch {
+      const holder = Number(readFileSync(lock, 'utf8').trim());
+      let alive = false;
+      try { process.kill(holder, 0); alive = true; } catch { alive = false; }
+      if (alive) throw new OperationError(`another berth command (pid ${holder}) is changing ${config.app} (${config.env})`, 'wait for it to finish, then run again');
+      writeFileSync(lock, `${process.pid}\n`);
+    }
+    try {
+      return await work();
+    } finally {
+      rmSync(lock, { force: true });
+    }
+  }
+
+  /** Keeps the newest registry.keepReleases release images (and the one serving). */
+  async function pruneImages(): Promise<void> {
+    const current = releases.current()?.number;
+    const keep = config.registry.keepReleases;
+    for (const release of releases.list().slice(keep)) {
+      if (release.number !== current) await removeImageTag(releaseImageTag(config.app, config.env, release.number));
+    }
+  }
+
   async function deploy(request: DeployRequest, progress: Progress): Promise<DeployOutcome> {
-    const ctx = await context(progress, request.timeoutSeconds);
-    const number = releases.nextNumber();
-    const { image, digest } = await prepareImage(request, number, progress);
-    return rollout(ctx, { release: number, image, digest });
+    return exclusively(async () => {
+      const ctx = await context(progress, request.timeoutSeconds);
+      const number = releases.nextNumber();
+      const { image, digest } = await prepareImage(request, number, progress);
+      const outcome = await rollout(ctx, { release: number, image, digest });
+      if (outcome.ok) await pruneImages();
+      return outcome;
+    });
   }
 
   async function rollback(request: RollbackRequest, progress: Progress): Promise<DeployOutcome> {
@@ -102,11 +136,15 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
     if (target.status === 'failed') throw new UsageError(`release ${targetNumber} failed its deploy and cannot be restored`, 'pick a release that was deployed (`berth releases`)');
     const tag = releaseImageTag(config.app, config.env, targetNumber);
     if (!(await inspectImage(tag))) throw new OperationError(`the image of release ${targetNumber} (${tag}) is no longer on this engine`, 'deploy again instead, or pick another release');
-    const ctx = await context(progress, request.timeoutSeconds);
-    const number = releases.nextNumber();
-    const newTag = releaseImageTag(config.app, config.env, number);
-    await tagImage(tag, newTag);
-    return rollout(ctx, { release: number, image: newTag, digest: target.digest, rollbackOf: targetNumber });
+    return exclusively(async () => {
+      const ctx = await context(progress, request.timeoutSeconds);
+      const number = releases.nextNumber();
+      const newTag = releaseImageTag(config.app, config.env, number);
+      await tagImage(tag, newTag);
+      const outcome = await rollout(ctx, { release: number, image: newTag, digest: target.digest, rollbackOf: targetNumber });
+      if (outcome.ok) await pruneImages();
+      return outcome;
+    });
   }
 
   async function status(): Promise<StatusReport> {
@@ -209,12 +247,16 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
   }
 
   async function destroy(request: DestroyRequest, progress: Progress): Promise<void> {
+    return exclusively(() => destroyEnvironment(request, progress));
+  }
+
+  async function destroyEnvironment(request: DestroyRequest, progress: Progress): Promise<void> {
     const docker = await engine();
     const step = progress.step('Stop the load balancer');
     step.succeed((await balancer.stop()) ? 'stopped' : 'was not running');
     const containers = await listContainers(docker, config.app, config.env);
     const remove = progress.step(`Remove ${containers.length} container${containers.length === 1 ? '' : 's'}`);
-    for (const container of containers) await stopAndRemove(docker, container.Id, 10);
+    await Promise.all(containers.map((container) => stopAndRemove(docker, container.Id, 10)));
     try {
       await docker.getNetwork(networkName(config.app, config.env)).remove();
     } catch {

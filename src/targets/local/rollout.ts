@@ -5,6 +5,7 @@
  * the rollout: the new replicas are removed and the old release keeps serving.
  */
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Progress } from '../../cli/progress.js';
 import type { ResolvedConfig } from '../../config/model.js';
@@ -44,7 +45,11 @@ export function redactSecrets(lines: readonly string[], secrets: Record<string, 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function createdBy(): string {
-  return process.env.USER ?? process.env.LOGNAME ?? 'unknown';
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? process.env.LOGNAME ?? 'unknown';
+  }
 }
 
 /** Starts the dependencies and waits until the engine's health checks pass. */
@@ -156,7 +161,7 @@ export async function rollout(context: RolloutContext, request: RolloutRequest):
     const evidence = await gatherEvidence(context, replicas, verdict, logTail);
     const cleanup = progress.step(`Remove the new replicas; ${oldBackends.length ? `release ${previous?.supervise?.release ?? ''} keeps serving` : 'nothing was serving before'}`);
     await context.balancer.apply(balancerConfig(plan, oldBackends, previous?.supervise));
-    for (const replica of replicas) await stopAndRemove(docker, replica.id, 2);
+    await Promise.all(replicas.map((replica) => stopAndRemove(docker, replica.id, 2)));
     cleanup.succeed();
     context.releases.record(release);
     writeFileSync(join(context.stateDir, 'last-failure.json'), `${JSON.stringify(evidence, null, 2)}\n`);
@@ -183,7 +188,7 @@ export async function rollout(context: RolloutContext, request: RolloutRequest):
       await sleep(200);
     }
     await context.balancer.apply(balancerConfig(plan, promoted.filter((backend) => backend.role === 'active'), { release: request.release, count, planFile }));
-    for (const backend of oldBackends) await stopAndRemove(docker, backend.containerId, 10);
+    await Promise.all(oldBackends.map((backend) => stopAndRemove(docker, backend.containerId, 10)));
     drain.succeed('stopped');
   }
   // Replicas of older releases the balancer no longer knows about (e.g. after a crash of berth itself).

@@ -1,0 +1,40 @@
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { durationFlag, globalOptions, loadForCommand } from '../global-options.js';
+import { printError, printJson, printLine } from '../output.js';
+import { createProgress, silentProgress } from '../progress.js';
+import { describeFailure, describeOutcome } from './operate-output.js';
+
+export function registerDeploy(program: Command): void {
+  program
+    .command('deploy')
+    .description('build the app and roll it out (local Docker engine by default, or --env <aws env>)')
+    .addOption(new Option('--image <uri>', 'deploy this image instead of building'))
+    .addOption(new Option('--tag <tag>', 'also give the image this tag'))
+    .addOption(new Option('--timeout <duration>', 'how long to wait for healthy replicas').default('20m'))
+    .addHelpText('after', `
+Locally: builds natively for this machine, starts PostgreSQL / Redis when configured, starts the
+replicas, waits for the load balancer's health checks, then drains and stops the previous release.
+If a new replica does not become healthy, the new replicas are removed, the previous release keeps
+serving and the exit code is 1. The load balancer keeps running until \`berth destroy\`.
+
+Examples:
+  berth deploy
+  berth deploy --image berth-news-api:dev --timeout 5m
+  berth deploy --env prod --json`)
+    .action(async (options: { image?: string; tag?: string; timeout: string }, command: Command) => {
+      const global = globalOptions(command);
+      const timeoutSeconds = durationFlag('--timeout', options.timeout);
+      const config = loadForCommand(command);
+      const { operationsFor } = await import('../../targets/select.js');
+      const operations = await operationsFor(config);
+      const progress = global.json ? silentProgress : createProgress();
+      const outcome = await operations.deploy({ image: options.image, tag: options.tag, yes: global.yes, timeoutSeconds }, progress);
+      if (global.json) printJson(outcome);
+      else if (outcome.ok) for (const line of describeOutcome(outcome)) printLine(line);
+      if (!outcome.ok) {
+        if (!global.json) for (const line of describeFailure(outcome)) printError(line);
+        process.exitCode = 1;
+      }
+    });
+}

@@ -1,0 +1,38 @@
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { durationFlag, globalOptions, loadForCommand } from '../global-options.js';
+import { printLine } from '../output.js';
+import { formatLogLine } from './operate-output.js';
+
+export function registerLogs(program: Command): void {
+  program
+    .command('logs')
+    .description('print the logs of every replica, each line prefixed with its replica')
+    .addOption(new Option('-f, --follow', 'keep printing new lines until Ctrl-C').default(false))
+    .addOption(new Option('--since <duration>', 'how far back to start').default('10m'))
+    .addOption(new Option('--filter <text>', 'only lines containing this text'))
+    .addHelpText('after', '\nExamples:\n  berth logs\n  berth logs --follow --filter ERROR\n  berth logs --env prod --since 1h')
+    .action(async (options: { follow: boolean; since: string; filter?: string }, command: Command) => {
+      const global = globalOptions(command);
+      const sinceSeconds = durationFlag('--since', options.since);
+      const config = loadForCommand(command);
+      const { operationsFor } = await import('../../targets/select.js');
+      const operations = await operationsFor(config);
+      const controller = new AbortController();
+      const stop = () => controller.abort();
+      process.once('SIGINT', stop);
+      let width = 12;
+      try {
+        await operations.logs({ follow: options.follow, sinceSeconds, filter: options.filter }, (line) => {
+          if (global.json) {
+            printLine(JSON.stringify(line));
+            return;
+          }
+          width = Math.max(width, line.source.length);
+          printLine(formatLogLine(line, width));
+        }, controller.signal);
+      } finally {
+        process.off('SIGINT', stop);
+      }
+    });
+}

@@ -1,0 +1,50 @@
+import type { Command } from 'commander';
+import { join } from 'node:path';
+import { globalOptions, loadForCommand } from '../global-options.js';
+import { printJson, printLine } from '../output.js';
+
+export function registerPlan(program: Command): void {
+  program
+    .command('plan')
+    .description('synthesize the AWS architecture of an environment and show it, without any AWS call')
+    .addHelpText('after', `
+Synthesizes the stacks berth-<app>-registry and berth-<app>-<env> into .berth/<env>/cdk.out (beside berth.yml),
+runs cdk-nag's AwsSolutions checks and CloudFormation validation, and prints the resources by concern, the
+security-group chain, the environment the app receives, endpoints, warnings and any unacknowledged finding.
+Needs no AWS credentials and no network.
+
+Examples:
+  berth plan --env prod
+  berth plan --env dev --json`)
+    .action(async (_options, command: Command) => {
+      const options = globalOptions(command);
+      const config = loadForCommand(command);
+      if (config.target === 'local') {
+        const aws = config.environments.filter((name) => name !== 'local');
+        printLine(aws.length > 0
+          ? `environment "${config.env}" runs on the local engine; plan an AWS environment with --env <name> (declared: ${aws.join(', ')})`
+          : `environment "${config.env}" runs on the local engine; declare an AWS environment under environments: in berth.yml and plan it with --env <name>`);
+        return;
+      }
+      const [{ synthesizeEnvironment }, { createProgress }, { describePlan, planToJson }] = await Promise.all([
+        import('../../plan/aws/synthesize.js'),
+        import('../progress.js'),
+        import('./plan-output.js'),
+      ]);
+      const outdir = join(config.dir, '.berth', config.env, 'cdk.out');
+      const progress = createProgress();
+      const step = progress.step(`Synthesizing ${config.app} (${config.env})`);
+      let result;
+      try {
+        result = await synthesizeEnvironment(config, { outdir });
+      } catch (error) {
+        step.fail();
+        throw error;
+      }
+      const findings = result.nagFindings.length + result.validationFindings.length;
+      if (findings > 0) step.warn(`${findings} finding(s)`);
+      else step.succeed();
+      if (options.json) printJson(planToJson(result));
+      else printLine(describePlan(result));
+    });
+}

@@ -1,0 +1,61 @@
+import type { Command } from 'commander';
+import { UsageError } from '../../errors.js';
+import { formatTable, printJson, printLine } from '../output.js';
+import { globalOptions, loadForCommand } from '../global-options.js';
+import { askHidden, readStdin } from '../prompt.js';
+
+export function registerSecrets(program: Command): void {
+  const secrets = program
+    .command('secrets')
+    .description('set, list and remove secret values of an environment (values are never printed)')
+    .addHelpText('after', `
+Locally, values live in a 0600 file under your config folder ($BERTH_CONFIG_DIR, $XDG_CONFIG_HOME/berth
+or ~/.config/berth), never in the repository. berth.yml lists the names under service.secrets.
+
+Examples:
+  berth secrets set API_KEY            (prompts without echo)
+  printf %s "$TOKEN" | berth secrets set API_KEY --env local
+  berth secrets list`);
+
+  secrets
+    .command('set <name>')
+    .description('store a value (from stdin when piped, else a hidden prompt)')
+    .action(async (name: string, _options, command: Command) => {
+      const config = loadForCommand(command);
+      const value = process.stdin.isTTY ? await askHidden(`Value for ${name} (${config.env}): `) : await readStdin();
+      if (!value) throw new UsageError(`secret ${name}: no value given`, 'pipe the value on stdin or type it at the prompt');
+      const { operationsFor } = await import('../../targets/select.js');
+      await (await operationsFor(config)).secrets.set(name, value);
+      const declared = config.service.secrets.includes(name);
+      printLine(`Set ${name} for ${config.app} (${config.env})${declared ? '' : ' — note: berth.yml does not list it under service.secrets, so it is not injected'}`);
+    });
+
+  secrets
+    .command('list')
+    .description('names, when each was last changed, and whether berth.yml declares it')
+    .action(async (_options, command: Command) => {
+      const global = globalOptions(command);
+      const config = loadForCommand(command);
+      const { operationsFor } = await import('../../targets/select.js');
+      const list = await (await operationsFor(config)).secrets.list();
+      if (global.json) {
+        printJson({ app: config.app, env: config.env, secrets: list });
+        return;
+      }
+      if (list.length === 0) {
+        printLine('no secrets declared or set');
+        return;
+      }
+      printLine(formatTable(['NAME', 'LAST CHANGED', 'DECLARED'], list.map((secret) => [secret.name, secret.lastChanged ?? '(no value)', secret.declared ? 'yes' : 'no'])));
+    });
+
+  secrets
+    .command('remove <name>')
+    .description('delete a stored value')
+    .action(async (name: string, _options, command: Command) => {
+      const config = loadForCommand(command);
+      const { operationsFor } = await import('../../targets/select.js');
+      await (await operationsFor(config)).secrets.remove(name);
+      printLine(`Removed ${name} from ${config.app} (${config.env})`);
+    });
+}

@@ -1,0 +1,94 @@
+/** Helpers for tests on the real Docker engine: a temporary copy of a fixture app, the CLI, bounded load. */
+import { execFileSync, spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Compiles berth once (the CLI and the detached balancer run from dist/). */
+export function buildBerth(): void {
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
+}
+
+export interface FixtureApp {
+  dir: string;
+  env: NodeJS.ProcessEnv;
+  setVersion(version: string): void;
+  setHealthStatus(status: number): void;
+}
+
+/** A fresh copy of test/fixtures/local/lt-web with its own berth.yml, state and config folders. */
+export function fixtureApp(berthYml: string): FixtureApp {
+  const dir = mkdtempSync(join(tmpdir(), 'lt-app-'));
+  cpSync(join(ROOT, 'test/fixtures/local/lt-web'), dir, { recursive: true });
+  writeFileSync(join(dir, 'berth.yml'), berthYml);
+  const env = { ...process.env, BERTH_STATE_DIR: join(dir, '.state'), BERTH_CONFIG_DIR: join(dir, '.config'), CI: '1', NO_COLOR: '1' };
+  return {
+    dir,
+    env,
+    setVersion: (version) => writeFileSync(join(dir, 'version.txt'), `${version}\n`),
+    setHealthStatus: (status) => writeFileSync(join(dir, 'health.txt'), `${status}\n`),
+  };
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function berth(app: FixtureApp, args: string[], input?: string): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/berth.js'), '--config', join(app.dir, 'berth.yml'), ...args], { env: app.env, cwd: app.dir });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    child.stdin.end(input ?? '');
+  });
+}
+
+export interface LoadResult {
+  total: number;
+  failures: string[];
+  bodies: string[];
+}
+
+/**
+ * A bounded stream of GET requests to 127.0.0.1 (two at a time, at most `max` requests) until stop() is called.
+ * Every non-200 answer or connection error counts as a failure.
+ */
+export function startLoad(url: string, max = 4000): { stop: () => Promise<LoadResult> } {
+  const result: LoadResult = { total: 0, failures: [], bodies: [] };
+  let running = true;
+  const worker = async () => {
+    while (running && result.total < max) {
+      result.total += 1;
+      try {
+        const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+        const body = (await response.text()).trim();
+        if (response.status !== 200) result.failures.push(`HTTP ${response.status}: ${body}`);
+        else result.bodies.push(body);
+      } catch (error) {
+        result.failures.push(String(error));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  };
+  const workers = [worker(), worker()];
+  return {
+    stop: async () => {
+      running = false;
+      await Promise.all(workers);
+      return result;
+    },
+  };
+}
+
+export async function get(url: string): Promise<{ status: number; body: string }> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  return { status: response.status, body: (await response.text()).trim() };
+}
