@@ -58,3 +58,42 @@ describe('createAwsClients', () => {
     }
   });
 });
+
+describe('throttling', () => {
+  it('the SDK retries throttled calls with backoff, and berth says so when it gives up', async () => {
+    const previous = { ...process.env };
+    let calls = 0;
+    let throttleFirst = 2;
+    const server = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        calls += 1;
+        if (calls <= throttleFirst) {
+          response.writeHead(400, { 'content-type': 'text/xml' });
+          response.end('<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>1</RequestId></ErrorResponse>');
+          return;
+        }
+        response.writeHead(200, { 'content-type': 'text/xml' });
+        response.end('<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::111122223333:user/alice</Arn><UserId>A</UserId><Account>111122223333</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(15096, '127.0.0.1', resolve));
+    Object.assign(process.env, { AWS_ENDPOINT_URL: 'http://127.0.0.1:15096', AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'example' });
+    delete process.env.AWS_PROFILE;
+    try {
+      const patient = await createAwsClients(resolveAwsSettings({ ...config, region: 'eu-west-1' }, { ...process.env, AWS_MAX_ATTEMPTS: '3' }));
+      expect((await callerIdentity(patient.sts)).account).toBe('111122223333');
+      expect(calls).toBe(3);
+
+      calls = 0;
+      throttleFirst = 10;
+      const impatient = await createAwsClients(resolveAwsSettings({ ...config, region: 'eu-west-1' }, { ...process.env, AWS_MAX_ATTEMPTS: '2' }));
+      await expect(callerIdentity(impatient.sts)).rejects.toThrow('finding the AWS identity (sts:GetCallerIdentity): AWS kept throttling the requests and berth gave up after 2 attempts with backoff (Throttling)');
+      expect(calls).toBe(2);
+    } finally {
+      process.env = previous;
+      server.close();
+    }
+  }, 30_000);
+});
+

@@ -4,11 +4,15 @@ import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cl
 import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, DescribeTasksCommand, ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { GetSecretValueCommand, ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DeleteSecretCommand, GetSecretValueCommand, ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DeleteParametersCommand, GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../config/load.js';
 import type { Progress } from '../../cli/progress.js';
 import type { ResolvedConfig } from '../../config/model.js';
 import type { LogLine } from '../operations.js';
@@ -167,3 +171,32 @@ describe('resolveImageReference (--image)', () => {
     await expect(resolveImageReference(new ECRClient({ region: 'eu-west-1' }), `${REPO}:nope`)).rejects.toThrow(/not found in ECR/);
   });
 });
+
+describe('destroy', () => {
+  it('without --purge removes only the environment stack and says what is kept; --purge removes registry, history and secrets', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aws-destroy-'));
+    try {
+      writeFileSync(join(dir, 'berth.yml'), ['app: aws-gone', 'service:', '  port: 8000', '  secrets: [STRIPE_KEY]', `  image: ${REPO}@${DIGEST}`, 'environments:', '  prod:', '    region: eu-west-1', '    account: "123456789012"', '    alarms: false'].join('\n'));
+      const loaded = loadConfig({ config: join(dir, 'berth.yml'), env: 'prod' });
+      const destroyed: string[] = [];
+      const deployer: StackDeployer = { ...noDeployer, destroy: async (_assembly, stack) => { destroyed.push(stack); } };
+      const progress = recordingProgress();
+      await awsOperations(loaded, { clients: clients(), deployer }).destroy({ purge: false }, progress);
+      expect(destroyed).toEqual(['berth-aws-gone-prod']);
+      expect(progress.lines[0]).toBe('AWS account 123456789012 (Deploy/alice) in eu-west-1');
+      expect(progress.lines.join('\n')).toMatch(/kept: the ECR repository and its images \(stack berth-aws-gone-registry\), the release history and the secrets/);
+      expect(mocks.ssm.commandCalls(DeleteParametersCommand)).toHaveLength(0);
+
+      mocks.ssm.on(GetParametersByPathCommand).resolves({ Parameters: [{ Name: '/berth/aws-gone/prod/releases/000001', Value: JSON.stringify({ number: 1, image: `${REPO}@${DIGEST}`, digest: DIGEST, createdAt: 'x', createdBy: 'a', status: 'deployed' }) }] });
+      mocks.secrets.on(ListSecretsCommand).resolves({ SecretList: [{ Name: 'berth/aws-gone/prod/STRIPE_KEY', LastChangedDate: new Date() }] });
+      destroyed.length = 0;
+      await awsOperations(loaded, { clients: clients(), deployer }).destroy({ purge: true }, recordingProgress());
+      expect(destroyed).toEqual(['berth-aws-gone-prod', 'berth-aws-gone-registry']);
+      expect(mocks.ssm.commandCalls(DeleteParametersCommand)[0]!.args[0].input.Names).toEqual(['/berth/aws-gone/prod/releases/000001']);
+      expect(mocks.secrets.commandCalls(DeleteSecretCommand)[0]!.args[0].input).toEqual({ SecretId: 'berth/aws-gone/prod/STRIPE_KEY', ForceDeleteWithoutRecovery: true });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
