@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,13 +19,13 @@ const bodies: string[] = [];
 let server: Server;
 let dir: string;
 
-function reply(response: import('node:http').ServerResponse, status: number, contentType: string, body: string): void {
+function reply(response: ServerResponse, status: number, contentType: string, body: string): void {
   response.writeHead(status, { 'content-type': contentType });
   response.end(body);
 }
 
 /** Just enough of STS, Secrets Manager, SSM and CloudFormation for these commands. */
-function fakeAws(target: string | undefined, body: string, response: import('node:http').ServerResponse): void {
+function fakeAws(target: string | undefined, body: string, response: ServerResponse): void {
   const json = (status: number, value: unknown) => reply(response, status, 'application/x-amz-json-1.1', JSON.stringify(value));
   if (!target && body.includes('Action=GetCallerIdentity')) {
     return reply(response, 200, 'text/xml', '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:sts::111122223333:assumed-role/Deploy/alice</Arn><UserId>AROA:alice</UserId><Account>111122223333</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>');
