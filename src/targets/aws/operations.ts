@@ -107,7 +107,8 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
     } catch (error) {
       if (!(awsErrorName(error) === 'ValidationError' && isNotFound(error))) await awsCall('checking the CDK bootstrap stack (cloudformation:DescribeStacks)', () => Promise.reject(error));
     }
-    const step = progress.step(`First deploy to ${identity.account}/${clients.region}: creating the CDK bootstrap stack CDKToolkit (an S3 bucket, an ECR repository and the roles CloudFormation deploys with; once per account and region)`);
+    progress.info(`first deploy to ${identity.account}/${clients.region}: berth sets up CDK's bootstrap stack CDKToolkit once per account and region (an S3 bucket, an ECR repository and the roles CloudFormation deploys with)`);
+    const step = progress.step(`Bootstrapping ${identity.account}/${clients.region}`);
     try {
       await stacks.bootstrap(identity.account, clients.region, (text) => step.update(text.split('\n')[0]!.slice(0, 100)));
       step.succeed();
