@@ -171,4 +171,23 @@ describe('runDeploy', () => {
     await expect(runDeploy(f.ports, { kind: 'build' }, { timeoutSeconds: 600 })).rejects.toThrow(/cancelled, nothing was changed/);
     expect([...f.stored.values()].map((r) => r.status)).toEqual(['failed']);
   });
+
+  it('while CloudFormation updates the service, says what the ECS rollout is doing', async () => {
+    const rolling: Omit<RolloutSnapshot, 'probe'> = { deployments: [{ id: 'd1', status: 'PRIMARY', rolloutState: 'IN_PROGRESS', taskDefinition: 'td:2', images: [`${REPO}@${NEW}`], desired: 2, running: 1, pending: 1, failedTasks: 0 }], desired: 2, running: 1, events: [] };
+    const f = fake({ snapshots: [rolling, rolling, healthy()] });
+    const infos: string[] = [];
+    f.ports.progress = { ...silentProgress, info: (message) => infos.push(message) };
+    f.ports.existingOutputs = async () => ({ ClusterName: 'c', ServiceName: 's' });
+    f.ports.now = () => Date.now();
+    f.ports.sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+    f.ports.pollSeconds = 0.01;
+    const deploy = f.ports.deployer.deploy;
+    f.ports.deployer.deploy = async (assembly, stack, hooks) => {
+      if (stack.endsWith('prod')) await new Promise((resolve) => setTimeout(resolve, 100));
+      return deploy(assembly, stack, hooks);
+    };
+    const outcome = await runDeploy(f.ports, { kind: 'build' }, { timeoutSeconds: 60 });
+    expect(outcome.ok).toBe(true);
+    expect(infos).toContain('ECS rollout IN_PROGRESS: 1/2 new tasks running, 1 pending');
+  });
 });

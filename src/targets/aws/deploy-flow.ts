@@ -40,6 +40,8 @@ export interface DeployPorts {
   /** Builds (and checks) the image, or returns undefined when --image / a rollback supplies it. */
   build?(releaseNumber: number): Promise<{ localImage: string }>;
   push?(localImage: string, repositoryUri: string, releaseNumber: number): Promise<ImageChoice>;
+  /** Outputs of the environment stack as deployed before this deploy (to watch ECS while CloudFormation works). */
+  existingOutputs?(): Promise<EnvironmentOutputs | undefined>;
   /** Reads the environment's rollout state from its stack outputs. */
   snapshot(outputs: EnvironmentOutputs): Promise<Omit<RolloutSnapshot, 'probe'>>;
   probe(url: string, path: string): Promise<HealthProbe>;
@@ -139,8 +141,9 @@ export async function runDeploy(ports: DeployPorts, source: DeploySource, option
     };
   };
 
+  const watcher = await watchRollout(ports, choice.digest);
   try {
-    outputs = await withDeadline(deployStack(ports, synth.assembly, synth.environmentStack), deadline, ports.now);
+    outputs = await withDeadline(deployStack(ports, synth.assembly, synth.environmentStack), deadline, ports.now).finally(() => watcher.stop());
     const waiting = progress.step(`Waiting for release ${release.number} to be healthy`);
     const needProbe = Boolean(outputs.Url);
     for (;;) {
@@ -174,6 +177,30 @@ export async function runDeploy(ports: DeployPorts, source: DeploySource, option
     const rolledBack = /circuit breaker/i.test(message);
     return finish(rolledBack ? 'rolled-back' : 'failed', [message]);
   }
+}
+
+/**
+ * While CloudFormation updates the service it shows one event for minutes; berth looks at ECS meanwhile
+ * and says what the rollout is doing (new tasks started, running, failing), so nobody wonders.
+ */
+async function watchRollout(ports: DeployPorts, digest: string): Promise<{ stop(): void }> {
+  const outputs = ports.existingOutputs ? await ports.existingOutputs().catch(() => undefined) : undefined;
+  if (!outputs?.ClusterName || !outputs.ServiceName) return { stop() {} };
+  let stopped = false;
+  let last = '';
+  const loop = (async () => {
+    while (!stopped) {
+      await ports.sleep((ports.pollSeconds ?? 10) * 1000);
+      if (stopped) break;
+      const snapshot = await ports.snapshot(outputs).catch(() => undefined);
+      if (!snapshot || stopped) continue;
+      const verdict = evaluateRollout(snapshot, digest, { needProbe: false });
+      const text = verdict.state === 'waiting' ? verdict.waitingFor.join('; ') : verdict.state === 'healthy' ? `ECS: ${verdict.summary}` : `ECS: ${verdict.reasons[0]}`;
+      if (text !== last) ports.progress.info(text);
+      last = text;
+    }
+  })();
+  return { stop() { stopped = true; void loop; } };
 }
 
 async function step<T>(progress: Progress, title: string, work: () => Promise<T>): Promise<T> {

@@ -135,6 +135,7 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
       releases,
       missingSecrets: () => secrets.missing(),
       synthesize: (image) => synthesize(image),
+      existingOutputs: async () => (await readStack(clients, envStack))?.outputs,
       deployer: stacks,
       ensureBootstrapped: () => ensureBootstrapped(clients, identity, stacks, progress),
       snapshot: async (outputs) => {
