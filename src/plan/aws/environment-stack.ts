@@ -15,12 +15,12 @@
 import { CfnOutput, Fn, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import type { ResolvedConfig } from '../../config/model.js';
 import { BerthCache, REDIS_PORT } from './cache.js';
 import { BerthDatabase, POSTGRES_PORT } from './database.js';
 import { BerthLoadBalancer } from './load-balancer.js';
-import { environmentStackName, logGroupName, repositoryName } from './names.js';
+import { environmentStackName, IMAGE_CONTEXT_KEY, logGroupName, repositoryName } from './names.js';
 import { BerthNetwork } from './network.js';
 import { BerthAlarms } from './observability.js';
 import { BerthScaling, needsScaling } from './scaling.js';
@@ -30,8 +30,8 @@ import { AppWiring } from './wiring.js';
 export interface EnvironmentStackProps extends StackProps {
   readonly config: ResolvedConfig;
   /**
-   * The image to run: `<repositoryUri>@sha256:<digest>` (CDK context `berth:image`), or `service.image`.
-   * @default - the app's repository with a placeholder digest (plan before the first build)
+   * The image to run: `<repositoryUri>@sha256:<digest>`.
+   * @default - CDK context `berth:image`, else `service.image`, else the app's repository with a placeholder digest
    */
   readonly image?: string;
   /** The digest used with the app's repository when `image` is not given. */
@@ -68,6 +68,7 @@ export class EnvironmentStack extends Stack {
       availabilityZones: this.zones,
       cidr: config.network.cidr,
       tasks: config.network.tasks,
+      dataSubnets: config.database !== null || config.cache !== null,
       ...(config.network.egress !== 'none' ? { egress: config.network.egress } : {}),
     });
     const vpc = this.network.vpc;
@@ -87,7 +88,8 @@ export class EnvironmentStack extends Stack {
     });
 
     const repository = ecr.Repository.fromRepositoryName(this, 'Repository', repositoryName(config.app));
-    const reference = props.image ?? config.service.image;
+    const fromContext = this.node.tryGetContext(IMAGE_CONTEXT_KEY) as string | undefined;
+    const reference = props.image ?? fromContext ?? config.service.image;
     const image = reference !== undefined ? { reference } : { repository, digest: props.placeholderDigest };
 
     this.service = new BerthService(this, 'Service', {
@@ -101,7 +103,8 @@ export class EnvironmentStack extends Stack {
       cpu: config.service.cpu,
       memory: config.service.memory,
       arch: config.service.arch,
-      desiredCount: config.service.count.min,
+      // With autoscaling the count is left to the scalable target: a deploy must not reset a scaled-out service to min.
+      ...(needsScaling(config.service.count) ? {} : { desiredCount: config.service.count.min }),
       environment: this.wiring.environment,
       secrets: this.wiring.secrets,
       ...(config.service.command ? { command: config.service.command } : {}),

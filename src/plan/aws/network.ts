@@ -27,6 +27,11 @@ export interface BerthNetworkProps {
    * @default 'endpoints'
    */
   readonly egress?: 'endpoints' | 'nat';
+  /**
+   * Isolated subnets for a database or cache; left out when the environment has neither.
+   * @default true
+   */
+  readonly dataSubnets?: boolean;
 }
 
 export class BerthNetwork extends Construct {
@@ -46,10 +51,8 @@ export class BerthNetwork extends Construct {
     const tasks = props.tasks ?? 'public';
     const egress = props.egress ?? 'endpoints';
     this.tasksArePublic = tasks === 'public';
-    const subnetConfiguration: ec2.SubnetConfiguration[] = [
-      { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
-      { name: 'data', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 },
-    ];
+    const subnetConfiguration: ec2.SubnetConfiguration[] = [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 }];
+    if (props.dataSubnets ?? true) subnetConfiguration.push({ name: 'data', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 });
     if (tasks === 'private') {
       subnetConfiguration.push({
         name: 'tasks',

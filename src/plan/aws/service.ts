@@ -1,7 +1,7 @@
 /** The Fargate task definition (image by digest, health check, logs, two roles) and the ECS service that keeps it running. */
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as ecr from 'aws-cdk-lib/aws-ecr';
+import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -38,8 +38,8 @@ export interface BerthServiceProps {
    */
   readonly arch?: Arch;
   /**
-   * Tasks to run when the service is created (autoscaling takes over from there).
-   * @default 1
+   * Tasks to run. Leave it out when autoscaling manages the count, so deploys keep the current count.
+   * @default - ECS starts one task and the scalable target's minimum applies
    */
   readonly desiredCount?: number;
   /** Plain environment (never secret values). @default {} */
@@ -163,13 +163,12 @@ export class BerthService extends Construct {
       allowAllOutbound: true,
     });
 
-    const desiredCount = props.desiredCount ?? 1;
     // Cost: Fargate x86_64 is ~$0.04048 per vCPU-hour and ~$0.004445 per GB-hour (arm64 ~20% less, Spot up to ~70% less).
     this.service = new ecs.FargateService(this, 'Service', {
       cluster: this.cluster,
       serviceName: props.name,
       taskDefinition: this.taskDefinition,
-      desiredCount,
+      ...(props.desiredCount !== undefined ? { desiredCount: props.desiredCount } : {}),
       assignPublicIp: props.assignPublicIp,
       vpcSubnets: props.subnets,
       securityGroups: [this.securityGroup],

@@ -1,17 +1,18 @@
 /**
  * Synthesis of one AWS environment into a cloud assembly: the registry stack and the environment stack, with
- * cdk-nag's AwsSolutions pack and CDK's CloudFormation validation (resource provider schemas) run on every synth.
+ * cdk-nag's AwsSolutions pack and a CloudFormation resource-specification check (template-check.ts) on every synth.
  * No AWS call, no credentials, no context lookup. Deploy and cost call this; `berth plan` prints what it returns.
  */
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, CfnResource, CloudFormationValidatePlugin, Validations, type Stack } from 'aws-cdk-lib';
+import { App, CfnResource, Validations, type Stack } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { ResolvedConfig } from '../../config/model.js';
 import { UsageError } from '../../errors.js';
 import { EnvironmentStack, type Concern } from './environment-stack.js';
 import { IMAGE_CONTEXT_KEY, parseImageByDigest, PLACEHOLDER_DIGEST, repositoryName } from './names.js';
 import { RegistryStack } from './registry.js';
+import { checkTemplates } from './template-check.js';
 import { CronConversionError, toAwsCron } from './schedule-cron.js';
 import type { EnvironmentVariableSource } from './wiring.js';
 
@@ -26,9 +27,9 @@ export interface SynthesizeOptions {
 
 /** One finding of a validation pack that was not acknowledged in code. */
 export interface ValidationFinding {
-  /** `AwsSolutions-EC23`, or a CloudFormation validation rule id. */
+  /** `AwsSolutions-EC23`, or `CloudFormationSpec` for the resource-specification check. */
   ruleId: string;
-  /** `cdk-nag` (AwsSolutions) or `cloudformation` (CDK's CloudFormation validation). */
+  /** `cdk-nag` (AwsSolutions) or `cloudformation` (the resource-specification check in template-check.ts). */
   source: 'cdk-nag' | 'cloudformation';
   severity: string;
   description: string;
@@ -80,7 +81,7 @@ export interface SynthResult {
   warnings: string[];
   /** Unacknowledged cdk-nag AwsSolutions findings. Empty on every example. */
   nagFindings: ValidationFinding[];
-  /** CloudFormation validation findings (resource types and properties checked against the provider schemas). */
+  /** CloudFormation validation findings: resource types and properties checked against the CDK's resource specification. */
   validationFindings: ValidationFinding[];
   summary: PlanSummary;
 }
@@ -118,16 +119,32 @@ export async function synthesizeEnvironment(config: ResolvedConfig, options: Syn
     ...(image.placeholder ? {} : { image: image.reference }),
     placeholderDigest: PLACEHOLDER_DIGEST,
   });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new CloudFormationValidatePlugin());
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 
-  const assembly = await withQuietConsole(() => app.synth());
+  // CDK's bundled CloudFormation validator costs seconds of engine start-up per command; template-check.ts
+  // checks the same resource specification in a fraction of that, so the built-in one is turned off here.
+  const assembly = await withQuietConsole(() => withEnv('CDK_VALIDATION', 'false', () => app.synth()));
   const registryArtifact = assembly.getStackByName(registry.stackName);
   const stackArtifact = assembly.getStackByName(stack.stackName);
   const registrySynth = describeStack(registry.stackName, join(assembly.directory, registryArtifact.templateFile));
   const stackSynth = describeStack(stack.stackName, join(assembly.directory, stackArtifact.templateFile));
   const findings = readFindings(join(assembly.directory, REPORT_FILE));
+  for (const problem of await checkTemplates([registrySynth.template, stackSynth.template])) {
+    findings.push({
+      ruleId: 'CloudFormationSpec',
+      source: 'cloudformation',
+      severity: 'error',
+      description: `${problem.type}: ${problem.message}`,
+      resources: [`${problem.template} ${problem.logicalId} ${problem.path}`],
+    });
+  }
 
   warnings.push(...architectureWarnings(config));
+  for (const artifact of assembly.stacks) {
+    for (const message of artifact.messages) {
+      if (message.level === 'warning' || message.level === 'error') warnings.push(`${message.id}: ${String(message.entry.data)}`);
+    }
+  }
   return {
     env: config.env,
     assemblyDir: assembly.directory,
@@ -318,6 +335,17 @@ function readFindings(reportPath: string): ValidationFinding[] {
     }
   }
   return findings;
+}
+
+function withEnv<T>(name: string, value: string, work: () => T): T {
+  const saved = process.env[name];
+  process.env[name] = value;
+  try {
+    return work();
+  } finally {
+    if (saved === undefined) delete process.env[name];
+    else process.env[name] = saved;
+  }
 }
 
 /** CDK prints the validation report on the console itself; berth shows findings in its own format instead. */

@@ -4,7 +4,7 @@ export default function Home() {
   const [notes, setNotes] = useState('');
   const [summary, setSummary] = useState(null);
   async function summarize() {
-    const response = await fetch('/api/summary', {
+    const response = await globalThis.fetch('/api/summary', {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: 'Bearer demo' },
       body: JSON.stringify({ patient: 'demo', notes }),

@@ -1,2 +1,2 @@
 /** Static export: FastAPI serves the files from /app/static. */
-module.exports = { output: 'export' };
+export default { output: 'export' };

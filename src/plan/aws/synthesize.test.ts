@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../errors.js';
+import { configFromYaml } from '../../test-support/config-from-yaml.js';
+import { architectureWarnings, securityGroupChain, synthesizeEnvironment } from './synthesize.js';
+
+const FILE = `
+app: shop
+service: { port: 8000, image: example/shop:1 }
+database: postgres
+cache: redis
+environments:
+  local: {}
+  prod: { domain: shop.example.com }
+  dev: { network: { tasks: private, egress: nat }, alarms: false }
+  solo: { service: { loadBalancer: false }, database: false, cache: false }
+`;
+
+describe('securityGroupChain', () => {
+  it('lists internet -> load balancer -> tasks -> database and cache, and how tasks get out', () => {
+    expect(securityGroupChain(configFromYaml(FILE, 'prod'))).toEqual([
+      'internet (0.0.0.0/0) -> load balancer: tcp 80 (redirect), 443',
+      'load balancer -> tasks: tcp 8000',
+      'tasks -> database: tcp 5432',
+      'tasks -> cache: tcp 6379 (TLS)',
+      'tasks -> internet: through their public IP (ECR, logs, secrets, outside APIs)',
+    ]);
+    expect(securityGroupChain(configFromYaml(FILE, 'solo'))[0]).toBe('internet (0.0.0.0/0) -> tasks (public IP, no load balancer): tcp 8000');
+    expect(securityGroupChain(configFromYaml(FILE, 'dev')).at(-1)).toBe('tasks -> internet: through one NAT gateway');
+  });
+});
+
+describe('architectureWarnings', () => {
+  it('says when the user must add DNS records, when a NAT gateway costs money and when nobody gets the alarms', () => {
+    const prod = architectureWarnings(configFromYaml(FILE, 'prod'));
+    expect(prod.some((warning) => warning.includes('DNS records you add yourself'))).toBe(true);
+    expect(prod.some((warning) => warning.includes('no alarms.email'))).toBe(true);
+    const dev = architectureWarnings(configFromYaml(FILE, 'dev'));
+    expect(dev.some((warning) => warning.includes('NAT gateway'))).toBe(true);
+    expect(dev.some((warning) => warning.includes('without a final snapshot'))).toBe(true);
+    expect(dev.some((warning) => warning.includes('alarms'))).toBe(false);
+  });
+});
+
+describe('synthesizeEnvironment', () => {
+  it('refuses the local environment and an image that is not pinned by digest, before synthesizing', async () => {
+    await expect(synthesizeEnvironment(configFromYaml(FILE, 'local'), { outdir: '/nonexistent/never-written' })).rejects.toThrow(UsageError);
+    await expect(synthesizeEnvironment(configFromYaml(FILE, 'prod'), { outdir: '/nonexistent/never-written', image: 'example/shop:latest' }))
+      .rejects.toThrow(/not an image by digest/);
+  });
+});
