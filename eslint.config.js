@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.berth/', 'examples/**/node_modules/', '**/cdk.out/'] },
+  { ignores: ['dist/', 'node_modules/', '.berth/', 'examples/**/node_modules/', '**/cdk.out/', 'test/fixtures/apps/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

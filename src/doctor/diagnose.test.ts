@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diagnose, type DiagnoseConfig } from './diagnose.js';
+import { diagnose, explainFailure, type DiagnoseConfig } from './diagnose.js';
 import { emptyEvidence, type FailureEvidence } from './failure-evidence.js';
 import { KNOWN_FAILURES } from './known-failures.js';
 
@@ -36,7 +36,10 @@ function ids(evidence: FailureEvidence): string[] {
 const REAL_MESSAGES: Record<string, FailureEvidence[]> = {
   'image-platform-mismatch': [
     awsTask("CannotPullContainerError: pull image manifest has been retried 1 time(s): image Manifest does not contain descriptor matching platform 'linux/amd64'"),
-    { ...emptyEvidence('local'), buildOutput: ['no matching manifest for linux/amd64 in the manifest list entries'] },
+    awsTask("CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref: no matching manifest for linux/amd64 in the manifest list entries"),
+  ],
+  'base-image-platform': [
+    { ...emptyEvidence('local'), buildOutput: ['Step 3/8 : COPY app.py .', 'failed to get destination image "sha256:7409ad5455d2": image with reference sha256:7409ad5455d2 was found but does not match the specified platform: wanted linux/arm64, actual: linux/amd64'] },
   ],
   'exec-format-error': [
     { ...awsTask('Essential container in task exited', [{ name: 'app', exitCode: 1 }]), logTail: ['standard_init_linux.go:228: exec user process caused: exec format error'] },
@@ -74,6 +77,8 @@ const REAL_MESSAGES: Record<string, FailureEvidence[]> = {
   'out-of-memory': [
     awsTask('OutOfMemoryError: Container killed due to memory usage', [{ name: 'app', exitCode: 137, reason: 'OutOfMemoryError: Container killed due to memory usage' }]),
     { ...awsTask('Essential container in task exited', [{ name: 'app', exitCode: 137 }]) },
+    // As the local target records it.
+    { ...emptyEvidence('local'), stoppedTasks: [{ id: 'web-local-r3-1', stoppedReason: 'OutOfMemory: container killed due to memory usage', stopCode: 'EssentialContainerExited', containers: [{ name: 'app', exitCode: 137 }] }], serviceEvents: ['replica web-local-r3-1 exited with code 137 (out of memory: raise service.memory)'] },
   ],
   'missing-env-var': [
     {
@@ -91,10 +96,14 @@ const REAL_MESSAGES: Record<string, FailureEvidence[]> = {
   'essential-container-exited': [
     { ...awsTask('Essential container in task exited', [{ name: 'app', exitCode: 3 }], 'EssentialContainerExited'), logTail: ['[2024-01-15 10:30:00 +0000] [7] [ERROR] Worker failed to boot.', '[ERROR] Container exited with code 1'] },
     { ...emptyEvidence('local'), stoppedTasks: [{ id: 'news-api-local-app-1', containers: [{ name: 'app', exitCode: 2, reason: 'exited' }] }], logTail: ['python: can\'t open file \'/app/main.py\': [Errno 2] No such file or directory'] },
+    { ...emptyEvidence('local'), serviceEvents: ['replica web-local-r3-1 exited with code 3'] },
   ],
   'elb-health-response-mismatch': [
     { ...emptyEvidence('aws'), targetHealth: [{ target: '10.0.3.2:8000', state: 'unhealthy', reason: 'Target.ResponseCodeMismatch', description: 'Health checks failed with these codes: [404]' }] },
     { ...emptyEvidence('aws'), serviceEvents: ['(service news-api) (port 8000) is unhealthy in (target-group arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/berth-news-api/555a47e25c5a1850) due to (reason Health checks failed with these codes: [404]).'] },
+    // As the local target records it (src/targets/local/rollout.ts).
+    { ...emptyEvidence('local'), targetHealth: [{ target: 'web-local-r3-1', state: 'unhealthy', reason: 'Target.ResponseCodeMismatch', description: 'HTTP 404' }], serviceEvents: ['replica web-local-r3-1 failed the health check 3 times in a row: HTTP 404 (service.health.path is /health)'] },
+    { ...emptyEvidence('aws'), targetHealth: [{ target: '10.0.3.2:8000', state: 'unhealthy', reason: 'Target.ResponseCodeMismatch' }] },
   ],
   'elb-health-timeout': [
     { ...emptyEvidence('aws'), targetHealth: [{ target: '10.0.3.2:8000', state: 'unhealthy', reason: 'Target.Timeout', description: 'Request timed out' }] },
@@ -108,6 +117,7 @@ const REAL_MESSAGES: Record<string, FailureEvidence[]> = {
   'container-health-check-failed': [
     awsTask('Task failed container health checks'),
     { ...emptyEvidence('local'), serviceEvents: ['replica news-api-local-app-1 is unhealthy'] },
+    { ...emptyEvidence('local'), serviceEvents: ['replica web-local-r3-1 failed the health check 3 times in a row: connection refused (service.health.path is /health)'] },
     { ...emptyEvidence('aws'), logTail: ['Health check failed: timeout after 5 seconds'] },
     { ...emptyEvidence('aws'), logTail: ['[ERROR] Health check failed: GET /health returned 500'] },
   ],
@@ -176,7 +186,7 @@ describe('diagnose', () => {
     const [timeout] = diagnose({ ...emptyEvidence('aws'), targetHealth: [{ target: 't', state: 'unhealthy', reason: 'Target.Timeout' }] }, config);
     expect(timeout!.fix).toContain('0.0.0.0:8000');
     const [mismatch] = diagnose({ ...emptyEvidence('aws'), targetHealth: [{ target: 't', state: 'unhealthy', reason: 'Target.ResponseCodeMismatch', description: 'Health checks failed with these codes: [404]' }] }, config);
-    expect(mismatch!.cause).toBe('The load balancer asked for /health on port 8000 and got HTTP 404 instead of 2xx.');
+    expect(mismatch!.cause).toBe('The load balancer asked for /health on port 8000 and got 404 instead of 2xx.');
     const [arch] = diagnose(awsTask("CannotPullContainerError: image Manifest does not contain descriptor matching platform 'linux/amd64'"), config);
     expect(arch!.fix).toContain('--platform linux/amd64');
   });
@@ -203,5 +213,22 @@ describe('diagnose', () => {
     const text = 'Bind for 0.0.0.0:8080 failed: port is already allocated';
     expect(ids({ ...emptyEvidence('aws'), serviceEvents: [text] })).toEqual([]);
     expect(ids({ ...emptyEvidence('local'), serviceEvents: [text] })).toEqual(['local-port-in-use']);
+  });
+});
+
+describe('explainFailure', () => {
+  it('gives one line per diagnosis with cause and fix, for a failed deploy to print', () => {
+    expect(explainFailure(REAL_MESSAGES['out-of-memory']![0]!, config)).toEqual([
+      'Out of memory: The container used more than its 512 MiB and was killed (exit code 137). Fix: Raise service.memory (now 512 MiB with cpu 256; e.g. 1024 MiB) in berth.yml, or lower the app\'s memory use (fewer worker processes).',
+    ]);
+    expect(explainFailure(emptyEvidence('aws'), config)).toEqual([]);
+  });
+});
+
+describe('docs/doctor.md', () => {
+  it('lists every known failure', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const doc = await readFile(new URL('../../docs/doctor.md', import.meta.url), 'utf8');
+    for (const entry of KNOWN_FAILURES) expect(doc, entry.id).toContain(`| \`${entry.id}\` | ${entry.title}`);
   });
 });

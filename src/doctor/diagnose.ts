@@ -97,7 +97,7 @@ function firstExitCode(evidence: FailureEvidence): string {
 }
 
 /** Fills {placeholder}s from the configuration and the match's capture groups. */
-export function renderTemplate(template: string, config: DiagnoseConfig, groups: readonly string[], evidence: FailureEvidence): string {
+export function renderTemplate(template: string, config: DiagnoseConfig, groups: readonly string[], evidence: FailureEvidence, groupDefaults: readonly string[] = []): string {
   const { service } = config;
   const values: Record<string, string> = {
     port: String(service.port),
@@ -118,7 +118,10 @@ export function renderTemplate(template: string, config: DiagnoseConfig, groups:
     exitCode: firstExitCode(evidence),
   };
   return template.replace(/\{(\w+)\}/g, (whole, key: string) => {
-    if (/^\d+$/.test(key)) return groups[Number(key) - 1] ?? whole;
+    if (/^\d+$/.test(key)) {
+      const fallback = groupDefaults[Number(key) - 1];
+      return groups[Number(key) - 1] ?? (fallback === undefined ? whole : renderTemplate(fallback, config, [], evidence));
+    }
     return values[key] ?? whole;
   });
 }
@@ -136,11 +139,19 @@ export function diagnose(evidence: FailureEvidence, config: DiagnoseConfig, tabl
       const diagnosis: Diagnosis = {
         id: m.entry.id,
         title: m.entry.title,
-        cause: renderTemplate(m.entry.cause, config, m.groups, evidence),
-        fix: renderTemplate(m.entry.fix, config, m.groups, evidence),
+        cause: renderTemplate(m.entry.cause, config, m.groups, evidence, m.entry.groupDefaults),
+        fix: renderTemplate(m.entry.fix, config, m.groups, evidence, m.entry.groupDefaults),
         evidence: m.lines,
       };
       if (m.entry.showLogTail && evidence.logTail.length > 0) diagnosis.logTail = evidence.logTail.slice(-LOG_TAIL_LINES);
       return diagnosis;
     });
+}
+
+/**
+ * One line per diagnosis, "<title>: <cause> Fix: <fix>", for a failed `berth deploy` to print under its
+ * reasons (both targets); empty when nothing in the table matches.
+ */
+export function explainFailure(evidence: FailureEvidence, config: DiagnoseConfig): string[] {
+  return diagnose(evidence, config).map((d) => `${d.title}: ${d.cause} Fix: ${d.fix}`);
 }

@@ -43,6 +43,8 @@ export interface KnownFailure {
   fix: string;
   /** Show the app's last log lines with the diagnosis. */
   showLogTail?: boolean;
+  /** Text for {1}, {2}, ... when the matcher that applied captured nothing. */
+  groupDefaults?: string[];
 }
 
 const ALL_TEXT: EvidenceField[] = ['stoppedReason', 'containerReason', 'serviceEvent', 'stackEvent', 'log', 'build'];
@@ -61,6 +63,18 @@ export const KNOWN_FAILURES: readonly KnownFailure[] = [
     supersedes: ['exec-format-error', 'image-pull-failed', 'image-not-found'],
     cause: 'The image has no variant for {1}; it was built for another architecture (typically arm64 on an Apple Silicon Mac) than the tasks run on ({platform}).',
     fix: 'Build for the task platform: let berth build it (it passes --platform {platform}), or `docker build --platform {platform}`; make sure no FROM line pins --platform={otherPlatform}. To run on Graviton instead, set service.arch: arm64.',
+  },
+  {
+    id: 'base-image-platform',
+    title: 'The base image is not available for the target architecture',
+    match: [
+      { fields: ['build'], pattern: /does not match the specified platform: wanted ([\w/]+), actual: ([\w/]+)/i },
+      { fields: ['build'], pattern: /no matching manifest for ([\w/]+) in the manifest list entries/i },
+    ],
+    supersedes: ['image-platform-mismatch'],
+    groupDefaults: ['{platform}', 'another platform'],
+    cause: 'The build is for {1} (service.arch {arch}), but the base image on this engine is for {2} and no {1} variant could be fetched.',
+    fix: 'Pull the base image for {1} (`docker pull --platform {1} <image>`) or use a multi-arch base image; to build for the architecture you have, set service.arch to match it.',
   },
   {
     id: 'exec-format-error',
@@ -211,9 +225,11 @@ export const KNOWN_FAILURES: readonly KnownFailure[] = [
     match: [
       { fields: ['targetHealthReason'], pattern: /^Target\.ResponseCodeMismatch$/ },
       { fields: HEALTH_TEXT, pattern: /Health checks failed with these codes: \[([\d, ]+)\]/i },
+      { fields: ['targetHealthDescription'], pattern: /^HTTP ([1-5]\d\d)\b/ },
     ],
     supersedes: ['elb-health-checks-failed', 'container-health-check-failed'],
-    cause: 'The load balancer asked for {path} on port {port} and got HTTP {1} instead of 2xx.',
+    groupDefaults: ['another status'],
+    cause: 'The load balancer asked for {path} on port {port} and got {1} instead of 2xx.',
     fix: 'Add a route for {path} that answers 200 (without login or redirect), or set service.health.path to a path that does.',
   },
   {
@@ -242,7 +258,7 @@ export const KNOWN_FAILURES: readonly KnownFailure[] = [
     id: 'container-health-check-failed',
     title: 'The container health check failed',
     match: [
-      { fields: ['stoppedReason', 'serviceEvent', 'containerReason'], pattern: /Task failed container health checks|failed container health checks|\bunhealthy\b/i },
+      { fields: ['stoppedReason', 'serviceEvent', 'containerReason'], pattern: /Task failed container health checks|failed container health checks|failed the health check|\bunhealthy\b/i },
       { fields: ['log', 'serviceEvent'], pattern: /Health check failed: (?:timeout after (\d+) seconds|GET \S+ returned (\d+))/i },
     ],
     cause: 'The health check (GET {path} on port {port} from inside the container) did not answer 2xx within {timeout}s, or not within the {gracePeriod}s grace period after start.',

@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import { registerDeploy } from './deploy.js';
 import { registerDestroy } from './destroy.js';
 import { registerDiff } from './diff.js';
+import { registerDoctor } from './doctor.js';
+import { registerInit } from './init.js';
 import { registerLogs } from './logs.js';
 import { registerPlan } from './plan.js';
 import { registerReleases } from './releases.js';
@@ -13,6 +15,7 @@ import { registerStatus } from './status.js';
 import { registerValidate } from './validate.js';
 
 export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
+  registerInit,
   registerValidate,
   registerPlan,
   registerSchema,
@@ -24,4 +27,5 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerRollback,
   registerSecrets,
   registerDestroy,
+  registerDoctor,
 ];

@@ -1,0 +1,67 @@
+import type { Command } from 'commander';
+import { EXIT_FAILED } from '../../errors.js';
+import type { CheckResult } from '../../doctor/check-result.js';
+import { globalOptions, loadForCommand } from '../global-options.js';
+import { paint, printJson, printLine } from '../output.js';
+
+const MARKS = { pass: ['green', '✔'], warn: ['yellow', '!'], fail: ['red', '✖'] } as const;
+
+export function formatCheck(result: CheckResult): string {
+  const [colour, mark] = MARKS[result.status];
+  const lines = [`${paint(colour, mark)} ${result.status.padEnd(4)} ${result.id}: ${result.message}`];
+  if (result.fix && result.status !== 'pass') lines.push(`       ${paint('dim', 'fix:')} ${result.fix}`);
+  if (result.details && result.status !== 'pass') for (const line of result.details.slice(-15)) lines.push(`       ${paint('dim', '│')} ${line}`);
+  return lines.join('\n');
+}
+
+/** The hosts ports the container probe may use, from BERTH_DOCTOR_PORTS=FROM-TO (tests pin them). */
+function portRange(): [number, number] | undefined {
+  const match = /^(\d+)-(\d+)$/.exec(process.env.BERTH_DOCTOR_PORTS ?? '');
+  return match ? [Number(match[1]), Number(match[2])] : undefined;
+}
+
+export function registerDoctor(program: Command): void {
+  program
+    .command('doctor')
+    .description('check that the app will deploy, and explain the last failed deploy')
+    .option('--no-docker', 'skip the checks that need the Docker engine (build, image, running the container)')
+    .addHelpText('after', `
+Before a deploy: the Docker engine answers, the Dockerfile builds, the image's architecture matches
+service.arch, the container started with berth's environment listens on service.port and answers
+service.health.path with 2xx within the grace period, EXPOSE agrees, the image does not run as root,
+declared secrets have values, and no secret-looking values sit in service.env or build args.
+For AWS environments: credentials, account and region, the permissions a deploy needs, and quotas.
+After a failed deploy: what went wrong, in plain words, with the fix.
+
+Each check prints pass / warn / fail with a fix; the exit code is 1 when any check fails.
+
+Examples:
+  berth doctor
+  berth doctor --env prod
+  berth doctor --json`)
+    .action(async (options: { docker: boolean }, command: Command) => {
+      const global = globalOptions(command);
+      const config = loadForCommand(command);
+      const { runDoctor, localSecretValues } = await import('../../doctor/run-doctor.js');
+      const { createProgress } = await import('../progress.js');
+      const progress = createProgress();
+      const results = await runDoctor(config, {
+        progress,
+        skipEngine: !options.docker,
+        hostPortRange: portRange(),
+        // Local secrets come from the local secret file; an AWS environment's values stay in AWS (placeholders locally).
+        secretValues: config.target === 'local' ? await localSecretValues(config) : undefined,
+      });
+      const failed = results.filter((r) => r.status === 'fail').length;
+      const warned = results.filter((r) => r.status === 'warn').length;
+      if (global.json) {
+        printJson({ app: config.app, env: config.env, ok: failed === 0, checks: results });
+      } else {
+        printLine(`berth doctor: ${config.app} (${config.env}, ${config.target})`);
+        for (const result of results) printLine(formatCheck(result));
+        printLine();
+        printLine(failed > 0 ? paint('red', `${failed} failing, ${warned} warning${warned === 1 ? '' : 's'}`) : paint('green', `no failing checks${warned ? `, ${warned} warning${warned === 1 ? '' : 's'}` : ''}`));
+      }
+      if (failed > 0) process.exitCode = EXIT_FAILED;
+    });
+}

@@ -1,0 +1,232 @@
+/**
+ * The short doc beside each section of berth.yml: what it means, its default, an example.
+ * `berth init` writes these as comments; scripts/gen-reference.mjs renders docs/berth-yml.md from them.
+ * Defaults are read from defaults.ts, never retyped here.
+ */
+import { DEFAULT_ENV, DEFAULTS, defaultLocalImage } from './defaults.js';
+import { FARGATE_CPU_VALUES, describeAllowedMemory } from './fargate.js';
+import { APP_NAME_MAX, LOG_RETENTION_DAYS, POSTGRES_VERSIONS, REDIS_VERSIONS } from './schema.js';
+
+export interface FieldDoc {
+  /** Key inside the section, e.g. "interval" in service.health. */
+  key: string;
+  /** What it means, one sentence. */
+  doc: string;
+  /** The default as a reader sees it; absent when there is none (required or optional without default). */
+  default?: string;
+}
+
+export interface SectionDoc {
+  /** Dotted path of the section: "app", "service", "service.health". */
+  key: string;
+  /** What the section means, one or two sentences. */
+  summary: string;
+  /** The default in words ("required", "1 task", ...). */
+  default: string;
+  /** A YAML example of the whole section, as it would appear in berth.yml. */
+  example: string;
+  fields?: FieldDoc[];
+}
+
+/** A default value as it would be written in berth.yml. */
+function shown(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return `[${value.map(shown).join(', ')}]`;
+  if (value !== null && typeof value === 'object') return `{ ${Object.entries(value).map(([k, v]) => `${k}: ${shown(v)}`).join(', ')} }`;
+  return String(value);
+}
+
+const health = DEFAULTS.service.health;
+const db = DEFAULTS.database;
+const cache = DEFAULTS.cache;
+
+export const SECTION_DOCS: readonly SectionDoc[] = [
+  {
+    key: 'version',
+    summary: 'The berth.yml format version. Only 1 exists; berth refuses files written for a format it does not know.',
+    default: shown(DEFAULTS.version),
+    example: 'version: 1',
+  },
+  {
+    key: 'app',
+    summary: `The app's name. Every AWS and Docker name berth creates starts with it, so it is short: 2-${APP_NAME_MAX} lowercase letters, digits and hyphens, starting with a letter (load balancer and target group names are limited to 32 characters).`,
+    default: 'required',
+    example: 'app: news-api',
+  },
+  {
+    key: 'region',
+    summary: 'The AWS region AWS environments deploy to. The local environment ignores it.',
+    default: 'AWS_REGION, or the region of the AWS profile',
+    example: 'region: eu-west-1',
+  },
+  {
+    key: 'service',
+    summary: 'The container berth runs: the port it listens on, how to check it is healthy, its size, how many copies, its environment and secrets, and how to build it.',
+    default: 'required (at least service.port)',
+    example: [
+      'service:',
+      '  port: 8000',
+      '  health: { path: /health }',
+      `  cpu: ${DEFAULTS.service.cpu}`,
+      `  memory: ${DEFAULTS.service.memory}`,
+      '  count: 2',
+      '  env: { LOG_LEVEL: info }',
+      '  secrets: [NEWSAPI_KEY]',
+    ].join('\n'),
+    fields: [
+      { key: 'port', doc: "The port the container's server listens on (1-65535). It must listen on 0.0.0.0, not 127.0.0.1, or the load balancer cannot reach it." },
+      { key: 'health', doc: 'The health check, see service.health.' },
+      { key: 'cpu', doc: `Fargate CPU units, 1024 = 1 vCPU (one of ${FARGATE_CPU_VALUES.join(', ')}).`, default: shown(DEFAULTS.service.cpu) },
+      { key: 'memory', doc: `MiB; must be a Fargate combination with cpu (with cpu ${DEFAULTS.service.cpu}: ${describeAllowedMemory(DEFAULTS.service.cpu)}).`, default: shown(DEFAULTS.service.memory) },
+      { key: 'arch', doc: 'CPU architecture of the image and the tasks: x86_64 or arm64 (Graviton, about 20% cheaper; the image must be built for it).', default: shown(DEFAULTS.service.arch) },
+      { key: 'count', doc: 'How many tasks run, see service.count.', default: shown(DEFAULTS.service.count) },
+      { key: 'env', doc: 'Plain, non-secret environment variables, NAME: value.' },
+      { key: 'secrets', doc: 'Names of secrets given to the container as environment variables. Values are never written here: set them with `berth secrets set NAME`.' },
+      { key: 'build', doc: 'How to build the image, see service.build.', default: shown(DEFAULTS.service.build) },
+      { key: 'image', doc: 'A pushed image to run instead of building one.' },
+      { key: 'command', doc: "Overrides the image's CMD, as a list of words." },
+      { key: 'loadBalancer', doc: 'true: an Application Load Balancer in front of the tasks. false: one task with a public IP and no load balancer (cheapest, no HTTPS, no scaling).', default: shown(DEFAULTS.service.loadBalancer) },
+      { key: 'public', doc: 'true: reachable from the internet. false: an internal load balancer, reachable only inside the VPC.', default: shown(DEFAULTS.service.public) },
+      { key: 'stickySessions', doc: 'false, or how long the load balancer keeps sending a browser to the same task (e.g. 1h). Websocket apps such as Streamlit need it.', default: shown(DEFAULTS.service.stickySessions) },
+      { key: 'spot', doc: 'Run on Fargate Spot (up to 70% cheaper, may be stopped at two minutes\' notice); refused in production environments.', default: shown(DEFAULTS.service.spot) },
+    ],
+  },
+  {
+    key: 'service.health',
+    summary: 'One health check used everywhere: the load balancer target group, the container health check and the local environment. The path must answer 2xx without logging in.',
+    default: shown(health),
+    example: ['service:', '  health:', '    path: /health', `    interval: ${health.interval}`, `    timeout: ${health.timeout}`, `    gracePeriod: ${health.gracePeriod}`].join('\n'),
+    fields: [
+      { key: 'path', doc: 'HTTP path that answers 2xx when the app is healthy; starts with "/".', default: shown(health.path) },
+      { key: 'interval', doc: 'Seconds between checks (5-300).', default: shown(health.interval) },
+      { key: 'timeout', doc: 'Seconds before one check counts as failed (2-120, less than interval).', default: shown(health.timeout) },
+      { key: 'healthyThreshold', doc: 'Consecutive passes before a task receives traffic (2-10).', default: shown(health.healthyThreshold) },
+      { key: 'unhealthyThreshold', doc: 'Consecutive failures before a task is replaced (2-10).', default: shown(health.unhealthyThreshold) },
+      { key: 'gracePeriod', doc: 'Seconds a new task may take to start before failed checks count (0-3600).', default: shown(health.gracePeriod) },
+    ],
+  },
+  {
+    key: 'service.count',
+    summary: 'How many tasks run: a number, or a range with autoscaling targets and schedules. Two or more tasks spread over two availability zones keep the app up during a deploy or an outage.',
+    default: `${shown(DEFAULTS.service.count)} task`,
+    example: ['service:', '  count:', '    min: 2', '    max: 10', '    cpu: 70          # target average CPU %', '    requests: 1000   # target requests per task per minute', '    schedule:', '      - { cron: "0 20 * * 1-5", min: 1, max: 2 }   # UTC'].join('\n'),
+    fields: [
+      { key: 'min', doc: 'Fewest tasks.', default: '1' },
+      { key: 'max', doc: 'Most tasks.', default: 'min' },
+      { key: 'cpu', doc: 'Scale to keep average CPU at this % (10-95).' },
+      { key: 'memory', doc: 'Scale to keep average memory at this % (10-95).' },
+      { key: 'requests', doc: 'Scale to keep requests per task per minute at this number (needs the load balancer).' },
+      { key: 'schedule', doc: 'Scheduled changes of min/max: { cron, min, max }, cron in UTC with five fields.' },
+    ],
+  },
+  {
+    key: 'service.build',
+    summary: 'How berth builds the image: the folder sent to Docker, the Dockerfile, build arguments and the stage. Build arguments end up in the image, so they are for public values only (e.g. NEXT_PUBLIC_*); secrets go in service.secrets.',
+    default: shown(DEFAULTS.service.build),
+    example: ['service:', '  build:', `    context: ${DEFAULTS.service.build.context}`, `    dockerfile: ${DEFAULTS.service.build.dockerfile}`, '    args: { NEXT_PUBLIC_API_URL: https://api.example.com }', '    target: runtime'].join('\n'),
+    fields: [
+      { key: 'context', doc: 'Build context, relative to berth.yml.', default: DEFAULTS.service.build.context },
+      { key: 'dockerfile', doc: 'Dockerfile, relative to the context.', default: DEFAULTS.service.build.dockerfile },
+      { key: 'args', doc: 'Build arguments (public: they stay in the image).' },
+      { key: 'target', doc: 'The stage of a multi-stage Dockerfile to build.', default: 'the last stage' },
+    ],
+  },
+  {
+    key: 'network',
+    summary: 'Where tasks run. public: public subnets with public IPs (no NAT gateway to pay for). private: private subnets reached only through the load balancer, with VPC endpoints (or a NAT gateway) to reach AWS services.',
+    default: shown(DEFAULTS.network.tasks),
+    example: ['network:', '  tasks: private', `  egress: ${DEFAULTS.network.egress}   # or nat, when the app calls the internet`].join('\n'),
+    fields: [
+      { key: 'tasks', doc: 'public or private.', default: DEFAULTS.network.tasks },
+      { key: 'egress', doc: 'How private tasks reach AWS and the internet: endpoints (AWS services only) or nat (anything).', default: DEFAULTS.network.egress },
+      { key: 'zones', doc: 'Availability zones to use (at least two).', default: 'the first two of the region' },
+      { key: 'cidr', doc: 'The VPC address range, /16 to /24.', default: DEFAULTS.network.cidr },
+    ],
+  },
+  {
+    key: 'database',
+    summary: 'A PostgreSQL database: RDS on AWS, a postgres container locally. The app receives DATABASE_URL and PGHOST/PGPORT/PGDATABASE/PGUSER/PGPASSWORD; the password lives in Secrets Manager.',
+    default: 'none',
+    example: ['database: postgres', '# or', 'database:', '  engine: postgres', `  version: "${db.version}"`, `  instance: ${db.instance}`, `  storage: ${db.storage}`, `  backupDays: ${db.backupDays}`, `  multiAz: ${db.multiAz}`].join('\n'),
+    fields: [
+      { key: 'engine', doc: 'postgres.', default: db.engine },
+      { key: 'version', doc: `PostgreSQL major version (${POSTGRES_VERSIONS.join(', ')}).`, default: `"${db.version}"` },
+      { key: 'instance', doc: 'RDS instance class.', default: db.instance },
+      { key: 'storage', doc: 'GiB of gp3 storage (20-65536).', default: shown(db.storage) },
+      { key: 'backupDays', doc: 'Days of automated backups (0-35).', default: shown(db.backupDays) },
+      { key: 'multiAz', doc: 'A standby in a second zone (doubles the instance cost).', default: shown(db.multiAz) },
+      { key: 'name', doc: 'Database name.', default: 'the app name with _ for -' },
+      { key: 'localImage', doc: 'Image for the local environment.', default: defaultLocalImage('postgres', db.version) },
+    ],
+  },
+  {
+    key: 'cache',
+    summary: 'A Redis cache: ElastiCache on AWS, a redis container locally. The app receives REDIS_URL.',
+    default: 'none',
+    example: ['cache: redis', '# or', 'cache:', '  engine: redis', `  version: "${cache.version}"`, `  node: ${cache.node}`].join('\n'),
+    fields: [
+      { key: 'engine', doc: 'redis.', default: cache.engine },
+      { key: 'version', doc: `Redis version (${REDIS_VERSIONS.join(', ')}); quote it.`, default: `"${cache.version}"` },
+      { key: 'node', doc: 'ElastiCache node type.', default: cache.node },
+      { key: 'localImage', doc: 'Image for the local environment.', default: defaultLocalImage('redis', cache.version) },
+    ],
+  },
+  {
+    key: 'domain',
+    summary: 'Serve the app on your own hostname over HTTPS: berth requests an ACM certificate (validated in the Route 53 zone) and redirects HTTP to HTTPS. Needs the load balancer.',
+    default: 'none: the load balancer\'s own HTTP address',
+    example: ['domain: api.example.com', '# or', 'domain: { name: api.example.com, zone: example.com }'].join('\n'),
+    fields: [
+      { key: 'name', doc: 'The hostname.' },
+      { key: 'zone', doc: 'The Route 53 hosted zone name.', default: 'the name without its first label' },
+      { key: 'zoneId', doc: 'The hosted zone id, when the name is ambiguous.' },
+    ],
+  },
+  {
+    key: 'alarms',
+    summary: 'CloudWatch alarms on the service in AWS environments (for example unhealthy tasks and server errors). With an email address, berth subscribes it to the alarm notifications (confirm the email AWS sends); false turns alarms off.',
+    default: 'alarms on, no email',
+    example: 'alarms: { email: ops@example.com }   # or false',
+  },
+  {
+    key: 'logs',
+    summary: 'Container output goes to CloudWatch Logs (`berth logs` reads it). How long it is kept decides its storage cost.',
+    default: shown(DEFAULTS.logs),
+    example: 'logs: { retentionDays: 90 }',
+    fields: [{ key: 'retentionDays', doc: `Days logs are kept: one of ${LOG_RETENTION_DAYS.join(', ')}.`, default: shown(DEFAULTS.logs.retentionDays) }],
+  },
+  {
+    key: 'registry',
+    summary: 'The ECR repository that holds the app\'s images. Each deploy pushes a release; `berth rollback` can return to any release still kept.',
+    default: shown(DEFAULTS.registry),
+    example: 'registry: { keepReleases: 50 }',
+    fields: [{ key: 'keepReleases', doc: 'Images kept, newest first.', default: shown(DEFAULTS.registry.keepReleases) }],
+  },
+  {
+    key: 'local',
+    summary: `The local environment (${DEFAULT_ENV}, the default) runs the same service on the local Docker engine, with replicas, a load balancer on 127.0.0.1, health checks, Postgres and Redis containers.`,
+    default: shown(DEFAULTS.local),
+    example: 'local: { port: 8080 }   # open http://127.0.0.1:8080',
+    fields: [{ key: 'port', doc: 'The local load balancer listens on 127.0.0.1:<port>.', default: shown(DEFAULTS.local.port) }],
+  },
+  {
+    key: 'environments',
+    summary: `Named environments (prod, staging, ...), each a set of overrides deep-merged over the top level. \`${DEFAULT_ENV}\` always exists; every other environment deploys to AWS. Environments named ${DEFAULTS.productionNames.join(' or ')} are production (deletion protection, final snapshots, no Spot) unless they say \`production: false\`.`,
+    default: `only ${DEFAULT_ENV}`,
+    example: ['environments:', '  staging: { service: { spot: true } }', '  prod:', '    service: { count: { min: 2, max: 10, cpu: 70 } }', '    database: { multiAz: true }', '    account: "123456789012"   # refuse to deploy with other credentials'].join('\n'),
+  },
+];
+
+/** The doc of one section; throws on an unknown key so callers cannot drift from the list above. */
+export function sectionDoc(key: string): SectionDoc {
+  const doc = SECTION_DOCS.find((section) => section.key === key);
+  if (!doc) throw new Error(`no reference doc for section "${key}"`);
+  return doc;
+}
+
+/** The field doc of `section.key`, e.g. fieldDoc('service.health', 'path'). */
+export function fieldDoc(section: string, key: string): FieldDoc {
+  const doc = sectionDoc(section).fields?.find((field) => field.key === key);
+  if (!doc) throw new Error(`no reference doc for field "${section}.${key}"`);
+  return doc;
+}

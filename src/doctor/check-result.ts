@@ -1,0 +1,23 @@
+/** One line of the doctor's report: what was checked, how it went, and what to do about it. */
+
+export type CheckStatus = 'pass' | 'warn' | 'fail';
+
+export interface CheckResult {
+  /** Stable id, e.g. "docker-engine", "container-port", "last-deploy.missing-env-var". */
+  id: string;
+  status: CheckStatus;
+  /** One line: what was found. Never contains a secret value. */
+  message: string;
+  /** One line: what to change; null when there is nothing to do. */
+  fix: string | null;
+  /** Supporting lines (the app's last log lines, the permissions denied, ...). */
+  details?: string[];
+}
+
+export const pass = (id: string, message: string, details?: string[]): CheckResult => ({ id, status: 'pass', message, fix: null, ...(details ? { details } : {}) });
+export const warn = (id: string, message: string, fix: string | null, details?: string[]): CheckResult => ({ id, status: 'warn', message, fix, ...(details ? { details } : {}) });
+export const fail = (id: string, message: string, fix: string, details?: string[]): CheckResult => ({ id, status: 'fail', message, fix, ...(details ? { details } : {}) });
+
+export function anyFailed(results: readonly CheckResult[]): boolean {
+  return results.some((result) => result.status === 'fail');
+}

@@ -1,0 +1,43 @@
+/**
+ * The local environment's load balancer port (local.port) must be free, or held by this app's own balancer:
+ * otherwise `berth deploy` stops with "port is already allocated".
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import type { ResolvedConfig } from '../config/model.js';
+import { environmentStateDir } from '../targets/local/paths.js';
+import { fail, pass, type CheckResult } from './check-result.js';
+
+/** Whether something already listens on 127.0.0.1:port. */
+export function portTaken(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'EADDRINUSE' || error.code === 'EACCES'));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(false)));
+  });
+}
+
+function ownBalancerRunning(config: Pick<ResolvedConfig, 'app' | 'env'>, vars: NodeJS.ProcessEnv): boolean {
+  const pidFile = join(environmentStateDir(config.app, config.env, vars), 'balancer.pid');
+  if (!existsSync(pidFile)) return false;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function checkLocalPort(config: Pick<ResolvedConfig, 'app' | 'env' | 'local'>, vars: NodeJS.ProcessEnv = process.env): Promise<CheckResult> {
+  const port = config.local.port;
+  if (!(await portTaken(port))) return pass('local-port', `local.port ${port} is free for the local load balancer`);
+  if (ownBalancerRunning(config, vars)) return pass('local-port', `local.port ${port} is served by this app's local load balancer`);
+  return fail(
+    'local-port',
+    `local.port ${port} is already in use by another program: \`berth deploy\` would fail with "port is already allocated"`,
+    `stop the program using it (\`lsof -i :${port}\`), or set local.port in berth.yml to a free port`,
+  );
+}

@@ -1,0 +1,116 @@
+/**
+ * Runs every doctor check for one environment, in the order a deploy would hit the problems:
+ * configuration, the local engine and image, the container at run time, AWS preconditions, and the
+ * evidence of the last failed deploy. Returns plain results for the command to render.
+ */
+import { readFile } from 'node:fs/promises';
+import { relative } from 'node:path';
+import type Docker from 'dockerode';
+import type { ResolvedConfig } from '../config/model.js';
+import type { Progress } from '../cli/progress.js';
+import { fail, type CheckResult } from './check-result.js';
+import { checkBuildArgSecrets, checkEnvSecrets, checkSecretsSet, type DockerfileFacts } from './config-checks.js';
+import { diagnose } from './diagnose.js';
+import type { FailureEvidence } from './failure-evidence.js';
+import type { AwsClients } from './aws-checks.js';
+import type { SecretValueSource } from './engine-checks.js';
+
+export interface DoctorOptions {
+  progress: Progress;
+  /** Values of declared secrets for the local run (the local secret store); placeholders when absent. */
+  secretValues?: SecretValueSource;
+  /** Host ports the container probe may publish on. */
+  hostPortRange?: [number, number];
+  /** AWS clients to use; created from the standard chain when absent. */
+  awsClients?: AwsClients;
+  /** Skip the Docker engine checks (e.g. --no-docker). */
+  skipEngine?: boolean;
+}
+
+/** Turns the diagnoses of a failed deploy into failing checks "last-deploy.<known failure id>". */
+export function lastDeployChecks(evidence: FailureEvidence, config: ResolvedConfig, recordedAt?: string): CheckResult[] {
+  const diagnoses = diagnose(evidence, config);
+  const when = recordedAt ? ` (deploy of ${recordedAt})` : '';
+  if (diagnoses.length === 0) {
+    const lines = [...evidence.stoppedTasks.map((t) => t.stoppedReason ?? '').filter(Boolean), ...evidence.serviceEvents, ...evidence.stackEvents].slice(0, 10);
+    return [fail('last-deploy', `the last deploy failed${when} for a reason berth does not recognise`, 'read the details below and `berth logs`; please report the message so berth can explain it next time', [...lines, ...evidence.logTail.slice(-10)])];
+  }
+  return diagnoses.map((d) => fail(`last-deploy.${d.id}`, `last deploy${when}: ${d.title.toLowerCase()}: ${d.cause}`, d.fix, [...d.evidence.slice(0, 5), ...(d.logTail ?? [])]));
+}
+
+/** Declared secrets' values from the local target's secret file (for the local run only; never printed). */
+export async function localSecretValues(config: ResolvedConfig): Promise<SecretValueSource> {
+  const { localSecretStore } = await import('../targets/local/secret-store.js');
+  const store = localSecretStore(config.app, config.env, config.service.secrets);
+  return async (names) => {
+    const values = store.file.values();
+    return Object.fromEntries(names.map((name) => [name, values[name]]));
+  };
+}
+
+/** The Dockerfile's ARG names and FROM --platform pins; undefined without service.build or when unreadable. */
+export async function readDockerfileFacts(config: ResolvedConfig): Promise<DockerfileFacts | undefined> {
+  const build = config.service.build;
+  if (!build) return undefined;
+  try {
+    const { parseDockerfile } = await import('../build/dockerfile.js');
+    const info = parseDockerfile(await readFile(build.dockerfile, 'utf8'));
+    const platformPins = info.stages.flatMap((stage) => (stage.platform ? [{ platform: stage.platform, line: stage.line }] : []));
+    return { file: relative(config.dir, build.dockerfile) || 'Dockerfile', args: info.args, platformPins };
+  } catch {
+    return undefined;
+  }
+}
+
+export async function runDoctor(config: ResolvedConfig, options: DoctorOptions): Promise<CheckResult[]> {
+  const dockerfile = await readDockerfileFacts(config);
+  const results: CheckResult[] = [checkEnvSecrets(config), checkBuildArgSecrets(config, dockerfile)];
+
+  if (config.target === 'local') {
+    const known = config.service.secrets.length > 0 && options.secretValues ? await options.secretValues(config.service.secrets).catch(() => undefined) : undefined;
+    const missing = known ? config.service.secrets.filter((name) => known[name] === undefined) : undefined;
+    results.push(checkSecretsSet(config, missing, 'local secret store'));
+    const { checkLocalPort } = await import('./local-port-check.js');
+    results.push(await checkLocalPort(config));
+  }
+
+  let docker: Docker | undefined;
+  if (!options.skipEngine) {
+    const engine = await import('./engine-checks.js');
+    docker = await engine.connectDocker();
+    const engineCheck = await engine.checkEngine(docker);
+    results.push(engineCheck);
+    if (engineCheck.status === 'pass') {
+      const prepared = await engine.prepareImage(config, options);
+      const [first, ...rest] = prepared.checks;
+      results.push(first!);
+      if (prepared.image) results.push(...engine.imageChecks(config, prepared.image, dockerfile));
+      results.push(...rest);
+      if (prepared.image && prepared.runnable) {
+        results.push(...(await engine.probeContainer(docker, config, prepared.runnable, prepared.image, options)));
+      }
+    } else {
+      docker = undefined;
+    }
+  }
+
+  if (config.target === 'aws') {
+    const step = options.progress.step('Checking AWS credentials, permissions and quotas');
+    const { awsChecks, createAwsClients } = await import('./aws-checks.js');
+    const aws = await awsChecks(config, options.awsClients ?? (await createAwsClients(config)));
+    if (aws.some((r) => r.status === 'fail')) step.fail();
+    else if (aws.some((r) => r.status === 'warn')) step.warn();
+    else step.succeed();
+    results.push(...aws);
+  }
+
+  const { readLastFailure, localEngineEvidence } = await import('./last-failure.js');
+  const record = await readLastFailure(config);
+  if (record) {
+    results.push(...lastDeployChecks(record.evidence, config, record.recordedAt));
+  } else if (config.target === 'local' && docker) {
+    const evidence = await localEngineEvidence(docker, config).catch(() => undefined);
+    if (evidence) results.push(...lastDeployChecks(evidence, config));
+  }
+  return results;
+}
