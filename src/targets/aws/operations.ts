@@ -193,14 +193,22 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
         }
       };
     }
-    return runDeploy(p, source, { timeoutSeconds: request.timeoutSeconds });
+    return remember(await runDeploy(p, source, { timeoutSeconds: request.timeoutSeconds }));
+  }
+
+  /** Leaves the evidence of a failed deploy for `berth doctor`; a healthy one clears it. */
+  async function remember(outcome: DeployOutcome): Promise<DeployOutcome> {
+    const { clearLastFailure, recordLastFailure } = await import('../../doctor/last-failure.js');
+    if (outcome.ok) await clearLastFailure(config).catch(() => undefined);
+    else if (outcome.evidence) await recordLastFailure(config, outcome.evidence, outcome.release?.number).catch(() => undefined);
+    return outcome;
   }
 
   async function rollback(request: RollbackRequest, progress: Progress): Promise<DeployOutcome> {
     const p = await ports(progress, request.yes);
     const target = rollbackTarget(await p.releases.list(), request.to);
     progress.info(`rolling back to release ${target.number} (${target.digest.slice(0, 19)}…, deployed ${target.createdAt} by ${target.createdBy})`);
-    return runDeploy(p, { kind: 'rollback', release: target }, { timeoutSeconds: request.timeoutSeconds });
+    return remember(await runDeploy(p, { kind: 'rollback', release: target }, { timeoutSeconds: request.timeoutSeconds }));
   }
 
   async function releases(): Promise<Release[]> {
