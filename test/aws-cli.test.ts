@@ -141,6 +141,12 @@ describe('berth on an AWS environment through AWS_ENDPOINT_URL', () => {
     expect(status.stderr).not.toMatch(/\n\s+at /);
   }, 60_000);
 
+  it('--profile reaches the credential chain', async () => {
+    const status = await berth(['status', '--env', 'prod', '--profile', 'aws-test-nosuch'], { env: { HOME: dir } });
+    expect(status.code).toBe(1);
+    expect(status.stderr).toContain('no AWS credentials found for profile aws-test-nosuch');
+  }, 60_000);
+
   it('berth diff is for AWS environments', async () => {
     const diff = await berth(['diff']);
     expect(diff.code).toBe(2);

@@ -52,7 +52,8 @@ export function explainAwsError(action: string, error: unknown): OperationError 
   const message = (e.message ?? '').trim();
   const attempts = e.$metadata?.attempts;
   if (name === 'CredentialsProviderError' || /Could not load credentials|Unable to locate credentials|profile .* could not be found/i.test(message)) {
-    return new OperationError(`${action}: no AWS credentials found (${message || name})`, CREDENTIAL_HINT);
+    const profile = process.env.AWS_PROFILE;
+    return new OperationError(`${action}: no AWS credentials found${profile ? ` for profile ${profile}` : ''} (${message || name})`, profile ? `check that profile ${profile} exists in ~/.aws/config (\`aws configure list-profiles\`); for SSO run \`aws sso login --profile ${profile}\`` : CREDENTIAL_HINT);
   }
   if (EXPIRED.has(name) || /token.*(expired|has expired)|session.*expired/i.test(message)) {
     return new OperationError(`${action}: the AWS credentials have expired (${name})`, 'refresh them: `aws sso login` for SSO profiles, or get new temporary credentials, then run berth again');
