@@ -5,10 +5,11 @@ import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, DescribeTasksCommand, ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DeleteSecretCommand, GetSecretValueCommand, ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { DeleteParametersCommand, GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DeleteParametersCommand, GetParametersByPathCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -195,6 +196,53 @@ describe('destroy', () => {
       expect(mocks.ssm.commandCalls(DeleteParametersCommand)[0]!.args[0].input.Names).toEqual(['/berth/aws-gone/prod/releases/000001']);
       expect(mocks.secrets.commandCalls(DeleteSecretCommand)[0]!.args[0].input).toEqual({ SecretId: 'berth/aws-gone/prod/STRIPE_KEY', ForceDeleteWithoutRecovery: true });
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
+describe('deploy through the real wiring (SDK mocked, stacks faked, health URL on 127.0.0.1)', () => {
+  it('bootstraps on first use, deploys registry then environment with the pinned digest, waits until healthy, records the release', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aws-deploy-'));
+    // berth.yml below sets no health path, so the default "/" is what the deploy must GET.
+    const server = createServer((request, response) => { response.writeHead(request.url === '/' ? 200 : 404); response.end(); });
+    await new Promise<void>((resolve) => server.listen(15087, '127.0.0.1', resolve));
+    try {
+      writeFileSync(join(dir, 'berth.yml'), ['app: aws-ok', 'service:', '  port: 8000', '  secrets: [STRIPE_KEY]', `  image: ${REPO}@${DIGEST}`, 'environments:', '  prod:', '    region: eu-west-1', '    account: "123456789012"', '    alarms: false'].join('\n'));
+      const loaded = loadConfig({ config: join(dir, 'berth.yml'), env: 'prod' });
+      mocks.secrets.on(ListSecretsCommand).resolves({ SecretList: [{ Name: 'berth/aws-ok/prod/STRIPE_KEY', SecretVersionsToStages: { v1: ['AWSCURRENT'] } }] });
+      mocks.ssm.on(GetParametersByPathCommand).resolves({ Parameters: [] });
+      mocks.ssm.on(PutParameterCommand).resolves({ Version: 1 });
+      mocks.cloudformation.on(DescribeStacksCommand).rejects(Object.assign(new Error('Stack with id CDKToolkit does not exist'), { name: 'ValidationError' }));
+      mocks.ecs.on(DescribeServicesCommand).resolves({ services: [{ desiredCount: 1, runningCount: 1, deployments: [{ id: 'd1', status: 'PRIMARY', rolloutState: 'COMPLETED', taskDefinition: 'td:1', desiredCount: 1, runningCount: 1, pendingCount: 0 }] }] });
+      mocks.ecs.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: { containerDefinitions: [{ image: `${REPO}@${DIGEST}` }] } });
+      mocks.elb.on(DescribeTargetHealthCommand).resolves({ TargetHealthDescriptions: [{ Target: { Id: '10.0.1.4', Port: 8000 }, TargetHealth: { State: 'healthy' } }] });
+
+      const calls: string[] = [];
+      const templates: string[] = [];
+      const deployer: StackDeployer = {
+        ...noDeployer,
+        bootstrap: async (account, region) => { calls.push(`bootstrap ${account}/${region}`); },
+        deploy: async (assembly, stack) => {
+          calls.push(`deploy ${stack}`);
+          const { readFileSync } = await import('node:fs');
+          templates.push(readFileSync(join(assembly.directory, `${stack}.template.json`), 'utf8'));
+          return { outputs: stack.endsWith('registry') ? { RepositoryUri: REPO } : { Url: 'http://127.0.0.1:15087', ClusterName: 'c', ServiceName: 's', TargetGroupArn: 'tg', LogGroupName: '/berth/aws-ok/prod' } };
+        },
+      };
+      const progress = recordingProgress();
+      const outcome = await awsOperations(loaded, { clients: clients(), deployer }).deploy({ yes: true, timeoutSeconds: 60 }, progress);
+
+      expect(outcome).toMatchObject({ ok: true, env: 'prod', url: 'http://127.0.0.1:15087', release: { number: 1, digest: DIGEST, image: `${REPO}@${DIGEST}`, createdBy: 'Deploy/alice', status: 'deployed' } });
+      expect(calls).toEqual(['bootstrap 123456789012/eu-west-1', 'deploy berth-aws-ok-registry', 'deploy berth-aws-ok-prod']);
+      expect(templates[1]).toContain(`${REPO}@${DIGEST}`);
+      expect(progress.lines[0]).toBe('AWS account 123456789012 (Deploy/alice) in eu-west-1');
+      expect(progress.lines.some((line) => /^first deploy to 123456789012\/eu-west-1: berth sets up CDK's bootstrap stack CDKToolkit/.test(line))).toBe(true);
+      const puts = mocks.ssm.commandCalls(PutParameterCommand).map((call) => [call.args[0].input.Name, JSON.parse(call.args[0].input.Value!).status]);
+      expect(puts).toEqual([['/berth/aws-ok/prod/releases/000001', 'deploying'], ['/berth/aws-ok/prod/releases/000001', 'deployed']]);
+      expect(JSON.stringify(outcome) + progress.lines.join('\n') + templates.join('')).not.toContain(CANARY);
+    } finally {
+      server.close();
       rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
