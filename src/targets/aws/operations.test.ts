@@ -227,7 +227,8 @@ describe('deploy through the real wiring (SDK mocked, stacks faked, health URL o
           calls.push(`deploy ${stack}`);
           const { readFileSync } = await import('node:fs');
           templates.push(readFileSync(join(assembly.directory, `${stack}.template.json`), 'utf8'));
-          return { outputs: stack.endsWith('registry') ? { RepositoryUri: REPO } : { Url: 'http://127.0.0.1:15087', ClusterName: 'c', ServiceName: 's', TargetGroupArn: 'tg', LogGroupName: '/berth/aws-ok/prod' } };
+          const outputs: Record<string, string> = stack.endsWith('registry') ? { RepositoryUri: REPO } : { Url: 'http://127.0.0.1:15087', ClusterName: 'c', ServiceName: 's', TargetGroupArn: 'tg', LogGroupName: '/berth/aws-ok/prod' };
+          return { outputs };
         },
       };
       const progress = recordingProgress();
