@@ -276,6 +276,7 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
     const { clients } = await announce(progress);
     const stacks = deployer(clients);
     const synth = await synthesize(undefined, request.purge);
+    if (config.database && config.production) progress.warn('the production database has deletion protection: CloudFormation cannot delete it until it is turned off (RDS console > Modify > Deletion protection)');
     const step = progress.step(`Destroying stack ${envStack}`);
     try {
       await stacks.destroy(synth.assembly, envStack, (event) => step.update(`${event.logicalId} ${event.status}`));
