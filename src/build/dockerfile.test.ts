@@ -183,6 +183,15 @@ ENTRYPOINT ["node"]
     expect(info.cmd).toBeUndefined();
   });
 
+  it('reports on the stage a build target names', () => {
+    const text = 'FROM node:20 AS dev\nEXPOSE 5173\nFROM nginx:1.27 AS prod\nEXPOSE 80\n';
+    expect(parseDockerfile(text, { target: 'dev' }).expose.map((p) => p.port)).toEqual([5173]);
+    expect(parseDockerfile(text, { target: 'DEV' }).finalStage?.name).toBe('dev');
+    const missing = parseDockerfile(text, { target: 'test' });
+    expect(missing.finalStage?.name).toBe('prod');
+    expect(missing.warnings).toEqual(['build target "test" is not a stage of this Dockerfile (stages: dev, prod)']);
+  });
+
   it('does not inherit from an unrelated earlier stage', () => {
     const info = parseDockerfile('FROM node:20 AS build\nEXPOSE 3000\nUSER node\nFROM nginx:1.27\nCOPY --from=build /app/dist /usr/share/nginx/html\n');
     expect(info.finalStage?.baseImage).toBe('nginx:1.27');

@@ -90,7 +90,7 @@ export interface CommandPort {
 export interface DockerfileInfo {
   instructions: DockerfileInstruction[];
   stages: DockerfileStage[];
-  /** The last stage: the image that runs (unless berth.yml sets build.target). */
+  /** The stage that runs: the last one, or the one `options.target` names. */
   finalStage?: DockerfileStage;
   /** Names of every ARG, in order of first appearance (global and per stage). */
   args: string[];
@@ -149,7 +149,8 @@ export function dockerfileInstructions(text: string): DockerfileInstruction[] {
     const args = (match[2] ?? '').trim();
     instructions.push({ keyword, args, line: start });
     // Heredocs (RUN <<EOF ... EOF): skip their bodies so they are not read as instructions.
-    for (const heredoc of args.matchAll(/<<(-?)\s*["']?([A-Za-z_][A-Za-z0-9_]*)["']?/g)) {
+    const heredocs = ['RUN', 'COPY', 'ADD'].includes(keyword) ? [...args.matchAll(/<<(-?)\s*["']?([A-Za-z_][A-Za-z0-9_]*)["']?/g)] : [];
+    for (const heredoc of heredocs) {
       const stripTabs = heredoc[1] === '-';
       const delimiter = heredoc[2]!;
       while (index < lines.length) {
@@ -390,8 +391,13 @@ function healthcheckFrom(instruction: DockerfileInstruction, values: ReadonlyMap
   return check;
 }
 
+export interface ParseOptions {
+  /** The stage to report on, as berth.yml's service.build.target names it; default: the last stage. */
+  target?: string;
+}
+
 /** Read a Dockerfile's text. Pure: the caller reads the file. */
-export function parseDockerfile(text: string): DockerfileInfo {
+export function parseDockerfile(text: string, options: ParseOptions = {}): DockerfileInfo {
   const instructions = dockerfileInstructions(text);
   const warnings: string[] = [];
   const stages: DockerfileStage[] = [];
@@ -495,8 +501,14 @@ export function parseDockerfile(text: string): DockerfileInfo {
     }
   }
 
-  const finalStage = stages.at(-1);
-  const final = facts.at(-1);
+  let finalIndex = stages.length - 1;
+  if (options.target !== undefined) {
+    const index = stages.findIndex((stage) => stage.name === options.target!.toLowerCase());
+    if (index >= 0) finalIndex = index;
+    else if (stages.length > 0) warnings.push(`build target "${options.target}" is not a stage of this Dockerfile (stages: ${stages.map((stage) => stage.name ?? `#${stage.index}`).join(', ')})`);
+  }
+  const finalStage = stages[finalIndex];
+  const final = facts[finalIndex];
   const info: DockerfileInfo = { instructions, stages, args: argNames, env: final?.envNames ?? [], expose: final?.expose ?? [], warnings };
   if (!finalStage || !final) {
     warnings.push('no FROM instruction: this is not a Dockerfile berth can build');

@@ -96,12 +96,12 @@ export function parseConfigFile(file: string, cwd = process.cwd()): ParsedConfig
   };
   const text = readFileSync(file, 'utf8');
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
       doc.errors.map((error) => {
         const pos = error.linePos?.[0];
-        const message = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+        const message = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?\s*$/, '');
         return { file: shownAs, ...(pos ? { line: pos.line, column: pos.col } : {}), path: '', message: `YAML syntax error: ${message}` };
       }),
     );

@@ -21,7 +21,7 @@ export function renderReferenceMarkdown(): string {
     MINIMAL,
     '```',
     '',
-    'The first line lets editors with the YAML language server (VS Code\'s YAML extension, Neovim, JetBrains with the plugin) complete and check keys. `berth init` writes the schema to `.berth/schema.json`; `berth schema > .berth/schema.json` refreshes it after upgrading berth.',
+    'The first line lets editors with the YAML language server (VS Code\'s YAML extension, Neovim, JetBrains with the plugin) complete and check keys. `berth init` writes the schema of the installed berth to `.berth/schema.json` beside berth.yml (editors resolve the path relative to the file, so it works on every machine and offline); `berth schema > .berth/schema.json` refreshes it after upgrading berth, or on a clone that does not commit `.berth/`.',
     '',
     '## Sections',
     '',

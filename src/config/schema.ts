@@ -18,9 +18,8 @@ export const REDIS_VERSIONS = ['6.2', '7.0', '7.1'] as const;
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 
-const durationText = z.union([z.number().int().min(1), z.string().regex(/^\d+\s*(s|m|h|d)?$/)], {
-  error: 'expected a duration such as 300, "90s", "30m", "1h" or "1d"',
-});
+const DURATION_HELP = 'expected a duration such as 300, "90s", "30m", "1h" or "1d"';
+const durationText = z.union([z.number().int().min(1), z.string().regex(/^\d+\s*(s|m|h|d)?$/, { error: DURATION_HELP })], { error: DURATION_HELP });
 
 function healthSchema() {
   return z
@@ -100,7 +99,7 @@ function serviceSchema(mode: 'base' | 'override') {
 const databaseObject = z
   .strictObject({
     engine: z.literal('postgres'),
-    version: z.union([z.enum(POSTGRES_VERSIONS), z.number().int()]).meta({ default: '16' }),
+    version: z.union([z.string(), z.number()]).meta({ description: `PostgreSQL major version: ${POSTGRES_VERSIONS.join(', ')}`, default: '16' }),
     instance: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, { error: 'expected an RDS instance class such as db.t4g.micro' }).meta({ default: 'db.t4g.micro' }),
     storage: z.number().int().meta({ description: 'GiB of gp3 storage, 20-65536', default: 20 }),
     backupDays: z.number().int().meta({ description: 'days of automated backups, 0-35', default: 7 }),
@@ -117,7 +116,7 @@ const database = z.union([z.literal('postgres'), z.literal(false), z.null(), dat
 const cacheObject = z
   .strictObject({
     engine: z.literal('redis'),
-    version: z.union([z.enum(REDIS_VERSIONS), z.number()]).meta({ default: '7.1' }),
+    version: z.union([z.string(), z.number()]).meta({ description: `Redis version: ${REDIS_VERSIONS.join(', ')}`, default: '7.1' }),
     node: z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, { error: 'expected an ElastiCache node type such as cache.t4g.micro' }).meta({ default: 'cache.t4g.micro' }),
     localImage: z.string().meta({ description: 'image for the local environment', default: 'redis:7' }),
   })

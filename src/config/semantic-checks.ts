@@ -3,7 +3,7 @@
  * environment's merged configuration after the shapes have passed the schema.
  */
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { isAwsRegion } from './aws-regions.js';
 import { DEFAULTS } from './defaults.js';
 import { parseDuration } from './durations.js';
@@ -156,15 +156,21 @@ function checkCount(service: Service, add: Add): void {
 function checkBuild(service: Service, dir: string, add: Add): void {
   const context = resolve(dir, service.build?.context ?? DEFAULTS.service.build.context);
   if (!existsSync(context) || !statSync(context).isDirectory()) {
-    add(['service', 'build', 'context'], `folder ${context} does not exist (the build context is relative to berth.yml)`);
+    add(['service', 'build', 'context'], `folder ${shown(context)} does not exist (the build context is relative to berth.yml)`);
     return;
   }
   const dockerfile = resolve(context, service.build?.dockerfile ?? DEFAULTS.service.build.dockerfile);
   if (!existsSync(dockerfile)) {
-    add(['service', 'build', 'dockerfile'], `${dockerfile} does not exist`, {
+    add(['service', 'build', 'dockerfile'], `${shown(dockerfile)} does not exist`, {
       hint: 'add a Dockerfile, set service.build.dockerfile, or set service.image to run a pushed image',
     });
   }
+}
+
+/** Paths as the user would type them from where berth runs. */
+function shown(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') ? rel : path;
 }
 
 function checkDatabase(sections: Sections, add: Add): void {

@@ -69,10 +69,12 @@ const TYPE_WORDS: Record<string, string> = {
   boolean: 'true or false',
   object: 'a mapping',
   array: 'a list',
+  record: 'a mapping',
 };
 
-function isTypeMismatchAtRoot(issues: readonly z.core.$ZodIssue[]): boolean {
-  return issues.some((issue) => issue.path.length === 0 && (issue.code === 'invalid_type' || issue.code === 'invalid_value'));
+/** A union branch that failed on the value itself (not inside it) did not match the value's kind. */
+function failedAtRoot(issues: readonly z.core.$ZodIssue[]): boolean {
+  return issues.some((issue) => issue.path.length === 0 && issue.code !== 'unrecognized_keys');
 }
 
 /** Flatten zod issues; for unions, use the branch that matched the value's type, if any. */
@@ -96,7 +98,7 @@ export function problemsFromIssues(issues: readonly z.core.$ZodIssue[], input: u
         break;
       }
       case 'invalid_union': {
-        const matching = issue.errors.filter((branch) => !isTypeMismatchAtRoot(branch));
+        const matching = issue.errors.filter((branch) => !failedAtRoot(branch));
         if (matching.length === 1) problems.push(...problemsFromIssues(matching[0]!, input, path));
         else problems.push({ path, message: `${issue.message}; got ${describeReceived(received)}` });
         break;

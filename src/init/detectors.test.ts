@@ -70,6 +70,18 @@ describe('findHealthRoutes', () => {
   });
 });
 
+describe('comments', () => {
+  it('are not read as routes, environment reads or ports', () => {
+    const project = projectFromRecord({
+      'server.js': "// app.get('/health', h)\n/**\n * process.env.OLD_TOKEN\n */\nconst a = 1; // app.listen(9999)\napp.get('/ping', h);\n",
+      'app.py': '# os.environ["OLD_API_KEY"]\nx = os.environ["NEW_API_KEY"]  # was OLD\n',
+    });
+    expect(findHealthRoutes(project).map((route) => route.path)).toEqual(['/ping']);
+    expect(findEnvReads(project).map((read) => read.name)).toEqual(['NEW_API_KEY']);
+    expect(findCodePort(project)).toBeUndefined();
+  });
+});
+
 describe('findEnvReads and looksSecret', () => {
   it('finds environment reads in Python, JavaScript and Ruby', () => {
     const project = projectFromRecord({

@@ -4,7 +4,7 @@
  */
 import type { ProjectFiles } from './project-files.js';
 import { closeCall } from './health-routes.js';
-import { CODE_FILE, lineAt } from './project-files.js';
+import { CODE_FILE, isCommented, lineAt, TEST_FILE } from './project-files.js';
 
 export interface EnvRead {
   name: string;
@@ -28,7 +28,6 @@ const PATTERNS: ReadonlyArray<{ files: RegExp; regex: RegExp }> = [
 /** `const { STRIPE_SECRET, PORT } = process.env` */
 const DESTRUCTURED = /\{([^{}]*)\}\s*=\s*process\.env\b/g;
 
-const TEST_FILE = /(^|\/)(tests?|__tests__|spec|e2e)\/|\.(test|spec)\.[a-z]+$|(^|\/)test_[^/]*\.py$|_test\.py$/;
 
 /** Every distinct environment variable the code reads, first occurrence kept, in file order. */
 export function findEnvReads(project: ProjectFiles): EnvRead[] {
@@ -57,7 +56,7 @@ export function findEnvReads(project: ProjectFiles): EnvRead[] {
         }
       }
     }
-    for (const read of found.sort((a, b) => a.index - b.index)) add(read.name, file, text, read.index, read.evidence);
+    for (const read of found.filter((candidate) => !isCommented(text, candidate.index)).sort((a, b) => a.index - b.index)) add(read.name, file, text, read.index, read.evidence);
   }
   return reads;
 }

@@ -3,7 +3,7 @@
  * Express-style `app.get('/health', ...)`, Next.js route files, Rails routes.
  */
 import type { ProjectFiles } from './project-files.js';
-import { CODE_FILE, lineAt } from './project-files.js';
+import { CODE_FILE, isCommented, lineAt, TEST_FILE } from './project-files.js';
 
 export interface HealthRoute {
   /** The URL path, starting with "/". */
@@ -28,7 +28,6 @@ export function isHealthPath(path: string): boolean {
   return healthRank(path) >= 0;
 }
 
-const TEST_FILE = /(^|\/)(tests?|__tests__|spec|e2e)\/|\.(test|spec)\.[a-z]+$|(^|\/)test_[^/]*\.py$|_test\.py$/;
 
 interface Pattern {
   files: RegExp;
@@ -84,7 +83,7 @@ export function findHealthRoutes(project: ProjectFiles): HealthRoute[] {
     for (const pattern of patterns) {
       for (const match of text.matchAll(pattern.regex)) {
         const path = pattern.toPath(match[1]!);
-        if (!path || !isHealthPath(path) || /[:<{*[]/.test(path)) continue;
+        if (!path || !isHealthPath(path) || /[:<{*[]/.test(path) || isCommented(text, match.index)) continue;
         const evidence = closeCall(text, match.index, match[0]);
         const line = lineAt(text, match.index);
         routes.push({ path, file, line, evidence, reason: `the route \`${evidence}\` in ${file}:${line}` });

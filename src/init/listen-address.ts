@@ -4,7 +4,7 @@
  */
 import type { DockerfileInfo } from '../build/dockerfile.js';
 import type { ProjectFiles } from './project-files.js';
-import { CODE_FILE, lineAt } from './project-files.js';
+import { CODE_FILE, isCommented, lineAt, TEST_FILE } from './project-files.js';
 
 export interface CodePort {
   port: number;
@@ -25,7 +25,6 @@ const CODE_PORT_PATTERNS: ReadonlyArray<{ files: RegExp; regex: RegExp }> = [
   { files: /\.py$/, regex: new RegExp(`\\.run\\([^)]*?\\bport\\s*=\\s*${PORT}\\b`, 'g') },
 ];
 
-const TEST_FILE = /(^|\/)(tests?|__tests__|spec|e2e)\/|\.(test|spec)\.[a-z]+$|(^|\/)test_[^/]*\.py$|_test\.py$/;
 
 /** The first port the code names for its server. */
 export function findCodePort(project: ProjectFiles): CodePort | undefined {
@@ -38,7 +37,7 @@ export function findCodePort(project: ProjectFiles): CodePort | undefined {
     for (const pattern of patterns) {
       for (const match of text.matchAll(pattern.regex)) {
         const port = Number(match[1]);
-        if (port >= 1 && port <= 65535) return { port, file, line: lineAt(text, match.index), evidence: match[0].trim() };
+        if (port >= 1 && port <= 65535 && !isCommented(text, match.index)) return { port, file, line: lineAt(text, match.index), evidence: match[0].trim() };
       }
     }
   }

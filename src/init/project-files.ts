@@ -15,9 +15,19 @@ export function projectFromRecord(files: Readonly<Record<string, string>>): Proj
 /** Source files the route and environment detectors read. */
 export const CODE_FILE = /\.(py|js|mjs|cjs|ts|mts|cts|jsx|tsx|rb)$/;
 
+/** Test code: its routes and environment reads are not the app's. */
+export const TEST_FILE = /(^|\/)(tests?|__tests__|spec|e2e)\/|\.(test|spec)\.[a-z]+$|(^|\/)test_[^/]*\.py$|_test\.py$/;
+
 /** A 1-based line number of a character offset. */
 export function lineAt(text: string, offset: number): number {
   let line = 1;
   for (let i = 0; i < offset && i < text.length; i += 1) if (text.charCodeAt(i) === 10) line += 1;
   return line;
+}
+
+/** Whether the text at `index` sits in a line comment or a doc-comment line (`#`, `//`, `/*`, ` * `). */
+export function isCommented(text: string, index: number): boolean {
+  const prefix = text.slice(text.lastIndexOf('\n', index - 1) + 1, index);
+  const trimmed = prefix.trimStart();
+  return /^(#|\/\/|\/\*|\*)/.test(trimmed) || /\s(\/\/|#)\s/.test(prefix);
 }

@@ -1,5 +1,6 @@
 /** Every berth command. Each module only declares its command; heavy work is imported when it runs. */
 import type { Command } from 'commander';
+import { registerCost } from './cost.js';
 import { registerDeploy } from './deploy.js';
 import { registerDestroy } from './destroy.js';
 import { registerDiff } from './diff.js';
@@ -18,6 +19,7 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerInit,
   registerValidate,
   registerPlan,
+  registerCost,
   registerSchema,
   registerDiff,
   registerDeploy,

@@ -44,7 +44,24 @@ Examples:
       const findings = result.nagFindings.length + result.validationFindings.length;
       if (findings > 0) step.warn(`${findings} finding(s)`);
       else step.succeed();
-      if (options.json) printJson(planToJson(result));
-      else printLine(describePlan(result));
+      // The monthly total, priced by berth cost from the same templates (src/plan/cost).
+      const { priceSynthesis, describePlanCost, DEFAULT_USAGE } = await loadCostForPlan();
+      const cost = priceSynthesis(config, result, DEFAULT_USAGE);
+      if (options.json) {
+        printJson({ ...planToJson(result), cost });
+        return;
+      }
+      printLine(describePlan(result));
+      printLine();
+      printLine(describePlanCost(cost, config.env));
     });
+}
+
+async function loadCostForPlan() {
+  const [{ priceSynthesis }, { describePlanCost }, { DEFAULT_USAGE }] = await Promise.all([
+    import('./cost-estimate.js'),
+    import('./cost-output.js'),
+    import('../../plan/cost/usage.js'),
+  ]);
+  return { priceSynthesis, describePlanCost, DEFAULT_USAGE };
 }

@@ -25,6 +25,8 @@ const RETRYABLE = new Set(['GET', 'HEAD', 'OPTIONS']);
 export class LocalBalancer {
   private config: BalancerConfig;
   private backends = new Map<string, BackendStatus>();
+  /** In-flight and served counts per backend, apart from the health state (which is copied on every check). */
+  private traffic = new Map<string, { inflight: number; served: number }>();
   private timers = new Map<string, NodeJS.Timeout>();
   private cursor = 0;
   private events: string[] = [];
@@ -35,8 +37,11 @@ export class LocalBalancer {
   private supervisor?: NodeJS.Timeout;
   private replacing = false;
   private docker?: Docker;
+  /** Upgraded (websocket) connections: server.close() does not end them, stop() must. */
+  private readonly upgraded = new Set<Socket>();
 
-  constructor(private readonly files: BalancerFiles) {
+  /** `supervise: false` skips the engine (for tests with plain HTTP servers as backends). */
+  constructor(private readonly files: BalancerFiles, private readonly options: { supervise?: boolean } = {}) {
     this.config = JSON.parse(readFileSync(files.config, 'utf8')) as BalancerConfig;
     this.setBackends(this.config.backends);
   }
@@ -53,7 +58,7 @@ export class LocalBalancer {
     this.control = http.createServer((req, res) => void this.handleControl(req, res));
     await new Promise<void>((resolve) => this.control!.listen(this.files.socket, () => resolve()));
     chmodSync(this.files.socket, 0o600);
-    this.supervisor = setInterval(() => void this.supervise(), 1000);
+    if (this.options.supervise !== false) this.supervisor = setInterval(() => void this.supervise(), 1000);
   }
 
   async stop(): Promise<void> {
@@ -61,13 +66,24 @@ export class LocalBalancer {
     for (const timer of this.timers.values()) clearTimeout(timer);
     await new Promise((resolve) => this.control?.close(resolve) ?? resolve(undefined));
     this.server?.closeAllConnections();
+    for (const socket of this.upgraded) socket.destroy();
     await new Promise((resolve) => this.server?.close(resolve) ?? resolve(undefined));
     this.proxy.close();
     rmSync(this.files.socket, { force: true });
   }
 
   status(): BalancerStatus {
-    return { pid: process.pid, port: this.config.port, startedAt: this.startedAt, backends: [...this.backends.values()], events: this.events.slice(0, 50) };
+    const backends = [...this.backends.values()].map((backend) => ({ ...backend, ...this.trafficOf(backend.id) }));
+    return { pid: process.pid, port: this.config.port, startedAt: this.startedAt, backends, events: this.events.slice(0, 50) };
+  }
+
+  private trafficOf(id: string): { inflight: number; served: number } {
+    let counts = this.traffic.get(id);
+    if (!counts) {
+      counts = { inflight: 0, served: 0 };
+      this.traffic.set(id, counts);
+    }
+    return counts;
   }
 
   private event(text: string): void {
@@ -81,6 +97,7 @@ export class LocalBalancer {
     for (const id of [...this.backends.keys()]) {
       if (!keep.has(id)) {
         this.backends.delete(id);
+        this.traffic.delete(id);
         clearTimeout(this.timers.get(id));
         this.timers.delete(id);
       }
@@ -164,13 +181,14 @@ export class LocalBalancer {
       return;
     }
     tried.add(backend.id);
-    backend.inflight += 1;
-    backend.served += 1;
+    const counts = this.trafficOf(backend.id);
+    counts.inflight += 1;
+    counts.served += 1;
     let released = false;
     const release = () => {
       if (released) return;
       released = true;
-      backend.inflight -= 1;
+      counts.inflight -= 1;
     };
     res.once('close', release);
     if (this.config.stickySeconds) {
@@ -201,8 +219,14 @@ export class LocalBalancer {
       socket.end('HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\n\r\n');
       return;
     }
-    backend.inflight += 1;
-    socket.once('close', () => { backend.inflight -= 1; });
+    const counts = this.trafficOf(backend.id);
+    counts.inflight += 1;
+    counts.served += 1;
+    this.upgraded.add(socket);
+    socket.once('close', () => {
+      counts.inflight -= 1;
+      this.upgraded.delete(socket);
+    });
     this.proxy.ws(req, socket, head, { target: backend.url }, () => socket.destroy());
   }
 

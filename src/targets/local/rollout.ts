@@ -160,7 +160,9 @@ export async function rollout(context: RolloutContext, request: RolloutRequest):
     const logTail = redactSecrets(await containerLogTail(docker, failed.id, 30), context.secrets);
     const evidence = await gatherEvidence(context, replicas, verdict, logTail);
     const cleanup = progress.step(`Remove the new replicas; ${oldBackends.length ? `release ${previous?.supervise?.release ?? ''} keeps serving` : 'nothing was serving before'}`);
-    await context.balancer.apply(balancerConfig(plan, oldBackends, previous?.supervise));
+    // Nothing served before this release: no balancer is left answering 503.
+    if (oldBackends.length) await context.balancer.apply(balancerConfig(plan, oldBackends, previous?.supervise));
+    else await context.balancer.stop();
     await Promise.all(replicas.map((replica) => stopAndRemove(docker, replica.id, 2)));
     cleanup.succeed();
     context.releases.record(release);

@@ -1,0 +1,96 @@
+/** The I/O around pricing: synthesize the environment, read its templates, price them. Loaded only when `berth cost` runs. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ResolvedConfig } from '../../config/model.js';
+import { synthesizeEnvironment } from '../../plan/aws/synthesize.js';
+import type { CostEstimate } from '../../plan/cost/price-template.js';
+import { priceTemplates } from '../../plan/cost/price-template.js';
+import type { PriceTable } from '../../plan/cost/price-table.js';
+import { loadPriceTable } from '../../plan/cost/price-table.js';
+import type { Saving } from '../../plan/cost/savings.js';
+import { findSavings } from '../../plan/cost/savings.js';
+import type { CfnTemplate, StackTemplate } from '../../plan/cost/template.js';
+import type { UsageAssumptions } from '../../plan/cost/usage.js';
+import type { Progress } from '../progress.js';
+
+/** Where prices come from when berth.yml names no region. */
+export const FALLBACK_REGION = 'us-east-1';
+
+export interface EnvironmentCost {
+  env: string;
+  /** The environment stack, berth-<app>-<env>. */
+  stack: string;
+  estimate: CostEstimate;
+  savings: Saving[];
+  /** Where the region came from: berth.yml, AWS_REGION, AWS_DEFAULT_REGION, or the fallback. */
+  regionFrom: string;
+  /** The price table's recording dates: the oldest and newest figure. */
+  pricesRecorded: { from: string; to: string };
+}
+
+export function costRegion(config: ResolvedConfig, environment: NodeJS.ProcessEnv = process.env): { region: string; from: string } {
+  if (config.region) return { region: config.region, from: 'berth.yml' };
+  if (environment.AWS_REGION) return { region: environment.AWS_REGION, from: 'AWS_REGION' };
+  if (environment.AWS_DEFAULT_REGION) return { region: environment.AWS_DEFAULT_REGION, from: 'AWS_DEFAULT_REGION' };
+  return { region: FALLBACK_REGION, from: `no region in berth.yml or AWS_REGION; priced in ${FALLBACK_REGION}` };
+}
+
+export function readTemplates(stackNames: readonly string[], paths: readonly string[]): StackTemplate[] {
+  return paths.map((path, i) => ({ stack: stackNames[i] ?? path, template: JSON.parse(readFileSync(path, 'utf8')) as CfnTemplate }));
+}
+
+function recorded(table: PriceTable): { from: string; to: string } {
+  const dates = Object.values(table.prices).map((figure) => figure.date).sort();
+  return { from: dates[0] ?? '', to: dates[dates.length - 1] ?? '' };
+}
+
+/** Synthesize (into `outdir`) and price one AWS environment. */
+export async function estimateEnvironment(config: ResolvedConfig, usage: UsageAssumptions, outdir: string, progress?: Progress): Promise<EnvironmentCost> {
+  const { region, from } = costRegion(config);
+  const table = loadPriceTable(region);
+  const step = progress?.step(`Synthesizing ${config.env}`);
+  let synth;
+  try {
+    synth = await synthesizeEnvironment(config, { outdir });
+    step?.succeed();
+  } catch (error) {
+    step?.fail();
+    throw error;
+  }
+  const templates = readTemplates(synth.stackNames, synth.templates);
+  const estimate = priceTemplates(templates, table, usage);
+  return {
+    env: config.env,
+    stack: synth.stack.name,
+    estimate,
+    savings: findSavings(templates, table, usage, { production: config.production }, estimate),
+    regionFrom: from,
+    pricesRecorded: recorded(table),
+  };
+}
+
+/** `.berth/<env>/cdk.out`, shared with `berth plan`; what-if runs synthesize beside it. */
+export function assemblyDir(config: ResolvedConfig, variant?: string): string {
+  return variant ? join(config.dir, '.berth', config.env, variant, 'cdk.out') : join(config.dir, '.berth', config.env, 'cdk.out');
+}
+
+/** The monthly total `berth plan` shows: priced from the templates it just synthesized. */
+export interface PlanCost {
+  monthly: { min: number; max: number };
+  currency: 'USD';
+  region: string;
+  unpriced: number;
+}
+
+/** Price a synthesis for `berth plan`; the reason instead when the region has no price data. */
+export function priceSynthesis(config: ResolvedConfig, synth: { stackNames: string[]; templates: string[] }, usage: UsageAssumptions): PlanCost | { unavailable: string } {
+  const { region } = costRegion(config);
+  let table: PriceTable;
+  try {
+    table = loadPriceTable(region);
+  } catch (error) {
+    return { unavailable: (error as Error).message };
+  }
+  const estimate = priceTemplates(readTemplates(synth.stackNames, synth.templates), table, usage);
+  return { monthly: estimate.monthly, currency: 'USD', region, unpriced: estimate.unpriced.length };
+}

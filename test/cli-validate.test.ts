@@ -1,0 +1,74 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { hasStackTrace, runBerth } from './cli.js';
+
+function app(yaml: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-cli-'));
+  writeFileSync(join(dir, 'berth.yml'), yaml);
+  writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\n');
+  return dir;
+}
+
+describe('berth validate', () => {
+  it('prints the resolved environment and exits 0', async () => {
+    const dir = app('app: hello\nservice:\n  port: 8080\nenvironments:\n  prod: { service: { count: 2 } }\n');
+    const result = await runBerth(['validate', '--env', 'prod'], { cwd: dir });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('hello (prod, production) is valid');
+    expect(result.stdout).toMatch(/count:\n\s+min: 2\n\s+max: 2/);
+  });
+
+  it('--json gives the documented shape', async () => {
+    const dir = app('app: hello\nservice:\n  port: 8080\n  build: { args: { NEXT_PUBLIC_KEY: abc } }\n');
+    const result = await runBerth(['validate', '--json'], { cwd: dir });
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.stdout);
+    expect(json).toMatchObject({ valid: true, env: 'local', target: 'local', file: join(dir, 'berth.yml') });
+    expect(json.config.app).toBe('hello');
+    expect(json.config.service.build).toEqual({ context: '.', dockerfile: 'Dockerfile', args: { NEXT_PUBLIC_KEY: 'abc' } });
+    expect(json.config.service.health.path).toBe('/');
+  });
+
+  it('--json on an invalid file lists the problems and exits 2', async () => {
+    const dir = app('app: hello\nservice:\n  port: 8080\n  memory: 9999\n');
+    const result = await runBerth(['validate', '--json'], { cwd: dir });
+    expect(result.code).toBe(2);
+    const json = JSON.parse(result.stdout);
+    expect(json.valid).toBe(false);
+    expect(json.problems[0]).toMatchObject({ file: 'berth.yml', line: 4, column: 11, path: 'service.memory' });
+  });
+
+  it('an unknown environment is a usage error with a suggestion', async () => {
+    const dir = app('app: hello\nservice:\n  port: 8080\nenvironments:\n  staging: {}\n');
+    const result = await runBerth(['validate', '--env', 'stagin'], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('environment "stagin" is not declared');
+    expect(result.stderr).toContain('did you mean "staging"?');
+    expect(hasStackTrace(result.stderr)).toBe(false);
+  });
+
+  it('an unknown command or flag exits 2', async () => {
+    expect((await runBerth(['deplyo'])).code).toBe(2);
+    expect((await runBerth(['validate', '--nope'])).code).toBe(2);
+  });
+
+  it('--version and --help exit 0', async () => {
+    const version = await runBerth(['--version']);
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const help = await runBerth(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Exit codes');
+  });
+
+  it('berth schema prints a JSON Schema editors can use', async () => {
+    const result = await runBerth(['schema']);
+    expect(result.code).toBe(0);
+    const schema = JSON.parse(result.stdout);
+    expect(schema.$schema).toContain('json-schema.org');
+    expect(schema.required).toEqual(['app', 'service']);
+    expect(schema.properties.service.properties.port).toMatchObject({ type: 'integer', minimum: 1, maximum: 65535 });
+  });
+});

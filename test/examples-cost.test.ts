@@ -1,0 +1,149 @@
+/**
+ * What each example in examples/ costs per month, synthesized as `berth cost` does and priced at the
+ * default usage assumptions: the expected total and every line that makes it up.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { estimateEnvironment } from '../src/cli/commands/cost-estimate.js';
+import { loadConfig } from '../src/config/load.js';
+import { DEFAULT_USAGE } from '../src/plan/cost/usage.js';
+
+const out = mkdtempSync(join(tmpdir(), 'berth-examples-cost-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+type Lines = Record<string, number | [number, number]>;
+
+async function price(example: string, env: string) {
+  const config = loadConfig({ config: `examples/${example}/berth.yml`, env });
+  const cost = await estimateEnvironment(config, DEFAULT_USAGE, join(out, example, env));
+  const lines: Lines = Object.fromEntries(cost.estimate.items.map((item) => [
+    item.resource,
+    item.monthly.min === item.monthly.max ? item.monthly.max : [item.monthly.min, item.monthly.max],
+  ]));
+  return { cost, lines };
+}
+
+/** The lines every public ALB environment has in us-east-1 at the default assumptions. */
+const ALB_US_EAST_1: Lines = {
+  LoadBalancer: 16.43,
+  'LoadBalancer (LCUs)': 5.84,
+  'LoadBalancer (public IPv4)': 7.3,
+  RegistryRepository: 0.1,
+  ServiceLogs: 0.53,
+  'data transfer out': 0.9,
+};
+
+describe('cost of the examples', () => {
+  it('flask-hello prod: 2 x86 tasks of 0.25 vCPU / 0.5 GB behind an ALB, $56.92', async () => {
+    const { cost, lines } = await price('flask-hello', 'prod');
+    expect(lines).toEqual({ ...ALB_US_EAST_1, Service: 18.02, 'Service (task public IPv4)': 7.3, 'alarms (4)': 0.5 });
+    expect(cost.estimate.monthly).toEqual({ min: 56.92, max: 56.92 });
+    expect(cost.estimate.items.find((item) => item.resource === 'Service')!.basis).toBe('2 tasks × 730 h × (0.25 vCPU × $0.04048 + 0.5 GB × $0.004445)');
+    // the 5xx-rate alarm is metric math over two metrics: billed as two
+    expect(cost.estimate.items.find((item) => item.resource === 'alarms (4)')!.basis).toBe('5 alarm metrics in 4 alarms × $0.10/month');
+    expect(cost.estimate.unpriced).toEqual([]);
+    expect(cost.savings.map((saving) => [saving.kind, saving.monthly.max])).toEqual([['arm64', 3.6]]);
+  }, 120_000);
+
+  it('radio prod: one public task, no load balancer, in ap-south-1, $15.01', async () => {
+    const { cost, lines } = await price('radio', 'prod');
+    expect(lines).toEqual({
+      RegistryRepository: 0.1,
+      ServiceLogs: 0.7,
+      Service: 9.47,
+      'Service (task public IPv4)': 3.65,
+      'data transfer out': 1.09,
+    });
+    expect(cost.estimate.region).toBe('ap-south-1');
+    expect(cost.estimate.monthly).toEqual({ min: 15.01, max: 15.01 });
+    expect(cost.estimate.unpriced).toEqual([]);
+  }, 120_000);
+
+  it('streamboard dev: Spot, 1-2 tasks on weekdays 07:00-20:00 and none otherwise, Redis, in eu-west-1, $49.95-$53.47', async () => {
+    const { cost, lines } = await price('streamboard', 'dev');
+    expect(lines).toEqual({
+      RegistryRepository: 0.1,
+      CacheReplicationGroup: 12.41,
+      ServiceLogs: 0.6,
+      Service: [2.09, 4.19],
+      'Service (task public IPv4)': [1.41, 2.83],
+      LoadBalancer: 18.4,
+      'LoadBalancer (LCUs)': 5.84,
+      'LoadBalancer (public IPv4)': 7.3,
+      'alarms (4)': 0.5,
+      'secret berth/streamboard/dev/DATA_API_KEY': 0.4,
+      'data transfer out': 0.9,
+    });
+    expect(cost.estimate.items.find((item) => item.resource === 'Service')!.basis)
+      .toBe('(0 tasks × 447.3 h + 1–2 tasks × 282.8 h) × Fargate Spot (0.5 vCPU × $0.012144 + 1 GB × $0.0013335)');
+    expect(cost.estimate.monthly).toEqual({ min: 49.95, max: 53.47 });
+    // already on Spot and scheduled: only ARM is left to suggest
+    expect(cost.savings.map((saving) => saving.kind)).toEqual(['arm64']);
+  }, 120_000);
+
+  it('streamboard prod: 2-6 tasks, in eu-west-1, $89.79-$176.47', async () => {
+    const { cost, lines } = await price('streamboard', 'prod');
+    expect(lines).toEqual({
+      RegistryRepository: 0.1,
+      CacheReplicationGroup: 12.41,
+      ServiceLogs: 0.6,
+      Service: [36.04, 108.12],
+      'Service (task public IPv4)': [7.3, 21.9],
+      LoadBalancer: 18.4,
+      'LoadBalancer (LCUs)': 5.84,
+      'LoadBalancer (public IPv4)': 7.3,
+      'alarms (4)': 0.5,
+      'secret berth/streamboard/prod/DATA_API_KEY': 0.4,
+      'data transfer out': 0.9,
+    });
+    expect(cost.estimate.monthly).toEqual({ min: 89.79, max: 176.47 });
+  }, 120_000);
+
+  it('consultation prod: one 0.5 vCPU / 1 GB task and two runtime secrets, $54.07', async () => {
+    const { cost, lines } = await price('consultation', 'prod');
+    expect(lines).toEqual({
+      ...ALB_US_EAST_1,
+      Service: 18.02,
+      'Service (task public IPv4)': 3.65,
+      'alarms (4)': 0.5,
+      'secret berth/consultation/prod/CLERK_SECRET_KEY': 0.4,
+      'secret berth/consultation/prod/OPENAI_API_KEY': 0.4,
+    });
+    expect(cost.estimate.monthly).toEqual({ min: 54.07, max: 54.07 });
+  }, 120_000);
+
+  it('news-api prod: 2-10 tasks at 70% CPU, Multi-AZ PostgreSQL and Redis, $115.48-$288.84', async () => {
+    const { cost, lines } = await price('news-api', 'prod');
+    expect(lines).toEqual({
+      ...ALB_US_EAST_1,
+      DatabaseInstanceSecret: 0.4,
+      DatabaseInstance: 27.96,
+      CacheReplicationGroup: 11.68,
+      WiringDatabaseUrl: 0.4,
+      Service: [36.04, 180.2],
+      'Service (task public IPv4)': [7.3, 36.5],
+      'alarms (5)': 0.6,
+    });
+    expect(cost.estimate.items.find((item) => item.resource === 'DatabaseInstance')!.basis).toBe('2 (Multi-AZ) × (730 h × $0.016 db.t4g.micro + 20 GB gp3 × $0.115)');
+    expect(cost.estimate.monthly).toEqual({ min: 115.48, max: 288.84 });
+    expect(cost.savings.map((saving) => saving.kind)).toEqual(['arm64']);
+  }, 120_000);
+
+  it('news-api staging: 2 tasks, single-AZ database, $101.50, with Spot and night-time savings', async () => {
+    const { cost, lines } = await price('news-api', 'staging');
+    expect(lines).toEqual({
+      ...ALB_US_EAST_1,
+      DatabaseInstanceSecret: 0.4,
+      DatabaseInstance: 13.98,
+      CacheReplicationGroup: 11.68,
+      WiringDatabaseUrl: 0.4,
+      Service: 36.04,
+      'Service (task public IPv4)': 7.3,
+      'alarms (5)': 0.6,
+    });
+    expect(cost.estimate.monthly).toEqual({ min: 101.5, max: 101.5 });
+    expect(cost.savings.map((saving) => [saving.kind, saving.monthly.max])).toEqual([['spot', 25.23], ['scale-to-zero-at-night', 21.67], ['arm64', 7.2]]);
+  }, 120_000);
+});
