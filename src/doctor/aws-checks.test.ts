@@ -1,4 +1,4 @@
-import { IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
+import { GetRoleCommand, IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import { GetServiceQuotaCommand, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -64,6 +64,18 @@ describe('awsChecks', () => {
     expect(simulated.every((input) => input.PolicySourceArn === 'arn:aws:iam::123456789012:role/deployer')).toBe(true);
     const passRole = simulated.find((input) => input.ActionNames?.includes('iam:PassRole'));
     expect(passRole?.ResourceArns).toEqual(['arn:aws:iam::123456789012:role/berth-news-api-*']);
+  });
+
+  it('simulates an SSO role under its path, which the session ARN leaves out', async () => {
+    sts.on(GetCallerIdentityCommand).resolves({ Account: '123456789012', Arn: 'arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin_abc/jane' });
+    iam.on(GetRoleCommand, { RoleName: 'AWSReservedSSO_Admin_abc' }).resolves({
+      Role: { Arn: 'arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_abc', RoleName: 'AWSReservedSSO_Admin_abc', Path: '/aws-reserved/sso.amazonaws.com/', RoleId: 'x', CreateDate: new Date() },
+    });
+    allowEverything();
+    quotas.on(GetServiceQuotaCommand).resolves({ Quota: { Value: 6 } });
+    await awsChecks(config, clients());
+    const sources = new Set(iam.commandCalls(SimulatePrincipalPolicyCommand).map((call) => call.args[0].input.PolicySourceArn));
+    expect([...sources]).toEqual(['arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_abc']);
   });
 
   it('fails naming iam:PassRole when the caller may not pass berth roles', async () => {

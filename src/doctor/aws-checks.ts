@@ -131,12 +131,22 @@ async function checkCredentials(config: AwsConfig, clients: AwsClients): Promise
 }
 
 async function checkPermissions(config: AwsConfig, clients: AwsClients, identity: Identity): Promise<CheckResult> {
-  const principal = principalArn(identity.arn);
+  let principal = principalArn(identity.arn);
   if (!principal) {
     if (/:root$/.test(identity.arn)) return warn('aws-permissions', 'you are using the account\'s root user', 'create an IAM user or role for deploying and use that (root can do everything, which is the risk)');
     return warn('aws-permissions', `cannot simulate the policies of ${identity.arn}`, 'check the permissions by hand: CloudFormation, ECS, ECR, IAM (iam:PassRole on berth roles), EC2, ELB, Logs, Secrets Manager');
   }
-  const { SimulatePrincipalPolicyCommand } = await import('@aws-sdk/client-iam');
+  const { GetRoleCommand, SimulatePrincipalPolicyCommand } = await import('@aws-sdk/client-iam');
+  // An assumed-role ARN drops the role's path (SSO roles live under /aws-reserved/...): ask IAM for the real ARN.
+  const roleName = /:role\/(.+)$/.exec(principal)?.[1];
+  if (roleName && !roleName.includes('/')) {
+    try {
+      const role = await clients.iam.send(new GetRoleCommand({ RoleName: roleName }));
+      if (role.Role?.Arn) principal = role.Role.Arn;
+    } catch {
+      // Not allowed iam:GetRole: simulate with the ARN as derived.
+    }
+  }
   const actions = deployActions(config.app);
   const denied: string[] = [];
   try {

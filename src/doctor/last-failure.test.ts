@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { emptyEvidence } from './failure-evidence.js';
-import { clearLastFailure, lastFailurePath, readLastFailure, recordLastFailure } from './last-failure.js';
+import { clearLastFailure, lastFailurePath, readLastFailure, recordLastFailure, supersededLocally } from './last-failure.js';
 import { lastDeployChecks } from './run-doctor.js';
 
 const dirs: string[] = [];
@@ -49,6 +49,22 @@ describe('the last failed deploy', () => {
     await mkdir(join(dir, 'local', 'web', 'local'), { recursive: true });
     await writeFile(join(dir, 'local', 'web', 'local', 'last-failure.json'), JSON.stringify({ ...emptyEvidence('local'), logTail: ["KeyError: 'API_URL'"] }));
     expect((await readLastFailure(config, vars))?.evidence.logTail).toEqual(["KeyError: 'API_URL'"]);
+  });
+
+  it('is history once a later local deploy succeeded', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dr-last-failure-'));
+    dirs.push(dir);
+    const vars = { BERTH_STATE_DIR: dir };
+    const config = { app: 'web', env: 'local' };
+    const record = { recordedAt: '2026-01-01T10:00:00.000Z', evidence: emptyEvidence('local') };
+    expect(await supersededLocally(config, record, vars)).toBe(false);
+    const { mkdir, writeFile } = await import('node:fs/promises');
+    await mkdir(join(dir, 'local', 'web', 'local'), { recursive: true });
+    const releases = (status: string, createdAt: string) => JSON.stringify({ releases: [{ number: 3, status: 'failed', createdAt: '2026-01-01T09:59:00.000Z' }, { number: 4, status, createdAt }] });
+    await writeFile(join(dir, 'local', 'web', 'local', 'releases.json'), releases('failed', '2026-01-01T10:00:00.000Z'));
+    expect(await supersededLocally(config, record, vars)).toBe(false);
+    await writeFile(join(dir, 'local', 'web', 'local', 'releases.json'), releases('deployed', '2026-01-01T10:05:00.000Z'));
+    expect(await supersededLocally(config, record, vars)).toBe(true);
   });
 
   it('still reports a failure nothing in the table explains', () => {

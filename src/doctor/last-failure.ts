@@ -51,6 +51,21 @@ export async function readLastFailure(config: RecordConfig, vars: NodeJS.Process
   }
 }
 
+/**
+ * Whether a later deploy succeeded after the recorded failure (the local target keeps its record until the next
+ * failure): the newest release in the local release store is deployed and younger than the record.
+ */
+export async function supersededLocally(config: Pick<ResolvedConfig, 'app' | 'env'>, record: LastFailureRecord, vars: NodeJS.ProcessEnv = process.env): Promise<boolean> {
+  try {
+    const file = join(stateRoot(vars), 'local', config.app, config.env, 'releases.json');
+    const { releases } = JSON.parse(await readFile(file, 'utf8')) as { releases: Array<{ number: number; status: string; createdAt: string }> };
+    const newest = [...releases].sort((a, b) => b.number - a.number)[0];
+    return Boolean(newest && newest.status !== 'failed' && Date.parse(newest.createdAt) > Date.parse(record.recordedAt));
+  } catch {
+    return false;
+  }
+}
+
 /** Reads the local engine's app containers of this environment that exited or are unhealthy. */
 export async function localEngineEvidence(docker: Docker, config: Pick<ResolvedConfig, 'app' | 'env'>): Promise<FailureEvidence | undefined> {
   const containers = await docker.listContainers({

@@ -104,8 +104,9 @@ export async function runDoctor(config: ResolvedConfig, options: DoctorOptions):
     results.push(...aws);
   }
 
-  const { readLastFailure, localEngineEvidence } = await import('./last-failure.js');
-  const record = await readLastFailure(config);
+  const { readLastFailure, localEngineEvidence, supersededLocally } = await import('./last-failure.js');
+  const found = await readLastFailure(config);
+  const record = found && config.target === 'local' && (await supersededLocally(config, found)) ? undefined : found;
   if (record) {
     results.push(...lastDeployChecks(record.evidence, config, record.recordedAt));
   } else if (config.target === 'local' && docker) {
