@@ -95,7 +95,7 @@ afterAll(() => {
 describe('berth on an AWS environment through AWS_ENDPOINT_URL', () => {
   it('stores a secret from stdin in Secrets Manager without printing it; list shows names only', async () => {
     const set = await berth(['secrets', 'set', 'STRIPE_KEY', '--env', 'prod'], { input: CANARY });
-    expect(set.stderr).toBe('');
+    expect(set.stderr).toBe(`  AWS account 111122223333 (Deploy/alice) in eu-west-1 via AWS_ENDPOINT_URL http://127.0.0.1:${PORT}\n`);
     expect(set.code).toBe(0);
     expect(set.stdout).toBe('Set STRIPE_KEY for aws-cli (prod)\n');
     expect(secrets.get('berth/aws-cli/prod/STRIPE_KEY')?.value).toBe(CANARY);

@@ -312,13 +312,17 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
     progress.info(`removed ${names.length} release records and ${secrets.length} secrets`);
   }
 
+  /** Secret changes also say where they happen first (on stderr; the value itself never appears). */
+  async function storeForChange(): Promise<AwsSecretStore> {
+    const { createProgress } = await import('../../cli/progress.js');
+    const { clients } = await announce(createProgress());
+    return new AwsSecretStore(clients.secrets, config.app, config.env, config.service.secrets);
+  }
+
   const secretStore: SecretStore = {
-    set: async (name, value) => {
-      const { clients } = await connect();
-      return new AwsSecretStore(clients.secrets, config.app, config.env, config.service.secrets).set(name, value);
-    },
+    set: async (name, value) => (await storeForChange()).set(name, value),
     list: async () => new AwsSecretStore((await connect()).clients.secrets, config.app, config.env, config.service.secrets).list(),
-    remove: async (name) => new AwsSecretStore((await connect()).clients.secrets, config.app, config.env, config.service.secrets).remove(name),
+    remove: async (name) => (await storeForChange()).remove(name),
     missing: async () => new AwsSecretStore((await connect()).clients.secrets, config.app, config.env, config.service.secrets).missing(),
   };
 
