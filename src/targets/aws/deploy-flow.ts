@@ -40,6 +40,8 @@ export interface DeployPorts {
   /** Builds (and checks) the image, or returns undefined when --image / a rollback supplies it. */
   build?(releaseNumber: number): Promise<{ localImage: string }>;
   push?(localImage: string, repositoryUri: string, releaseNumber: number): Promise<ImageChoice>;
+  /** Tags an already-pushed image (promotion, rollback) as its new release; best effort. */
+  tagRelease?(image: string, tag: string): Promise<boolean>;
   /** Outputs of the environment stack as deployed before this deploy (to watch ECS while CloudFormation works). */
   existingOutputs?(): Promise<EnvironmentOutputs | undefined>;
   /** Reads the environment's rollout state from its stack outputs. */
@@ -114,6 +116,9 @@ export async function runDeploy(ports: DeployPorts, source: DeploySource, option
     status: 'deploying',
   }, history);
   progress.info(`release ${release.number}: ${choice.image}${choice.rollbackOf ? ` (the image of release ${choice.rollbackOf})` : ''}`);
+  if (source.kind !== 'build' && ports.tagRelease) {
+    await ports.tagRelease(choice.image, `release-${release.number}`).catch((error: unknown) => progress.warn(`could not tag the image as release-${release.number}: ${error instanceof Error ? error.message : String(error)}`));
+  }
 
   const synth = source.kind === 'build' ? await step(progress, 'Pinning the image digest in the task definition', () => ports.synthesize(choice.image)) : firstSynth;
   const deadline = ports.now() + options.timeoutSeconds * 1000;

@@ -1,5 +1,5 @@
 /** `--image`: an already-pushed image, pinned by digest (given, or looked up in ECR for a tag). */
-import { DescribeImagesCommand, type ECRClient } from '@aws-sdk/client-ecr';
+import { BatchGetImageCommand, DescribeImagesCommand, PutImageCommand, type ECRClient } from '@aws-sdk/client-ecr';
 import { UsageError } from '../../errors.js';
 import { parseImageByDigest } from '../../plan/aws/names.js';
 import { awsCall, awsErrorName } from './aws-errors.js';
@@ -33,4 +33,25 @@ export async function resolveImageReference(ecr: ECRClient, reference: string): 
     }
     return awsCall(`looking up ${reference} (ecr:DescribeImages)`, () => Promise.reject(error));
   }
+}
+
+/**
+ * Gives an image already in ECR another tag (release-<n> of a promotion or rollback) by re-putting its
+ * manifest: no pull, no push. Returns false when the image is not in ECR (nothing to tag).
+ */
+export async function tagInEcr(ecr: ECRClient, image: string, tag: string): Promise<boolean> {
+  const parsed = parseImageByDigest(image);
+  const [host, ...path] = (parsed?.repository ?? '').split('/');
+  const ecrHost = host ? ECR_HOST.exec(host) : null;
+  if (!parsed || !ecrHost || path.length === 0) return false;
+  const repositoryName = path.join('/');
+  const found = await awsCall(`reading the manifest of ${image} (ecr:BatchGetImage)`, () => ecr.send(new BatchGetImageCommand({ registryId: ecrHost[1], repositoryName, imageIds: [{ imageDigest: parsed.digest }] })));
+  const manifest = found.images?.[0];
+  if (!manifest?.imageManifest) return false;
+  try {
+    await ecr.send(new PutImageCommand({ registryId: ecrHost[1], repositoryName, imageManifest: manifest.imageManifest, ...(manifest.imageManifestMediaType ? { imageManifestMediaType: manifest.imageManifestMediaType } : {}), imageTag: tag, imageDigest: parsed.digest }));
+  } catch (error) {
+    if (awsErrorName(error) !== 'ImageAlreadyExistsException') return awsCall(`tagging ${image} as ${tag} (ecr:PutImage)`, () => Promise.reject(error));
+  }
+  return true;
 }

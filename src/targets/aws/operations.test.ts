@@ -1,7 +1,7 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { BatchGetImageCommand, DescribeImagesCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, DescribeTasksCommand, ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DeleteSecretCommand, GetSecretValueCommand, ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -18,7 +18,7 @@ import type { Progress } from '../../cli/progress.js';
 import type { ResolvedConfig } from '../../config/model.js';
 import type { LogLine } from '../operations.js';
 import type { AwsClients } from './aws-session.js';
-import { resolveImageReference } from './image-reference.js';
+import { resolveImageReference, tagInEcr } from './image-reference.js';
 import { awsOperations, bootstrapNeeded, confirmSecurity } from './operations.js';
 import type { StackDeployer } from './stack-deployer.js';
 
@@ -151,6 +151,21 @@ describe('pure wiring decisions', () => {
     expect(await confirmSecurity(changes, false, progress, async () => 'y')).toBe(true);
     expect(await confirmSecurity(changes, false, progress, async () => '')).toBe(false);
     await expect(confirmSecurity(changes, false, progress)).rejects.toThrow(/no terminal to confirm them/);
+  });
+});
+
+describe('tagInEcr (promotion and rollback tags)', () => {
+  it('re-puts the manifest of the digest under the new tag, tolerating an existing tag', async () => {
+    mocks.ecr.on(BatchGetImageCommand).resolves({ images: [{ imageManifest: '{"schemaVersion":2}', imageManifestMediaType: 'application/vnd.docker.distribution.manifest.v2+json' }] });
+    mocks.ecr.on(PutImageCommand).rejectsOnce(Object.assign(new Error('exists'), { name: 'ImageAlreadyExistsException' })).resolves({});
+    expect(await tagInEcr(new ECRClient({ region: 'eu-west-1' }), `${REPO}@${DIGEST}`, 'release-9')).toBe(true);
+    expect(await tagInEcr(new ECRClient({ region: 'eu-west-1' }), `${REPO}@${DIGEST}`, 'release-10')).toBe(true);
+    expect(mocks.ecr.commandCalls(PutImageCommand)[1]!.args[0].input).toEqual({ registryId: '123456789012', repositoryName: 'berth/shop', imageManifest: '{"schemaVersion":2}', imageManifestMediaType: 'application/vnd.docker.distribution.manifest.v2+json', imageTag: 'release-10', imageDigest: DIGEST });
+  });
+
+  it('leaves images outside ECR alone', async () => {
+    expect(await tagInEcr(new ECRClient({ region: 'eu-west-1' }), `ghcr.io/acme/shop@${DIGEST}`, 'release-1')).toBe(false);
+    expect(mocks.ecr.calls()).toHaveLength(0);
   });
 });
 

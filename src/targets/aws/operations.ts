@@ -20,7 +20,7 @@ import { EnvironmentReader, gatherEvidence, probeHealth, readStack, taskStates }
 import { callerIdentity, checkAccount, describeAwsTarget, principalName, type AwsIdentity } from './identity.js';
 import { buildForTask, checkLocalImage } from './image-build.js';
 import { checkTag, ecrAuth, gitShortSha, pushImage, releaseTags } from './image-push.js';
-import { resolveImageReference } from './image-reference.js';
+import { resolveImageReference, tagInEcr } from './image-reference.js';
 import { logRedactor } from './log-redaction.js';
 import { readLogs } from './logs.js';
 import { currentRelease, rollbackTarget } from './release-history.js';
@@ -136,6 +136,7 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
       missingSecrets: () => secrets.missing(),
       synthesize: (image) => synthesize(image),
       existingOutputs: async () => (await readStack(clients, envStack))?.outputs,
+      tagRelease: (image, tag) => tagInEcr(clients.ecr, image, tag),
       deployer: stacks,
       ensureBootstrapped: () => ensureBootstrapped(clients, identity, stacks, progress),
       snapshot: async (outputs) => {
