@@ -125,8 +125,16 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
     const secrets = new AwsSecretStore(clients.secrets, config.app, config.env, config.service.secrets);
     const { diagnose } = await import('../../doctor/diagnose.js');
     const ask = terminalQuestion();
-    let reader: EnvironmentReader | undefined;
-    const readerFor = (outputs: Record<string, string | undefined>) => (reader ??= new EnvironmentReader(clients, outputs));
+    // One reader per set of outputs (it caches task definition images); outputs change when the stack does.
+    const readers = new Map<string, EnvironmentReader>();
+    const readerFor = (outputs: Record<string, string | undefined>) => {
+      const key = JSON.stringify(outputs);
+      const known = readers.get(key);
+      if (known) return known;
+      const reader = new EnvironmentReader(clients, outputs);
+      readers.set(key, reader);
+      return reader;
+    };
     return {
       config,
       progress,
