@@ -3,7 +3,10 @@
  * serving, self-healing of a killed replica. One app (lt-roll) on 127.0.0.1:18180.
  */
 import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FailureEvidence } from '../src/doctor/failure-evidence.js';
 import { berth, buildBerth, fixtureApp, get, startLoad, type FixtureApp } from './local-support.js';
 
 const PORT = 18180;
@@ -60,6 +63,10 @@ describe('local rollout', () => {
     expect(result.bodies.every((body) => body.startsWith('release v2'))).toBe(true);
     const containers = execFileSync('docker', ['ps', '-a', '--filter', 'label=org.berth.app=lt-roll', '--filter', 'label=org.berth.release=3', '-q'], { encoding: 'utf8' }).trim();
     expect(containers).toBe('');
+    const record = JSON.parse(readFileSync(join(app.dir, '.state/local/lt-roll/local/last-failure.json'), 'utf8')) as { release: number; evidence: FailureEvidence };
+    expect(record.release).toBe(3);
+    expect(record.evidence.targetHealth.map((target) => [target.state, target.reason])).toContainEqual(['unhealthy', 'Target.ResponseCodeMismatch']);
+    expect(record.evidence.logTail.join('\n')).toContain('500');
     const releases = JSON.parse((await berth(app, ['releases', '--json'])).stdout) as { releases: Array<{ number: number; status: string }> };
     expect(releases.releases.slice(0, 2).map((release) => [release.number, release.status])).toEqual([[3, 'failed'], [2, 'deployed']]);
   }, 300_000);
@@ -71,9 +78,12 @@ describe('local rollout', () => {
     const killedAt = Date.now();
     execFileSync('docker', ['kill', victim]);
     let replaced = false;
+    let outOfRotationMs: number | undefined;
     while (Date.now() - killedAt < 60_000) {
       const status = JSON.parse((await berth(app, ['status', '--json'])).stdout) as { tasks: { healthy: number; items: Array<{ id: string; health: string }> } };
-      if (!status.tasks.items.some((item) => item.id === victim) && status.tasks.healthy === 2) {
+      const item = status.tasks.items.find((entry) => entry.id === victim);
+      if (outOfRotationMs === undefined && item?.health !== 'healthy') outOfRotationMs = Date.now() - killedAt;
+      if (!item && status.tasks.healthy === 2) {
         replaced = true;
         break;
       }
@@ -81,6 +91,8 @@ describe('local rollout', () => {
     }
     const result = await load.stop();
     expect(replaced).toBe(true);
+    // Within the unhealthy threshold: 2 failed checks 5 s apart.
+    expect(outOfRotationMs).toBeLessThan(2 * 5 * 1000);
     expect(result.failures).toEqual([]);
     expect(result.total).toBeGreaterThan(20);
   }, 120_000);
@@ -90,6 +102,7 @@ describe('local rollout', () => {
     expect(rollback.code).toBe(0);
     expect(JSON.parse(rollback.stdout)).toMatchObject({ ok: true, release: { number: 4, rollbackOf: 1 } });
     expect((await get(URL)).body).toMatch(/^release v1/);
+    expect(existsSync(join(app.dir, '.state/local/lt-roll/local/last-failure.json'))).toBe(false);
     const logs = await berth(app, ['logs', '--since', '5m', '--filter', 'GET /health']);
     expect(logs.stdout).toMatch(/^r4-\d-[0-9a-f]{4} +\| v1 "GET \/health/m);
   }, 180_000);

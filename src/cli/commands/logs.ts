@@ -19,8 +19,21 @@ export function registerLogs(program: Command): void {
       const { operationsFor } = await import('../../targets/select.js');
       const operations = await operationsFor(config);
       const controller = new AbortController();
-      const stop = () => controller.abort();
+      const stop = () => {
+        controller.abort();
+        // Open engine connections must not keep a stopped `logs --follow` alive.
+        setTimeout(() => process.exit(0), 500).unref();
+      };
       process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      // `berth logs | head`: a closed pipe ends the command quietly.
+      process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+        if (error.code === 'EPIPE') {
+          controller.abort();
+          process.exit(0);
+        }
+        throw error;
+      });
       let width = 12;
       try {
         await operations.logs({ follow: options.follow, sinceSeconds, filter: options.filter }, (line) => {
@@ -33,6 +46,7 @@ export function registerLogs(program: Command): void {
         }, controller.signal);
       } finally {
         process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
       }
     });
 }

@@ -221,9 +221,13 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
     }
     await Promise.all(containers.map(async (entry) => {
       const stream = (await docker.getContainer(entry.Id).logs({ stdout: true, stderr: true, timestamps: true, since, follow: true })) as NodeJS.ReadableStream & { destroy(): void };
-      signal.addEventListener('abort', () => stream.destroy(), { once: true });
       let pending = Buffer.alloc(0);
       await new Promise<void>((resolve) => {
+        if (signal.aborted) resolve();
+        signal.addEventListener('abort', () => {
+          stream.destroy();
+          resolve();
+        }, { once: true });
         stream.on('data', (chunk: Buffer) => {
           pending = Buffer.concat([pending, chunk]);
           // Emit whole frames only; keep a partial frame for the next chunk.

@@ -4,7 +4,7 @@
  * the old ones (in-flight requests finish), stop them. A new replica that exits or fails its checks stops
  * the rollout: the new replicas are removed and the old release keeps serving.
  */
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Progress } from '../../cli/progress.js';
@@ -166,7 +166,8 @@ export async function rollout(context: RolloutContext, request: RolloutRequest):
     await Promise.all(replicas.map((replica) => stopAndRemove(docker, replica.id, 2)));
     cleanup.succeed();
     context.releases.record(release);
-    writeFileSync(join(context.stateDir, 'last-failure.json'), `${JSON.stringify(evidence, null, 2)}\n`);
+    // The record `berth doctor` reads (src/doctor/last-failure.ts in the doctor branch): { recordedAt, release, evidence }.
+    writeFileSync(join(context.stateDir, 'last-failure.json'), `${JSON.stringify({ recordedAt: new Date().toISOString(), release: request.release, evidence }, null, 2)}\n`);
     return { ok: false, env: config.env, release, url: oldBackends.length ? plan.url : undefined, reasons: [verdict.reason ?? 'a new replica did not become healthy'], logTail, evidence };
   }
   health.succeed(`${count}/${count} healthy`);
@@ -199,6 +200,7 @@ export async function rollout(context: RolloutContext, request: RolloutRequest):
   }
   release.status = 'deployed';
   context.releases.record(release);
+  rmSync(join(context.stateDir, 'last-failure.json'), { force: true });
   return { ok: true, env: config.env, release, url: plan.url, reasons: [], logTail: [] };
 }
 
