@@ -116,6 +116,13 @@ describe('berth on an AWS environment through AWS_ENDPOINT_URL', () => {
     expect(deploy.stderr).not.toContain(CANARY);
   }, 60_000);
 
+  it('with --json the account line still goes to stderr and stdout holds only the document', async () => {
+    const deploy = await berth(['deploy', '--env', 'prod', '--yes', '--json']);
+    expect(deploy.code).toBe(1);
+    expect(deploy.stderr).toContain('AWS account 111122223333 (Deploy/alice) in eu-west-1');
+    expect(deploy.stdout).toBe('');
+  }, 60_000);
+
   it('status and releases of a never-deployed environment', async () => {
     const status = await berth(['status', '--env', 'prod', '--json']);
     expect(status.code).toBe(0);

@@ -79,7 +79,13 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
   /** Before changing anything: which account, identity and region. */
   async function announce(progress: Progress): Promise<Session> {
     const current = await connect();
-    if (!announced) progress.info(describeAwsTarget(current.identity, current.clients.region, settings));
+    const line = describeAwsTarget(current.identity, current.clients.region, settings);
+    // Even with --json (silent progress) the account line goes to stderr: stdout keeps only the document.
+    const { silentProgress } = await import('../../cli/progress.js');
+    if (!announced) {
+      if (progress === silentProgress) process.stderr.write(`${line}\n`);
+      else progress.info(line);
+    }
     announced = true;
     return current;
   }
