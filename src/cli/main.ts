@@ -18,6 +18,9 @@ export function buildProgram(): Command {
     .addOption(new Option('--json', 'machine-readable output on stdout').default(false))
     .addOption(new Option('--debug', 'show stack traces and internal detail').default(false))
     .addOption(new Option('-y, --yes', 'answer yes to confirmations (needed without a TTY)').default(false))
+    .addOption(new Option('--profile <name>', 'AWS profile for AWS environments (default: AWS_PROFILE, then the standard credential chain)'))
+    .addOption(new Option('--region <region>', 'AWS region for AWS environments (default: region in berth.yml, then AWS_REGION)'))
+    .hook('preAction', (command) => applyAwsFlags(command.opts<{ profile?: string; region?: string }>()))
     .showHelpAfterError('(run with --help for usage)')
     .showSuggestionAfterError(true)
     .exitOverride()
@@ -32,6 +35,16 @@ Examples:
 
 Exit codes: 0 success, 1 an operation failed, 2 a usage or configuration error.`);
   return program;
+}
+
+/**
+ * --profile and --region reach every AWS client (and toolkit-lib) through the environment: AWS_PROFILE is
+ * what the standard credential chain reads; the region flag has its own variable because berth.yml's region
+ * outranks AWS_REGION but not the flag (src/targets/aws/aws-session.ts).
+ */
+export function applyAwsFlags(flags: { profile?: string; region?: string }, env: NodeJS.ProcessEnv = process.env): void {
+  if (flags.profile) env.AWS_PROFILE = flags.profile;
+  if (flags.region) env.BERTH_AWS_REGION = flags.region;
 }
 
 /** Runs berth with process-style argv; returns the exit code. */

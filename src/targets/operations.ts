@@ -19,7 +19,8 @@ export interface Release {
   createdBy: string;
   /** A rollback records which release it restored. */
   rollbackOf?: number;
-  status: 'deployed' | 'failed' | 'rolled-back' | 'superseded';
+  /** 'deploying' while a deploy of it is under way (or was interrupted). */
+  status: 'deploying' | 'deployed' | 'failed' | 'rolled-back' | 'superseded';
 }
 
 export interface DeployRequest {

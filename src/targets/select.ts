@@ -7,6 +7,8 @@ export async function operationsFor(config: ResolvedConfig): Promise<TargetOpera
   switch (config.target) {
     case 'local':
       return (await import('./local/operations.js')).localOperations(config);
+    case 'aws':
+      return (await import('./aws/operations.js')).awsOperations(config);
     default:
       throw new OperationError(`environment ${config.env}: the ${config.target} target is not available in this build of berth`);
   }

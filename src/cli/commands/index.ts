@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { registerCost } from './cost.js';
 import { registerDeploy } from './deploy.js';
 import { registerDestroy } from './destroy.js';
+import { registerDiff } from './diff.js';
 import { registerDoctor } from './doctor.js';
 import { registerInit } from './init.js';
 import { registerLogs } from './logs.js';
@@ -20,6 +21,7 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerPlan,
   registerCost,
   registerSchema,
+  registerDiff,
   registerDeploy,
   registerStatus,
   registerLogs,

@@ -17,7 +17,7 @@ export function describeFailure(outcome: DeployOutcome): string[] {
   const lines = outcome.reasons.map((reason) => `error: ${reason}`);
   if (outcome.url) lines.push(`the previous release keeps serving at ${outcome.url}`);
   if (outcome.logTail.length) {
-    lines.push('last lines of the new replica:');
+    lines.push(outcome.evidence?.target === 'aws' ? 'last lines of the failed task:' : 'last lines of the new replica:');
     lines.push(...outcome.logTail.map((line) => `  | ${line}`));
   }
   lines.push('hint: `berth doctor` explains common causes; `berth logs` shows more');
@@ -29,11 +29,17 @@ export function describeStatus(report: StatusReport): string {
     ['app', `${report.app} (${report.env}, ${report.target})`],
     ['url', report.url ?? '(not deployed)'],
     ['release', report.release ? `${report.release.number} — ${report.release.image}, ${report.release.createdAt}` : '(none)'],
-    ['replicas', `${report.tasks.healthy}/${report.tasks.desired} healthy, ${report.tasks.running} running`],
+    [report.target === 'aws' ? 'tasks' : 'replicas', `${report.tasks.healthy}/${report.tasks.desired} healthy, ${report.tasks.running} running${report.tasks.pending ? `, ${report.tasks.pending} pending` : ''}`],
   ];
   const parts = [formatRows(rows, '')];
   if (report.tasks.items.length) {
     parts.push('', formatTable(['REPLICA', 'RELEASE', 'STATE', 'HEALTH', 'ADDRESS'], report.tasks.items.map((item) => [item.id, String(item.release ?? ''), item.status, item.health + (item.stoppedReason && item.health !== 'healthy' ? ` (${item.stoppedReason})` : ''), item.address ?? ''])));
+  }
+  if (report.target === 'aws' && report.deployments.length) {
+    parts.push('', formatTable(['DEPLOYMENT', 'STATUS', 'ROLLOUT', 'RUNNING', 'RELEASE'], report.deployments.map((d) => [d.id, d.status, d.rollout, `${d.running}/${d.desired}`, String(d.release ?? '')])));
+  }
+  if (report.alarms.length) {
+    parts.push('', formatTable(['ALARM', 'STATE'], report.alarms.map((alarm) => [alarm.name, alarm.state])));
   }
   if (report.dependencies.length) {
     parts.push('', formatTable(['DEPENDENCY', 'ENGINE', 'ENDPOINT', 'STATUS'], report.dependencies.map((dependency) => [dependency.kind, dependency.engine, dependency.endpoint, dependency.status])));
