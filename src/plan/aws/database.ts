@@ -54,7 +54,8 @@ export class BerthDatabase extends Construct {
       multiAz: spec.multiAz,
       backupRetention: Duration.days(spec.backupDays),
       deletionProtection: production,
-      removalPolicy: production ? RemovalPolicy.SNAPSHOT : RemovalPolicy.DESTROY,
+      // Every environment keeps a final snapshot when its stack is destroyed; production also refuses deletion.
+      removalPolicy: RemovalPolicy.SNAPSHOT,
       deleteAutomatedBackups: !production,
       autoMinorVersionUpgrade: true,
       caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,

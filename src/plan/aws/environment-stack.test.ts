@@ -238,8 +238,8 @@ describe('database', () => {
     });
   });
 
-  it('is destroyed without a snapshot outside production', () => {
-    dev.hasResource('AWS::RDS::DBInstance', { Properties: Match.objectLike({ DeletionProtection: false, MultiAZ: false }), DeletionPolicy: 'Delete' });
+  it('outside production can be deleted, and still leaves a final snapshot', () => {
+    dev.hasResource('AWS::RDS::DBInstance', { Properties: Match.objectLike({ DeletionProtection: false, MultiAZ: false }), DeletionPolicy: 'Snapshot' });
   });
 
   it('lives in isolated subnets and admits only the service', () => {

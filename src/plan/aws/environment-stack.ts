@@ -51,7 +51,15 @@ export class EnvironmentStack extends Stack {
   readonly wiring: AppWiring;
   readonly alarms?: BerthAlarms;
   readonly scaling?: BerthScaling;
-  private readonly zones: string[];
+  private zones: string[] = [];
+
+  /**
+   * The zones this stack uses. Stack's own getter does a context lookup when account and region are
+   * both set, which `berth plan` (no AWS calls) and toolkit-lib deploys of a saved assembly cannot answer.
+   */
+  override get availabilityZones(): string[] {
+    return this.zones;
+  }
 
   constructor(scope: Construct, props: EnvironmentStackProps) {
     const { config } = props;

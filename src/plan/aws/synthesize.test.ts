@@ -36,7 +36,6 @@ describe('architectureWarnings', () => {
     expect(prod.some((warning) => warning.includes('no alarms.email'))).toBe(true);
     const dev = architectureWarnings(configFromYaml(FILE, 'dev'));
     expect(dev.some((warning) => warning.includes('NAT gateway'))).toBe(true);
-    expect(dev.some((warning) => warning.includes('without a final snapshot'))).toBe(true);
     expect(dev.some((warning) => warning.includes('alarms'))).toBe(false);
   });
 });
@@ -47,4 +46,27 @@ describe('synthesizeEnvironment', () => {
     await expect(synthesizeEnvironment(configFromYaml(FILE, 'prod'), { outdir: '/nonexistent/never-written', image: 'example/shop:latest' }))
       .rejects.toThrow(/not an image by digest/);
   });
+});
+
+describe('synthesizeEnvironment with account and region', () => {
+  it('leaves no context lookup for toolkit-lib to answer (availability zones stay tokens)', async () => {
+    const { mkdtempSync, readFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const outdir = mkdtempSync(join(tmpdir(), 'berth-synth-account-'));
+    const config = configFromYaml(`
+app: shop
+region: us-east-1
+service: { port: 8000, image: example/shop:1 }
+database: postgres
+environments:
+  prod: { account: "123456789012" }
+`, 'prod');
+    const result = await synthesizeEnvironment(config, { outdir });
+    const manifest = JSON.parse(readFileSync(join(result.assemblyDir, 'manifest.json'), 'utf8')) as { missing?: unknown[] };
+    expect(manifest.missing ?? []).toEqual([]);
+    const template = readFileSync(result.stack.template, 'utf8');
+    expect(template).toContain('Fn::GetAZs');
+    expect(template).not.toContain('dummy1a');
+  }, 120_000);
 });

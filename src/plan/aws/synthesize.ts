@@ -210,7 +210,6 @@ export function architectureWarnings(config: ResolvedConfig): string[] {
   }
   if (config.service.spot && config.production) warnings.push('service.spot is ignored in production environments');
   if (config.service.count.min === 0 && config.service.count.schedule.length === 0) warnings.push('service.count.min is 0: the service runs no task until it scales out');
-  if (config.database && !config.production) warnings.push('database: not a production environment, so destroying it deletes the database without a final snapshot');
   if (config.alarms.enabled && !config.alarms.email) warnings.push('alarms: no alarms.email, so alarms notify an SNS topic nobody is subscribed to');
   return warnings;
 }

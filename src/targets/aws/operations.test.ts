@@ -1,7 +1,7 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { BatchGetImageCommand, DescribeImagesCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
+import { BatchGetImageCommand, DeleteRepositoryCommand, DescribeImagesCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, DescribeTasksCommand, ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DeleteSecretCommand, GetSecretValueCommand, ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -210,6 +210,29 @@ describe('destroy', () => {
       expect(destroyed).toEqual(['berth-aws-gone-prod', 'berth-aws-gone-registry']);
       expect(mocks.ssm.commandCalls(DeleteParametersCommand)[0]!.args[0].input.Names).toEqual(['/berth/aws-gone/prod/releases/000001']);
       expect(mocks.secrets.commandCalls(DeleteSecretCommand)[0]!.args[0].input).toEqual({ SecretId: 'berth/aws-gone/prod/STRIPE_KEY', ForceDeleteWithoutRecovery: true });
+      expect(mocks.ecr.commandCalls(DeleteRepositoryCommand)[0]!.args[0].input).toEqual({ repositoryName: 'berth/aws-gone', force: true });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
+describe('destroy --purge with another environment still deployed', () => {
+  it('keeps the shared ECR repository and says which environment uses it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aws-destroy-shared-'));
+    try {
+      writeFileSync(join(dir, 'berth.yml'), ['app: aws-two', 'region: eu-west-1', 'service:', '  port: 8000', `  image: ${REPO}@${DIGEST}`, 'environments:', '  prod: {}', '  staging: {}'].join('\n'));
+      const loaded = loadConfig({ config: join(dir, 'berth.yml'), env: 'staging' });
+      mocks.ssm.on(GetParametersByPathCommand).resolves({ Parameters: [] });
+      mocks.secrets.on(ListSecretsCommand).resolves({ SecretList: [] });
+      mocks.cloudformation.on(DescribeStacksCommand, { StackName: 'berth-aws-two-prod' }).resolves({ Stacks: [{ StackName: 'berth-aws-two-prod', StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date() }] });
+      const destroyed: string[] = [];
+      const deployer: StackDeployer = { ...noDeployer, destroy: async (_assembly, stack) => { destroyed.push(stack); } };
+      const progress = recordingProgress();
+      await awsOperations(loaded, { clients: clients(), deployer }).destroy({ purge: true }, progress);
+      expect(destroyed).toEqual(['berth-aws-two-staging']);
+      expect(mocks.ecr.commandCalls(DeleteRepositoryCommand)).toHaveLength(0);
+      expect(progress.lines.join('\n')).toContain('kept: the ECR repository (stack berth-aws-two-registry), still used by prod');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -6,12 +6,13 @@
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DeleteRepositoryCommand } from '@aws-sdk/client-ecr';
 import { DeleteParametersCommand } from '@aws-sdk/client-ssm';
 import { DeleteSecretCommand } from '@aws-sdk/client-secrets-manager';
 import type { Progress } from '../../cli/progress.js';
 import type { ResolvedConfig } from '../../config/model.js';
 import { OperationError, UsageError } from '../../errors.js';
-import { environmentStackName, logGroupName, registryStackName } from '../../plan/aws/names.js';
+import { environmentStackName, logGroupName, registryStackName, repositoryName } from '../../plan/aws/names.js';
 import type { DeployOutcome, DeployRequest, DestroyRequest, LogLine, LogsRequest, Release, RollbackRequest, SecretStore, StatusReport, TargetOperations } from '../operations.js';
 import { awsCall, awsErrorName, isNotFound } from './aws-errors.js';
 import { createAwsClients, resolveAwsSettings, type AwsClients } from './aws-session.js';
@@ -300,18 +301,31 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
       step.fail();
       throw error;
     }
-    if (config.database) progress.info(config.production ? 'database: CloudFormation took a final snapshot before deleting it (RDS console > Snapshots)' : 'database: deleted without a final snapshot (not a production environment)');
+    if (config.database) progress.info('database: CloudFormation took a final snapshot before deleting it (RDS console > Snapshots; delete it there when it is no longer needed)');
     if (!request.purge) {
       progress.info(`kept: the ECR repository and its images (stack ${registryStack}), the release history and the secrets — \`berth destroy --purge\` removes them`);
       return;
     }
-    const registry = progress.step(`Destroying stack ${registryStack} (the ECR repository and its images)`);
-    try {
-      await stacks.destroy(synth.assembly, registryStack, (event) => registry.update(`${event.logicalId} ${event.status}`));
-      registry.succeed();
-    } catch (error) {
-      registry.fail();
-      throw error;
+    // The repository is shared by the app's AWS environments: it goes only with the last of them.
+    const others = config.environments.filter((env) => env !== 'local' && env !== config.env);
+    const stillDeployed: string[] = [];
+    for (const env of others) if (await readStack(clients, environmentStackName(config.app, env))) stillDeployed.push(env);
+    if (stillDeployed.length > 0) {
+      progress.info(`kept: the ECR repository (stack ${registryStack}), still used by ${stillDeployed.join(', ')}`);
+    } else {
+      const registry = progress.step(`Destroying stack ${registryStack} (the ECR repository and its images)`);
+      try {
+        await stacks.destroy(synth.assembly, registryStack, (event) => registry.update(`${event.logicalId} ${event.status}`));
+        // The deployed template retains the repository (DeletionPolicy Retain): remove it and its images here.
+        await awsCall(`deleting ECR repository ${repositoryName(config.app)} (ecr:DeleteRepository)`, () =>
+          clients.ecr.send(new DeleteRepositoryCommand({ repositoryName: repositoryName(config.app), force: true }))).catch((error: unknown) => {
+          if (awsErrorName(error) !== 'RepositoryNotFoundException' && !isNotFound(error)) throw error;
+        });
+        registry.succeed();
+      } catch (error) {
+        registry.fail();
+        throw error;
+      }
     }
     const history = await new ReleaseStore(clients.ssm, config.app, config.env).list();
     const names = history.map((r) => releaseParameterName(config.app, config.env, r.number));
