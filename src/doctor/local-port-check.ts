@@ -2,10 +2,9 @@
  * The local environment's load balancer port (local.port) must be free, or held by this app's own balancer:
  * otherwise `berth deploy` stops with "port is already allocated".
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
 import type { ResolvedConfig } from '../config/model.js';
+import { balancerProcessRunning } from '../targets/local/balancer-client.js';
 import { environmentStateDir } from '../targets/local/paths.js';
 import { fail, pass, type CheckResult } from './check-result.js';
 
@@ -19,16 +18,7 @@ export function portTaken(port: number): Promise<boolean> {
 }
 
 function ownBalancerRunning(config: Pick<ResolvedConfig, 'app' | 'env'>, vars: NodeJS.ProcessEnv): boolean {
-  const pidFile = join(environmentStateDir(config.app, config.env, vars), 'balancer.pid');
-  if (!existsSync(pidFile)) return false;
-  const pid = Number(readFileSync(pidFile, 'utf8').trim());
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  return balancerProcessRunning(environmentStateDir(config.app, config.env, vars));
 }
 
 export async function checkLocalPort(config: Pick<ResolvedConfig, 'app' | 'env' | 'local'>, vars: NodeJS.ProcessEnv = process.env): Promise<CheckResult> {

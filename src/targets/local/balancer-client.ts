@@ -97,9 +97,8 @@ export class BalancerClient {
       await request(this.socket, 'POST', '/shutdown').catch(() => undefined);
       stopped = true;
     }
-    const pidFile = join(this.dir, 'balancer.pid');
-    if (existsSync(pidFile)) {
-      const pid = Number(readFileSync(pidFile, 'utf8').trim());
+    const pid = balancerPid(this.dir);
+    if (pid !== undefined) {
       const deadline = Date.now() + 5000;
       while (Date.now() < deadline && alive(pid)) await new Promise((resolve) => setTimeout(resolve, 100));
       if (alive(pid)) {
@@ -108,6 +107,20 @@ export class BalancerClient {
     }
     return stopped;
   }
+}
+
+/** The pid recorded in an environment's state folder, when there is one. */
+export function balancerPid(stateDir: string): number | undefined {
+  const pidFile = join(stateDir, 'balancer.pid');
+  if (!existsSync(pidFile)) return undefined;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+/** Whether the environment's balancer process is alive (it may still be starting its control socket). */
+export function balancerProcessRunning(stateDir: string): boolean {
+  const pid = balancerPid(stateDir);
+  return pid !== undefined && alive(pid);
 }
 
 function alive(pid: number): boolean {
