@@ -43,6 +43,14 @@ describe('local data', () => {
     expect(list.stdout + list.stderr).not.toContain(SECRET);
   });
 
+  it('says when a secret set is not declared, and which declared name was probably meant', async () => {
+    const typo = await berth(app, ['secrets', 'set', 'API_TOKN'], SECRET);
+    expect(typo.code).toBe(0);
+    expect(typo.stdout).toContain('not injected (did you mean API_TOKEN?)');
+    expect(typo.stdout + typo.stderr).not.toContain(SECRET);
+    expect((await berth(app, ['secrets', 'remove', 'API_TOKN'])).code).toBe(0);
+  });
+
   it('keeps rows across a redeploy and a destroy without --purge', async () => {
     const first = await berth(app, ['deploy']);
     expect(first.stderr).toContain('Dependencies: postgres, redis');

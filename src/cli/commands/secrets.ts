@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { closestMatch } from '../../config/suggest.js';
 import { UsageError } from '../../errors.js';
 import { formatTable, printJson, printLine } from '../output.js';
 import { globalOptions, loadForCommand } from '../global-options.js';
@@ -27,7 +28,9 @@ Examples:
       const { operationsFor } = await import('../../targets/select.js');
       await (await operationsFor(config)).secrets.set(name, value);
       const declared = config.service.secrets.includes(name);
-      printLine(`Set ${name} for ${config.app} (${config.env})${declared ? '' : ' — note: berth.yml does not list it under service.secrets, so it is not injected'}`);
+      const meant = declared ? undefined : closestMatch(name, config.service.secrets);
+      const note = declared ? '' : ` — note: berth.yml does not list it under service.secrets, so it is not injected${meant ? ` (did you mean ${meant}?)` : ''}`;
+      printLine(`Set ${name} for ${config.app} (${config.env})${note}`);
     });
 
   secrets
