@@ -1,6 +1,5 @@
 /** The operations of a config's target, loaded on demand (the AWS SDK and dockerode are heavy). */
 import type { ResolvedConfig } from '../config/model.js';
-import { OperationError } from '../errors.js';
 import type { TargetOperations } from './operations.js';
 
 export async function operationsFor(config: ResolvedConfig): Promise<TargetOperations> {
@@ -9,7 +8,5 @@ export async function operationsFor(config: ResolvedConfig): Promise<TargetOpera
       return (await import('./local/operations.js')).localOperations(config);
     case 'aws':
       return (await import('./aws/operations.js')).awsOperations(config);
-    default:
-      throw new OperationError(`environment ${config.env}: the ${config.target} target is not available in this build of berth`);
   }
 }

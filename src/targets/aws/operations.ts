@@ -4,12 +4,12 @@
  * operating commands. Says which account and region before changing anything.
  */
 import { join } from 'node:path';
-import { createInterface } from 'node:readline/promises';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DeleteRepositoryCommand } from '@aws-sdk/client-ecr';
 import { DeleteParametersCommand } from '@aws-sdk/client-ssm';
 import { DeleteSecretCommand } from '@aws-sdk/client-secrets-manager';
 import type { Progress } from '../../cli/progress.js';
+import { ask, isInteractive } from '../../cli/prompt.js';
 import type { ResolvedConfig } from '../../config/model.js';
 import { OperationError, UsageError } from '../../errors.js';
 import { environmentStackName, logGroupName, registryStackName, repositoryName } from '../../plan/aws/names.js';
@@ -52,11 +52,7 @@ export async function confirmSecurity(changes: SecurityChanges, yes: boolean, pr
 }
 
 function terminalQuestion(): ((question: string) => Promise<string>) | undefined {
-  if (!process.stdin.isTTY || !process.stderr.isTTY) return undefined;
-  return async (question) => {
-    const rl = createInterface({ input: process.stdin, output: process.stderr });
-    try { return await rl.question(question); } finally { rl.close(); }
-  };
+  return isInteractive() ? ask : undefined;
 }
 
 export function awsOperations(config: ResolvedConfig, overrides: { deployer?: StackDeployer; clients?: AwsClients } = {}): TargetOperations & { diff(progress: Progress): Promise<StackDiffResult[]> } {
