@@ -16,7 +16,7 @@ const config = {
   env: 'prod',
   region: 'us-east-1',
   account: undefined,
-  service: { cpu: 512, count: { min: 2, max: 4, schedule: [] }, spot: false, loadBalancer: true },
+  services: [{ name: 'web', kind: 'web', route: {}, cpu: 512, count: { min: 2, max: 4, schedule: [] }, spot: false, loadBalancer: true, secrets: [] }],
   network: { tasks: 'public', egress: 'none', cidr: '10.0.0.0/16' },
 } as never;
 
@@ -131,7 +131,7 @@ describe('awsChecks', () => {
     quotas.on(GetServiceQuotaCommand).resolves({ Quota: { Value: 6 } });
     secrets.on(DescribeSecretCommand, { SecretId: 'berth/news-api/prod/API_KEY' }).resolves({ VersionIdsToStages: { v1: ['AWSCURRENT'] } });
     secrets.on(DescribeSecretCommand, { SecretId: 'berth/news-api/prod/SESSION_SECRET' }).rejects(awsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret."));
-    const withSecrets = { ...(config as object), service: { ...(config as { service: object }).service, secrets: ['API_KEY', 'SESSION_SECRET'] } } as never;
+    const withSecrets = { ...(config as object), services: [{ ...(config as { services: object[] }).services[0], secrets: ['API_KEY', 'SESSION_SECRET'] }] } as never;
     const result = (await awsChecks(withSecrets, { ...clients(), secrets: new SecretsManagerClient({ region: 'us-east-1' }) })).find((r) => r.id === 'secrets-set')!;
     expect(result).toMatchObject({ status: 'fail', fix: 'berth secrets set SESSION_SECRET --env prod' });
     expect(result.message).toContain('SESSION_SECRET');

@@ -25,8 +25,9 @@ const docker = new Docker();
 let dir: string;
 let registry: ChildProcess;
 
-function config(arch: 'x86_64' | 'arm64'): Pick<ResolvedConfig, 'app' | 'env' | 'service'> {
-  return { app: APP, env: 'prod', service: { arch, build: { context: dir, dockerfile: join(dir, 'Dockerfile'), args: { GREETING: 'hello' } } } as unknown as ResolvedConfig['service'] };
+function config(arch: 'x86_64' | 'arm64'): Pick<ResolvedConfig, 'app' | 'env' | 'services' | 'image'> {
+  const build = { context: dir, dockerfile: join(dir, 'Dockerfile'), args: { GREETING: 'hello' } };
+  return { app: APP, env: 'prod', image: { build }, services: [{ name: 'web', kind: 'web', arch, build, ownImage: false }] as unknown as ResolvedConfig['services'] };
 }
 
 async function registryGet(path: string, accept?: string): Promise<Response> {
@@ -85,7 +86,7 @@ describe('push with ECR credentials from the SDK', () => {
   it('pushes every tag, returns the digest the registry stores, and skips layers the second time', async () => {
     ecr.on(GetAuthorizationTokenCommand).resolves({ authorizationData: [{ authorizationToken: Buffer.from(`AWS:${PASSWORD}`).toString('base64'), proxyEndpoint: `http://${REGISTRY}` }] });
     const auth = await ecrAuth(new ECRClient({ region: 'eu-west-1' }));
-    const tags = releaseTags({ release: 1, gitSha: 'abc1234', extra: 'v1.0.0' });
+    const tags = releaseTags({ env: 'prod', release: 1, gitSha: 'abc1234', extra: 'v1.0.0' });
     const first = await pushImage(docker, { localImage: LOCAL, repositoryUri: REPOSITORY, tags, auth });
     expect(first.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(first.image).toBe(`${REPOSITORY}@${first.digest}`);

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/load.js';
-import type { Progress } from '../../cli/progress.js';
+import type { Progress } from '../../terminal/progress.js';
 import type { ResolvedConfig } from '../../config/model.js';
 import type { LogLine } from '../operations.js';
 import type { AwsClients } from './aws-session.js';
@@ -35,7 +35,7 @@ const mocks = {
 function clients(): AwsClients {
   const region = 'eu-west-1';
   return {
-    settings: { region, maxAttempts: 6 }, region,
+    settings: { region, maxAttempts: 6 }, region, clientOptions: { region },
     sts: new STSClient({ region }), ecr: new ECRClient({ region }), ecs: new ECSClient({ region }), elb: new ElasticLoadBalancingV2Client({ region }),
     logs: new CloudWatchLogsClient({ region }), cloudwatch: new CloudWatchClient({ region }), ssm: new SSMClient({ region }),
     secrets: new SecretsManagerClient({ region }), cloudformation: new CloudFormationClient({ region }),
@@ -45,7 +45,8 @@ function clients(): AwsClients {
 function config(overrides: Partial<ResolvedConfig> = {}): ResolvedConfig {
   return {
     file: '/srv/shop/berth.yml', dir: '/srv/shop', env: 'prod', target: 'aws', production: true, app: 'shop', region: 'eu-west-1', account: '123456789012',
-    service: { port: 8000, health: { path: '/health' }, arch: 'x86_64', secrets: ['STRIPE_KEY'], count: { min: 2, max: 2, schedule: [] }, env: {} } as unknown as ResolvedConfig['service'],
+    services: [{ name: 'web', kind: 'web', route: {}, ownImage: false, port: 8000, health: { path: '/health' }, arch: 'x86_64', secrets: ['STRIPE_KEY'], count: { min: 2, max: 2, schedule: [] }, env: {} }] as unknown as ResolvedConfig['services'],
+    image: {}, release: {}, exec: false,
     database: { engine: 'postgres', version: '16' } as ResolvedConfig['database'],
     cache: null,
     ...overrides,

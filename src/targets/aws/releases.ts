@@ -9,7 +9,7 @@ import { GetParametersByPathCommand, PutParameterCommand, type SSMClient } from 
 import { OperationError } from '../../errors.js';
 import type { Release } from '../operations.js';
 import { awsCall, awsErrorName } from './aws-errors.js';
-import { nextReleaseNumber } from './release-history.js';
+import { nextReleaseNumber } from '../../model/release-rules.js';
 
 export function releasesPath(app: string, env: string): string {
   return `/berth/${app}/${env}/releases`;
@@ -20,7 +20,7 @@ export function releaseParameterName(app: string, env: string, number: number): 
   return `${releasesPath(app, env)}/${String(number).padStart(6, '0')}`;
 }
 
-const STATUSES = new Set<Release['status']>(['deploying', 'deployed', 'failed', 'rolled-back', 'superseded']);
+const STATUSES = new Set<Release['status']>(['deploying', 'deployed', 'failed', 'rolled-back', 'superseded', 'interrupted']);
 
 /** Parses one stored release; undefined for values berth did not write (pure). */
 export function parseRelease(value: string | undefined): Release | undefined {
