@@ -93,20 +93,20 @@ describe('push with ECR credentials from the SDK', () => {
     expect(first.layersPushed).toBeGreaterThan(0);
 
     const listed = await (await registryGet(`/v2/berth/${APP}/tags/list`)).json() as { tags: string[] };
-    expect(listed.tags.sort()).toEqual(['release-1', 'sha-abc1234', 'v1.0.0']);
+    expect(listed.tags.sort()).toEqual(['prod-release-1', 'sha-abc1234', 'v1.0.0']);
     for (const tag of tags) {
       const manifest = await registryGet(`/v2/berth/${APP}/manifests/${tag}`, 'application/vnd.docker.distribution.manifest.v2+json');
       expect(manifest.headers.get('docker-content-digest')).toBe(first.digest);
     }
 
-    const second = await pushImage(docker, { localImage: LOCAL, repositoryUri: REPOSITORY, tags: ['release-2'], auth });
+    const second = await pushImage(docker, { localImage: LOCAL, repositoryUri: REPOSITORY, tags: ['prod-release-2'], auth });
     expect(second.digest).toBe(first.digest);
     expect(second.layersPushed).toBe(0);
     expect(second.layersSkipped).toBeGreaterThan(0);
   }, 120_000);
 
   it('fails with the registry\'s reason and a hint when the credentials are wrong', async () => {
-    await expect(pushImage(docker, { localImage: LOCAL, repositoryUri: REPOSITORY, tags: ['release-3'], auth: { username: 'AWS', password: 'wrong', serveraddress: `http://${REGISTRY}` } }))
+    await expect(pushImage(docker, { localImage: LOCAL, repositoryUri: REPOSITORY, tags: ['prod-release-3'], auth: { username: 'AWS', password: 'wrong', serveraddress: `http://${REGISTRY}` } }))
       .rejects.toThrow(/pushing .*release-3 failed: .*(unauthorized|authentication required|no basic auth)/i);
   }, 60_000);
 });
