@@ -133,6 +133,8 @@ export interface ResolvedConfig {
   local: { port: number };
   /** Names of all environments declared in the file (always including local). */
   environments: string[];
+  /** The template this environment was made from (`preview` for `pr-12`); absent for declared environments. */
+  fromTemplate?: string;
 }
 
 /** The environment variables berth itself injects, which `service.env` may not set. */
