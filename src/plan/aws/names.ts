@@ -36,3 +36,16 @@ export function parseImageByDigest(image: string): { repository: string; digest:
   if (!match?.groups) return undefined;
   return { repository: match.groups.repository!, digest: match.groups.digest! };
 }
+
+/** The stack of the CI deploy roles and the GitHub OIDC provider (`berth ci github --deploy`). */
+export function ciStackName(app: string): string {
+  return `berth-${app}-ci`;
+}
+
+/** The IAM role a GitHub Actions job assumes to deploy one environment (or every environment of a template). */
+export function ciRoleName(app: string, envOrTemplate: string): string {
+  return `berth-${app}-ci-${envOrTemplate}`;
+}
+
+/** CDK's bootstrap qualifier: berth synthesizes with the default stack synthesizer, so its roles carry this one. */
+export const CDK_BOOTSTRAP_QUALIFIER = 'hnb659fds';
