@@ -8,5 +8,8 @@ export default defineConfig({
     // Docker-engine tests share one engine and published ports: run files one at a time.
     fileParallelism: false,
     reporters: ['default'],
+    // GitHub's workflow parser imports its JSON schema without an import attribute, which Node refuses: Vite loads it
+    // (and says once per module that the package's source maps lack their sources).
+    server: { deps: { inline: ['@actions/workflow-parser'] } },
   },
 });
