@@ -142,7 +142,7 @@ export class CiDeployRole extends Construct {
       }),
       new iam.PolicyStatement({
         sid: 'SecretsPresent',
-        actions: ['secretsmanager:DescribeSecret', ...(spec.ephemeral ? ['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue', 'secretsmanager:RestoreSecret', 'secretsmanager:DeleteSecret'] : [])],
+        actions: ['secretsmanager:DescribeSecret', ...(spec.ephemeral ? ['secretsmanager:CreateSecret', 'secretsmanager:TagResource', 'secretsmanager:PutSecretValue', 'secretsmanager:RestoreSecret', 'secretsmanager:DeleteSecret'] : [])],
         resources: [arn('secretsmanager', 'secret', `berth/${app}/${envs}/*`, ArnFormat.COLON_RESOURCE_NAME)],
       }),
       new iam.PolicyStatement({
