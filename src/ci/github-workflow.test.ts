@@ -15,13 +15,13 @@ const NEWS_API = join(ROOT, 'examples', 'news-api', 'berth.yml');
 const GOLDEN = join(import.meta.dirname, 'golden');
 const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
 
-/** `berth ci github --env staging --env prod --previews` for examples/news-api, in berth's own repository. */
-function newsApiRequest(): CiRequest {
+/** `berth ci github --env staging --env prod [--previews]` for examples/news-api, in berth's own repository. */
+function newsApiRequest(previews: boolean): CiRequest {
   const config = (env: string) => loadConfig({ config: NEWS_API, env });
   return {
     app: 'news-api',
     environments: [config('staging'), config('prod')],
-    preview: { template: 'preview', prefix: 'pr-', instance: config('pr-1') },
+    ...(previews ? { preview: { template: 'preview', prefix: 'pr-', instance: config('pr-1') } } : {}),
     repository: 'acme/news-api',
     branch: 'main',
     configPath: 'examples/news-api/berth.yml',
@@ -29,9 +29,15 @@ function newsApiRequest(): CiRequest {
   };
 }
 
+/** The files written by `--env staging --env prod` (berth.yml) and by `... --previews` (berth-preview.yml). */
 function newsApiFiles(): Record<string, string> {
-  const header = workflowHeader({ version, configPath: 'examples/news-api/berth.yml', environments: ['staging', 'prod'], branch: 'main', previews: true, stack: 'berth-news-api-ci' });
-  return Object.fromEntries(planCi(newsApiRequest()).workflows.map(({ path, workflow }) => [path, workflowYaml(workflow, header)]));
+  const files = (previews: boolean) => {
+    const header = workflowHeader({ version, configPath: 'examples/news-api/berth.yml', environments: ['staging', 'prod'], branch: 'main', previews, stack: 'berth-news-api-ci' });
+    return Object.fromEntries(planCi(newsApiRequest(previews)).workflows.map(({ path, workflow }) => [path, workflowYaml(workflow, header)]));
+  };
+  const plain = files(false);
+  expect(Object.keys(plain)).toEqual([WORKFLOW_FILE]);
+  return { [WORKFLOW_FILE]: plain[WORKFLOW_FILE]!, [PREVIEW_WORKFLOW_FILE]: files(true)[PREVIEW_WORKFLOW_FILE]! };
 }
 
 type Job = { steps: Array<Record<string, unknown>>; [key: string]: unknown };
@@ -47,7 +53,7 @@ const variants: Array<[string, Workflow]> = [
 ];
 
 describe('generated workflows', () => {
-  it('examples/news-api --env staging --env prod --previews matches the golden files (UPDATE_GOLDEN=1 rewrites them)', () => {
+  it('examples/news-api --env staging --env prod (and --previews) matches the golden files (UPDATE_GOLDEN=1 rewrites them)', () => {
     const files = newsApiFiles();
     expect(Object.keys(files)).toEqual([WORKFLOW_FILE, PREVIEW_WORKFLOW_FILE]);
     for (const [path, text] of Object.entries(files)) {
