@@ -100,6 +100,9 @@ describe('CI stack berth-<app>-ci', () => {
     expect(text(staging.find((statement) => statement.Sid === 'ReleaseHistory')!.Resource)).toContain(':parameter/berth/news-api/staging/releases/*"');
     expect(actions(staging.find((statement) => statement.Sid === 'ReleaseHistory')!)).not.toContain('ssm:DeleteParameters');
     expect(actions(staging.find((statement) => statement.Sid === 'SecretsPresent')!)).toEqual(['secretsmanager:DescribeSecret']);
+    const doctor = staging.find((statement) => statement.Sid === 'DoctorChecksThisRole')!;
+    expect(actions(doctor)).toEqual(['iam:GetRole', 'iam:SimulatePrincipalPolicy']);
+    expect(text(doctor.Resource)).toMatch(/:role\/berth-news-api-ci-staging"\]\]\}$/);
     const listTasks = staging.find((statement) => statement.Sid === 'ListItsTasks')!;
     expect(text(listTasks.Condition)).toContain(':cluster/berth-news-api-staging"');
   });

@@ -181,6 +181,11 @@ export class CiDeployRole extends Construct {
         resources: ['*'],
       }),
       new iam.PolicyStatement({
+        sid: 'DoctorChecksThisRole',
+        actions: ['iam:GetRole', 'iam:SimulatePrincipalPolicy'],
+        resources: [arn('iam', 'role', ciRoleName(app, spec.name))],
+      }),
+      new iam.PolicyStatement({
         sid: 'ReadTheLogs',
         actions: ['logs:DescribeLogStreams', 'logs:GetLogEvents', 'logs:FilterLogEvents'],
         resources: [arn('logs', 'log-group', `${logGroupName(app, envs)}:*`, ArnFormat.COLON_RESOURCE_NAME)],
