@@ -48,7 +48,7 @@ export function planCi(request: CiRequest): CiPlan {
         app: request.app,
         configPath: request.configPath,
         branch: request.branch,
-        environments: request.environments.map((config) => ({ name: config.env, ...(config.account ?? account ? { account: config.account ?? account } : {}), ...(config.region ? { region: config.region } : {}) })),
+        environments: request.environments.map((config) => ({ name: config.env, arch: config.service.arch, ...(config.account ?? account ? { account: config.account ?? account } : {}), ...(config.region ? { region: config.region } : {}) })),
         berth: request.berth,
       }),
     });
@@ -61,7 +61,7 @@ export function planCi(request: CiRequest): CiPlan {
         app: request.app,
         configPath: request.configPath,
         branch: request.branch,
-        template: { name: request.preview.template, prefix: request.preview.prefix, ...(account ? { account } : {}), ...(instance.region ? { region: instance.region } : {}) },
+        template: { name: request.preview.template, prefix: request.preview.prefix, arch: instance.service.arch, ...(account ? { account } : {}), ...(instance.region ? { region: instance.region } : {}) },
         secrets: instance.service.secrets,
         berth: request.berth,
       }),

@@ -125,6 +125,16 @@ describe('generated workflows', () => {
     expect(promote.env).toEqual({ IMAGE: '${{ needs.deploy-dev.outputs.image }}' });
   });
 
+  it('builds an arm64 image on GitHub\'s arm64 runner, and promotes it from an ordinary one', () => {
+    const arm = deployWorkflow({ app: 'shop', configPath: 'berth.yml', branch: 'main', environments: [{ name: 'staging', arch: 'arm64' }, { name: 'prod', arch: 'arm64' }], berth: { kind: 'project' } });
+    expect(arm.jobs['deploy-staging']!['runs-on']).toBe('ubuntu-24.04-arm');
+    expect(arm.jobs['deploy-prod']!['runs-on']).toBe('ubuntu-latest');
+    const preview = previewWorkflow({ app: 'shop', configPath: 'berth.yml', branch: 'main', template: { name: 'preview', prefix: 'pr-', arch: 'arm64' }, secrets: [], berth: { kind: 'project' } });
+    expect(preview.jobs['deploy-preview']!['runs-on']).toBe('ubuntu-24.04-arm');
+    expect(preview.jobs['destroy-preview']!['runs-on']).toBe('ubuntu-latest');
+    expect(jobs(newsApiFiles()[WORKFLOW_FILE]!)['deploy-staging']!['runs-on']).toBe('ubuntu-latest');
+  });
+
   it('gives each environment its own GitHub environment and concurrency group, never cancelled midway', () => {
     const groups = new Set<string>();
     for (const [name, job] of Object.entries(jobs(newsApiFiles()[WORKFLOW_FILE]!))) {

@@ -8,6 +8,7 @@
  * its environment's role of the CI stack through OIDC, waits for any deploy of the same environment (one
  * concurrency group per environment, never cancelled midway) and writes a job summary.
  */
+import type { Arch } from '../config/model.js';
 import { ciRoleName, environmentStackName } from '../plan/aws/names.js';
 import {
   berthCommand, checkoutStep, credentialsStep, deployScript, setupSteps, summaryScript,
@@ -16,6 +17,8 @@ import {
 
 export interface WorkflowEnvironment {
   name: string;
+  /** service.arch: the job that builds runs on a runner of that CPU, so no emulation is needed. @default x86_64 */
+  arch?: Arch;
   /** From berth.yml; undefined: the repository variable AWS_ACCOUNT_ID. */
   account?: string;
   /** From berth.yml; undefined: the repository variable AWS_REGION. */
@@ -35,6 +38,13 @@ export interface DeployWorkflowInput {
 export type Workflow = Record<string, unknown> & { jobs: Record<string, Record<string, unknown>> };
 
 export const RUNNER = 'ubuntu-latest';
+/** GitHub's hosted arm64 runner: an arm64 image builds natively there (an x86 runner would need QEMU). */
+export const ARM64_RUNNER = 'ubuntu-24.04-arm';
+
+/** The runner of a job that builds the image for `arch`. */
+export function buildRunner(arch: Arch | undefined): string {
+  return arch === 'arm64' ? ARM64_RUNNER : RUNNER;
+}
 
 export function deployJobId(env: string): string {
   return `deploy-${env}`;
@@ -83,7 +93,7 @@ export function deployWorkflow(input: DeployWorkflowInput): Workflow {
     jobs[deployJobId(environment.name)] = {
       name: isFirst ? `${environment.name}: build and deploy` : `${environment.name}: promote ${first.name}'s image`,
       ...(isFirst ? {} : { needs: [...new Set([firstJob, previousJob!])] }),
-      'runs-on': RUNNER,
+      'runs-on': isFirst ? buildRunner(environment.arch) : RUNNER,
       environment: { name: environment.name, url: '${{ steps.deploy.outputs.url }}' },
       concurrency: { group: concurrencyGroup(input.app, environment.name), 'cancel-in-progress': false },
       ...(isFirst ? { outputs: { image: '${{ steps.deploy.outputs.image }}', release: '${{ steps.deploy.outputs.release }}' } } : {}),

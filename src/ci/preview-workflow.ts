@@ -8,7 +8,8 @@
  * in the GitHub environment named after the template, whose role of the CI stack may act only on `pr-*`.
  */
 import { ciRoleName } from '../plan/aws/names.js';
-import { concurrencyGroup, RUNNER, type Workflow } from './github-workflow.js';
+import type { Arch } from '../config/model.js';
+import { buildRunner, concurrencyGroup, RUNNER, type Workflow } from './github-workflow.js';
 import { uses } from './pinned-actions.js';
 import {
   berthCommand, checkoutStep, credentialsStep, deployScript, setupSteps, summaryScript,
@@ -21,7 +22,7 @@ export interface PreviewWorkflowInput {
   /** Pull requests into this branch get previews. */
   branch: string;
   /** The template's name (the GitHub environment and the role) and its prefix (`pr-`). */
-  template: { name: string; prefix: string; account?: string; region?: string };
+  template: { name: string; prefix: string; account?: string; region?: string; arch?: Arch };
   /** Secrets the template declares: copied from GitHub secrets of the same name before each deploy. */
   secrets: string[];
   berth: BerthInstall;
@@ -47,9 +48,9 @@ function commentScript(lines: string[]): string {
 export function previewWorkflow(input: PreviewWorkflowInput): Workflow {
   const berth = berthCommand(input.berth);
   const role = { roleName: ciRoleName(input.app, input.template.name), account: input.template.account, region: input.template.region };
-  const job = (condition: string) => ({
+  const job = (condition: string, runner: string) => ({
     if: `${condition} && ${SAME_REPOSITORY}`,
-    'runs-on': RUNNER,
+    'runs-on': runner,
     // Job permissions replace the workflow's: the comment needs pull-requests: write, nothing else does.
     permissions: { 'id-token': 'write', contents: 'read', 'pull-requests': 'write' },
     concurrency: { group: concurrencyGroup(input.app, `${input.template.prefix}${NUMBER}`), 'cancel-in-progress': false },
@@ -123,13 +124,13 @@ export function previewWorkflow(input: PreviewWorkflowInput): Workflow {
     jobs: {
       'deploy-preview': {
         name: `${input.template.prefix}${NUMBER}: deploy`,
-        ...job("github.event.action != 'closed'"),
+        ...job("github.event.action != 'closed'", buildRunner(input.template.arch)),
         environment: { name: input.template.name, url: '${{ steps.deploy.outputs.url }}' },
         steps: deploySteps,
       },
       'destroy-preview': {
         name: `${input.template.prefix}${NUMBER}: destroy`,
-        ...job("github.event.action == 'closed'"),
+        ...job("github.event.action == 'closed'", RUNNER),
         environment: { name: input.template.name },
         steps: destroySteps,
       },
