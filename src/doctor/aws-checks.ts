@@ -9,7 +9,7 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { ResolvedConfig } from '../config/model.js';
-import { CDK_BOOTSTRAP_QUALIFIER, environmentStackName, repositoryName } from '../plan/aws/names.js';
+import { CDK_BOOTSTRAP_QUALIFIER, environmentStackName, releasesPath, repositoryName } from '../plan/aws/names.js';
 import { fail, pass, warn, type CheckResult } from './check-result.js';
 
 export interface AwsClients {
@@ -80,7 +80,7 @@ export function bootstrapRouteActions(app: string, env: string, region: string):
     { action: 'sts:AssumeRole', resource: bootstrapRole('file-publishing') },
     { action: 'ecr:GetAuthorizationToken', resource: ANY },
     ...['ecr:InitiateLayerUpload', 'ecr:PutImage', 'ecr:BatchGetImage'].map((action) => ({ action, resource: repository })),
-    { action: 'ssm:PutParameter', resource: (account, partition) => `arn:${partition}:ssm:${region}:${account}:parameter/berth/${app}/${env}/releases/000001` },
+    { action: 'ssm:PutParameter', resource: (account, partition) => `arn:${partition}:ssm:${region}:${account}:parameter${releasesPath(app, env)}/000001` },
     { action: 'cloudformation:DescribeStacks', resource: (account, partition) => `arn:${partition}:cloudformation:${region}:${account}:stack/${environmentStackName(app, env)}/x` },
   ];
 }

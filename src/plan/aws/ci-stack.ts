@@ -11,7 +11,9 @@
 import { Arn, ArnFormat, CfnOutput, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { CDK_BOOTSTRAP_QUALIFIER, ciRoleName, ciStackName, environmentStackName, logGroupName, registryStackName, repositoryName } from './names.js';
+import {
+  CDK_BOOTSTRAP_QUALIFIER, ciRoleName, ciStackName, environmentStackName, logGroupName, registryStackName, releasesPath, repositoryName, secretName,
+} from './names.js';
 
 export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
 export const GITHUB_OIDC_AUDIENCE = 'sts.amazonaws.com';
@@ -138,12 +140,12 @@ export class CiDeployRole extends Construct {
       new iam.PolicyStatement({
         sid: 'ReleaseHistory',
         actions: ['ssm:GetParametersByPath', 'ssm:GetParameter', 'ssm:PutParameter', ...(spec.ephemeral ? ['ssm:DeleteParameters'] : [])],
-        resources: [arn('ssm', 'parameter', `berth/${app}/${envs}/releases`), arn('ssm', 'parameter', `berth/${app}/${envs}/releases/*`)],
+        resources: [arn('ssm', 'parameter', releasesPath(app, envs).slice(1)), arn('ssm', 'parameter', `${releasesPath(app, envs).slice(1)}/*`)],
       }),
       new iam.PolicyStatement({
         sid: 'SecretsPresent',
         actions: ['secretsmanager:DescribeSecret', ...(spec.ephemeral ? ['secretsmanager:CreateSecret', 'secretsmanager:TagResource', 'secretsmanager:PutSecretValue', 'secretsmanager:RestoreSecret', 'secretsmanager:DeleteSecret'] : [])],
-        resources: [arn('secretsmanager', 'secret', `berth/${app}/${envs}/*`, ArnFormat.COLON_RESOURCE_NAME)],
+        resources: [arn('secretsmanager', 'secret', secretName(app, envs, '*'), ArnFormat.COLON_RESOURCE_NAME)],
       }),
       new iam.PolicyStatement({
         sid: 'ListSecretNames',

@@ -18,6 +18,11 @@ export function secretName(app: string, env: string, name: string): string {
   return `berth/${app}/${env}/${name}`;
 }
 
+/** The SSM path under which an environment's release history lives (one parameter per release). */
+export function releasesPath(app: string, env: string): string {
+  return `/berth/${app}/${env}/releases`;
+}
+
 export function logGroupName(app: string, env: string): string {
   return `/berth/${app}/${env}`;
 }

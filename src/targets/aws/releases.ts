@@ -7,13 +7,12 @@
  */
 import { GetParametersByPathCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { OperationError } from '../../errors.js';
+import { releasesPath } from '../../plan/aws/names.js';
 import type { Release } from '../operations.js';
 import { awsCall, awsErrorName } from './aws-errors.js';
 import { nextReleaseNumber } from './release-history.js';
 
-export function releasesPath(app: string, env: string): string {
-  return `/berth/${app}/${env}/releases`;
-}
+export { releasesPath };
 
 /** Zero-padded so names sort like numbers. */
 export function releaseParameterName(app: string, env: string, number: number): string {
