@@ -21,9 +21,12 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          // GitHub's workflow parser imports its JSON schema without an import attribute, which Node refuses: Vite loads it.
+          server: { deps: { inline: ['@actions/workflow-parser'] } },
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
           exclude: ['**/node_modules/**', ...ENGINE_TESTS],
           testTimeout: 30_000,
+          hookTimeout: 120_000,
           fileParallelism: true,
         },
       },

@@ -203,5 +203,7 @@ export interface ResolvedConfig {
   local: { port: number };
   /** Names of all environments declared in the file (always including local). */
   environments: string[];
+  /** The template this environment was made from (`preview` for `pr-12`); absent for declared environments. */
+  fromTemplate?: string;
 }
 

@@ -301,6 +301,38 @@ export const SECTION_DOCS: readonly SectionDoc[] = [
     default: `only ${DEFAULT_ENV}`,
     example: ['environments:', '  staging: { service: { spot: true } }', '  prod:', '    service: { count: { min: 2, max: 10, cpu: 70 } }', '    database: { multiAz: true }', '    account: "123456789012"   # refuse to deploy with other credentials'].join('\n'),
   },
+  {
+    key: 'environments.<name>.template',
+    summary: 'Makes the entry a template instead of an environment: every environment whose name matches the pattern (a prefix and `*`, such as `pr-*`) is made from its overrides, without being declared — the preview environments `pr-<number>` that `berth ci github --previews` deploys for each pull request. An instance is not production unless the template says `production: true`; the template itself cannot be deployed, and a pattern may not match a declared environment or another template.',
+    default: 'none (every environment is declared by name)',
+    example: [
+      'environments:',
+      '  preview:                 # pr-12, pr-13, ... : small, Spot, single-AZ, asleep at night',
+      '    template: pr-*',
+      '    service:',
+      '      cpu: 256',
+      '      memory: 512',
+      '      spot: true',
+      '      count:',
+      '        min: 1',
+      '        max: 1',
+      '        schedule:',
+      '          - { name: night, cron: "0 20 * * *", min: 0, max: 0 }',
+      '          - { name: morning, cron: "0 7 * * 1-5", min: 1, max: 1 }',
+      '    database: { multiAz: false, backupDays: 1 }',
+      '    alarms: false',
+    ].join('\n'),
+  },
+  {
+    key: 'ci',
+    summary: 'What `berth ci github` needs that git cannot tell it. The GitHub repository decides who may assume the deploy roles of the CI stack `berth-<app>-ci`; the account\'s GitHub OIDC identity provider is reused when it exists.',
+    default: 'repository from `git remote get-url origin`; provider found at deploy, or created',
+    example: ['ci:', '  github: acme/news-api', '  oidcProviderArn: arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com'].join('\n'),
+    fields: [
+      { key: 'github', doc: 'The repository as owner/repo; the roles trust only its workflows.', default: 'from the origin remote (github.com, https or ssh)' },
+      { key: 'oidcProviderArn', doc: "The account's existing GitHub OIDC identity provider (an account has at most one for token.actions.githubusercontent.com).", default: 'found with iam:ListOpenIDConnectProviders, or created by the CI stack' },
+    ],
+  },
 ];
 
 /** The doc of one section; throws on an unknown key so callers cannot drift from the list above. */

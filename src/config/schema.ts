@@ -6,6 +6,7 @@
  * Defaults live in defaults.ts; the prose for each section in reference.ts.
  */
 import { z } from 'zod';
+import { ciSchema } from './ci-schema.js';
 
 export const APP_NAME_PATTERN = /^[a-z][a-z0-9-]*[a-z0-9]$/;
 export const APP_NAME_MAX = 20;
@@ -224,6 +225,7 @@ export const environmentOverrideSchema = z.strictObject({
   ...sections(),
   production: z.boolean().meta({ description: 'deletion protection, final snapshots, no Spot; default: true for environments named prod or production' }).optional(),
   account: z.string().regex(/^\d{12}$/, { error: 'expected a 12-digit AWS account id' }).meta({ description: 'refuse to deploy with credentials for any other account' }).optional(),
+  template: z.string().meta({ description: 'makes this entry a template: every environment whose name matches the pattern (e.g. "pr-*") is made from it (environment-templates.ts)' }).optional(),
 });
 
 export const berthFileSchema = z.strictObject({
@@ -232,6 +234,7 @@ export const berthFileSchema = z.strictObject({
   app: z.string().meta({ description: `lowercase letters, digits and hyphens, at most ${APP_NAME_MAX} characters` }),
   ...sections(),
   environments: z.record(z.string(), environmentOverrideSchema.nullable()).optional(),
+  ci: ciSchema.optional(),
 });
 
 export type BerthFile = z.infer<typeof berthFileSchema>;

@@ -11,6 +11,7 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { ResolvedConfig } from '../config/model.js';
+import { CDK_BOOTSTRAP_QUALIFIER, environmentStackName, releasesParameterPath, repositoryName } from '../model/index.js';
 import { fail, pass, warn, type CheckResult } from './check-result.js';
 
 export interface AwsClients {
@@ -62,6 +63,23 @@ export function deployActions(app: string): ActionToCheck[] {
     ...['ec2:CreateVpc', 'ec2:CreateSecurityGroup', 'elasticloadbalancing:CreateLoadBalancer', 'elasticloadbalancing:CreateTargetGroup', 'logs:CreateLogGroup'].map((action) => ({ action, resource: ANY })),
     { action: 'ssm:GetParameter', resource: (account, partition) => `arn:${partition}:ssm:*:${account}:parameter/cdk-bootstrap/*` },
     ...['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue', 'secretsmanager:DescribeSecret'].map((action) => ({ action, resource: ANY })),
+  ];
+}
+
+/**
+ * The other way to deploy: through CDK's bootstrap roles (CloudFormation then acts with the bootstrap's execution
+ * role), plus the calls berth makes itself. This is all the CI roles of `berth ci github` may do.
+ */
+export function bootstrapRouteActions(app: string, env: string, region: string): ActionToCheck[] {
+  const bootstrapRole = (kind: string) => (account: string, partition: string) => `arn:${partition}:iam::${account}:role/cdk-${CDK_BOOTSTRAP_QUALIFIER}-${kind}-role-${account}-${region}`;
+  const repository = (account: string, partition: string) => `arn:${partition}:ecr:${region}:${account}:repository/${repositoryName(app)}`;
+  return [
+    { action: 'sts:AssumeRole', resource: bootstrapRole('deploy') },
+    { action: 'sts:AssumeRole', resource: bootstrapRole('file-publishing') },
+    { action: 'ecr:GetAuthorizationToken', resource: ANY },
+    ...['ecr:InitiateLayerUpload', 'ecr:PutImage', 'ecr:BatchGetImage'].map((action) => ({ action, resource: repository })),
+    { action: 'ssm:PutParameter', resource: (account, partition) => `arn:${partition}:ssm:${region}:${account}:parameter${releasesParameterPath(app, env)}/000001` },
+    { action: 'cloudformation:DescribeStacks', resource: (account, partition) => `arn:${partition}:cloudformation:${region}:${account}:stack/${environmentStackName(app, env)}/x` },
   ];
 }
 
@@ -146,12 +164,12 @@ async function checkPermissions(config: AwsConfig, clients: AwsClients, identity
     }
   }
   const actions = deployActions(config.app);
-  const denied: string[] = [];
-  try {
+  const simulate = async (list: ActionToCheck[]): Promise<string[]> => {
+    const denied: string[] = [];
     const byResource = new Map<string, string[]>();
-    for (const item of actions) {
+    for (const item of list) {
       const resource = item.resource(identity.account, identity.partition);
-      byResource.set(resource, [...(byResource.get(resource) ?? []), item.action]);
+      byResource.set(resource, [...new Set([...(byResource.get(resource) ?? []), item.action])]);
     }
     for (const [resource, names] of byResource) {
       let marker: string | undefined;
@@ -162,6 +180,17 @@ async function checkPermissions(config: AwsConfig, clients: AwsClients, identity
         }
         marker = response.IsTruncated ? response.Marker : undefined;
       } while (marker);
+    }
+    return denied;
+  };
+  let denied: string[];
+  try {
+    denied = await simulate(actions);
+    if (denied.length > 0 && clients.region) {
+      const route = bootstrapRouteActions(config.app, config.env, clients.region);
+      if ((await simulate(route)).length === 0) {
+        return pass('aws-permissions', `${principal} may deploy through CDK's bootstrap roles (sts:AssumeRole on cdk-${CDK_BOOTSTRAP_QUALIFIER}-deploy-role) and make the ${route.length - 2} calls berth makes itself`);
+      }
     }
   } catch (error) {
     return fromError('aws-permissions', error, `could not simulate the policies of ${principal}`);

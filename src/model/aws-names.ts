@@ -103,3 +103,11 @@ export function parseImageByDigest(image: string): { repository: string; digest:
   if (!match?.groups) return undefined;
   return { repository: match.groups.repository!, digest: match.groups.digest! };
 }
+
+/** The IAM role a GitHub Actions job assumes to deploy one environment (or every environment of a template). */
+export function ciRoleName(app: string, envOrTemplate: string): string {
+  return `${awsAppPrefix(app)}-${CI_STACK_SUFFIX}-${envOrTemplate}`;
+}
+
+/** CDK's bootstrap qualifier: berth synthesizes with the default stack synthesizer, so its roles carry this one. */
+export const CDK_BOOTSTRAP_QUALIFIER = 'hnb659fds';

@@ -87,7 +87,7 @@ export interface SynthResult {
   summary: PlanSummary;
 }
 
-const REPORT_FILE = 'validation-report.json';
+export const REPORT_FILE = 'validation-report.json';
 
 export async function synthesizeEnvironment(config: ResolvedConfig, options: SynthesizeOptions): Promise<SynthResult> {
   if (config.target !== 'aws') {
@@ -215,7 +215,7 @@ export function architectureWarnings(config: ResolvedConfig): string[] {
   return warnings;
 }
 
-function describeStack(name: string, template: string): StackSynth {
+export function describeStack(name: string, template: string): StackSynth {
   const parsed = readTemplate(template);
   const resources: Record<string, number> = {};
   for (const resource of Object.values(parsed.Resources ?? {})) {
@@ -310,7 +310,7 @@ interface ReportJson {
   }>;
 }
 
-function readFindings(reportPath: string): ValidationFinding[] {
+export function readFindings(reportPath: string): ValidationFinding[] {
   let report: ReportJson;
   try {
     report = JSON.parse(readFileSync(reportPath, 'utf8')) as ReportJson;
@@ -337,7 +337,7 @@ function readFindings(reportPath: string): ValidationFinding[] {
   return findings;
 }
 
-function withEnv<T>(name: string, value: string, work: () => T): T {
+export function withEnv<T>(name: string, value: string, work: () => T): T {
   const saved = process.env[name];
   process.env[name] = value;
   try {
@@ -349,7 +349,7 @@ function withEnv<T>(name: string, value: string, work: () => T): T {
 }
 
 /** CDK prints the validation report on the console itself; berth shows findings in its own format instead. */
-async function withQuietConsole<T>(work: () => T): Promise<T> {
+export async function withQuietConsole<T>(work: () => T): Promise<T> {
   const saved = { error: console.error, warn: console.warn, log: console.log };
   console.error = () => undefined;
   console.warn = () => undefined;

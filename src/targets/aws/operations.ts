@@ -305,8 +305,11 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
     // The repository is shared by the app's AWS environments: it goes only with the last of them.
     const others = config.environments.filter((env) => env !== 'local' && env !== config.env);
     const stillDeployed: string[] = [];
-    for (const env of others) if (await readStack(clients, environmentStackName(config.app, env))) stillDeployed.push(env);
-    if (stillDeployed.length > 0) {
+    if (!config.fromTemplate) for (const env of others) if (await readStack(clients, environmentStackName(config.app, env))) stillDeployed.push(env);
+    if (config.fromTemplate) {
+      // Environments made from a template (previews) come and go; the repository belongs to the declared ones.
+      progress.info(`kept: the ECR repository (stack ${registryStack}); an environment made from the template ${config.fromTemplate} never removes it`);
+    } else if (stillDeployed.length > 0) {
       progress.info(`kept: the ECR repository (stack ${registryStack}), still used by ${stillDeployed.join(', ')}`);
     } else {
       const registry = progress.step(`Destroying stack ${registryStack} (the ECR repository and its images)`);
