@@ -240,7 +240,7 @@ export async function containerEnvironment(
       placeholders.push(name);
     }
   }
-  const missing = reservedEnvNames(config).filter((name) => !(name in env));
+  const missing = reservedEnvNames(config, soleWebService(config).name).filter((name) => !(name in env));
   if (missing.length > 0) throw new Error(`no value for ${missing.join(', ')}: the probe's dependencies must be planned first`);
   return { env, placeholders, secretValues: values };
 }

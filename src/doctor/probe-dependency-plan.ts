@@ -11,6 +11,7 @@
  * (berth-<app>-<env>-database / -cache), so DATABASE_URL, PG* and REDIS_URL have exactly the deploy's shape;
  * only the password is a fresh one for this probe.
  */
+import { soleWebService } from '../model/transitional.js';
 import type { ResolvedConfig } from '../config/model.js';
 import { LABEL_DOCTOR_DEPENDENCY, labelsFor, reservedEnvNames } from '../model/index.js';
 import { dependencyCreateOptions, planLocal, type DependencySpec, type LocalPlan } from '../plan/local/local-plan.js';
@@ -76,7 +77,7 @@ export function probeDependencyPlan(config: ResolvedConfig, probeName: string, d
       },
     };
   });
-  const reserved = new Set(reservedEnvNames(config));
+  const reserved = new Set(reservedEnvNames(config, soleWebService(config).name));
   const connectionEnv = Object.fromEntries(Object.entries(deployed.replicas.spec.env).filter(([name]) => reserved.has(name)));
   return { network, dependencies, connectionEnv };
 }

@@ -68,9 +68,9 @@ export function connectionVariables(config: Pick<ResolvedConfig, 'database' | 'c
   return variables;
 }
 
-/** The names berth injects, which `env` and `secrets` may not set. */
-export function reservedEnvNames(config: Pick<ResolvedConfig, 'database' | 'cache' | 'services'>): string[] {
-  return [...new Set(connectionVariables(config).map((variable) => variable.name))];
+/** The names berth injects into `forService` (into any service when omitted), which `env` and `secrets` may not set. */
+export function reservedEnvNames(config: Pick<ResolvedConfig, 'database' | 'cache' | 'services'>, forService?: string): string[] {
+  return [...new Set(connectionVariables(config, forService).map((variable) => variable.name))];
 }
 
 export interface LocalEndpoints {
