@@ -134,6 +134,8 @@ export interface SynthResult {
   /** CloudFormation validation findings: resource types and properties checked against the CDK's resource specification. */
   validationFindings: ValidationFinding[];
   summary: PlanSummary;
+  /** Which service owns each resource of the environment stack (logical id -> service name); shared resources are absent. */
+  resourceOwners: Record<string, string>;
 }
 
 export const REPORT_FILE = 'validation-report.json';
@@ -209,6 +211,7 @@ export async function synthesizeEnvironment(config: ResolvedConfig, options: Syn
     nagFindings: findings.filter((finding) => finding.source === 'cdk-nag'),
     validationFindings: findings.filter((finding) => finding.source === 'cloudformation'),
     summary: planSummary(config, registry, stack, schedules),
+    resourceOwners: resourceOwners(stack),
   };
 }
 
@@ -331,6 +334,20 @@ function resourcesByConcern(registry: Stack, stack: EnvironmentStack): PlanSumma
   }
   for (const concern of Object.keys(byConcern) as Concern[]) byConcern[concern] = sortKeys(byConcern[concern]!);
   return byConcern;
+}
+
+function resourceOwners(stack: EnvironmentStack): Record<string, string> {
+  const owners: Record<string, string> = {};
+  const byConstruct = new Map(stack.realized.flatMap((service) => service.constructIds.map((id) => [id, service.name] as const)));
+  for (const construct of stack.node.findAll()) {
+    if (!CfnResource.isCfnResource(construct)) continue;
+    const [, , topLevel, second] = construct.node.scopes;
+    // The service named web shares its construct with the cluster and log group, which belong to every service.
+    if (topLevel?.node.id === 'Service' && (second?.node.id === 'Cluster' || second?.node.id === 'Logs')) continue;
+    const owner = topLevel?.node.id === 'Service' && second?.node.id === 'Job' ? 'web' : byConstruct.get(topLevel?.node.id ?? '');
+    if (owner) owners[stack.getLogicalId(construct)] = owner;
+  }
+  return owners;
 }
 
 /** The security-group chain as the stack builds it, from the configuration (the same decisions, no template parsing). */
