@@ -61,9 +61,10 @@ export function findComposeHostnames(project: ProjectFiles, hostnames: readonly 
       const start = offset;
       offset += line.length + 1;
       if (line.length > 2000) return;
+      const withoutComment = line.replace(/\s(#|\/\/).*$/, '');
       for (const { hostname, regexes } of patterns) {
         const hit = regexes
-          .map(({ regex, onLineWith }) => (!onLineWith || onLineWith.test(line) ? regex.exec(line) : null))
+          .map(({ regex, onLineWith }) => (!onLineWith || onLineWith.test(withoutComment) ? regex.exec(line) : null))
           .find((match) => match && !isCommented(text, start + match.index));
         if (hit) {
           uses.push({ hostname, file, line: index + 1, evidence: line.trim().slice(0, 160) });

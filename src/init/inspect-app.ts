@@ -66,7 +66,7 @@ export function chooseDockerfile(paths: readonly string[]): string | undefined {
     if (name === 'Dockerfile') score = 0;
     else if (name === 'Containerfile') score = 1;
     else if (/^Dockerfile\.(prod|production|release)$/i.test(name)) score = 2;
-    else if (/^(Dockerfile\.[\w-]+|[\w-]+\.[Dd]ockerfile)$/.test(name) && !/dev|test|local/i.test(name)) score = 3;
+    else if (/^(Dockerfile\.[\w-]+|[\w-]+\.[Dd]ockerfile)$/.test(name) && !/dev|test|local|\.(md|txt|rst|bak|orig)$/i.test(name)) score = 3;
     else return -1;
     return depth * 10 + score;
   };
