@@ -67,7 +67,6 @@ export async function initFromCompose(request: ComposeInitRequest): Promise<void
       file: written,
       schema: join(dir, SCHEMA_PATH),
       valid: problems.length === 0,
-      ...(problems.length > 0 ? { problems } : {}),
       app: { value: conversion.draft.app, reason: conversion.reasons.app },
       compose: {
         file: composeFile,
