@@ -283,6 +283,20 @@ describe('convertCompose rules', () => {
     expect(conversion.notes).toContainEqual(expect.stringContaining('compose also gave migrate MIGRATION_LOCK_TIMEOUT'));
   });
 
+  it('builds the folder\'s Dockerfile when the compose file runs only the dependencies', () => {
+    const { yaml, conversion } = convert(projectFromRecord({
+      'docker-compose.yml': 'services:\n  postgres:\n    image: postgres:17\n    ports: ["5432:5432"]\n',
+      Dockerfile: 'FROM node:20\nEXPOSE 3000\nUSER node\nCMD ["node", "server.js"]\n',
+      'package.json': '{"dependencies":{"express":"4","pg":"8"}}',
+    }));
+    expect(yaml).toMatchObject({ service: { port: 3000 }, database: { engine: 'postgres', version: '17' } });
+    expect(conversion.outcomes.map((outcome) => `${outcome.compose}: ${outcome.became}`)).toEqual([
+      'postgres: database: postgres 17 (postgres:17)',
+      'Dockerfile: service: web service on port 3000, health /',
+    ]);
+    expect(conversion.notes).toContain('docker-compose.yml builds no service of the app, so berth builds Dockerfile as its web service');
+  });
+
   it('turns a worker without ports into services even when it is the only one', () => {
     const { yaml } = inMemory('services:\n  consumer:\n    build: .\n    command: python consume.py\n');
     expect(yaml).toMatchObject({ services: { consumer: { kind: 'worker', command: ['python', 'consume.py'] } } });

@@ -15,7 +15,7 @@ import { DEFAULTS } from '../../config/defaults.js';
 import { BROWSER_PUBLIC_NAMES, looksSecretName, secretValueKind } from '../../config/secret-names.js';
 import { appNameFromFolder, GENERIC_FOLDER_NAMES } from '../app-name.js';
 import { COMMON_COMPOSE_HOSTNAMES, connectionAdvice, findComposeHostnames, hostnameKind } from '../compose-hostnames.js';
-import { buildKitNote, healthTimingFromCheck, inspectApp, type AppInspection } from '../inspect-app.js';
+import { buildKitNote, chooseDockerfile, healthTimingFromCheck, inspectApp, type AppInspection } from '../inspect-app.js';
 import type { ProjectFiles } from '../project-files.js';
 import { subProject } from '../project-files.js';
 import type { ComposeBuild, ComposeProject, ComposeService } from './compose-file.js';
@@ -313,6 +313,15 @@ export function convertCompose(compose: ComposeProject, project: ProjectFiles, o
     apps.push(app);
   }
 
+  // A compose file that runs only the app's dependencies (the app runs outside compose): build the folder's Dockerfile.
+  const rootDockerfile = chooseDockerfile(project.paths);
+  if (!apps.some((app) => app.kind === 'web' || app.kind === 'worker') && rootDockerfile) {
+    const name = 'web';
+    const build: ComposeBuild = { context: '.', dockerfile: rootDockerfile, args: {}, argsFromShell: [], otherKeys: [], remote: false };
+    const stub: ComposeService = { name: rootDockerfile, line: 0, keys: [], environment: [], envFiles: [], ports: [], expose: [], dependsOn: [], volumes: [], secrets: [], profiles: [], deployKeys: [], raw: {} };
+    apps.push({ compose: stub, name, build, key: buildKey(build), kind: 'web' });
+    say(notes, `${file} builds no service of the app, so berth builds ${rootDockerfile} as its web service`);
+  }
   const long = apps.filter((app) => app.kind === 'web' || app.kind === 'worker');
   const webs = long.filter((app) => app.kind === 'web');
 
@@ -604,7 +613,8 @@ export function convertCompose(compose: ComposeProject, project: ProjectFiles, o
       : `worker${draftService.command ? ` (${cmdText(draftService.command)})` : ''}`;
     outcomes.push({ compose: app.compose.name, became: `services.${app.name}: ${detail}`, converted: true });
   }
-  outcomes.sort((a, b) => compose.services.findIndex((service) => service.name === a.compose) - compose.services.findIndex((service) => service.name === b.compose));
+  const position = (name: string) => { const index = compose.services.findIndex((service) => service.name === name); return index === -1 ? compose.services.length : index; };
+  outcomes.sort((a, b) => position(a.compose) - position(b.compose));
 
   // 12. The app name.
   const named = compose.name ? appNameFromFolder(compose.name) : undefined;
