@@ -8,6 +8,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadConfig } from '../src/config/load.js';
 import { berthJsonSchema } from '../src/config/schema.js';
+import { primaryWebService } from '../src/model/index.js';
+
+const web = (config: Parameters<typeof primaryWebService>[0]) => primaryWebService(config)!;
 
 const BERTH = fileURLToPath(new URL('../bin/berth.js', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('./fixtures/apps/', import.meta.url));
@@ -65,8 +68,8 @@ describe('berth init --yes on each fixture app', () => {
     expect(text.startsWith('# yaml-language-server: $schema=.berth/schema.json\n')).toBe(true);
     expect(text).toContain(`# Found: ${frameworkName} (`);
     const config = loadConfig({ config: join(dir, 'berth.yml'), cwd: dir });
-    expect(config.service.port).toBe(port);
-    expect(config.service.health.path).toBe(healthPath);
+    expect(web(config).port).toBe(port);
+    expect(web(config).health.path).toBe(healthPath);
     expect(JSON.parse(readFileSync(join(dir, '.berth', 'schema.json'), 'utf8'))).toEqual(berthJsonSchema());
   });
 });
@@ -84,7 +87,7 @@ describe('berth init rules', () => {
 
     const forced = await berth(['init', dir, '--yes', '--force']);
     expect(forced.code).toBe(0);
-    expect(loadConfig({ config: join(dir, 'berth.yml'), cwd: dir }).service.port).toBe(8000);
+    expect(web(loadConfig({ config: join(dir, 'berth.yml'), cwd: dir })).port).toBe(8000);
   });
 
   it('treats berth.yaml like berth.yml', async () => {
@@ -157,6 +160,8 @@ describe('berth init --yes on each compose fixture', () => {
     const yaml = parse(readFileSync(join(dir, 'berth.yml'), 'utf8'));
     expect(yaml).toMatchObject({ app: 'compose-flask-redis', service: { port: 8000, build: { context: 'app', target: 'builder' } }, cache: 'redis' });
     const config = loadConfig({ config: join(dir, 'berth.yml'), cwd: dir });
+    expect(config.services.map((service) => [service.name, service.kind])).toEqual([['web', 'web']]);
+    expect(config.image.build).toMatchObject({ context: join(dir, 'app'), dockerfile: join(dir, 'app', 'Dockerfile'), target: 'builder' });
     expect(config.cache).not.toBeNull();
     expect(config.database).toBeNull();
   });
@@ -176,6 +181,8 @@ describe('berth init --yes on each compose fixture', () => {
     expect(parse(text)).toMatchObject({ app: 'ledger', release: { before: ['bash', 'scripts/prestart.sh'] }, database: { engine: 'postgres', version: '16' } });
     const config = loadConfig({ config: join(dir, 'berth.yml'), cwd: dir });
     expect(config.database?.version).toBe('16');
+    expect(config.release.before).toEqual({ command: ['bash', 'scripts/prestart.sh'], service: 'web' });
+    expect(web(config)).toMatchObject({ port: 8000, secrets: ['SECRET_KEY', 'FIRST_SUPERUSER_PASSWORD', 'SENTRY_DSN'], health: { path: '/api/v1/utils/health-check/', interval: 10, timeout: 5, unhealthyThreshold: 5 } });
   });
 
   it('django web + worker + migrate: services, shared env and secrets, release.before', async () => {
@@ -204,7 +211,15 @@ describe('berth init --yes on each compose fixture', () => {
     expect(Object.keys(yaml.services)).toEqual(['web', 'worker']);
     expect(yaml.services.worker.kind).toBe('worker');
     expect(yaml.secrets).toEqual(['SECRET_KEY', 'STRIPE_API_KEY']);
-    loadConfig({ config: join(dir, 'berth.yml'), cwd: dir });
+    const config = loadConfig({ config: join(dir, 'berth.yml'), cwd: dir });
+    expect(config.services.map((service) => [service.name, service.kind, service.secrets, service.env.DJANGO_SETTINGS_MODULE])).toEqual([
+      ['web', 'web', ['SECRET_KEY', 'STRIPE_API_KEY'], 'shop.settings'],
+      ['worker', 'worker', ['SECRET_KEY', 'STRIPE_API_KEY'], 'shop.settings'],
+    ]);
+    expect(config.release.before).toEqual({ command: ['python', 'manage.py', 'migrate', '--noinput'], service: 'web' });
+    expect(config.services[1]).toMatchObject({ health: { command: ['celery', '-A', 'shop', 'inspect', 'ping'] } });
+    expect(config.database?.version).toBe('15');
+    expect(config.cache).not.toBeNull();
   });
 
   it('flask + mariadb behind nginx: says mariadb and the proxy are not converted, and what to do instead', async () => {
@@ -220,7 +235,10 @@ describe('berth init --yes on each compose fixture', () => {
     expect(yaml).not.toHaveProperty('database');
     expect(yaml.service).toMatchObject({ port: 8000, health: { path: '/health' }, secrets: ['DB_PASSWORD'], build: { context: 'backend', target: 'builder' } });
     expect(readFileSync(join(dir, 'berth.yml'), 'utf8')).not.toContain('db-78n9n');
-    loadConfig({ config: join(dir, 'berth.yml'), cwd: dir });
+    const config = loadConfig({ config: join(dir, 'berth.yml'), cwd: dir });
+    expect(config.services.map((service) => service.name)).toEqual(['web']);
+    expect(config.database).toBeNull();
+    expect(config.image.build?.target).toBe('builder');
   });
 
   it('refuses a compose file that is not YAML, naming the line', async () => {

@@ -5,6 +5,7 @@
  *
  * Pure: reads ProjectFiles. `berth init` calls it; plan and deploy can call it with the same arguments.
  */
+import { DATABASE_URL, PG_VARIABLES, REDIS_URL } from '../model/index.js';
 import type { ProjectFiles } from './project-files.js';
 import { isCommented, TEST_FILE } from './project-files.js';
 
@@ -78,9 +79,9 @@ export function findComposeHostnames(project: ProjectFiles, hostnames: readonly 
 
 /** What the app should read instead of a compose hostname, by what runs there. */
 export function connectionAdvice(kind: 'database' | 'cache' | undefined): string {
-  if (kind === 'database') return 'read DATABASE_URL (or PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD), which berth sets';
-  if (kind === 'cache') return 'read REDIS_URL, which berth sets';
-  return 'read DATABASE_URL / REDIS_URL, which berth sets';
+  if (kind === 'database') return `read ${DATABASE_URL} (or ${Object.values(PG_VARIABLES).join(', ')}), which berth sets`;
+  if (kind === 'cache') return `read ${REDIS_URL}, which berth sets`;
+  return `read ${DATABASE_URL} / ${REDIS_URL}, which berth sets`;
 }
 
 /** Which backing service a common hostname usually names. */

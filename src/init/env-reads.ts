@@ -2,8 +2,8 @@
  * Environment variables an app's code reads (os.environ, os.getenv, process.env, ENV[...]),
  * and which of them look like secrets berth should inject from Secrets Manager.
  */
-import { reservedEnvNames } from '../config/model.js';
 import { BROWSER_PUBLIC_NAMES, looksSecretName } from '../config/secret-names.js';
+import { DATABASE_URL, PG_VARIABLES, REDIS_URL } from '../model/index.js';
 import type { ProjectFiles } from './project-files.js';
 import { closeCall } from './health-routes.js';
 import { CODE_FILE, isCommented, lineAt, TEST_FILE } from './project-files.js';
@@ -70,7 +70,7 @@ export function findEnvReads(project: ProjectFiles): EnvRead[] {
 const INIT_SECRET_RULE = {
   exclude: [
     BROWSER_PUBLIC_NAMES,
-    ...reservedEnvNames({ database: {} as never, cache: {} as never }),
+    DATABASE_URL, ...Object.values(PG_VARIABLES), REDIS_URL,
     /^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN)$/,
   ],
 };

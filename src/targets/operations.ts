@@ -2,26 +2,12 @@
  * What every target (local Docker engine, AWS) can do. Commands call these and render the results;
  * each target's module implements them. Results are plain data so `--json` can print them as they are.
  */
-import type { Progress } from '../cli/progress.js';
+import type { Progress } from '../terminal/progress.js';
 import type { FailureEvidence } from '../doctor/failure-evidence.js';
+import type { Release } from '../model/release.js';
 
-/** One numbered release of an environment. */
-export interface Release {
-  /** 1, 2, 3, ... per environment. */
-  number: number;
-  /** The image as deployed: repository@sha256:... (AWS) or a local image id/tag. */
-  image: string;
-  digest: string;
-  gitSha?: string;
-  /** ISO 8601. */
-  createdAt: string;
-  /** Who deployed it (user name or IAM principal). */
-  createdBy: string;
-  /** A rollback records which release it restored. */
-  rollbackOf?: number;
-  /** 'deploying' while a deploy of it is under way (or was interrupted). */
-  status: 'deploying' | 'deployed' | 'failed' | 'rolled-back' | 'superseded';
-}
+export type { Release, ReleaseStatus } from '../model/release.js';
+
 
 export interface DeployRequest {
   /** A pushed image to deploy without building (--image). */

@@ -1,5 +1,5 @@
+import { cloudAssemblyDir } from '../../model/index.js';
 import type { Command } from 'commander';
-import { join } from 'node:path';
 import { globalOptions, loadForCommand } from '../global-options.js';
 import { printJson, printLine } from '../output.js';
 
@@ -31,10 +31,10 @@ Examples:
       }
       const [{ synthesizeEnvironment }, { createProgress }, { describePlan, planToJson }] = await Promise.all([
         import('../../plan/aws/synthesize.js'),
-        import('../progress.js'),
+        import('../../terminal/progress.js'),
         import('./plan-output.js'),
       ]);
-      const outdir = join(config.dir, '.berth', config.env, 'cdk.out');
+      const outdir = cloudAssemblyDir(config.dir, config.env);
       const progress = createProgress();
       const step = progress.step(`Synthesizing ${config.app} (${config.env})`);
       let result;

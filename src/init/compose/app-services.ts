@@ -2,14 +2,14 @@
  * The compose services that are the app, each as a berth service: web when it publishes (or exposes) a port,
  * worker otherwise, the release task when it runs migrations once, or another one-off. Pure.
  */
+import { DEFAULTS } from '../../config/defaults.js';
+import { SERVICE_NAME_MAX } from '../../config/schema.js';
 import type { ProjectFiles } from '../project-files.js';
 import { chooseDockerfile } from '../inspect-app.js';
 import type { ComposeBuild, ComposeProject, ComposeService } from './compose-file.js';
 import type { ConversionLog } from './conversion-log.js';
 import { buildKey, type Role } from './service-roles.js';
 
-/** berth service names: 1-16 lowercase letters, digits and hyphens, starting with a letter. */
-export const SERVICE_NAME_MAX = 16;
 
 /** A command that runs database migrations. */
 export const MIGRATION_COMMAND = /\bmigrat|\balembic\b.*\bupgrade\b|\bdb:(migrate|prepare|setup)\b|\bflask\b.*\bdb\b.*\bupgrade\b|\bprisma\b.*\b(migrate|db\s+push)\b|\bknex\b.*\bmigrate|\bsequelize\b.*\bdb:migrate|\bprestart\b/i;
@@ -78,7 +78,7 @@ export function appServices(compose: ComposeProject, project: ProjectFiles, role
   if (!apps.some((app) => app.kind === 'web' || app.kind === 'worker') && rootDockerfile) {
     const build: ComposeBuild = { context: '.', dockerfile: rootDockerfile, args: {}, argsFromShell: [], otherKeys: [], remote: false };
     const stub: ComposeService = { name: rootDockerfile, line: 0, keys: [], environment: [], envFiles: [], ports: [], expose: [], dependsOn: [], volumes: [], secrets: [], profiles: [], deployKeys: [], raw: {} };
-    apps.push({ compose: stub, name: 'web', build, key: buildKey(build), kind: 'web' });
+    apps.push({ compose: stub, name: DEFAULTS.serviceName, build, key: buildKey(build), kind: 'web' });
     log.note(`${file} builds no service of the app, so berth builds ${rootDockerfile} as its web service`);
   }
   return apps;

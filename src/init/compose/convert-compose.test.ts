@@ -174,11 +174,17 @@ describe('convertCompose rules', () => {
     build: ./frontend
     ports: ["3000:3000"]
     depends_on: [api]
+    environment:
+      API_URL: http://api:9000
+      BACKEND: http://api:9000/v2
 `, { 'frontend/Dockerfile': 'FROM node:20\nUSER node\nCMD ["node", "server.js"]\n' });
     const services = yaml.services as Record<string, Record<string, unknown>>;
     expect(services.api).toMatchObject({ port: 9000, path: '/api/*' });
     expect(services.frontend).toMatchObject({ port: 3000, build: { context: 'frontend' } });
     expect(services.frontend).not.toHaveProperty('path');
+    // berth injects API_URL into the other services; another name for the same address is the app's own setting.
+    expect(services.frontend!.env).toEqual({ BACKEND: 'http://api:9000/v2' });
+    expect(conversion.notes).toContainEqual('left out API_URL of frontend: berth sets it to the address of the api service inside the environment');
     expect(conversion.warnings).toContainEqual(expect.stringContaining('api gets path /api/* so the load balancer can tell it from frontend'));
     expect(conversion.notes).toContainEqual(expect.stringContaining('frontend depends on api in compose.yaml: berth starts services independently'));
   });

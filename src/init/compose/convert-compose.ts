@@ -10,6 +10,7 @@
  * - environment and env_file become `env`; secret-looking names become `secrets` (names only, never values).
  */
 import { DEFAULTS } from '../../config/defaults.js';
+import { DATABASE_URL, PG_VARIABLES, REDIS_URL, serviceUrlVariable } from '../../model/index.js';
 import { appNameFromFolder, GENERIC_FOLDER_NAMES } from '../app-name.js';
 import { COMMON_COMPOSE_HOSTNAMES, connectionAdvice, findComposeHostnames, hostnameKind } from '../compose-hostnames.js';
 import { inspectApp, type AppInspection } from '../inspect-app.js';
@@ -20,7 +21,7 @@ import type { ComposeBuild, ComposeProject } from './compose-file.js';
 import { ConversionLog } from './conversion-log.js';
 import { convertService } from './convert-service.js';
 import type { BerthDraft, ComposeConversion, DraftBuild, DraftService } from './draft.js';
-import type { ReplacedDependency } from './environment.js';
+import { DATABASE_VARIABLES, type ReplacedDependency } from './environment.js';
 import { TOP_LEVEL_ADVICE } from './key-advice.js';
 import { dockerfileReader, serviceRoles, type BuildDockerfile, type Role } from './service-roles.js';
 
@@ -47,10 +48,12 @@ export function convertCompose(compose: ComposeProject, project: ProjectFiles, o
 
   const inspectionOf = inspector(project, dockerfileOf, options);
   const dropped = new Map<ReplacedDependency, Map<string, Set<string>>>();
+  // With several services, berth injects <NAME>_URL of each web service into the others.
+  const serviceUrls = new Map(running.length > 1 ? running.filter((app) => app.kind === 'web').map((app) => [serviceUrlVariable(app.name), app.name] as const) : []);
   const drafts = new Map<AppService, DraftService>();
   for (const app of apps) {
     const inspection = app.kind === 'web' || app.kind === 'worker' ? inspectionOf(app) : undefined;
-    drafts.set(app, convertService(app, { compose, log, dependencies, dockerfile: dockerfileOf(app.build), ...(inspection ? { inspection } : {}), dropped }));
+    drafts.set(app, convertService(app, { compose, log, dependencies, dockerfile: dockerfileOf(app.build), ...(inspection ? { inspection } : {}), dropped, serviceUrls }));
   }
 
   noteDependsOn(compose, running, log);
@@ -163,9 +166,10 @@ function noteDroppedVariables(dropped: ReadonlyMap<ReplacedDependency, ReadonlyM
   for (const [dependency, byName] of dropped) {
     const names = [...byName.keys()];
     const database = dependency.kind === 'database';
-    const own = database ? ['DATABASE_URL', 'PGHOST', 'PGPORT', 'PGDATABASE', 'PGUSER', 'PGPASSWORD'] : ['REDIS_URL'];
+    const own = database ? DATABASE_VARIABLES : [REDIS_URL];
     const foreign = names.filter((name) => !own.includes(name));
-    log.note(`left out ${names.join(', ')}: ${names.length === 1 ? 'it pointed' : 'they pointed'} at the compose service ${dependency.service}; berth injects ${database ? 'DATABASE_URL and PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD' : 'REDIS_URL'} for the ${database ? 'database' : 'cache'} it runs${foreign.length > 0 ? `; make the code read ${database ? 'DATABASE_URL (or the PG* variables)' : 'REDIS_URL'} instead of ${foreign.join(', ')}` : ''}`);
+    const injected = database ? `${DATABASE_URL} and ${Object.values(PG_VARIABLES).join(', ')}` : REDIS_URL;
+    log.note(`left out ${names.join(', ')}: ${names.length === 1 ? 'it pointed' : 'they pointed'} at the compose service ${dependency.service}; berth injects ${injected} for the ${database ? 'database' : 'cache'} it runs${foreign.length > 0 ? `; make the code read ${database ? `${DATABASE_URL} (or the PG* variables)` : REDIS_URL} instead of ${foreign.join(', ')}` : ''}`);
   }
 }
 

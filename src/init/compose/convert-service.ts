@@ -26,6 +26,8 @@ export interface ServiceContext {
   inspection?: AppInspection;
   /** Variables dropped because they pointed at a dependency: dependency -> variable -> berth services. */
   dropped: Map<ReplacedDependency, Map<string, Set<string>>>;
+  /** The <NAME>_URL variables berth injects for the app's web services (with several services): variable -> service. */
+  serviceUrls: ReadonlyMap<string, string>;
 }
 
 /** Keys convertService maps or accounts for itself; any other key of the service is left out with KEY_ADVICE. */
@@ -175,6 +177,11 @@ function environment(app: AppService, draft: DraftService, context: ServiceConte
   const env: Record<string, string> = {};
   const secretNames: string[] = [...(draft.secrets ?? [])];
   for (const variable of service.environment) {
+    const target = context.serviceUrls.get(variable.name);
+    if (target !== undefined && target !== app.name) {
+      log.note(`left out ${variable.name} of ${service.name}: berth sets it to the address of the ${target} service inside the environment`);
+      continue;
+    }
     const outcome = classifyVariable(variable, context.dependencies, file);
     const origin = variable.source === 'environment' ? `environment in ${file}` : variable.source;
     if (outcome.to === 'env') {

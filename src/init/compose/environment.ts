@@ -3,8 +3,8 @@
  * (never their values), and the variables that pointed at the compose database/cache dropped, because berth
  * injects its own (DATABASE_URL, PG*, REDIS_URL). Pure.
  */
-import { reservedEnvNames } from '../../config/model.js';
 import { secretValueKind } from '../../config/secret-names.js';
+import { DATABASE_URL, PG_VARIABLES, REDIS_URL } from '../../model/index.js';
 import { looksSecret } from '../env-reads.js';
 import type { ComposeEnvVar } from './compose-file.js';
 
@@ -27,6 +27,8 @@ export type EnvOutcome =
 const DATABASE_SETTING = /^(POSTGRES(QL)?_\w+|(DB|DATABASE|PG|SQL|POSTGRES)_?(HOST|HOSTNAME|SERVER|PORT|USER|USERNAME|PASSWORD|PASS|PWD|NAME|DB|DATABASE|URL|URI|DSN))$/;
 /** The same for Redis: REDIS_HOST, REDIS_PASSWORD, CACHE_URL ... */
 const CACHE_SETTING = /^(REDIS|CACHE)_(HOST|HOSTNAME|SERVER|PORT|PASSWORD|PASS|USER|USERNAME|URL|URI|ADDR|ADDRESS)$/;
+/** The variables berth injects for the database. */
+export const DATABASE_VARIABLES: readonly string[] = [DATABASE_URL, ...Object.values(PG_VARIABLES)];
 const AWS_CREDENTIALS = /^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN)$/;
 const DEFAULT_PORTS = { database: '5432', cache: '6379' } as const;
 
@@ -48,8 +50,8 @@ export function pointsAt(variable: ComposeEnvVar, dependencies: readonly Replace
   const database = dependencies.find((dependency) => dependency.kind === 'database');
   const cache = dependencies.find((dependency) => dependency.kind === 'cache');
   const name = variable.name.toUpperCase();
-  if (database && (reservedEnvNames({ database: {} as never, cache: null }).includes(name) || DATABASE_SETTING.test(name))) return database;
-  if (cache && (reservedEnvNames({ database: null, cache: {} as never }).includes(name) || CACHE_SETTING.test(name))) return cache;
+  if (database && (DATABASE_VARIABLES.includes(name) || DATABASE_SETTING.test(name))) return database;
+  if (cache && (name === REDIS_URL || CACHE_SETTING.test(name))) return cache;
   const value = variable.value ?? '';
   const host = value ? hostOf(value, name) : undefined;
   if (host) {

@@ -92,11 +92,10 @@ export function renderComposeBerthYml(conversion: ComposeConversion, options: Co
   out.push(`app: ${scalar(draft.app)}`);
   blank();
 
-  if (draft.build || draft.env || draft.secrets) {
-    comment('Shared by every service unless the service sets its own.', '');
-    emit('build', draft.build, 'build', '');
-    emit('env', draft.env, 'env', '');
-    emit('secrets', draft.secrets, 'secrets', '');
+  for (const key of ['build', 'env', 'secrets'] as const) {
+    if (!draft[key]) continue;
+    comment(summary(key), '');
+    emit(key, draft[key], key, '');
     blank();
   }
 
@@ -106,7 +105,7 @@ export function renderComposeBerthYml(conversion: ComposeConversion, options: Co
     blank();
   }
   if (draft.services) {
-    comment(summary('services') ?? 'The services of the app: web services sit behind the load balancer, workers run without a port.', '');
+    comment(summary('services'), '');
     out.push('services:');
     Object.entries(draft.services).forEach(([name, service], index) => {
       if (index > 0) blank();
