@@ -69,6 +69,8 @@ export interface LogsRequest {
   /** Seconds back from now. */
   sinceSeconds: number;
   filter?: string;
+  /** Only this service's logs (`berth logs --service NAME`); every service when absent. */
+  service?: string;
 }
 
 export interface LogLine {
@@ -76,6 +78,37 @@ export interface LogLine {
   /** Task id or replica name, shown as a prefix. */
   source: string;
   message: string;
+  /** The berth service the line comes from. */
+  service?: string;
+}
+
+/** The terminal of a one-off command: its output streams straight through (it is the user's, not berth's). */
+export interface ProcessIO {
+  stdin?: NodeJS.ReadableStream;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /** Attach a TTY (an interactive shell). */
+  tty: boolean;
+}
+
+/** `berth run [--service NAME] -- CMD ...`: a one-off task with the service's current release image, env and secrets. */
+export interface RunRequest {
+  /** Default: the first web service (else the first service). */
+  service?: string;
+  command: string[];
+}
+
+/** `berth exec [--service NAME] [--replica N] -- CMD`: a command inside a running replica or task. */
+export interface ExecRequest {
+  service?: string;
+  /** 1-based replica (local) or task (AWS) index in `berth status` order; default 1. */
+  replica?: number;
+  command: string[];
+}
+
+/** How a one-off command ended: berth exits with `exitCode`. */
+export interface CommandOutcome {
+  exitCode: number;
 }
 
 export interface SecretInfo {
@@ -105,6 +138,10 @@ export interface TargetOperations {
   releases(): Promise<Release[]>;
   logs(request: LogsRequest, onLine: (line: LogLine) => void, signal: AbortSignal): Promise<void>;
   destroy(request: DestroyRequest, progress: Progress): Promise<void>;
+  /** A one-off command in a throw-away container (local) or an ECS task (AWS); Ctrl-C stops it through `signal`. */
+  run(request: RunRequest, io: ProcessIO, progress: Progress, signal: AbortSignal): Promise<CommandOutcome>;
+  /** A command inside a running replica (docker exec) or task (ECS Exec). */
+  exec(request: ExecRequest, io: ProcessIO, progress: Progress, signal: AbortSignal): Promise<CommandOutcome>;
   secrets: SecretStore;
 }
 

@@ -3,7 +3,7 @@
  * toolkit-lib stack deployer, the Docker engine and the plan's synthesis into the deploy flow and the
  * operating commands. Says which account and region before changing anything.
  */
-import { soleWebService } from '../../model/transitional.js';
+import { notRealizedYet, soleWebService } from '../../model/transitional.js';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DeleteRepositoryCommand } from '@aws-sdk/client-ecr';
 import { DeleteParametersCommand } from '@aws-sdk/client-ssm';
@@ -370,5 +370,5 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
     return results;
   }
 
-  return { deploy, rollback, status, releases, logs, destroy, secrets: secretStore, diff };
+  return { deploy, rollback, status, releases, logs, destroy, secrets: secretStore, diff, run: () => notRealizedYet('berth run'), exec: () => notRealizedYet('berth exec') };
 }

@@ -3,7 +3,7 @@
  * State (releases, balancer config, plans) lives in environmentStateDir(app, env); secrets in a 0600
  * file under the user's config folder (see paths.ts). Images are kept per release as berth-<app>:<env>-release-<n>.
  */
-import { soleWebService } from '../../model/transitional.js';
+import { notRealizedYet, soleWebService } from '../../model/transitional.js';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildImage, hostPlatform, inspectImage, removeImageTag, tagImage } from '../../build/index.js';
@@ -287,5 +287,5 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
     return releases.list();
   }
 
-  return { deploy, rollback, status, releases: listReleases, logs, destroy, secrets };
+  return { deploy, rollback, status, releases: listReleases, logs, destroy, secrets, run: () => notRealizedYet('berth run'), exec: () => notRealizedYet('berth exec') };
 }
