@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { Option } from 'commander';
 import { join } from 'node:path';
 import { globalOptions, loadForCommand } from '../global-options.js';
 import { printJson, printLine } from '../output.js';
@@ -7,6 +8,7 @@ export function registerPlan(program: Command): void {
   program
     .command('plan')
     .description('show what an environment would run: the AWS architecture (synthesized, no AWS call) or the local containers')
+    .addOption(new Option('--diagram <file>', 'draw the architecture with each part\'s monthly price: FILE.svg, FILE.png, or - for SVG on stdout'))
     .addHelpText('after', `
 Synthesizes the stacks berth-<app>-registry and berth-<app>-<env> into .berth/<env>/cdk.out (beside berth.yml),
 runs cdk-nag's AwsSolutions checks and CloudFormation validation, and prints the resources by concern, the
@@ -18,10 +20,18 @@ For the local environment (the default) it shows the containers, volumes and loa
 Examples:
   berth plan
   berth plan --env prod
-  berth plan --env dev --json`)
-    .action(async (_options, command: Command) => {
+  berth plan --env dev --json
+  berth plan --env prod --diagram architecture.svg   (docs/ui.md)`)
+    .action(async (flags: { diagram?: string }, command: Command) => {
       const options = globalOptions(command);
       const config = loadForCommand(command);
+      if (flags.diagram !== undefined) {
+        const [{ diagramFormat, writeDiagram }, { createProgress }] = await Promise.all([import('./plan-diagram.js'), import('../progress.js')]);
+        diagramFormat(flags.diagram);
+        const done = await writeDiagram(config, flags.diagram, createProgress(), (svg) => process.stdout.write(svg));
+        if (done) printLine(done);
+        return;
+      }
       if (config.target === 'local') {
         const { describeLocalPlan, localPlanToJson, planLocalPreview } = await import('./plan-local-output.js');
         const plan = planLocalPreview(config);
