@@ -13,6 +13,7 @@ import { registerRollback } from './rollback.js';
 import { registerSchema } from './schema.js';
 import { registerSecrets } from './secrets.js';
 import { registerStatus } from './status.js';
+import { registerUi } from './ui.js';
 import { registerValidate } from './validate.js';
 
 export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
@@ -30,4 +31,5 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerSecrets,
   registerDestroy,
   registerDoctor,
+  registerUi,
 ];

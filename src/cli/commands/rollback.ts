@@ -4,7 +4,7 @@ import { UsageError } from '../../errors.js';
 import { durationFlag, globalOptions, loadForCommand } from '../global-options.js';
 import { printError, printJson, printLine } from '../output.js';
 import { createProgress, silentProgress } from '../progress.js';
-import { journalFor } from './journal.js';
+import { rollbackRecorded } from './journal.js';
 import { describeFailure, describeOutcome } from './operate-output.js';
 
 export function registerRollback(program: Command): void {
@@ -27,8 +27,7 @@ Examples:
       const config = loadForCommand(command);
       const { operationsFor } = await import('../../targets/select.js');
       const operations = await operationsFor(config);
-      const journal = await journalFor(config, 'rollback', global.json ? silentProgress : createProgress());
-      const outcome = await journal.track(() => operations.rollback({ to, yes: global.yes, timeoutSeconds }, journal.progress));
+      const outcome = await rollbackRecorded(config, operations, { to, yes: global.yes, timeoutSeconds }, global.json ? silentProgress : createProgress());
       if (global.json) printJson(outcome);
       else if (outcome.ok) for (const line of describeOutcome(outcome, 'Rolled back with')) printLine(line);
       if (!outcome.ok) {
