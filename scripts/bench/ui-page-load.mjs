@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { median } from './timing.mjs';
 
@@ -26,7 +27,7 @@ async function threeServiceArchitecture(repo, load) {
   try {
     const config = loadConfig({ config: join(repo, 'examples', 'news-api', 'berth.yml'), env: 'prod' });
     const { templates } = await estimateEnvironment(config, DEFAULT_USAGE, out);
-    const environment = structuredClone(templates[1]);
+    const environment = JSON.parse(JSON.stringify(templates[1]));
     const resources = environment.template.Resources;
     const copied = Object.entries(resources).filter(([id, resource]) => /^Service(Task|TaskCount|9571)/.test(id) || resource.Type === 'AWS::ECS::Service');
     for (const suffix of ['Api', 'Worker']) {
