@@ -62,7 +62,12 @@ environments:
 
 afterAll(async () => {
   await browser?.close();
-  ui?.kill('SIGTERM');
+  if (ui && ui.exitCode === null) {
+    // Wait until it has stopped: a rollback it started must not race the destroy below.
+    const exited = new Promise((resolve) => ui!.once('exit', resolve));
+    ui.kill('SIGTERM');
+    await exited;
+  }
   if (app) await berth(app, ['destroy', '--purge', '--yes']);
 }, 300_000);
 
@@ -120,10 +125,11 @@ describe('berth ui in a browser', () => {
     await expect.poll(() => dialog.evaluate((element) => (element as HTMLDialogElement).open)).toBe(true);
     expect(await page.locator('#confirm-text').textContent()).toContain('release 1');
     await browser.screenshot('rollback-confirm');
+    const deployRun = await page.locator('#part-progress .progress').getAttribute('data-run');
     await dialog.locator('button[value="confirm"]').click();
-    await page.waitForSelector('#part-progress .progress[data-state="running"], #part-progress .progress[data-state="succeeded"]', { timeout: 60_000 });
+    await page.waitForSelector(`#part-progress .progress:not([data-run="${deployRun}"])`, { timeout: 60_000 });
     expect(await page.locator('#part-progress .run').textContent()).toContain('rollback');
-    await page.waitForSelector('#part-progress .progress[data-state="succeeded"]', { timeout: 180_000 });
+    await page.waitForSelector(`#part-progress .progress[data-state="succeeded"]:not([data-run="${deployRun}"])`, { timeout: 180_000 });
     await page.waitForSelector('#part-status [data-live-release="3"]', { timeout: 30_000 });
     await page.waitForSelector('#part-releases li.release.live[data-release="3"]');
     expect(await page.locator('#part-releases li.release[data-release="3"]').textContent()).toContain('rollback to 1');

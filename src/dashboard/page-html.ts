@@ -169,7 +169,7 @@ export function logsPart(readout: Readout<LogLine[]>, filter: string, source: st
 <label>Contains <input type="search" name="filter" value="${esc(filter)}" placeholder="text to look for"></label>
 <label>From <select name="source">${options.join('')}</select></label>
 <button type="submit">Show</button></form>
-${rows.length ? `<table class="logs"><caption>${shown.length > 200 ? 'Last 200 of ' : ''}${shown.length} line${shown.length === 1 ? '' : 's'} from the last hour${filter ? ` containing “${esc(filter)}”` : ''}</caption><thead><tr><th scope="col">time</th><th scope="col">from</th><th scope="col">line</th></tr></thead><tbody>${rows.join('')}</tbody></table>` : `<p class="quiet">No log line from the last hour${filter ? ` contains “${esc(filter)}”` : ''}.</p>`}`;
+${rows.length ? `<div class="log-lines" tabindex="0" role="region" aria-label="Log lines"><table class="logs"><caption>${shown.length > 200 ? 'Last 200 of ' : ''}${shown.length} line${shown.length === 1 ? '' : 's'} from the last hour${filter ? ` containing “${esc(filter)}”` : ''}</caption><thead><tr><th scope="col">time</th><th scope="col">from</th><th scope="col">line</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>` : `<p class="quiet">No log line from the last hour${filter ? ` contains “${esc(filter)}”` : ''}.</p>`}`;
 }
 
 export function failurePart(view: FailureView | undefined): string {

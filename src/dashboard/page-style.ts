@@ -60,6 +60,9 @@ figure.diagram svg { max-width: 100%; height: auto; }
 figcaption { color: var(--muted); font-size: 13px; }
 .chart svg { max-width: 100%; height: auto; }
 .log-filter { display: flex; flex-wrap: wrap; gap: 10px; align-items: center; }
+.log-lines { max-height: 26em; overflow-y: auto; border: 1px solid var(--line); margin-top: 8px; }
+table.logs { margin: 0; }
+table.logs td:first-child { white-space: nowrap; }
 table.logs code { white-space: pre-wrap; word-break: break-word; font-size: 12px; }
 pre { white-space: pre-wrap; font-size: 12px; background: #f4f4f4; padding: 6px; }
 `;
