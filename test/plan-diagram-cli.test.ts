@@ -33,6 +33,16 @@ describe('berth plan --diagram', () => {
     expect(result.stdout).toContain('Load balancer');
   }, 60_000);
 
+  it('--json with a file prints what was drawn; --json with - is a usage error', async () => {
+    const file = join(out, 'flask.svg');
+    const result = await runBerth(['plan', '--config', FLASK, '--env', 'prod', '--diagram', file, '--json']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ env: 'prod', file, format: 'svg', currency: 'USD', monthly: { min: expect.any(Number), max: expect.any(Number) } });
+    const both = await runBerth(['plan', '--config', FLASK, '--env', 'prod', '--diagram', '-', '--json']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('--diagram -');
+  }, 60_000);
+
   it('an unknown extension is a usage error, before any synthesis', async () => {
     const result = await runBerth(['plan', '--config', FLASK, '--env', 'prod', '--diagram', join(out, 'x.jpg')]);
     expect(result.code).toBe(2);

@@ -68,8 +68,15 @@ export async function svgToPng(svg: string): Promise<Buffer> {
   return rendered.asPng();
 }
 
-/** Write the diagram where --diagram says; returns the line to print (nothing for `-`). */
-export async function writeDiagram(config: ResolvedConfig, target: string, progress: Progress, write: (text: string) => void): Promise<string | undefined> {
+export interface DiagramWritten {
+  /** For people: what was drawn and where. */
+  line: string;
+  /** For --json (docs/json-output.md, "berth plan --diagram"). */
+  json: { env: string; file: string; format: DiagramFormat; nodes: number; edges: number; monthly: { min: number; max: number } | null; currency: 'USD' | null };
+}
+
+/** Write the diagram where --diagram says; what was written (nothing for `-`, which writes to stdout). */
+export async function writeDiagram(config: ResolvedConfig, target: string, progress: Progress, write: (text: string) => void): Promise<DiagramWritten | undefined> {
   const format = diagramFormat(target);
   const { diagram } = await environmentDiagram(config, progress);
   const step = progress.step(`Drawing ${config.app} (${config.env})`);
@@ -89,5 +96,8 @@ export async function writeDiagram(config: ResolvedConfig, target: string, progr
   }
   step.succeed();
   const price = diagram.monthly ? `, ${formatMonthly(diagram.monthly)} per month` : '';
-  return `Diagram of ${config.app} (${config.env}): ${diagram.nodes.length} nodes, ${diagram.edges.length} connections${price} -> ${target}`;
+  return {
+    line: `Diagram of ${config.app} (${config.env}): ${diagram.nodes.length} nodes, ${diagram.edges.length} connections${price} -> ${target}`,
+    json: { env: config.env, file, format, nodes: diagram.nodes.length, edges: diagram.edges.length, monthly: diagram.monthly ?? null, currency: diagram.currency ?? null },
+  };
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { join } from 'node:path';
+import { UsageError } from '../../errors.js';
 import { globalOptions, loadForCommand } from '../global-options.js';
 import { printJson, printLine } from '../output.js';
 
@@ -28,8 +29,10 @@ Examples:
       if (flags.diagram !== undefined) {
         const [{ diagramFormat, writeDiagram }, { createProgress }] = await Promise.all([import('./plan-diagram.js'), import('../progress.js')]);
         diagramFormat(flags.diagram);
+        if (options.json && flags.diagram === '-') throw new UsageError('--diagram - writes the SVG to stdout, where --json would write its document', 'write the diagram to a file (--diagram architecture.svg --json), or drop --json');
         const done = await writeDiagram(config, flags.diagram, createProgress(), (svg) => process.stdout.write(svg));
-        if (done) printLine(done);
+        if (done && options.json) printJson(done.json);
+        else if (done) printLine(done.line);
         return;
       }
       if (config.target === 'local') {
