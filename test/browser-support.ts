@@ -1,5 +1,5 @@
 /**
- * Helpers for tests in a real browser: Debian's Chromium (installed by scripts/setup-browser.sh, run by npm test)
+ * Helpers for tests in a real browser: Debian's Chromium (installed by scripts/setup-test-tools.sh, which npm test runs)
  * driven with playwright-core, no browser download. Every request the page makes is checked: anything not for
  * 127.0.0.1 is refused and recorded, so a test can fail on it.
  */

@@ -7,6 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load.js';
 import { berthJsonSchema } from '../src/config/schema.js';
+import { primaryWebService } from '../src/model/index.js';
+
+const web = (config: Parameters<typeof primaryWebService>[0]) => primaryWebService(config)!;
 
 const BERTH = fileURLToPath(new URL('../bin/berth.js', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('./fixtures/apps/', import.meta.url));
@@ -63,8 +66,8 @@ describe('berth init --yes on each fixture app', () => {
     expect(text.startsWith('# yaml-language-server: $schema=.berth/schema.json\n')).toBe(true);
     expect(text).toContain(`# Found: ${frameworkName} (`);
     const config = loadConfig({ config: join(dir, 'berth.yml'), cwd: dir });
-    expect(config.service.port).toBe(port);
-    expect(config.service.health.path).toBe(healthPath);
+    expect(web(config).port).toBe(port);
+    expect(web(config).health.path).toBe(healthPath);
     expect(JSON.parse(readFileSync(join(dir, '.berth', 'schema.json'), 'utf8'))).toEqual(berthJsonSchema());
   });
 });
@@ -82,7 +85,7 @@ describe('berth init rules', () => {
 
     const forced = await berth(['init', dir, '--yes', '--force']);
     expect(forced.code).toBe(0);
-    expect(loadConfig({ config: join(dir, 'berth.yml'), cwd: dir }).service.port).toBe(8000);
+    expect(web(loadConfig({ config: join(dir, 'berth.yml'), cwd: dir })).port).toBe(8000);
   });
 
   it('treats berth.yaml like berth.yml', async () => {

@@ -68,7 +68,8 @@ describe('berth validate', () => {
     expect(result.code).toBe(0);
     const schema = JSON.parse(result.stdout);
     expect(schema.$schema).toContain('json-schema.org');
-    expect(schema.required).toEqual(['app', 'service']);
+    expect(schema.required).toEqual(['app']);
+    expect(Object.keys(schema.properties as object)).toEqual(expect.arrayContaining(['service', 'services', 'release']));
     expect(schema.properties.service.properties.port).toMatchObject({ type: 'integer', minimum: 1, maximum: 65535 });
   });
 });

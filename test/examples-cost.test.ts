@@ -146,4 +146,20 @@ describe('cost of the examples', () => {
     expect(cost.estimate.monthly).toEqual({ min: 101.5, max: 101.5 });
     expect(cost.savings.map((saving) => [saving.kind, saving.monthly.max])).toEqual([['spot', 25.23], ['scale-to-zero-at-night', 21.67], ['arm64', 7.2]]);
   }, 120_000);
+
+  it('news-api pr-12, made from the preview template: one Spot task asleep at night, single-AZ, no alarms, $60.02', async () => {
+    const { cost, lines } = await price('news-api', 'pr-12');
+    expect(lines).toEqual({
+      ...ALB_US_EAST_1,
+      DatabaseInstanceSecret: 0.4,
+      DatabaseInstance: 13.98,
+      CacheReplicationGroup: 11.68,
+      WiringDatabaseUrl: 0.4,
+      Service: 1.05,
+      'Service (task public IPv4)': 1.41,
+    });
+    expect(cost.estimate.monthly).toEqual({ min: 60.02, max: 60.02 });
+    // Already on Spot and asleep at night: only ARM is left to save.
+    expect(cost.savings.map((saving) => saving.kind)).toEqual(['arm64']);
+  }, 120_000);
 });

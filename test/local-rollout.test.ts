@@ -104,6 +104,6 @@ describe('local rollout', () => {
     expect((await get(URL)).body).toMatch(/^release v1/);
     expect(existsSync(join(app.dir, '.state/local/lt-roll/local/last-failure.json'))).toBe(false);
     const logs = await berth(app, ['logs', '--since', '5m', '--filter', 'GET /health']);
-    expect(logs.stdout).toMatch(/^r4-\d-[0-9a-f]{4} +\| v1 "GET \/health/m);
+    expect(logs.stdout).toMatch(/^web-r4-\d-[0-9a-f]{4} +\| v1 "GET \/health/m);
   }, 180_000);
 });

@@ -51,4 +51,20 @@ describe('examples', () => {
       { name: 'REDIS_URL', kind: 'plain', from: expect.any(String) },
     ]));
   });
+
+  it('news-api pr-12, made from the preview template: Spot, single-AZ, no deletion protection, asleep at night, clean', async () => {
+    const config = loadConfig({ config: join(EXAMPLES, 'news-api', 'berth.yml'), env: 'pr-12' });
+    const result = await synthesizeEnvironment(config, { outdir: mkdtempSync(join(tmpdir(), 'berth-plan-news-pr-')) });
+    expect(result.nagFindings).toEqual([]);
+    expect(result.validationFindings).toEqual([]);
+    expect(result.stackNames).toEqual(['berth-news-api-registry', 'berth-news-api-pr-12']);
+    const template = JSON.parse(readFileSync(result.stack.template, 'utf8')) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+    const of = (type: string) => Object.values(template.Resources).filter((resource) => resource.Type === type).map((resource) => resource.Properties);
+    expect(of('AWS::RDS::DBInstance')[0]).toMatchObject({ MultiAZ: false, DeletionProtection: false });
+    expect(JSON.stringify(of('AWS::ECS::Service')[0])).toContain('FARGATE_SPOT');
+    expect(result.summary.schedules).toEqual([
+      { name: 'night', cron: '0 20 * * *', awsCron: 'cron(0 20 * * ? *)', min: 0, max: 0 },
+      { name: 'morning', cron: '0 7 * * 1-5', awsCron: 'cron(0 7 ? * MON-FRI *)', min: 1, max: 1 },
+    ]);
+  });
 });

@@ -66,7 +66,7 @@ function fakeOperations(services) {
 /** Page load of berth ui for an environment with 3 services, in Chromium: navigation to the load event, and to the diagram drawn. */
 export async function run({ nodeStart, repo }) {
   if (!existsSync(CHROMIUM)) {
-    console.log(`skipped: no Chromium at ${CHROMIUM} (npm run browser installs it)`);
+    console.log(`skipped: no Chromium at ${CHROMIUM} (npm run test-tools installs it)`);
     return [];
   }
   const load = (path) => import(pathToFileURL(join(repo, 'dist', path)).href);

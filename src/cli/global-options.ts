@@ -7,8 +7,15 @@ import { UsageError } from '../errors.js';
 import type { GlobalOptions } from './output.js';
 
 export function globalOptions(command: Command): GlobalOptions {
-  const all = command.optsWithGlobals<Partial<GlobalOptions>>();
-  return { config: all.config, env: all.env ?? 'local', json: Boolean(all.json), debug: Boolean(all.debug), yes: Boolean(all.yes) };
+  const all = command.optsWithGlobals<Partial<Omit<GlobalOptions, 'env'>> & { env?: string | string[] }>();
+  const env = Array.isArray(all.env) ? all.env.at(-1) : all.env;
+  return { config: all.config, env: env ?? 'local', json: Boolean(all.json), debug: Boolean(all.debug), yes: Boolean(all.yes) };
+}
+
+/** Every --env on the command line, in order; empty when none was given (the default local does not count). */
+export function environmentFlags(command: Command): string[] {
+  const env = command.optsWithGlobals<{ env?: string | string[] }>().env;
+  return Array.isArray(env) ? env : [];
 }
 
 /** Every command that reads berth.yml validates it whole first. */

@@ -14,7 +14,7 @@ export function buildProgram(): Command {
     .description('Take a containerized web app from your laptop to production on AWS, and operate it.\nThe same berth.yml runs on the local Docker engine (environment "local", the default).')
     .version(version, '-v, --version', 'print the berth version')
     .addOption(new Option('-c, --config <file>', 'berth.yml to use (default: ./berth.yml)'))
-    .addOption(new Option('-e, --env <name>', 'environment to act on').default('local'))
+    .addOption(new Option('-e, --env <name>', 'environment to act on').default('local').argParser(collectEnvironments))
     .addOption(new Option('--json', 'machine-readable output on stdout').default(false))
     .addOption(new Option('--debug', 'show stack traces and internal detail').default(false))
     .addOption(new Option('-y, --yes', 'answer yes to confirmations (needed without a TTY)').default(false))
@@ -45,6 +45,11 @@ Exit codes: 0 success, 1 an operation failed, 2 a usage or configuration error.`
 export function applyAwsFlags(flags: { profile?: string; region?: string }, env: NodeJS.ProcessEnv = process.env): void {
   if (flags.profile) env.AWS_PROFILE = flags.profile;
   if (flags.region) env.BERTH_AWS_REGION = flags.region;
+}
+
+/** Every --env given, in order (`berth ci github --env staging --env prod`); other commands act on the last one. */
+export function collectEnvironments(value: string, previous: string | string[]): string[] {
+  return Array.isArray(previous) ? [...previous, value] : [value];
 }
 
 /** Runs berth with process-style argv; returns the exit code. */

@@ -2,7 +2,9 @@
  * How berth talks: results on stdout (text, or JSON with --json), progress and problems on stderr,
  * colour only on a TTY (and never with NO_COLOR).
  */
-import { styleText } from 'node:util';
+import { paint } from '../terminal/paint.js';
+
+export { paint, useColour } from '../terminal/paint.js';
 
 export interface GlobalOptions {
   config?: string;
@@ -10,16 +12,6 @@ export interface GlobalOptions {
   json: boolean;
   debug: boolean;
   yes: boolean;
-}
-
-type Style = Parameters<typeof styleText>[0];
-
-export function useColour(stream: NodeJS.WriteStream = process.stdout): boolean {
-  return Boolean(stream.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
-}
-
-export function paint(style: Style, text: string, stream: NodeJS.WriteStream = process.stdout): string {
-  return useColour(stream) ? styleText(style, text) : text;
 }
 
 export function printLine(text = ''): void {

@@ -15,7 +15,12 @@ export const DEFAULTS = {
     public: true,
     stickySessions: false,
     spot: false,
+    kind: 'web',
   },
+  /** The name of the service the `service:` shorthand declares. */
+  serviceName: 'web',
+  worker: { health: { interval: 30, timeout: 5, unhealthyThreshold: 3, gracePeriod: 60 } },
+  job: { timeout: 900 },
   network: { tasks: 'public', egress: 'endpoints', cidr: '10.0.0.0/16' },
   database: { engine: 'postgres', version: '16', instance: 'db.t4g.micro', storage: 20, backupDays: 7, multiAz: false },
   cache: { engine: 'redis', version: '7.1', node: 'cache.t4g.micro' },

@@ -5,6 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../errors.js';
 import { loadConfig } from './load.js';
 import { ConfigError } from './problems.js';
+import { primaryWebService } from '../model/index.js';
+
+const web = (config: Parameters<typeof primaryWebService>[0]) => primaryWebService(config)!;
 
 function appDir(yaml: string, files: Record<string, string> = { Dockerfile: 'FROM scratch\n' }): string {
   const dir = mkdtempSync(join(tmpdir(), 'berth-config-'));
@@ -52,7 +55,7 @@ describe('loadConfig', () => {
     expect(config.env).toBe('local');
     expect(config.target).toBe('local');
     expect(config.production).toBe(false);
-    expect(config.service).toMatchObject({
+    expect(web(config)).toMatchObject({
       port: 8080,
       cpu: 256,
       memory: 512,
@@ -64,7 +67,7 @@ describe('loadConfig', () => {
       spot: false,
       health: { path: '/', interval: 30, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3, gracePeriod: 60 },
     });
-    expect(config.service.build?.dockerfile).toBe(join(config.dir, 'Dockerfile'));
+    expect(web(config).build?.dockerfile).toBe(join(config.dir, 'Dockerfile'));
     expect(config.network).toEqual({ tasks: 'public', egress: 'none', cidr: '10.0.0.0/16' });
     expect(config.database).toBeNull();
     expect(config.cache).toBeNull();
@@ -77,20 +80,20 @@ describe('loadConfig', () => {
     const prod = loadConfig({ cwd: dir, env: 'prod' });
     expect(prod.target).toBe('aws');
     expect(prod.production).toBe(true);
-    expect(prod.service.count).toEqual({ min: 2, max: 10, cpu: 70, schedule: [] });
-    expect(prod.service.cpu).toBe(512);
-    expect(prod.service.health.path).toBe('/health');
-    expect(prod.service.env).toEqual({ LOG_LEVEL: 'info', WORKERS: '2', DEBUG: 'false' });
+    expect(web(prod).count).toEqual({ min: 2, max: 10, cpu: 70, schedule: [] });
+    expect(web(prod).cpu).toBe(512);
+    expect(web(prod).health.path).toBe('/health');
+    expect(web(prod).env).toEqual({ LOG_LEVEL: 'info', WORKERS: '2', DEBUG: 'false' });
     expect(prod.database).toMatchObject({ engine: 'postgres', version: '16', instance: 'db.t4g.micro', multiAz: true, storage: 20, backupDays: 7, name: 'news_api', localImage: 'postgres:16' });
     expect(prod.cache).toMatchObject({ engine: 'redis', version: '7.1', node: 'cache.t4g.micro', localImage: 'redis:7' });
 
     const local = loadConfig({ cwd: dir });
-    expect(local.service.count).toEqual({ min: 2, max: 2, schedule: [] });
+    expect(web(local).count).toEqual({ min: 2, max: 2, schedule: [] });
     expect(local.database?.multiAz).toBe(false);
 
     const dev = loadConfig({ cwd: dir, env: 'dev' });
     expect(dev.production).toBe(false);
-    expect(dev.service.spot).toBe(true);
+    expect(web(dev).spot).toBe(true);
     expect(dev.database).toBeNull();
     expect(dev.environments).toEqual(['local', 'prod', 'dev']);
   });
@@ -112,15 +115,15 @@ service:
 network: private
 `);
     const config = loadConfig({ cwd: dir });
-    expect(config.service.stickySessions).toBe(3600);
+    expect(web(config).stickySessions).toBe(3600);
     expect(config.network).toMatchObject({ tasks: 'private', egress: 'endpoints' });
-    expect(config.service.count.schedule).toEqual([{ name: 'schedule-1', cron: '0 20 * * 1-5', min: 0, max: 0 }]);
+    expect(web(config).count.schedule).toEqual([{ name: 'schedule-1', cron: '0 20 * * 1-5', min: 0, max: 0 }]);
   });
 
   it('needs no Dockerfile when service.image names a pushed image', () => {
     const config = loadConfig({ cwd: appDir('app: web\nservice: { port: 80, image: nginx:1.27 }\n', {}) });
-    expect(config.service.build).toBeUndefined();
-    expect(config.service.image).toBe('nginx:1.27');
+    expect(web(config).build).toBeUndefined();
+    expect(web(config).image).toBe('nginx:1.27');
   });
 
   it('reports every problem at once, in the base and in overrides', () => {

@@ -8,6 +8,7 @@ import type { Document, Node } from 'yaml';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { UsageError } from '../errors.js';
 import { DEFAULT_ENV } from './defaults.js';
+import { checkTemplates, environmentTemplates, isTemplateName, withTemplateInstance } from './environment-templates.js';
 import { mergeEnvironment, overrideSets } from './merge-environment.js';
 import type { ResolvedConfig } from './model.js';
 import type { ConfigProblem } from './problems.js';
@@ -127,8 +128,9 @@ export function parseConfigFile(file: string, cwd = process.cwd()): ParsedConfig
   return { file, shownAs, data: result.data, locate: (path, atKey) => locate(path, atKey) };
 }
 
+/** The declared environments: local first, then every entry under environments that is not a template. */
 export function environmentNames(data: BerthFile): string[] {
-  return [DEFAULT_ENV, ...Object.keys(data.environments ?? {}).filter((name) => name !== DEFAULT_ENV)];
+  return [DEFAULT_ENV, ...Object.keys(data.environments ?? {}).filter((name) => name !== DEFAULT_ENV && !isTemplateName(data, name))];
 }
 
 /** Semantic problems of every environment, each reported where it was written (base or override). */
@@ -142,7 +144,9 @@ export function checkEnvironments(parsed: ParsedConfigFile): ConfigProblem[] {
     if (!seen.has(key)) problems.push(problem);
     seen.add(key);
   };
-  for (const env of environmentNames(data)) {
+  for (const problem of checkTemplates(data)) push(problem.path, problem.message, problem.hint, problem.atKey);
+  // A template is checked like an environment: an instance has its settings.
+  for (const env of [...environmentNames(data), ...environmentTemplates(data).map((template) => template.name)]) {
     const envPath = ['environments', env];
     if (env !== DEFAULT_ENV && (!ENV_NAME_PATTERN.test(env) || env.length > ENV_NAME_MAX)) {
       push(envPath, `"${env}" is not a valid environment name: use 1-${ENV_NAME_MAX} lowercase letters, digits and hyphens, starting with a letter`, undefined, true);
@@ -153,7 +157,7 @@ export function checkEnvironments(parsed: ParsedConfigFile): ConfigProblem[] {
       push([...envPath, 'production'], 'the local environment cannot be production');
     }
     const sections = mergeEnvironment(data, env);
-    const production = isProductionEnv(env, sections.production);
+    const production = isTemplateName(data, env) ? (sections.production ?? false) : isProductionEnv(env, sections.production);
     for (const problem of checkSections(sections, { dir: resolve(parsed.file, '..'), env, production })) {
       const fromOverride = [problem.path, ...(problem.involves ?? [])].some((path) => overrideSets(data, env, path));
       const path = fromOverride ? [...envPath, ...problem.path] : problem.path;
@@ -171,13 +175,19 @@ export function loadConfig(options: LoadOptions = {}): ResolvedConfig {
   const problems = checkEnvironments(parsed);
   if (problems.length > 0) throw new ConfigError(problems);
   const env = options.env ?? DEFAULT_ENV;
-  const environments = environmentNames(parsed.data);
-  if (!environments.includes(env)) {
-    const suggestion = closestMatch(env, environments);
-    throw new UsageError(
-      `${parsed.shownAs}: environment "${env}" is not declared (declared: ${environments.join(', ')})`,
-      suggestion ? `did you mean "${suggestion}"?` : `add it under environments: in ${parsed.shownAs}`,
-    );
-  }
-  return resolveSections(mergeEnvironment(parsed.data, env), file, env, environments);
+  const { data, template } = withTemplateInstance(parsed.data, env, parsed.shownAs);
+  const environments = environmentNames(data);
+  if (!environments.includes(env)) throw undeclaredEnvironment(parsed, env, environments);
+  const resolved = resolveSections(mergeEnvironment(data, env), file, env, environments);
+  return template ? { ...resolved, fromTemplate: template.name } : resolved;
+}
+
+/** The usage error for an environment that is neither declared nor matched by a template. */
+export function undeclaredEnvironment(parsed: Pick<ParsedConfigFile, 'shownAs' | 'data'>, env: string, environments: string[]): UsageError {
+  const suggestion = closestMatch(env, environments);
+  const templates = environmentTemplates(parsed.data).map((t) => `${t.pattern} (from ${t.name})`);
+  return new UsageError(
+    `${parsed.shownAs}: environment "${env}" is not declared (declared: ${environments.join(', ')}${templates.length ? `; made from templates: ${templates.join(', ')}` : ''})`,
+    suggestion ? `did you mean "${suggestion}"?` : `add it under environments: in ${parsed.shownAs}`,
+  );
 }

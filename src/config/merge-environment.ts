@@ -4,7 +4,7 @@
  */
 import type { BerthFile, EnvironmentOverride } from './schema.js';
 
-export type Sections = Omit<BerthFile, 'environments' | '$schema' | 'version'> & Omit<EnvironmentOverride, keyof BerthFile>;
+export type Sections = Omit<BerthFile, 'environments' | '$schema' | 'version' | 'ci'> & Omit<EnvironmentOverride, keyof BerthFile | 'template'>;
 
 type Plain = Record<string, unknown>;
 
@@ -34,8 +34,8 @@ export function deepMerge(base: unknown, override: unknown): unknown {
 
 /** The top level with one environment's overrides merged in. */
 export function mergeEnvironment(file: BerthFile, env: string): Sections {
-  const { environments, $schema: _schema, version: _version, ...base } = file;
-  const override = environments?.[env] ?? {};
+  const { environments, $schema: _schema, version: _version, ci: _ci, ...base } = file;
+  const { template: _template, ...override } = environments?.[env] ?? {};
   return deepMerge(expandShorthands(base), expandShorthands(override as Plain)) as Sections;
 }
 

@@ -48,26 +48,90 @@ export interface BuildSpec {
   target?: string;
 }
 
-export interface ServiceSpec {
-  port: number;
-  health: HealthCheck;
+export type ServiceKind = 'web' | 'worker' | 'job';
+
+/** What every kind of service has. */
+interface ServiceBase {
+  /** The key under `services:` (`web` for the `service:` shorthand): lowercase letters, digits, hyphens. */
+  name: string;
+  kind: ServiceKind;
   cpu: number;
   memory: number;
   arch: Arch;
-  count: TaskCount;
-  /** Plain, non-secret environment for the container. */
+  /** Plain, non-secret environment: the top level's `env` with the service's own merged over it. */
   env: Record<string, string>;
-  /** Names of secrets injected as environment variables. */
+  /** Names of secrets injected as environment variables: the top level's and the service's own. */
   secrets: string[];
   /** How to build the image; absent when `image` names a pushed image. */
   build?: BuildSpec;
   image?: string;
+  /**
+   * False: the service runs the app's image, built once per release and shared by every such service.
+   * True: it has its own `build` or `image`.
+   */
+  ownImage: boolean;
   command?: string[];
+  spot: boolean;
+}
+
+/** Where a web service's requests come from on the shared load balancer; neither: the default route. */
+export interface WebRoute {
+  /** A path pattern such as /api/* (ALB path-pattern syntax: * and ? wildcards). */
+  path?: string;
+  host?: string;
+}
+
+export interface WebServiceSpec extends ServiceBase {
+  kind: 'web';
+  port: number;
+  health: HealthCheck;
+  count: TaskCount;
+  route: WebRoute;
   loadBalancer: boolean;
   public: boolean;
   /** Sticky-session cookie duration in seconds, or false. */
   stickySessions: number | false;
-  spot: boolean;
+}
+
+/** A worker's optional health check: a command run inside the container that exits 0 when healthy. */
+export interface CommandHealthCheck {
+  command: string[];
+  interval: number;
+  timeout: number;
+  unhealthyThreshold: number;
+  gracePeriod: number;
+}
+
+export interface WorkerServiceSpec extends ServiceBase {
+  kind: 'worker';
+  count: TaskCount;
+  /** Without a check, healthy means the process keeps running. */
+  health?: CommandHealthCheck;
+}
+
+/** When a job runs: a five-field UTC cron, or a fixed rate. */
+export type JobSchedule =
+  | { kind: 'cron'; cron: string }
+  | { kind: 'rate'; value: number; unit: 'minute' | 'hour' | 'day' };
+
+export interface JobServiceSpec extends ServiceBase {
+  kind: 'job';
+  schedule: JobSchedule;
+  /** Seconds a run may take before it is stopped. */
+  timeout: number;
+}
+
+export type ServiceSpec = WebServiceSpec | WorkerServiceSpec | JobServiceSpec;
+
+/** The app's image: built once per release (or pulled), shared by every service without its own. */
+export interface AppImageSpec {
+  build?: BuildSpec;
+  image?: string;
+}
+
+export interface ReleaseTasks {
+  /** A one-off task run with the new release's image before traffic moves; a non-zero exit stops the release. */
+  before?: { command: string[]; service: string };
 }
 
 export interface NetworkSpec {
@@ -122,7 +186,13 @@ export interface ResolvedConfig {
   app: string;
   region?: string;
   account?: string;
-  service: ServiceSpec;
+  /** Every service, in the order berth.yml lists them (the `service:` shorthand gives one named `web`). */
+  services: ServiceSpec[];
+  /** The app's image shared by the services without their own build or image. */
+  image: AppImageSpec;
+  release: ReleaseTasks;
+  /** `berth exec` into running tasks (ECS Exec on AWS). */
+  exec: boolean;
   network: NetworkSpec;
   database: DatabaseSpec | null;
   cache: CacheSpec | null;
@@ -133,12 +203,7 @@ export interface ResolvedConfig {
   local: { port: number };
   /** Names of all environments declared in the file (always including local). */
   environments: string[];
+  /** The template this environment was made from (`preview` for `pr-12`); absent for declared environments. */
+  fromTemplate?: string;
 }
 
-/** The environment variables berth itself injects, which `service.env` may not set. */
-export function reservedEnvNames(config: Pick<ResolvedConfig, 'database' | 'cache'>): string[] {
-  const names: string[] = [];
-  if (config.database) names.push('DATABASE_URL', 'PGHOST', 'PGPORT', 'PGDATABASE', 'PGUSER', 'PGPASSWORD');
-  if (config.cache) names.push('REDIS_URL');
-  return names;
-}

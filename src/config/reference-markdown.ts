@@ -25,7 +25,7 @@ export function renderReferenceMarkdown(): string {
     '',
     '## Sections',
     '',
-    ...SECTION_DOCS.map((section) => `- [\`${section.key}\`](#${section.key.replace(/\./g, '')}): ${section.summary.split('. ')[0]!.replace(/\.$/, '')}.`),
+    ...SECTION_DOCS.map((section) => `- [\`${section.key}\`](#${section.key.toLowerCase().replace(/[^a-z0-9_-]/g, '')}): ${section.summary.split('. ')[0]!.replace(/\.$/, '')}.`),
     '',
   ];
   for (const section of SECTION_DOCS) {

@@ -33,7 +33,8 @@ describe('section docs', () => {
       const path = section.key.split('.');
       let schema: z.ZodType = berthFileSchema;
       for (const segment of path) {
-        const def = (schema as unknown as { def: { type: string; shape?: Record<string, z.ZodType>; innerType?: z.ZodType; options?: z.ZodType[] } }).def;
+        let def = (schema as unknown as { def: { type: string; shape?: Record<string, z.ZodType>; innerType?: z.ZodType; options?: z.ZodType[] } }).def;
+        while (def.type === 'optional' && def.innerType) def = (def.innerType as unknown as { def: typeof def }).def;
         const inner = def.type === 'object' ? def.shape : undefined;
         schema = inner?.[segment] ?? (() => { throw new Error(`${section.key}: no ${segment}`); })();
       }
@@ -60,7 +61,9 @@ describe('section docs', () => {
       section.example.split(/^# or$/m).map((example, index) => [`${section.key} #${index + 1}`, example] as const),
     );
     it.each(alternatives)('%s', (_name, example) => {
-      const merged = deepMerge({ app: 'example-app', service: { port: 8000, build: { args: {} } } }, parse(example));
+      const parsed = parse(example) as Record<string, unknown>;
+      const base = parsed.services ? { app: 'example-app' } : { app: 'example-app', service: { port: 8000, build: { args: {} } } };
+      const merged = deepMerge(base, parsed);
       const file = join(dir, 'berth.yml');
       writeFileSync(file, stringify(merged));
       expect(() => loadConfig({ config: file, cwd: dir })).not.toThrow();

@@ -4,6 +4,7 @@
  * Defaults are read from defaults.ts, never retyped here.
  */
 import { DEFAULT_ENV, DEFAULTS, defaultLocalImage } from './defaults.js';
+import { formatDuration } from './durations.js';
 import { FARGATE_CPU_VALUES, describeAllowedMemory } from './fargate.js';
 import { APP_NAME_MAX, LOG_RETENTION_DAYS, POSTGRES_VERSIONS, REDIS_VERSIONS } from './schema.js';
 
@@ -61,8 +62,8 @@ export const SECTION_DOCS: readonly SectionDoc[] = [
   },
   {
     key: 'service',
-    summary: 'The container berth runs: the port it listens on, how to check it is healthy, its size, how many copies, its environment and secrets, and how to build it.',
-    default: 'required (at least service.port)',
+    summary: 'The container berth runs when the app is one service: the port it listens on, how to check it is healthy, its size, how many copies, its environment and secrets, and how to build it. It is the shorthand for `services: { web: ... }`; a file uses `service:` or `services:`, not both.',
+    default: 'required unless `services:` is given (at least service.port)',
     example: [
       'service:',
       '  port: 8000',
@@ -74,7 +75,12 @@ export const SECTION_DOCS: readonly SectionDoc[] = [
       '  secrets: [NEWSAPI_KEY]',
     ].join('\n'),
     fields: [
-      { key: 'port', doc: "The port the container's server listens on (1-65535). It must listen on 0.0.0.0, not 127.0.0.1, or the load balancer cannot reach it." },
+      { key: 'kind', doc: 'web: behind the load balancer, checked over HTTP. worker: no port, no load balancer, healthy while its process runs (or its health.command passes). job: runs to completion on a schedule.', default: DEFAULTS.service.kind },
+      { key: 'port', doc: "web: the port the container's server listens on (1-65535). It must listen on 0.0.0.0, not 127.0.0.1, or the load balancer cannot reach it." },
+      { key: 'path', doc: 'web: a path pattern such as /api/* that routes requests to this service on the shared load balancer (and the local balancer); one web service without path or host takes every other request.' },
+      { key: 'host', doc: 'web: a host name such as api.example.com routed to this service.' },
+      { key: 'schedule', doc: 'job: when it runs, a five-field UTC cron such as "*/15 * * * *" or rate(15 minutes).' },
+      { key: 'timeout', doc: 'job: the longest one run may take before it is stopped (1m-14d).', default: formatDuration(DEFAULTS.job.timeout) },
       { key: 'health', doc: 'The health check, see service.health.' },
       { key: 'cpu', doc: `Fargate CPU units, 1024 = 1 vCPU (one of ${FARGATE_CPU_VALUES.join(', ')}).`, default: shown(DEFAULTS.service.cpu) },
       { key: 'memory', doc: `MiB; must be a Fargate combination with cpu (with cpu ${DEFAULTS.service.cpu}: ${describeAllowedMemory(DEFAULTS.service.cpu)}).`, default: shown(DEFAULTS.service.memory) },
@@ -97,7 +103,8 @@ export const SECTION_DOCS: readonly SectionDoc[] = [
     default: shown(health),
     example: ['service:', '  health:', '    path: /health', `    interval: ${health.interval}`, `    timeout: ${health.timeout}`, `    gracePeriod: ${health.gracePeriod}`].join('\n'),
     fields: [
-      { key: 'path', doc: 'HTTP path that answers 2xx when the app is healthy; starts with "/".', default: shown(health.path) },
+      { key: 'path', doc: 'web: HTTP path that answers 2xx when the app is healthy; starts with "/".', default: shown(health.path) },
+      { key: 'command', doc: 'worker: a command run inside the container that exits 0 when healthy, e.g. [celery, -A, app, inspect, ping]; without it a worker is healthy while its process runs.' },
       { key: 'interval', doc: 'Seconds between checks (5-300).', default: shown(health.interval) },
       { key: 'timeout', doc: 'Seconds before one check counts as failed (2-120, less than interval).', default: shown(health.timeout) },
       { key: 'healthyThreshold', doc: 'Consecutive passes before a task receives traffic (2-10).', default: shown(health.healthyThreshold) },
@@ -130,6 +137,85 @@ export const SECTION_DOCS: readonly SectionDoc[] = [
       { key: 'args', doc: 'Build arguments (public: they stay in the image).' },
       { key: 'target', doc: 'The stage of a multi-stage Dockerfile to build.', default: 'the last stage' },
     ],
+  },
+  {
+    key: 'services',
+    summary: 'Several services built from one image: web services behind one load balancer (routed by path or host), workers that keep running, and jobs on a schedule. Each takes the same keys as `service:`; the top-level build, image, env, secrets, arch, cpu and memory are shared by every service that does not set its own. Services reach each web service at <NAME>_URL (e.g. API_URL=http://api:9000), on AWS through Service Connect and locally through the network.',
+    default: 'one service, from `service:`',
+    example: [
+      'services:',
+      '  web:',
+      '    port: 8000',
+      '    health: { path: /health }',
+      '  api:',
+      '    port: 9000',
+      '    path: /api/*',
+      '  worker:',
+      '    kind: worker',
+      '    command: [celery, -A, app, worker]',
+      '  fetch:',
+      '    kind: job',
+      '    command: [python, fetch.py]',
+      '    schedule: "*/15 * * * *"',
+      '    timeout: 10m',
+    ].join('\n'),
+  },
+  {
+    key: 'build',
+    summary: 'With `services:`, how the app image is built once per release and shared by every service without its own build or image (the keys of service.build).',
+    default: shown(DEFAULTS.service.build),
+    example: ['build:', '  context: .', '  target: runtime'].join('\n'),
+  },
+  {
+    key: 'image',
+    summary: 'With `services:`, a pushed image shared by every service without its own, instead of building one.',
+    default: 'none (build)',
+    example: 'image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/shop@sha256:...',
+  },
+  {
+    key: 'env',
+    summary: 'Plain environment variables every service gets; a service\'s own env is merged over them.',
+    default: 'none',
+    example: 'env: { LOG_LEVEL: info }',
+  },
+  {
+    key: 'secrets',
+    summary: 'Secret names every service gets, added to each service\'s own. Values are set with `berth secrets set NAME`.',
+    default: 'none',
+    example: 'secrets: [STRIPE_KEY]',
+  },
+  {
+    key: 'arch',
+    summary: 'The CPU architecture of every service without its own (x86_64 or arm64); services that share the app image share its architecture.',
+    default: shown(DEFAULTS.service.arch),
+    example: 'arch: arm64',
+  },
+  {
+    key: 'cpu',
+    summary: 'Fargate CPU units of every service without its own.',
+    default: shown(DEFAULTS.service.cpu),
+    example: 'cpu: 512\nmemory: 1024',
+  },
+  {
+    key: 'memory',
+    summary: 'MiB of every service without its own; a Fargate combination with cpu.',
+    default: shown(DEFAULTS.service.memory),
+    example: 'memory: 1024',
+  },
+  {
+    key: 'release',
+    summary: 'Work done once per release. `before` runs a one-off task with the new image (and the environment of the first web service, or of `service`) before any service changes — a database migration, say; a non-zero exit stops the release and the previous one keeps serving.',
+    default: 'nothing',
+    example: ['release:', '  before: [python, manage.py, migrate]', '# or', 'release:', '  before: { command: [python, manage.py, migrate], service: web }'].join('\n'),
+    fields: [
+      { key: 'before', doc: 'The command, or { command, service }.' },
+    ],
+  },
+  {
+    key: 'exec',
+    summary: 'Allow `berth exec` into running tasks. On AWS this turns on ECS Exec (through SSM Session Manager) for the environment\'s services and grants the task role the SSM messages permissions; locally `berth exec` always works.',
+    default: shown(false),
+    example: 'environments:\n  staging: { exec: true }',
   },
   {
     key: 'network',
@@ -214,6 +300,38 @@ export const SECTION_DOCS: readonly SectionDoc[] = [
     summary: `Named environments (prod, staging, ...), each a set of overrides deep-merged over the top level. \`${DEFAULT_ENV}\` always exists; every other environment deploys to AWS. Environments named ${DEFAULTS.productionNames.join(' or ')} are production (deletion protection, final snapshots, no Spot) unless they say \`production: false\`.`,
     default: `only ${DEFAULT_ENV}`,
     example: ['environments:', '  staging: { service: { spot: true } }', '  prod:', '    service: { count: { min: 2, max: 10, cpu: 70 } }', '    database: { multiAz: true }', '    account: "123456789012"   # refuse to deploy with other credentials'].join('\n'),
+  },
+  {
+    key: 'environments.<name>.template',
+    summary: 'Makes the entry a template instead of an environment: every environment whose name matches the pattern (a prefix and `*`, such as `pr-*`) is made from its overrides, without being declared — the preview environments `pr-<number>` that `berth ci github --previews` deploys for each pull request. An instance is not production unless the template says `production: true`; the template itself cannot be deployed, and a pattern may not match a declared environment or another template.',
+    default: 'none (every environment is declared by name)',
+    example: [
+      'environments:',
+      '  preview:                 # pr-12, pr-13, ... : small, Spot, single-AZ, asleep at night',
+      '    template: pr-*',
+      '    service:',
+      '      cpu: 256',
+      '      memory: 512',
+      '      spot: true',
+      '      count:',
+      '        min: 1',
+      '        max: 1',
+      '        schedule:',
+      '          - { name: night, cron: "0 20 * * *", min: 0, max: 0 }',
+      '          - { name: morning, cron: "0 7 * * 1-5", min: 1, max: 1 }',
+      '    database: { multiAz: false, backupDays: 1 }',
+      '    alarms: false',
+    ].join('\n'),
+  },
+  {
+    key: 'ci',
+    summary: 'What `berth ci github` needs that git cannot tell it. The GitHub repository decides who may assume the deploy roles of the CI stack `berth-<app>-ci`; the account\'s GitHub OIDC identity provider is reused when it exists.',
+    default: 'repository from `git remote get-url origin`; provider found at deploy, or created',
+    example: ['ci:', '  github: acme/news-api', '  oidcProviderArn: arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com'].join('\n'),
+    fields: [
+      { key: 'github', doc: 'The repository as owner/repo; the roles trust only its workflows.', default: 'from the origin remote (github.com, https or ssh)' },
+      { key: 'oidcProviderArn', doc: "The account's existing GitHub OIDC identity provider (an account has at most one for token.actions.githubusercontent.com).", default: 'found with iam:ListOpenIDConnectProviders, or created by the CI stack' },
+    ],
   },
 ];
 

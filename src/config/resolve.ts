@@ -2,8 +2,10 @@
 import { dirname, resolve } from 'node:path';
 import { DEFAULT_ENV, DEFAULTS, defaultLocalImage } from './defaults.js';
 import { parseDuration } from './durations.js';
+import { parseJobSchedule } from './job-schedule.js';
 import type { Sections } from './merge-environment.js';
-import type { ResolvedConfig, ScheduledCount, TaskCount } from './model.js';
+import type { BuildSpec, ResolvedConfig, ScheduledCount, ServiceSpec, TaskCount } from './model.js';
+import { appImageSource, hasOwnImage, inherited, serviceEntries, serviceKind, type RawService, type ServiceEntry } from './service-entries.js';
 
 export function isProductionEnv(env: string, declared: boolean | undefined): boolean {
   if (env === DEFAULT_ENV) return false;
@@ -14,7 +16,7 @@ function stringValues(values: Record<string, string | number | boolean> | undefi
   return Object.fromEntries(Object.entries(values ?? {}).map(([key, value]) => [key, String(value)]));
 }
 
-function resolveCount(count: NonNullable<Sections['service']>['count']): TaskCount {
+function resolveCount(count: RawService['count']): TaskCount {
   if (count === undefined || typeof count === 'number') {
     const n = count ?? DEFAULTS.service.count;
     return { min: n, max: Math.max(n, 1), schedule: [] };
@@ -36,29 +38,88 @@ function resolveCount(count: NonNullable<Sections['service']>['count']): TaskCou
   };
 }
 
+/** The build of an image: undefined when only a pushed `image` is named. */
+function resolveBuild(build: RawService['build'], image: string | undefined, dir: string): BuildSpec | undefined {
+  if (image !== undefined && build === undefined) return undefined;
+  const context = resolve(dir, build?.context ?? DEFAULTS.service.build.context);
+  return {
+    context,
+    dockerfile: resolve(context, build?.dockerfile ?? DEFAULTS.service.build.dockerfile),
+    args: stringValues(build?.args),
+    ...(build?.target ? { target: build.target } : {}),
+  };
+}
+
+function resolveService(sections: Sections, entry: ServiceEntry, appImage: { build?: BuildSpec; image?: string }, dir: string): ServiceSpec {
+  const raw = entry.raw;
+  const own = hasOwnImage(entry);
+  const image = own ? { build: resolveBuild(raw.build, raw.image, dir), image: raw.image } : appImage;
+  const base = {
+    name: entry.name,
+    cpu: inherited(sections, entry, 'cpu').value ?? DEFAULTS.service.cpu,
+    memory: inherited(sections, entry, 'memory').value ?? DEFAULTS.service.memory,
+    arch: inherited(sections, entry, 'arch').value ?? DEFAULTS.service.arch,
+    env: { ...stringValues(sections.env), ...stringValues(raw.env) },
+    secrets: [...new Set([...(sections.secrets ?? []), ...(raw.secrets ?? [])])],
+    ...(image.build ? { build: image.build } : {}),
+    ...(image.image ? { image: image.image } : {}),
+    ownImage: own,
+    ...(raw.command ? { command: [...raw.command] } : {}),
+    spot: raw.spot ?? DEFAULTS.service.spot,
+  };
+  const kind = serviceKind(entry);
+  if (kind === 'worker') {
+    const health = raw.health?.command
+      ? {
+          command: [...raw.health.command],
+          interval: raw.health.interval ?? DEFAULTS.worker.health.interval,
+          timeout: raw.health.timeout ?? DEFAULTS.worker.health.timeout,
+          unhealthyThreshold: raw.health.unhealthyThreshold ?? DEFAULTS.worker.health.unhealthyThreshold,
+          gracePeriod: raw.health.gracePeriod ?? DEFAULTS.worker.health.gracePeriod,
+        }
+      : undefined;
+    return { ...base, kind: 'worker', count: resolveCount(raw.count), ...(health ? { health } : {}) };
+  }
+  if (kind === 'job') {
+    const parsed = parseJobSchedule(raw.schedule ?? '');
+    if (!parsed.ok) throw new Error(`resolve: services.${entry.name}.schedule passed validation but does not parse`);
+    return { ...base, kind: 'job', schedule: parsed.schedule, timeout: parseDuration(raw.timeout ?? DEFAULTS.job.timeout) ?? DEFAULTS.job.timeout };
+  }
+  const { command: _command, ...healthFields } = raw.health ?? {};
+  const sticky = raw.stickySessions ?? false;
+  return {
+    ...base,
+    kind: 'web',
+    port: raw.port!,
+    health: { ...DEFAULTS.service.health, ...healthFields },
+    count: resolveCount(raw.count),
+    route: { ...(raw.path ? { path: raw.path } : {}), ...(raw.host ? { host: raw.host.toLowerCase() } : {}) },
+    loadBalancer: raw.loadBalancer ?? DEFAULTS.service.loadBalancer,
+    public: raw.public ?? DEFAULTS.service.public,
+    stickySessions: sticky === false ? false : (parseDuration(sticky) ?? false),
+  };
+}
+
 /** Build the resolved model; assumes the sections passed the schema and the semantic checks. */
 export function resolveSections(sections: Sections, file: string, env: string, environments: string[]): ResolvedConfig {
   const dir = dirname(resolve(file));
-  const service = sections.service!;
-  const health = { ...DEFAULTS.service.health, ...service.health };
   const db = sections.database && typeof sections.database === 'object' ? sections.database : null;
   const cache = sections.cache && typeof sections.cache === 'object' ? sections.cache : null;
   const network = typeof sections.network === 'object' ? sections.network : {};
   const domain = typeof sections.domain === 'object' ? sections.domain : null;
   const tasks = network.tasks ?? DEFAULTS.network.tasks;
-  const context = resolve(dir, service.build?.context ?? DEFAULTS.service.build.context);
-  const build = service.image !== undefined && service.build === undefined
-    ? undefined
-    : {
-        context,
-        dockerfile: resolve(context, service.build?.dockerfile ?? DEFAULTS.service.build.dockerfile),
-        args: stringValues(service.build?.args),
-        ...(service.build?.target ? { target: service.build.target } : {}),
-      };
-  const sticky = service.stickySessions ?? false;
   const dbVersion = String(db?.version ?? DEFAULTS.database.version);
   const cacheVersion = String(cache?.version ?? DEFAULTS.cache.version);
   const app = sections.app;
+  const source = appImageSource(sections);
+  const appBuild = resolveBuild(source.build, source.image, dir);
+  const appImage = { ...(appBuild ? { build: appBuild } : {}), ...(source.image ? { image: source.image } : {}) };
+  const services = serviceEntries(sections).map((entry) => resolveService(sections, entry, appImage, dir));
+  const before = sections.release?.before;
+  const beforeTask = before === undefined ? undefined
+    : Array.isArray(before)
+      ? { command: [...before], service: defaultReleaseService(services) }
+      : { command: [...before.command], service: before.service ?? defaultReleaseService(services) };
 
   return {
     file: resolve(file),
@@ -69,23 +130,10 @@ export function resolveSections(sections: Sections, file: string, env: string, e
     app,
     ...(sections.region ? { region: sections.region } : {}),
     ...(sections.account ? { account: sections.account } : {}),
-    service: {
-      port: service.port!,
-      health,
-      cpu: service.cpu ?? DEFAULTS.service.cpu,
-      memory: service.memory ?? DEFAULTS.service.memory,
-      arch: service.arch ?? DEFAULTS.service.arch,
-      count: resolveCount(service.count),
-      env: stringValues(service.env),
-      secrets: [...(service.secrets ?? [])],
-      ...(build ? { build } : {}),
-      ...(service.image ? { image: service.image } : {}),
-      ...(service.command ? { command: [...service.command] } : {}),
-      loadBalancer: service.loadBalancer ?? DEFAULTS.service.loadBalancer,
-      public: service.public ?? DEFAULTS.service.public,
-      stickySessions: sticky === false ? false : (parseDuration(sticky) ?? false),
-      spot: service.spot ?? DEFAULTS.service.spot,
-    },
+    services,
+    image: appImage,
+    release: beforeTask ? { before: beforeTask } : {},
+    exec: sections.exec ?? false,
     network: {
       tasks,
       egress: tasks === 'public' ? 'none' : (network.egress ?? DEFAULTS.network.egress),
@@ -120,4 +168,9 @@ export function resolveSections(sections: Sections, file: string, env: string, e
     local: { port: sections.local?.port ?? DEFAULTS.local.port },
     environments,
   };
+}
+
+/** `release.before` runs with the image and environment of the first web service (else the first service). */
+function defaultReleaseService(services: readonly ServiceSpec[]): string {
+  return (services.find((service) => service.kind === 'web') ?? services[0])?.name ?? DEFAULTS.serviceName;
 }

@@ -6,6 +6,7 @@
  * Defaults live in defaults.ts; the prose for each section in reference.ts.
  */
 import { z } from 'zod';
+import { ciSchema } from './ci-schema.js';
 
 export const APP_NAME_PATTERN = /^[a-z][a-z0-9-]*[a-z0-9]$/;
 export const APP_NAME_MAX = 20;
@@ -24,7 +25,8 @@ const durationText = z.union([z.number().int().min(1), z.string().regex(/^\d+\s*
 function healthSchema() {
   return z
     .strictObject({
-      path: z.string().meta({ description: 'HTTP path that answers 2xx when the app is healthy', default: '/' }),
+      path: z.string().meta({ description: 'web: HTTP path that answers 2xx when the app is healthy', default: '/' }),
+      command: z.array(z.string()).min(1).meta({ description: 'worker: a command run inside the container that exits 0 when healthy, e.g. [celery, -A, app, inspect, ping]' }),
       interval: int(5, 300).meta({ description: 'seconds between checks', default: 30 }),
       timeout: int(2, 120).meta({ description: 'seconds before a check counts as failed; less than interval', default: 5 }),
       healthyThreshold: int(2, 10).meta({ description: 'consecutive passes before a target is healthy', default: 2 }),
@@ -75,26 +77,58 @@ const secrets = z.array(z.string(), {
   error: 'expected a list of secret names such as [API_KEY]; values are set with `berth secrets set NAME`, never written in berth.yml',
 });
 
-function serviceSchema(mode: 'base' | 'override') {
-  const port = int(1, 65535).meta({ description: "the container's listening port" });
-  return z.strictObject({
-    port: mode === 'base' ? port : port.optional(),
-    health: healthSchema().optional(),
+export const SERVICE_NAME_PATTERN = /^[a-z][a-z0-9-]*[a-z0-9]$|^[a-z]$/;
+export const SERVICE_NAME_MAX = 16;
+export const SERVICE_KINDS = ['web', 'worker', 'job'] as const;
+
+const command = z.array(z.string()).min(1).meta({ description: "overrides the image's CMD" });
+
+/** The keys every service inherits from the top level of a `services:` file unless it sets its own. */
+function sharedServiceKeys() {
+  return {
     cpu: z.number().int().meta({ description: 'Fargate CPU units (1024 = 1 vCPU)', default: 256 }).optional(),
     memory: z.number().int().meta({ description: 'MiB; a valid Fargate combination with cpu', default: 512 }).optional(),
     arch: z.enum(['x86_64', 'arm64']).meta({ default: 'x86_64' }).optional(),
-    count: count.meta({ default: 1 }).optional(),
     env: envValues.optional(),
     secrets: secrets.optional(),
     build: buildSchema.optional(),
     image: z.string().min(1).meta({ description: 'a pushed image to run instead of building' }).optional(),
-    command: z.array(z.string()).meta({ description: "overrides the image's CMD" }).optional(),
+  };
+}
+
+/** One service. Which keys apply depends on `kind`; semantic-checks.ts says which key does not fit which kind. */
+function serviceSchema() {
+  return z.strictObject({
+    kind: z.enum(SERVICE_KINDS).meta({ description: 'web: behind the load balancer; worker: no port, kept running; job: runs to completion on a schedule', default: 'web' }).optional(),
+    port: int(1, 65535).meta({ description: "web: the container's listening port" }).optional(),
+    path: z.string().meta({ description: 'web: route requests whose path matches (e.g. /api/*) to this service on the shared load balancer' }).optional(),
+    host: z.string().meta({ description: 'web: route requests for this host name (e.g. api.example.com) to this service' }).optional(),
+    health: healthSchema().optional(),
+    count: count.meta({ default: 1 }).optional(),
+    ...sharedServiceKeys(),
+    command: command.optional(),
+    schedule: z.string().meta({ description: 'job: five-field UTC cron ("*/15 * * * *") or rate(15 minutes)' }).optional(),
+    timeout: durationText.meta({ description: 'job: the longest a run may take before it is stopped', default: '15m' }).optional(),
     loadBalancer: z.boolean().meta({ default: true }).optional(),
     public: z.boolean().meta({ default: true }).optional(),
     stickySessions: z.union([z.literal(false), durationText]).meta({ default: false }).optional(),
     spot: z.boolean().meta({ description: 'run on Fargate Spot (non-production environments)', default: false }).optional(),
   });
 }
+
+const services = z.record(z.string(), serviceSchema(), { error: 'expected a mapping of service names to services, e.g. { web: { port: 8000 }, worker: { kind: worker } }' });
+
+const releaseSection = z.strictObject({
+  before: z.union([
+    command,
+    z.strictObject({
+      command,
+      service: z.string().meta({ description: 'the service whose image and environment the command runs with; default: the first web service' }).optional(),
+    }),
+  ], { error: 'expected a command such as [python, manage.py, migrate], or { command: [...], service: web }' }).meta({
+    description: 'a one-off task run with the new image before traffic moves; a failure stops the release',
+  }),
+}).partial();
 
 const databaseObject = z
   .strictObject({
@@ -168,10 +202,14 @@ const local = z.strictObject({
   port: int(1, 65535).meta({ description: 'the local load balancer listens on 127.0.0.1:<port>', default: 8080 }),
 }).partial();
 
-function sections(mode: 'base' | 'override') {
+function sections() {
   return {
     region: z.string().meta({ description: 'AWS region for AWS environments; default: AWS_REGION or the profile region' }).optional(),
-    service: mode === 'base' ? serviceSchema('base') : serviceSchema('override').optional(),
+    service: serviceSchema().meta({ description: 'the app\'s one service (shorthand for services: { web: ... })' }).optional(),
+    services: services.optional(),
+    ...sharedServiceKeys(),
+    release: releaseSection.optional(),
+    exec: z.boolean().meta({ description: 'allow `berth exec` into running tasks (ECS Exec through SSM on AWS)', default: false }).optional(),
     network: network.meta({ default: 'public' }).optional(),
     database: database.optional(),
     cache: cache.optional(),
@@ -184,17 +222,19 @@ function sections(mode: 'base' | 'override') {
 }
 
 export const environmentOverrideSchema = z.strictObject({
-  ...sections('override'),
+  ...sections(),
   production: z.boolean().meta({ description: 'deletion protection, final snapshots, no Spot; default: true for environments named prod or production' }).optional(),
   account: z.string().regex(/^\d{12}$/, { error: 'expected a 12-digit AWS account id' }).meta({ description: 'refuse to deploy with credentials for any other account' }).optional(),
+  template: z.string().meta({ description: 'makes this entry a template: every environment whose name matches the pattern (e.g. "pr-*") is made from it (environment-templates.ts)' }).optional(),
 });
 
 export const berthFileSchema = z.strictObject({
   $schema: z.string().optional(),
   version: z.literal(1).meta({ default: 1 }).optional(),
   app: z.string().meta({ description: `lowercase letters, digits and hyphens, at most ${APP_NAME_MAX} characters` }),
-  ...sections('base'),
+  ...sections(),
   environments: z.record(z.string(), environmentOverrideSchema.nullable()).optional(),
+  ci: ciSchema.optional(),
 });
 
 export type BerthFile = z.infer<typeof berthFileSchema>;

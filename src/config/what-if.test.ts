@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfigWithOverrides, parseOverride } from './what-if.js';
+import { primaryWebService } from '../model/index.js';
+
+const web = (config: Parameters<typeof primaryWebService>[0]) => primaryWebService(config)!;
 
 function project(yaml: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'berth-what-if-'));
@@ -39,9 +42,9 @@ describe('parseOverride', () => {
 describe('loadConfigWithOverrides', () => {
   it('changes the field in the environment and keeps its other overrides', () => {
     const config = loadConfigWithOverrides({ config: file, env: 'prod' }, [parseOverride('service.arch=arm64')]);
-    expect(config.service.arch).toBe('arm64');
-    expect(config.service.cpu).toBe(512);
-    expect(config.service.count).toMatchObject({ min: 2, max: 2 });
+    expect(web(config).arch).toBe('arm64');
+    expect(web(config).cpu).toBe(512);
+    expect(web(config).count).toMatchObject({ min: 2, max: 2 });
   });
 
   it('merges into shorthands', () => {

@@ -7,7 +7,8 @@ import { parse as parseYaml } from 'yaml';
 import { UsageError } from '../errors.js';
 import { DEFAULT_ENV } from './defaults.js';
 import type { LoadOptions } from './load.js';
-import { environmentNames, findConfigFile, parseConfigFile } from './load.js';
+import { environmentNames, findConfigFile, parseConfigFile, undeclaredEnvironment } from './load.js';
+import { withTemplateInstance } from './environment-templates.js';
 import { expandShorthands, mergeEnvironment } from './merge-environment.js';
 import type { ResolvedConfig } from './model.js';
 import { dottedPath } from './problems.js';
@@ -57,9 +58,10 @@ export function loadConfigWithOverrides(options: LoadOptions, overrides: readonl
   const file = findConfigFile(options);
   const parsed = parseConfigFile(file, cwd);
   const env = options.env ?? DEFAULT_ENV;
-  const environments = environmentNames(parsed.data);
-  if (!environments.includes(env)) throw new UsageError(`${parsed.shownAs}: environment "${env}" is not declared (declared: ${environments.join(', ')})`);
-  const data = structuredClone(parsed.data) as Record<string, unknown> & { environments?: Record<string, unknown> };
+  const instance = withTemplateInstance(parsed.data, env, parsed.shownAs);
+  const environments = environmentNames(instance.data);
+  if (!environments.includes(env)) throw undeclaredEnvironment(parsed, env, environments);
+  const data = structuredClone(instance.data) as Record<string, unknown> & { environments?: Record<string, unknown> };
   const override = expandShorthands({ ...((data.environments?.[env] as Record<string, unknown> | null | undefined) ?? {}) });
   for (const change of overrides) setPath(override, change.path, change.value);
   data.environments = { ...(data.environments ?? {}), [env]: override };
@@ -76,5 +78,6 @@ export function loadConfigWithOverrides(options: LoadOptions, overrides: readonl
   if (problems.length > 0) {
     throw new UsageError(`--what-if ${shown}: ${problems.map((problem) => `${dottedPath(problem.path)}: ${problem.message}`).join('; ')}`);
   }
-  return resolveSections(sections, file, env, environments);
+  const resolved = resolveSections(sections, file, env, environments);
+  return instance.template ? { ...resolved, fromTemplate: instance.template.name } : resolved;
 }

@@ -16,7 +16,7 @@ const config = {
   env: 'prod',
   region: 'us-east-1',
   account: undefined,
-  service: { cpu: 512, count: { min: 2, max: 4, schedule: [] }, spot: false, loadBalancer: true },
+  services: [{ name: 'web', kind: 'web', route: {}, cpu: 512, count: { min: 2, max: 4, schedule: [] }, spot: false, loadBalancer: true, secrets: [] }],
   network: { tasks: 'public', egress: 'none', cidr: '10.0.0.0/16' },
 } as never;
 
@@ -78,10 +78,38 @@ describe('awsChecks', () => {
     expect([...sources]).toEqual(['arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_abc']);
   });
 
-  it('fails naming iam:PassRole when the caller may not pass berth roles', async () => {
-    sts.on(GetCallerIdentityCommand).resolves({ Account: '123456789012', Arn: 'arn:aws:iam::123456789012:user/dev' });
+  it('passes a role that deploys through CDK\'s bootstrap roles, as the CI roles of berth ci github do', async () => {
+    sts.on(GetCallerIdentityCommand).resolves({ Account: '123456789012', Arn: 'arn:aws:sts::123456789012:assumed-role/berth-news-api-ci-prod/berth-prod-42' });
+    const bootstrap = 'arn:aws:iam::123456789012:role/cdk-hnb659fds-deploy-role-123456789012-us-east-1';
+    const allowed = new Set(['sts:AssumeRole', 'ecr:GetAuthorizationToken', 'ecr:InitiateLayerUpload', 'ecr:PutImage', 'ecr:BatchGetImage', 'ssm:PutParameter', 'cloudformation:DescribeStacks']);
+    iam.on(SimulatePrincipalPolicyCommand).callsFake((input: { ActionNames: string[]; ResourceArns: string[] }) => ({
+      EvaluationResults: input.ActionNames.map((name) => ({ EvalActionName: name, EvalDecision: allowed.has(name) && input.ResourceArns[0] !== '*' || name === 'ecr:GetAuthorizationToken' ? 'allowed' : 'implicitDeny' })),
+      IsTruncated: false,
+    }));
+    quotas.on(GetServiceQuotaCommand).rejects(awsError('AccessDeniedException', 'not authorized to perform: servicequotas:GetServiceQuota'));
+    const results = await awsChecks(config, clients());
+    expect(results.find((r) => r.id === 'aws-permissions')).toMatchObject({ status: 'pass', message: expect.stringContaining("may deploy through CDK's bootstrap roles") });
+    const resources = iam.commandCalls(SimulatePrincipalPolicyCommand).flatMap((call) => call.args[0].input.ResourceArns ?? []);
+    expect(resources).toContain(bootstrap);
+    expect(resources).toContain('arn:aws:ecr:us-east-1:123456789012:repository/berth/news-api');
+  });
+
+  it('still fails a caller who can neither deploy directly nor through the bootstrap roles', async () => {
+    sts.on(GetCallerIdentityCommand).resolves({ Account: '123456789012', Arn: 'arn:aws:sts::123456789012:assumed-role/readonly/x' });
     iam.on(SimulatePrincipalPolicyCommand).callsFake((input: { ActionNames: string[] }) => ({
-      EvaluationResults: input.ActionNames.map((name) => ({ EvalActionName: name, EvalDecision: name === 'iam:PassRole' ? 'implicitDeny' : 'allowed' })),
+      EvaluationResults: input.ActionNames.map((name) => ({ EvalActionName: name, EvalDecision: name.startsWith('cloudformation:') || name === 'sts:AssumeRole' ? 'implicitDeny' : 'allowed' })),
+      IsTruncated: false,
+    }));
+    quotas.on(GetServiceQuotaCommand).resolves({ Quota: { Value: 6 } });
+    const denied = await awsChecks(config, clients());
+    expect(denied.find((r) => r.id === 'aws-permissions')).toMatchObject({ status: 'fail', message: expect.stringContaining('cloudformation:CreateStack') });
+  });
+
+  it('fails naming iam:PassRole when the caller deploys directly and may not pass berth roles', async () => {
+    sts.on(GetCallerIdentityCommand).resolves({ Account: '123456789012', Arn: 'arn:aws:iam::123456789012:user/dev' });
+    // Nor may it assume CDK's bootstrap roles (with those, CloudFormation's execution role passes the roles).
+    iam.on(SimulatePrincipalPolicyCommand).callsFake((input: { ActionNames: string[] }) => ({
+      EvaluationResults: input.ActionNames.map((name) => ({ EvalActionName: name, EvalDecision: name === 'iam:PassRole' || name === 'sts:AssumeRole' ? 'implicitDeny' : 'allowed' })),
     }));
     quotas.on(GetServiceQuotaCommand).resolves({ Quota: { Value: 6 } });
     const permissions = (await awsChecks(config, clients())).find((r) => r.id === 'aws-permissions')!;
@@ -131,7 +159,7 @@ describe('awsChecks', () => {
     quotas.on(GetServiceQuotaCommand).resolves({ Quota: { Value: 6 } });
     secrets.on(DescribeSecretCommand, { SecretId: 'berth/news-api/prod/API_KEY' }).resolves({ VersionIdsToStages: { v1: ['AWSCURRENT'] } });
     secrets.on(DescribeSecretCommand, { SecretId: 'berth/news-api/prod/SESSION_SECRET' }).rejects(awsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret."));
-    const withSecrets = { ...(config as object), service: { ...(config as { service: object }).service, secrets: ['API_KEY', 'SESSION_SECRET'] } } as never;
+    const withSecrets = { ...(config as object), services: [{ ...(config as { services: object[] }).services[0], secrets: ['API_KEY', 'SESSION_SECRET'] }] } as never;
     const result = (await awsChecks(withSecrets, { ...clients(), secrets: new SecretsManagerClient({ region: 'us-east-1' }) })).find((r) => r.id === 'secrets-set')!;
     expect(result).toMatchObject({ status: 'fail', fix: 'berth secrets set SESSION_SECRET --env prod' });
     expect(result.message).toContain('SESSION_SECRET');

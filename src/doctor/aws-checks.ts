@@ -4,11 +4,14 @@
  * often block a first deploy leave room. Clients use the SDK's standard chain (AWS_PROFILE, AWS_REGION,
  * AWS_ENDPOINT_URL); the SDK modules are imported only when the checks run.
  */
+import { soleWebService } from '../model/transitional.js';
+import { roleNamePattern, secretName } from '../model/index.js';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { ResolvedConfig } from '../config/model.js';
+import { CDK_BOOTSTRAP_QUALIFIER, environmentStackName, releasesParameterPath, repositoryName } from '../model/index.js';
 import { fail, pass, warn, type CheckResult } from './check-result.js';
 
 export interface AwsClients {
@@ -20,18 +23,14 @@ export interface AwsClients {
   region: string;
 }
 
-type AwsConfig = Pick<ResolvedConfig, 'app' | 'env' | 'region' | 'account' | 'service' | 'network'>;
+type AwsConfig = Pick<ResolvedConfig, 'app' | 'env' | 'region' | 'account' | 'services' | 'network'>;
 
-export async function createAwsClients(config: Pick<ResolvedConfig, 'region'>): Promise<AwsClients> {
-  const [{ STSClient }, { IAMClient }, { ServiceQuotasClient }, { SecretsManagerClient }] = await Promise.all([
-    import('@aws-sdk/client-sts'),
-    import('@aws-sdk/client-iam'),
-    import('@aws-sdk/client-service-quotas'),
-    import('@aws-sdk/client-secrets-manager'),
-  ]);
-  const region = config.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? '';
-  const options = region ? { region } : {};
-  return { sts: new STSClient(options), iam: new IAMClient(options), quotas: new ServiceQuotasClient(options), secrets: new SecretsManagerClient(options), region };
+/** The doctor's clients from the one AWS session every command uses (--region, --profile, AWS_REGION, AWS_ENDPOINT_URL). */
+export async function createAwsClients(config: Pick<ResolvedConfig, 'region' | 'env' | 'file'>): Promise<AwsClients> {
+  const { createAwsClients: createSession, resolveAwsSettings } = await import('../targets/aws/aws-session.js');
+  const session = await createSession(resolveAwsSettings(config));
+  const [{ IAMClient }, { ServiceQuotasClient }] = await Promise.all([import('@aws-sdk/client-iam'), import('@aws-sdk/client-service-quotas')]);
+  return { sts: session.sts, iam: new IAMClient(session.clientOptions), quotas: new ServiceQuotasClient(session.clientOptions), secrets: session.secrets, region: session.region };
 }
 
 /** The IAM principal to simulate: an assumed-role session becomes its role (policy simulation needs the role ARN). */
@@ -53,7 +52,7 @@ const ANY = () => '*';
 
 /** The calls a deploy makes (directly or through CloudFormation with the caller's rights). */
 export function deployActions(app: string): ActionToCheck[] {
-  const role = (account: string, partition: string) => `arn:${partition}:iam::${account}:role/berth-${app}-*`;
+  const role = (account: string, partition: string) => `arn:${partition}:iam::${account}:role/${roleNamePattern(app)}`;
   return [
     ...['cloudformation:CreateStack', 'cloudformation:UpdateStack', 'cloudformation:CreateChangeSet', 'cloudformation:ExecuteChangeSet', 'cloudformation:DescribeStackEvents'].map((action) => ({ action, resource: ANY })),
     ...['ecs:CreateCluster', 'ecs:CreateService', 'ecs:UpdateService', 'ecs:RegisterTaskDefinition', 'ecs:DescribeTasks'].map((action) => ({ action, resource: ANY })),
@@ -64,6 +63,23 @@ export function deployActions(app: string): ActionToCheck[] {
     ...['ec2:CreateVpc', 'ec2:CreateSecurityGroup', 'elasticloadbalancing:CreateLoadBalancer', 'elasticloadbalancing:CreateTargetGroup', 'logs:CreateLogGroup'].map((action) => ({ action, resource: ANY })),
     { action: 'ssm:GetParameter', resource: (account, partition) => `arn:${partition}:ssm:*:${account}:parameter/cdk-bootstrap/*` },
     ...['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue', 'secretsmanager:DescribeSecret'].map((action) => ({ action, resource: ANY })),
+  ];
+}
+
+/**
+ * The other way to deploy: through CDK's bootstrap roles (CloudFormation then acts with the bootstrap's execution
+ * role), plus the calls berth makes itself. This is all the CI roles of `berth ci github` may do.
+ */
+export function bootstrapRouteActions(app: string, env: string, region: string): ActionToCheck[] {
+  const bootstrapRole = (kind: string) => (account: string, partition: string) => `arn:${partition}:iam::${account}:role/cdk-${CDK_BOOTSTRAP_QUALIFIER}-${kind}-role-${account}-${region}`;
+  const repository = (account: string, partition: string) => `arn:${partition}:ecr:${region}:${account}:repository/${repositoryName(app)}`;
+  return [
+    { action: 'sts:AssumeRole', resource: bootstrapRole('deploy') },
+    { action: 'sts:AssumeRole', resource: bootstrapRole('file-publishing') },
+    { action: 'ecr:GetAuthorizationToken', resource: ANY },
+    ...['ecr:InitiateLayerUpload', 'ecr:PutImage', 'ecr:BatchGetImage'].map((action) => ({ action, resource: repository })),
+    { action: 'ssm:PutParameter', resource: (account, partition) => `arn:${partition}:ssm:${region}:${account}:parameter${releasesParameterPath(app, env)}/000001` },
+    { action: 'cloudformation:DescribeStacks', resource: (account, partition) => `arn:${partition}:cloudformation:${region}:${account}:stack/${environmentStackName(app, env)}/x` },
   ];
 }
 
@@ -148,12 +164,12 @@ async function checkPermissions(config: AwsConfig, clients: AwsClients, identity
     }
   }
   const actions = deployActions(config.app);
-  const denied: string[] = [];
-  try {
+  const simulate = async (list: ActionToCheck[]): Promise<string[]> => {
+    const denied: string[] = [];
     const byResource = new Map<string, string[]>();
-    for (const item of actions) {
+    for (const item of list) {
       const resource = item.resource(identity.account, identity.partition);
-      byResource.set(resource, [...(byResource.get(resource) ?? []), item.action]);
+      byResource.set(resource, [...new Set([...(byResource.get(resource) ?? []), item.action])]);
     }
     for (const [resource, names] of byResource) {
       let marker: string | undefined;
@@ -165,6 +181,17 @@ async function checkPermissions(config: AwsConfig, clients: AwsClients, identity
         marker = response.IsTruncated ? response.Marker : undefined;
       } while (marker);
     }
+    return denied;
+  };
+  let denied: string[];
+  try {
+    denied = await simulate(actions);
+    if (denied.length > 0 && clients.region) {
+      const route = bootstrapRouteActions(config.app, config.env, clients.region);
+      if ((await simulate(route)).length === 0) {
+        return pass('aws-permissions', `${principal} may deploy through CDK's bootstrap roles (sts:AssumeRole on cdk-${CDK_BOOTSTRAP_QUALIFIER}-deploy-role) and make the ${route.length - 2} calls berth makes itself`);
+      }
+    }
   } catch (error) {
     return fromError('aws-permissions', error, `could not simulate the policies of ${principal}`);
   }
@@ -173,7 +200,7 @@ async function checkPermissions(config: AwsConfig, clients: AwsClients, identity
   return fail(
     'aws-permissions',
     `${principal} is not allowed ${denied.length} action${denied.length === 1 ? '' : 's'} a deploy needs: ${first}${denied.length > 4 ? ', ...' : ''}`,
-    `grant them to ${principal} (iam:PassRole on arn:${identity.partition}:iam::${identity.account}:role/berth-${config.app}-*)`,
+    `grant them to ${principal} (iam:PassRole on arn:${identity.partition}:iam::${identity.account}:role/${roleNamePattern(config.app)})`,
     denied,
   );
 }
@@ -188,11 +215,11 @@ interface QuotaToCheck {
 }
 
 export const FIRST_DEPLOY_QUOTAS: QuotaToCheck[] = [
-  { service: 'fargate', code: 'L-3032A538', name: 'Fargate On-Demand vCPUs', unit: 'vCPU', needed: (c) => (c.service.spot ? undefined : (c.service.cpu / 1024) * c.service.count.max) },
-  { service: 'fargate', code: 'L-36FBB829', name: 'Fargate Spot vCPUs', unit: 'vCPU', needed: (c) => (c.service.spot ? (c.service.cpu / 1024) * c.service.count.max : undefined) },
+  { service: 'fargate', code: 'L-3032A538', name: 'Fargate On-Demand vCPUs', unit: 'vCPU', needed: (c) => (soleWebService(c).spot ? undefined : (soleWebService(c).cpu / 1024) * soleWebService(c).count.max) },
+  { service: 'fargate', code: 'L-36FBB829', name: 'Fargate Spot vCPUs', unit: 'vCPU', needed: (c) => (soleWebService(c).spot ? (soleWebService(c).cpu / 1024) * soleWebService(c).count.max : undefined) },
   { service: 'vpc', code: 'L-F678F1CE', name: 'VPCs per region', unit: 'VPCs', needed: () => 1 },
   { service: 'ec2', code: 'L-0263D0A3', name: 'Elastic IPs per region', unit: 'addresses', needed: (c) => (c.network.egress === 'nat' ? 1 : undefined) },
-  { service: 'elasticloadbalancing', code: 'L-53DA6B97', name: 'Application Load Balancers per region', unit: 'load balancers', needed: (c) => (c.service.loadBalancer ? 1 : undefined) },
+  { service: 'elasticloadbalancing', code: 'L-53DA6B97', name: 'Application Load Balancers per region', unit: 'load balancers', needed: (c) => (soleWebService(c).loadBalancer ? 1 : undefined) },
 ];
 
 async function checkQuotas(config: AwsConfig, clients: AwsClients): Promise<CheckResult> {
@@ -223,13 +250,13 @@ async function checkQuotas(config: AwsConfig, clients: AwsClients): Promise<Chec
 
 /** Every declared secret exists in Secrets Manager as berth/<app>/<env>/<NAME> with a current value (values are never read). */
 async function checkAwsSecrets(config: AwsConfig, client: SecretsManagerClient): Promise<CheckResult> {
-  const declared = config.service.secrets;
+  const declared = soleWebService(config).secrets;
   if (declared.length === 0) return pass('secrets-set', 'no secrets declared');
   const { DescribeSecretCommand } = await import('@aws-sdk/client-secrets-manager');
   const missing: string[] = [];
   for (const name of declared) {
     try {
-      const secret = await client.send(new DescribeSecretCommand({ SecretId: `berth/${config.app}/${config.env}/${name}` }));
+      const secret = await client.send(new DescribeSecretCommand({ SecretId: secretName(config.app, config.env, name) }));
       const current = Object.values(secret.VersionIdsToStages ?? {}).some((stages) => stages.includes('AWSCURRENT'));
       if (!current || secret.DeletedDate) missing.push(name);
     } catch (error) {

@@ -5,12 +5,11 @@ import { probeVerdict } from './probe-verdict.js';
 import { secretLooking } from './secret-looking.js';
 
 function config(service: Record<string, unknown> = {}) {
-  return {
-    app: 'web',
-    env: 'local',
-    local: { port: 8080 },
-    network: { tasks: 'public', egress: 'none', cidr: '10.0.0.0/16' },
-    service: {
+  const web = {
+      name: 'web',
+      kind: 'web',
+      route: {},
+      ownImage: false,
       port: 8000,
       arch: 'x86_64',
       cpu: 256,
@@ -20,7 +19,14 @@ function config(service: Record<string, unknown> = {}) {
       health: { path: '/health', interval: 30, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3, gracePeriod: 60 },
       build: { context: '/app', dockerfile: '/app/Dockerfile', args: {} },
       ...service,
-    },
+  };
+  return {
+    app: 'web',
+    env: 'local',
+    local: { port: 8080 },
+    network: { tasks: 'public', egress: 'none', cidr: '10.0.0.0/16' },
+    image: { build: web.build, ...('image' in service ? { image: service.image } : {}) },
+    services: [web],
   } as never;
 }
 

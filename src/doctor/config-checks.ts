@@ -2,11 +2,13 @@
  * Checks decided from the configuration and the built image's metadata alone: pure, so every rule is
  * tested without an engine. The engine-facing code gathers the facts and passes them in.
  */
+import { soleWebService } from '../model/transitional.js';
+import { declaredSecrets } from '../model/index.js';
 import type { Arch, ResolvedConfig } from '../config/model.js';
 import { fail, pass, warn, type CheckResult } from './check-result.js';
 import { secretLooking, secretLookingName } from './secret-looking.js';
 
-type ServiceConfig = Pick<ResolvedConfig, 'env' | 'service'>;
+type ServiceConfig = Pick<ResolvedConfig, 'env' | 'services' | 'image'>;
 
 /** What `docker image inspect` tells the doctor. */
 export interface ImageFacts {
@@ -22,7 +24,7 @@ export interface ImageFacts {
 const DOCKER_ARCH: Record<Arch, string> = { x86_64: 'amd64', arm64: 'arm64' };
 
 export function checkEnvSecrets(config: ServiceConfig): CheckResult {
-  const suspects = Object.entries(config.service.env).flatMap(([name, value]) => {
+  const suspects = Object.entries(soleWebService(config).env).flatMap(([name, value]) => {
     const why = secretLooking(name, value);
     return why ? [`${name}: ${why}`] : [];
   });
@@ -47,7 +49,7 @@ export interface DockerfileFacts {
 }
 
 export function checkBuildArgSecrets(config: ServiceConfig, dockerfile?: DockerfileFacts): CheckResult {
-  const configured = Object.keys(config.service.build?.args ?? {}).filter(secretLookingName);
+  const configured = Object.keys(config.image.build?.args ?? {}).filter(secretLookingName);
   const declared = (dockerfile?.args ?? []).filter((name) => secretLookingName(name) && !configured.includes(name));
   const names = [...configured, ...declared];
   if (names.length === 0) return pass('build-args', 'no build argument looks secret');
@@ -61,7 +63,7 @@ export function checkBuildArgSecrets(config: ServiceConfig, dockerfile?: Dockerf
 
 /** `missing` is undefined when the store could not be read. */
 export function checkSecretsSet(config: ServiceConfig, missing: string[] | undefined, storeName: string): CheckResult {
-  const declared = config.service.secrets;
+  const declared = declaredSecrets(config);
   if (declared.length === 0) return pass('secrets-set', 'no secrets declared');
   if (missing === undefined) {
     return warn('secrets-set', `could not read the ${storeName}; ${declared.length} declared secret${declared.length === 1 ? '' : 's'} not checked`, `check with \`berth secrets list --env ${config.env}\``);
@@ -75,17 +77,17 @@ export function checkSecretsSet(config: ServiceConfig, missing: string[] | undef
 }
 
 export function checkImageArch(config: ServiceConfig, image: ImageFacts, dockerfile?: DockerfileFacts): CheckResult {
-  const wanted = DOCKER_ARCH[config.service.arch];
+  const wanted = DOCKER_ARCH[soleWebService(config).arch];
   const platform = `linux/${wanted}`;
-  if (image.os === 'linux' && image.architecture === wanted) return pass('image-arch', `the image is built for ${platform}, matching service.arch ${config.service.arch}`);
+  if (image.os === 'linux' && image.architecture === wanted) return pass('image-arch', `the image is built for ${platform}, matching service.arch ${soleWebService(config).arch}`);
   const other = `${image.os}/${image.architecture}`;
   const otherArch = image.architecture === 'arm64' ? 'arm64' : image.architecture === 'amd64' ? 'x86_64' : undefined;
   return fail(
     'image-arch',
-    `the image is built for ${other}, but service.arch is ${config.service.arch} (${platform}): tasks would stop with "exec format error" or "image Manifest does not contain descriptor matching platform '${platform}'"`,
-    (config.service.build
+    `the image is built for ${other}, but service.arch is ${soleWebService(config).arch} (${platform}): tasks would stop with "exec format error" or "image Manifest does not contain descriptor matching platform '${platform}'"`,
+    (config.image.build
       ? `${pinFix(dockerfile, platform) ?? `remove --platform=${other} from the Dockerfile's FROM lines`} so berth builds for ${platform}`
-      : `rebuild ${config.service.image ?? 'the image'} with \`docker build --platform ${platform}\` (or let berth build it: service.build)`) + (otherArch ? `, or set service.arch: ${otherArch}` : ''),
+      : `rebuild ${config.image.image ?? 'the image'} with \`docker build --platform ${platform}\` (or let berth build it: service.build)`) + (otherArch ? `, or set service.arch: ${otherArch}` : ''),
   );
 }
 
@@ -96,7 +98,7 @@ function pinFix(dockerfile: DockerfileFacts | undefined, platform: string): stri
 }
 
 export function checkExpose(config: ServiceConfig, image: ImageFacts): CheckResult {
-  const port = config.service.port;
+  const port = soleWebService(config).port;
   if (image.exposedPorts.length === 0) return pass('expose-port', `the image exposes no port; berth publishes service.port ${port}`);
   if (image.exposedPorts.includes(port)) return pass('expose-port', `EXPOSE ${port} agrees with service.port`);
   const exposed = image.exposedPorts.join(', ');

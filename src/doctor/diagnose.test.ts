@@ -6,7 +6,11 @@ import { KNOWN_FAILURES } from './known-failures.js';
 const config: DiagnoseConfig = {
   app: 'news-api',
   env: 'prod',
-  service: {
+  services: [{
+    name: 'web',
+    kind: 'web',
+    route: {},
+    ownImage: false,
     port: 8000,
     health: { path: '/health', interval: 30, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3, gracePeriod: 60 },
     cpu: 256,
@@ -19,7 +23,7 @@ const config: DiagnoseConfig = {
     public: true,
     stickySessions: false,
     spot: false,
-  },
+  }],
   network: { tasks: 'private', egress: 'endpoints', cidr: '10.0.0.0/16' },
   local: { port: 8080 },
 };

@@ -2,12 +2,13 @@
  * Applies the table of known failures to what a failed deploy left behind: pure, so targets (AWS, local)
  * and the doctor command can all call it and tests can feed it real messages.
  */
+import { soleWebService } from '../model/transitional.js';
 import type { ResolvedConfig } from '../config/model.js';
 import type { FailureEvidence } from './failure-evidence.js';
 import { KNOWN_FAILURES, type EvidenceField, type KnownFailure } from './known-failures.js';
 
 /** What diagnose reads from the configuration to make fixes concrete. */
-export type DiagnoseConfig = Pick<ResolvedConfig, 'app' | 'env' | 'service' | 'network' | 'local'>;
+export type DiagnoseConfig = Pick<ResolvedConfig, 'app' | 'env' | 'services' | 'network' | 'local'>;
 
 export interface Diagnosis {
   /** The known-failure id, e.g. "image-platform-mismatch". */
@@ -98,7 +99,7 @@ function firstExitCode(evidence: FailureEvidence): string {
 
 /** Fills {placeholder}s from the configuration and the match's capture groups. */
 export function renderTemplate(template: string, config: DiagnoseConfig, groups: readonly string[], evidence: FailureEvidence, groupDefaults: readonly string[] = []): string {
-  const { service } = config;
+  const service = soleWebService(config);
   const values: Record<string, string> = {
     port: String(service.port),
     path: service.health.path,

@@ -4,10 +4,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { silentProgress } from '../cli/progress.js';
+import { silentProgress } from '../terminal/progress.js';
 import { loadConfig } from '../config/load.js';
 import type { ResolvedConfig } from '../config/model.js';
 import { connectDocker, probeContainer, socketsByExec } from './engine-checks.js';
+import { primaryWebService } from '../model/index.js';
+
+const web = (config: Parameters<typeof primaryWebService>[0]) => primaryWebService(config)!;
 
 const IMAGE = 'berth-test/busybox:latest';
 
@@ -86,7 +89,7 @@ describe.runIf(engineHasBusybox())('probeContainer on the Docker engine', { time
 
   it('reports a container killed for memory as out of memory, with the configured limit', async () => {
     const small = config(['tail', '/dev/zero']);
-    small.service.memory = 64;
+    web(small).memory = 64;
     const results = await probeContainer(await connectDocker(), small, IMAGE, facts, options);
     const runs = results.find((r) => r.id === 'container-runs')!;
     expect(runs.status).toBe('fail');

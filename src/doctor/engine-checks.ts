@@ -3,14 +3,15 @@
  * image, started with the environment berth would give it, listens on service.port and answers the health path.
  * Thin I/O around dockerode; the verdicts come from config-checks.ts and probe-verdict.ts.
  */
+import { soleWebService } from '../model/transitional.js';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { relative } from 'node:path';
 import type Docker from 'dockerode';
 import type { ResolvedConfig } from '../config/model.js';
-import { reservedEnvNames } from '../config/model.js';
-import type { Progress } from '../cli/progress.js';
+import { doctorImageTag as doctorImage, LABEL_APP, LABEL_ROLE, reservedEnvNames } from '../model/index.js';
+import type { Progress } from '../terminal/progress.js';
 import { fail, pass, warn, type CheckResult } from './check-result.js';
 import { buildImage as buildDockerImage, hostPlatform, inspectImage as inspectDockerImage, platformFor, type ImageInfo } from '../build/index.js';
 import { checkExpose, checkImageArch, checkImageUser, type DockerfileFacts, type ImageFacts } from './config-checks.js';
@@ -46,7 +47,7 @@ export async function connectDocker(): Promise<Docker> {
 }
 
 export function doctorImageTag(config: Pick<ResolvedConfig, 'app'>): string {
-  return `${config.app}:doctor`;
+  return doctorImage(config.app);
 }
 
 export async function checkEngine(docker: Docker): Promise<CheckResult> {
@@ -77,7 +78,7 @@ export interface BuildResult {
 }
 
 async function buildFor(config: ResolvedConfig, platform: string, tag: string, options: EngineCheckOptions): Promise<{ image?: ImageInfo; failure?: CheckResult }> {
-  const build = config.service.build!;
+  const build = config.image.build!;
   const dockerfile = relative(config.dir, build.dockerfile) || 'Dockerfile';
   const step = options.progress.step(`Building ${dockerfile} for ${platform}`);
   try {
@@ -85,7 +86,7 @@ async function buildFor(config: ResolvedConfig, platform: string, tag: string, o
       build,
       platform,
       tags: [tag],
-      labels: { 'org.berth.app': config.app, 'org.berth.role': 'doctor' },
+      labels: { [LABEL_APP]: config.app, [LABEL_ROLE]: 'doctor' },
       onLine: (line) => {
         const clean = cleanLine(line);
         if (/^(Step \d+\/\d+|#\d+ \[)/.test(clean)) step.update(clean);
@@ -113,10 +114,10 @@ async function buildFor(config: ResolvedConfig, platform: string, tag: string, o
 
 /** Builds (or finds) the image, checks it, and picks what can run on this machine. */
 export async function prepareImage(config: ResolvedConfig, options: EngineCheckOptions): Promise<BuildResult> {
-  const wanted = platformFor(config.service.arch);
+  const wanted = platformFor(soleWebService(config).arch);
   const here = hostPlatform();
-  if (!config.service.build) {
-    const reference = config.service.image!;
+  if (!config.image.build) {
+    const reference = config.image.image!;
     const image = await inspectDockerImage(reference);
     if (!image) return { checks: [fail('image-builds', `the image ${reference} is not on this engine`, `pull or build it first (\`docker pull ${reference}\`), or let berth build it with service.build`)] };
     const checks = [pass('image-builds', `using the image ${reference} (service.image, no build)`)];
@@ -128,7 +129,7 @@ export async function prepareImage(config: ResolvedConfig, options: EngineCheckO
   }
   const built = await buildFor(config, wanted, doctorImageTag(config), options);
   if (!built.image) return { checks: [built.failure!] };
-  const checks = [pass('image-builds', `${relative(config.dir, config.service.build.dockerfile) || 'Dockerfile'} builds for ${wanted}`)];
+  const checks = [pass('image-builds', `${relative(config.dir, config.image.build.dockerfile) || 'Dockerfile'} builds for ${wanted}`)];
   if (wanted === here) return { checks, image: built.image, runnable: built.image.id };
   // The local run uses a build for this machine, as the local target does; AWS gets the service.arch build.
   const native = await buildFor(config, here, `${doctorImageTag(config)}-${here.split('/')[1]}`, options);
@@ -224,12 +225,12 @@ export async function containerEnvironment(
   secretValues?: SecretValueSource,
   connectionEnv: Record<string, string> = {},
 ): Promise<{ env: Record<string, string>; placeholders: string[]; secretValues: string[] }> {
-  const env: Record<string, string> = { ...config.service.env, ...connectionEnv };
+  const env: Record<string, string> = { ...soleWebService(config).env, ...connectionEnv };
   const placeholders: string[] = [];
-  const known = config.service.secrets.length > 0 && secretValues ? await secretValues(config.service.secrets).catch(() => undefined) : undefined;
+  const known = soleWebService(config).secrets.length > 0 && secretValues ? await secretValues(soleWebService(config).secrets).catch(() => undefined) : undefined;
   // The probe's database password is as secret as the user's values: it is redacted from log lines too.
   const values: string[] = connectionEnv.PGPASSWORD ? [connectionEnv.PGPASSWORD] : [];
-  for (const name of config.service.secrets) {
+  for (const name of soleWebService(config).secrets) {
     const value = known?.[name];
     if (value !== undefined) {
       env[name] = value;
@@ -239,7 +240,7 @@ export async function containerEnvironment(
       placeholders.push(name);
     }
   }
-  const missing = reservedEnvNames(config).filter((name) => !(name in env));
+  const missing = reservedEnvNames(config, soleWebService(config).name).filter((name) => !(name in env));
   if (missing.length > 0) throw new Error(`no value for ${missing.join(', ')}: the probe's dependencies must be planned first`);
   return { env, placeholders, secretValues: values };
 }
@@ -265,7 +266,7 @@ function dependencyProblem(config: ResolvedConfig, problem: Extract<DependencySt
  * are never the environment's own), so an app that waits for PostgreSQL is judged with PostgreSQL there.
  */
 export async function probeContainer(docker: Docker, config: ResolvedConfig, imageId: string, facts: ImageFacts, options: EngineCheckOptions): Promise<CheckResult[]> {
-  const { port, health } = config.service;
+  const { port, health } = soleWebService(config);
   const name = `${config.app}-doctor-${Date.now().toString(36)}`;
   const dependencies = probeDependencyPlan(config, name, randomBytes(18).toString('base64url'));
   const { env, placeholders, secretValues } = await containerEnvironment(config, options.secretValues, dependencies.connectionEnv);
@@ -284,10 +285,10 @@ export async function probeContainer(docker: Docker, config: ResolvedConfig, ima
         name,
         Image: imageId,
         Env: Object.entries(env).map(([key, value]) => `${key}=${value}`),
-        Cmd: config.service.command,
+        Cmd: soleWebService(config).command,
         Labels: probeLabels(config),
         ExposedPorts: { [`${port}/tcp`]: {} },
-        HostConfig: { NetworkMode: dependencies.network.name, PortBindings: { [`${port}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: hostPort }] }, Memory: config.service.memory * 1024 * 1024, MemorySwap: config.service.memory * 1024 * 1024 },
+        HostConfig: { NetworkMode: dependencies.network.name, PortBindings: { [`${port}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: hostPort }] }, Memory: soleWebService(config).memory * 1024 * 1024, MemorySwap: soleWebService(config).memory * 1024 * 1024 },
       });
       await container.start();
     } catch (error) {

@@ -12,6 +12,9 @@ afterEach(async () => {
 });
 
 const service = {
+  name: 'web',
+  kind: 'web',
+  route: {},
   port: 8000,
   health: { path: '/health', interval: 30, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3, gracePeriod: 60 },
   cpu: 256,
@@ -25,7 +28,7 @@ describe('the last failed deploy', () => {
   it('is recorded by a target and explained by the doctor', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'dr-last-failure-'));
     dirs.push(dir);
-    const config = { target: 'aws', env: 'prod', app: 'news-api', service, network: { tasks: 'public', egress: 'none' }, local: { port: 8080 } } as never;
+    const config = { target: 'aws', env: 'prod', app: 'news-api', services: [service], network: { tasks: 'public', egress: 'none' }, local: { port: 8080 } } as never;
     const vars = { BERTH_STATE_DIR: dir };
     expect(await readLastFailure(config, vars)).toBeUndefined();
     const evidence = { ...emptyEvidence('aws'), stoppedTasks: [{ id: 't1', stoppedReason: 'Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/x/1)', containers: [] }], targetHealth: [{ target: '10.0.1.5:8000', state: 'unhealthy', reason: 'Target.ResponseCodeMismatch', description: 'Health checks failed with these codes: [404]' }] };
@@ -68,7 +71,7 @@ describe('the last failed deploy', () => {
   });
 
   it('still reports a failure nothing in the table explains', () => {
-    const config = { dir: '/x', env: 'prod', app: 'a', service, network: { tasks: 'public', egress: 'none' }, local: { port: 8080 } } as never;
+    const config = { dir: '/x', env: 'prod', app: 'a', services: [service], network: { tasks: 'public', egress: 'none' }, local: { port: 8080 } } as never;
     const checks = lastDeployChecks({ ...emptyEvidence('aws'), stackEvents: ['Cluster: CREATE_FAILED: something new'] }, config);
     expect(checks).toEqual([expect.objectContaining({ id: 'last-deploy', status: 'fail', details: ['Cluster: CREATE_FAILED: something new'] })]);
   });

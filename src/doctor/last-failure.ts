@@ -5,10 +5,10 @@
  * For the local target, when no record exists, the doctor reads the engine itself (containers by label).
  */
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import type Docker from 'dockerode';
 import type { ResolvedConfig } from '../config/model.js';
-import { stateRoot } from '../targets/local/paths.js';
+import { labelFilters, stateFile } from '../model/index.js';
 import { demuxLogs } from './engine-checks.js';
 import { emptyEvidence, type FailureEvidence } from './failure-evidence.js';
 
@@ -23,7 +23,7 @@ export interface LastFailureRecord {
 type RecordConfig = Pick<ResolvedConfig, 'app' | 'env' | 'target'>;
 
 export function lastFailurePath(config: RecordConfig, vars: NodeJS.ProcessEnv = process.env): string {
-  return join(stateRoot(vars), config.target, config.app, config.env, 'last-failure.json');
+  return stateFile(config.target, config.app, config.env, 'lastFailure', vars);
 }
 
 /** Called by a target after a failed deploy. The evidence must already be free of secret values. */
@@ -57,7 +57,7 @@ export async function readLastFailure(config: RecordConfig, vars: NodeJS.Process
  */
 export async function supersededLocally(config: Pick<ResolvedConfig, 'app' | 'env'>, record: LastFailureRecord, vars: NodeJS.ProcessEnv = process.env): Promise<boolean> {
   try {
-    const file = join(stateRoot(vars), 'local', config.app, config.env, 'releases.json');
+    const file = stateFile('local', config.app, config.env, 'releases', vars);
     const { releases } = JSON.parse(await readFile(file, 'utf8')) as { releases: Array<{ number: number; status: string; createdAt: string }> };
     const newest = [...releases].sort((a, b) => b.number - a.number)[0];
     return Boolean(newest && newest.status !== 'failed' && Date.parse(newest.createdAt) > Date.parse(record.recordedAt));
@@ -70,7 +70,7 @@ export async function supersededLocally(config: Pick<ResolvedConfig, 'app' | 'en
 export async function localEngineEvidence(docker: Docker, config: Pick<ResolvedConfig, 'app' | 'env'>): Promise<FailureEvidence | undefined> {
   const containers = await docker.listContainers({
     all: true,
-    filters: { label: [`org.berth.app=${config.app}`, `org.berth.env=${config.env}`, 'org.berth.role=app'] },
+    filters: { label: labelFilters(config.app, config.env, 'app') },
   });
   const broken = containers.filter((c) => c.State === 'exited' || c.State === 'dead' || /unhealthy/.test(c.Status));
   if (broken.length === 0) return undefined;

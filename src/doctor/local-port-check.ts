@@ -5,7 +5,7 @@
 import { createServer } from 'node:net';
 import type { ResolvedConfig } from '../config/model.js';
 import { balancerProcessRunning } from '../targets/local/balancer-client.js';
-import { environmentStateDir } from '../targets/local/paths.js';
+import { environmentStateDir } from '../model/index.js';
 import { fail, pass, type CheckResult } from './check-result.js';
 
 /** Whether something already listens on 127.0.0.1:port. */
@@ -18,7 +18,7 @@ export function portTaken(port: number): Promise<boolean> {
 }
 
 function ownBalancerRunning(config: Pick<ResolvedConfig, 'app' | 'env'>, vars: NodeJS.ProcessEnv): boolean {
-  return balancerProcessRunning(environmentStateDir(config.app, config.env, vars));
+  return balancerProcessRunning(environmentStateDir('local', config.app, config.env, vars));
 }
 
 export async function checkLocalPort(config: Pick<ResolvedConfig, 'app' | 'env' | 'local'>, vars: NodeJS.ProcessEnv = process.env): Promise<CheckResult> {

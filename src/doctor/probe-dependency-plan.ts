@@ -11,8 +11,9 @@
  * (berth-<app>-<env>-database / -cache), so DATABASE_URL, PG* and REDIS_URL have exactly the deploy's shape;
  * only the password is a fresh one for this probe.
  */
+import { soleWebService } from '../model/transitional.js';
 import type { ResolvedConfig } from '../config/model.js';
-import { reservedEnvNames } from '../config/model.js';
+import { LABEL_DOCTOR_DEPENDENCY, labelsFor, reservedEnvNames } from '../model/index.js';
 import { dependencyCreateOptions, planLocal, type DependencySpec, type LocalPlan } from '../plan/local/local-plan.js';
 
 export interface ProbeDependency {
@@ -36,7 +37,7 @@ export interface ProbeDependencyPlan {
 
 /** Labels of everything the probe creates: the doctor's role, so `berth status`/`destroy` never take it for the app's own. */
 export function probeLabels(config: Pick<ResolvedConfig, 'app' | 'env'>): Record<string, string> {
-  return { 'org.berth.app': config.app, 'org.berth.env': config.env, 'org.berth.role': 'doctor' };
+  return labelsFor(config.app, config.env, 'doctor');
 }
 
 /** "PostgreSQL (postgres:16) and Redis (redis:7)" — for progress and check messages. */
@@ -66,7 +67,7 @@ export function probeDependencyPlan(config: ResolvedConfig, probeName: string, d
       createOptions: {
         ...options,
         name,
-        Labels: { ...labels, 'org.berth.doctor.dependency': dependency.role },
+        Labels: { ...labels, [LABEL_DOCTOR_DEPENDENCY]: dependency.role },
         HostConfig: {
           ...options.HostConfig,
           // tmpfs instead of the environment's named volume: nothing of the user's data is touched, nothing is left on disk.
@@ -76,7 +77,7 @@ export function probeDependencyPlan(config: ResolvedConfig, probeName: string, d
       },
     };
   });
-  const reserved = new Set(reservedEnvNames(config));
+  const reserved = new Set(reservedEnvNames(config, soleWebService(config).name));
   const connectionEnv = Object.fromEntries(Object.entries(deployed.replicas.spec.env).filter(([name]) => reserved.has(name)));
   return { network, dependencies, connectionEnv };
 }

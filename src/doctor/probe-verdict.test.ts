@@ -5,7 +5,11 @@ import { probeVerdict, type ProbeContext } from './probe-verdict.js';
 const config: DiagnoseConfig = {
   app: 'news-api',
   env: 'local',
-  service: {
+  services: [{
+    name: 'web',
+    kind: 'web',
+    route: {},
+    ownImage: false,
     port: 8000,
     health: { path: '/health', interval: 30, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3, gracePeriod: 60 },
     cpu: 512,
@@ -18,7 +22,7 @@ const config: DiagnoseConfig = {
     public: true,
     stickySessions: false,
     spot: false,
-  },
+  }],
   network: { tasks: 'public', egress: 'none', cidr: '10.0.0.0/16' },
   local: { port: 8080 },
 };

@@ -2,6 +2,7 @@
  * Turns what the doctor saw while running the container locally into check results: pure, so each
  * way an app can be broken (crash, wrong port, loopback only, 404, silence) is tested without an engine.
  */
+import { soleWebService } from '../model/transitional.js';
 import { diagnose, type DiagnoseConfig, type Diagnosis } from './diagnose.js';
 import { emptyEvidence } from './failure-evidence.js';
 import { fail, pass, type CheckResult } from './check-result.js';
@@ -43,7 +44,8 @@ function logDiagnosis(logTail: string[], config: DiagnoseConfig): Diagnosis | un
 }
 
 export function probeVerdict(observation: ProbeObservation, context: ProbeContext): CheckResult[] {
-  const { service, env } = context.config;
+  const { env } = context.config;
+  const service = soleWebService(context.config);
   const { port } = service;
   const path = service.health.path;
   const note = startNote(context);

@@ -3,11 +3,12 @@
  * configuration, the local engine and image, the container at run time, AWS preconditions, and the
  * evidence of the last failed deploy. Returns plain results for the command to render.
  */
+import { soleWebService } from '../model/transitional.js';
 import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import type Docker from 'dockerode';
 import type { ResolvedConfig } from '../config/model.js';
-import type { Progress } from '../cli/progress.js';
+import type { Progress } from '../terminal/progress.js';
 import { fail, type CheckResult } from './check-result.js';
 import { checkBuildArgSecrets, checkEnvSecrets, checkSecretsSet, type DockerfileFacts } from './config-checks.js';
 import { diagnose } from './diagnose.js';
@@ -41,7 +42,7 @@ export function lastDeployChecks(evidence: FailureEvidence, config: ResolvedConf
 /** Declared secrets' values from the local target's secret file (for the local run only; never printed). */
 export async function localSecretValues(config: ResolvedConfig): Promise<SecretValueSource> {
   const { localSecretStore } = await import('../targets/local/secret-store.js');
-  const store = localSecretStore(config.app, config.env, config.service.secrets);
+  const store = localSecretStore(config.app, config.env, soleWebService(config).secrets);
   return async (names) => {
     const values = store.file.values();
     return Object.fromEntries(names.map((name) => [name, values[name]]));
@@ -50,7 +51,7 @@ export async function localSecretValues(config: ResolvedConfig): Promise<SecretV
 
 /** The Dockerfile's ARG names and FROM --platform pins; undefined without service.build or when unreadable. */
 export async function readDockerfileFacts(config: ResolvedConfig): Promise<DockerfileFacts | undefined> {
-  const build = config.service.build;
+  const build = config.image.build;
   if (!build) return undefined;
   try {
     const { parseDockerfile } = await import('../build/dockerfile.js');
@@ -67,8 +68,8 @@ export async function runDoctor(config: ResolvedConfig, options: DoctorOptions):
   const results: CheckResult[] = [checkEnvSecrets(config), checkBuildArgSecrets(config, dockerfile)];
 
   if (config.target === 'local') {
-    const known = config.service.secrets.length > 0 && options.secretValues ? await options.secretValues(config.service.secrets).catch(() => undefined) : undefined;
-    const missing = known ? config.service.secrets.filter((name) => known[name] === undefined) : undefined;
+    const known = soleWebService(config).secrets.length > 0 && options.secretValues ? await options.secretValues(soleWebService(config).secrets).catch(() => undefined) : undefined;
+    const missing = known ? soleWebService(config).secrets.filter((name) => known[name] === undefined) : undefined;
     results.push(checkSecretsSet(config, missing, 'local secret store'));
     const { checkLocalPort } = await import('./local-port-check.js');
     results.push(await checkLocalPort(config));

@@ -10,6 +10,9 @@ import { projectFromRecord } from './project-files.js';
 import { parsers } from './prompt-answers.js';
 import { defaultAnswers, renderBerthYml } from './render-berth-yml.js';
 import { scanProject } from './scan-project.js';
+import { primaryWebService } from '../model/index.js';
+
+const web = (config: Parameters<typeof primaryWebService>[0]) => primaryWebService(config)!;
 
 const FIXTURES = fileURLToPath(new URL('../../test/fixtures/apps/', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'berth-init-unit-'));
@@ -46,11 +49,11 @@ describe('inspectApp on the fixture apps', () => {
     expect(inspection.healthPath.value).toBe(healthPath);
     expect(inspection.warnings).toEqual([]);
     // The written file validates and says what was found.
-    expect(config.service.port).toBe(port);
-    expect(config.service.health.path).toBe(healthPath);
+    expect(web(config).port).toBe(port);
+    expect(web(config).health.path).toBe(healthPath);
     expect(config.database !== null).toBe(database);
     expect(config.cache !== null).toBe(cache);
-    expect(config.service.secrets).toEqual(secrets);
+    expect(web(config).secrets).toEqual(secrets);
     expect(config.app).toBe(name);
     expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=.berth/schema.json');
     expect(text).toContain(`# Found: ${frameworkName} (`);
@@ -58,8 +61,8 @@ describe('inspectApp on the fixture apps', () => {
   });
 
   it('carries the Dockerfile HEALTHCHECK timing over (FastAPI) and sets sticky sessions for Streamlit', () => {
-    expect(fixture('fastapi', 'fastapi-timing').config.service.health).toMatchObject({ interval: 15, timeout: 3, unhealthyThreshold: 4, gracePeriod: 20 });
-    expect(fixture('streamlit', 'streamlit-sticky').config.service.stickySessions).toBe(3600);
+    expect(web(fixture('fastapi', 'fastapi-timing').config).health).toMatchObject({ interval: 15, timeout: 3, unhealthyThreshold: 4, gracePeriod: 20 });
+    expect(web(fixture('streamlit', 'streamlit-sticky').config).stickySessions).toBe(3600);
   });
 });
 
@@ -123,7 +126,7 @@ describe('inspectApp special cases', () => {
     writeFileSync(join(dir, 'docker', 'Dockerfile'), 'FROM node:20\nEXPOSE 3000\nUSER node\n');
     writeFileSync(join(dir, 'package.json'), '{"dependencies":{"express":"4"}}');
     const { config, text } = initInto(dir, 'subfolder-dockerfile');
-    expect(config.service.build?.dockerfile).toBe(join(dir, 'docker', 'Dockerfile'));
+    expect(web(config).build?.dockerfile).toBe(join(dir, 'docker', 'Dockerfile'));
     expect(parse(text).service.build).toEqual({ dockerfile: 'docker/Dockerfile' });
   });
 });

@@ -2,26 +2,12 @@
  * What every target (local Docker engine, AWS) can do. Commands call these and render the results;
  * each target's module implements them. Results are plain data so `--json` can print them as they are.
  */
-import type { Progress } from '../cli/progress.js';
+import type { Progress } from '../terminal/progress.js';
 import type { FailureEvidence } from '../doctor/failure-evidence.js';
+import type { Release } from '../model/release.js';
 
-/** One numbered release of an environment. */
-export interface Release {
-  /** 1, 2, 3, ... per environment. */
-  number: number;
-  /** The image as deployed: repository@sha256:... (AWS) or a local image id/tag. */
-  image: string;
-  digest: string;
-  gitSha?: string;
-  /** ISO 8601. */
-  createdAt: string;
-  /** Who deployed it (user name or IAM principal). */
-  createdBy: string;
-  /** A rollback records which release it restored. */
-  rollbackOf?: number;
-  /** 'deploying' while a deploy of it is under way (or was interrupted). */
-  status: 'deploying' | 'deployed' | 'failed' | 'rolled-back' | 'superseded';
-}
+export type { Release, ReleaseStatus } from '../model/release.js';
+
 
 export interface DeployRequest {
   /** A pushed image to deploy without building (--image). */
@@ -83,6 +69,8 @@ export interface LogsRequest {
   /** Seconds back from now. */
   sinceSeconds: number;
   filter?: string;
+  /** Only this service's logs (`berth logs --service NAME`); every service when absent. */
+  service?: string;
 }
 
 export interface LogLine {
@@ -90,6 +78,37 @@ export interface LogLine {
   /** Task id or replica name, shown as a prefix. */
   source: string;
   message: string;
+  /** The berth service the line comes from. */
+  service?: string;
+}
+
+/** The terminal of a one-off command: its output streams straight through (it is the user's, not berth's). */
+export interface ProcessIO {
+  stdin?: NodeJS.ReadableStream;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /** Attach a TTY (an interactive shell). */
+  tty: boolean;
+}
+
+/** `berth run [--service NAME] -- CMD ...`: a one-off task with the service's current release image, env and secrets. */
+export interface RunRequest {
+  /** Default: the first web service (else the first service). */
+  service?: string;
+  command: string[];
+}
+
+/** `berth exec [--service NAME] [--replica N] -- CMD`: a command inside a running replica or task. */
+export interface ExecRequest {
+  service?: string;
+  /** 1-based replica (local) or task (AWS) index in `berth status` order; default 1. */
+  replica?: number;
+  command: string[];
+}
+
+/** How a one-off command ended: berth exits with `exitCode`. */
+export interface CommandOutcome {
+  exitCode: number;
 }
 
 export interface SecretInfo {
@@ -119,6 +138,10 @@ export interface TargetOperations {
   releases(): Promise<Release[]>;
   logs(request: LogsRequest, onLine: (line: LogLine) => void, signal: AbortSignal): Promise<void>;
   destroy(request: DestroyRequest, progress: Progress): Promise<void>;
+  /** A one-off command in a throw-away container (local) or an ECS task (AWS); Ctrl-C stops it through `signal`. */
+  run(request: RunRequest, io: ProcessIO, progress: Progress, signal: AbortSignal): Promise<CommandOutcome>;
+  /** A command inside a running replica (docker exec) or task (ECS Exec). */
+  exec(request: ExecRequest, io: ProcessIO, progress: Progress, signal: AbortSignal): Promise<CommandOutcome>;
   secrets: SecretStore;
 }
 

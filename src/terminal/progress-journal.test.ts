@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Progress } from '../cli/progress.js';
+import type { Progress } from './progress.js';
 import { JOURNAL_ROTATE_BYTES, latestRun, parseJournal, recordProgress } from './progress-journal.js';
 
 function recordingInner(): { progress: Progress; shown: string[] } {

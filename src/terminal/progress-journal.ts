@@ -7,7 +7,7 @@
 import { appendFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { Progress, ProgressStep } from '../cli/progress.js';
+import type { Progress, ProgressStep } from './progress.js';
 
 interface EventBase {
   /** One run (a deploy or a rollback) from start to finish. */

@@ -1,6 +1,6 @@
 /** The I/O around pricing: synthesize the environment, read its templates, price them. Loaded only when `berth cost` runs. */
+import { cloudAssemblyDir } from '../../model/index.js';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ResolvedConfig } from '../../config/model.js';
 import { synthesizeEnvironment } from '../../plan/aws/synthesize.js';
 import type { CostEstimate } from '../../plan/cost/price-template.js';
@@ -11,7 +11,7 @@ import type { Saving } from '../../plan/cost/savings.js';
 import { findSavings } from '../../plan/cost/savings.js';
 import type { CfnTemplate, StackTemplate } from '../../plan/cost/template.js';
 import type { UsageAssumptions } from '../../plan/cost/usage.js';
-import type { Progress } from '../progress.js';
+import type { Progress } from '../../terminal/progress.js';
 
 /** Where prices come from when berth.yml names no region. */
 export const FALLBACK_REGION = 'us-east-1';
@@ -74,7 +74,7 @@ export async function estimateEnvironment(config: ResolvedConfig, usage: UsageAs
 
 /** `.berth/<env>/cdk.out`, shared with `berth plan`; what-if runs synthesize beside it. */
 export function assemblyDir(config: ResolvedConfig, variant?: string): string {
-  return variant ? join(config.dir, '.berth', config.env, variant, 'cdk.out') : join(config.dir, '.berth', config.env, 'cdk.out');
+  return cloudAssemblyDir(config.dir, config.env, variant);
 }
 
 /** The monthly total `berth plan` shows: priced from the templates it just synthesized. */

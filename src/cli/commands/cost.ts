@@ -89,7 +89,7 @@ Examples:
       // Checked before the first synthesis, so a mistyped --what-if fails at once.
       const changed: ResolvedConfig | undefined = overrides.length > 0 ? loadConfigWithOverrides({ config: global.config, env: config.env }, overrides) : undefined;
       const { estimateEnvironment, assemblyDir } = await import('./cost-estimate.js');
-      const { createProgress } = await import('../progress.js');
+      const { createProgress } = await import('../../terminal/progress.js');
       const output = await import('./cost-output.js');
       const progress = createProgress();
       const cost = await estimateEnvironment(config, usage, assemblyDir(config), progress);

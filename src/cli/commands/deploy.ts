@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { durationFlag, globalOptions, loadForCommand } from '../global-options.js';
 import { printError, printJson, printLine } from '../output.js';
-import { createProgress, silentProgress } from '../progress.js';
+import { createProgress, silentProgress } from '../../terminal/progress.js';
 import { journalFor } from './journal.js';
 import { describeFailure, describeOutcome } from './operate-output.js';
 

@@ -3,8 +3,8 @@ import { Option } from 'commander';
 import { UsageError } from '../../errors.js';
 import { globalOptions, loadForCommand } from '../global-options.js';
 import { printLine } from '../output.js';
-import { createProgress } from '../progress.js';
-import { ask, isInteractive } from '../prompt.js';
+import { createProgress } from '../../terminal/progress.js';
+import { ask, isInteractive } from '../../terminal/prompt.js';
 
 export function registerDestroy(program: Command): void {
   program

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { globalOptions, loadForCommand } from '../global-options.js';
 import { paint, printJson, printLine } from '../output.js';
-import { createProgress, silentProgress } from '../progress.js';
+import { createProgress, silentProgress } from '../../terminal/progress.js';
 
 export function registerDiff(program: Command): void {
   program

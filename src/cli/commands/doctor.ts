@@ -44,7 +44,7 @@ Examples:
       const global = globalOptions(command);
       const config = loadForCommand(command);
       const { runDoctor, localSecretValues } = await import('../../doctor/run-doctor.js');
-      const { createProgress } = await import('../progress.js');
+      const { createProgress } = await import('../../terminal/progress.js');
       const progress = createProgress();
       const results = await runDoctor(config, {
         progress,

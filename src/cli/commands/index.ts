@@ -1,5 +1,6 @@
 /** Every berth command. Each module only declares its command; heavy work is imported when it runs. */
 import type { Command } from 'commander';
+import { registerCi } from './ci.js';
 import { registerCost } from './cost.js';
 import { registerDeploy } from './deploy.js';
 import { registerDestroy } from './destroy.js';
@@ -31,5 +32,6 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerSecrets,
   registerDestroy,
   registerDoctor,
+  registerCi,
   registerUi,
 ];

@@ -14,7 +14,7 @@ import { formatMonthly } from '../../plan/diagram/diagram.js';
 import { diagramFromLocalPlan } from '../../plan/diagram/local-diagram.js';
 import { renderDiagramSvg } from '../../plan/diagram/render-svg.js';
 import { DEFAULT_USAGE } from '../../plan/cost/usage.js';
-import type { Progress } from '../progress.js';
+import type { Progress } from '../../terminal/progress.js';
 import { assemblyDir, estimateEnvironment } from './cost-estimate.js';
 import type { EnvironmentCost } from './cost-estimate.js';
 import { planLocalPreview } from './plan-local-output.js';

@@ -1,18 +1,10 @@
 /** `berth plan` for the local environment: the containers berth would run, without touching the engine. */
-import type { ResolvedConfig } from '../../config/model.js';
+import { soleWebService } from '../../model/transitional.js';
+import type { HealthCheck, ResolvedConfig } from '../../config/model.js';
+import { connectionVariables, LABEL_SERVICE } from '../../model/index.js';
 import type { LocalPlan } from '../../plan/local/local-plan.js';
 import { planLocal } from '../../plan/local/local-plan.js';
 import { formatRows } from '../output.js';
-
-const CONNECTION_SOURCES: Record<string, string> = {
-  DATABASE_URL: 'local PostgreSQL (password generated at first deploy)',
-  PGPASSWORD: 'local PostgreSQL (password generated at first deploy)',
-  PGHOST: 'local PostgreSQL container',
-  PGPORT: 'local PostgreSQL container',
-  PGDATABASE: 'database name',
-  PGUSER: 'database user',
-  REDIS_URL: 'local Redis container',
-};
 
 export interface LocalPlanEnvironmentVariable {
   name: string;
@@ -25,7 +17,7 @@ export interface LocalPlanJson {
   target: 'local';
   url: string;
   network: string;
-  replicas: { count: number; image: string; port: number; cpu: number; memoryMiB: number; health: ResolvedConfig['service']['health'] };
+  replicas: { count: number; image: string; port: number; cpu: number; memoryMiB: number; health: HealthCheck };
   dependencies: Array<{ role: string; engine: string; image: string; container: string; volume: string }>;
   balancer: { address: string; stickySessions: number | false };
   environment: LocalPlanEnvironmentVariable[];
@@ -33,17 +25,20 @@ export interface LocalPlanJson {
 
 /** The plan with stand-ins where values exist only at deploy time; no secret value is ever part of it. */
 export function planLocalPreview(config: ResolvedConfig): LocalPlan {
-  const image = config.service.image ?? `${config.app} built from ${config.service.build ? 'the Dockerfile' : 'service.image'} at deploy`;
+  const image = config.image.image ?? `${config.app} built from ${config.image.build ? 'the Dockerfile' : 'service.image'} at deploy`;
   return planLocal(config, { release: 0, image, databasePassword: config.database ? '<generated>' : undefined });
 }
 
 export function localEnvironment(config: ResolvedConfig, plan: LocalPlan): LocalPlanEnvironmentVariable[] {
-  const plain = Object.keys(plan.replicas.spec.env).map((name): LocalPlanEnvironmentVariable => ({
-    name,
-    kind: name === 'DATABASE_URL' || name === 'PGPASSWORD' ? 'secret' : 'plain',
-    from: CONNECTION_SOURCES[name] ?? 'berth.yml service.env',
-  }));
-  const secrets = config.service.secrets.map((name): LocalPlanEnvironmentVariable => ({ name, kind: 'secret', from: `berth secrets set ${name} --env ${config.env}` }));
+  const connection = new Map(connectionVariables(config, plan.replicas.spec.labels[LABEL_SERVICE]).map((variable) => [variable.name, variable]));
+  const plain = Object.keys(plan.replicas.spec.env).map((name): LocalPlanEnvironmentVariable => {
+    const variable = connection.get(name);
+    if (!variable) return { name, kind: 'plain', from: 'berth.yml env' };
+    const from = variable.source === 'database' ? `local PostgreSQL: ${variable.meaning}${variable.secret ? ' (password generated at first deploy)' : ''}`
+      : variable.source === 'cache' ? `local Redis: ${variable.meaning}` : variable.meaning;
+    return { name, kind: variable.secret ? 'secret' : 'plain', from };
+  });
+  const secrets = soleWebService(config).secrets.map((name): LocalPlanEnvironmentVariable => ({ name, kind: 'secret', from: `berth secrets set ${name} --env ${config.env}` }));
   return [...plain, ...secrets];
 }
 
@@ -54,7 +49,7 @@ export function localPlanToJson(config: ResolvedConfig, plan: LocalPlan): LocalP
     target: 'local',
     url: plan.url,
     network: plan.network.name,
-    replicas: { count: plan.replicas.count, image: spec.image, port: spec.port, cpu: config.service.cpu, memoryMiB: config.service.memory, health: config.service.health },
+    replicas: { count: plan.replicas.count, image: spec.image, port: spec.port, cpu: soleWebService(config).cpu, memoryMiB: soleWebService(config).memory, health: soleWebService(config).health },
     dependencies: plan.dependencies.map((d) => ({ role: d.role, engine: d.engine, image: d.image, container: d.name, volume: d.volume.name })),
     balancer: { address: plan.url, stickySessions: plan.balancer.stickySeconds },
     environment: localEnvironment(config, plan),
@@ -63,13 +58,13 @@ export function localPlanToJson(config: ResolvedConfig, plan: LocalPlan): LocalP
 
 export function describeLocalPlan(config: ResolvedConfig, plan: LocalPlan): string {
   const json = localPlanToJson(config, plan);
-  const health = config.service.health;
+  const health = soleWebService(config).health;
   const lines = [
     `${config.app} on the local Docker engine (${config.env}): ${json.replicas.count} replica${json.replicas.count === 1 ? '' : 's'} behind ${plan.url}`,
     '',
     'Containers',
     formatRows([
-      ['replicas', `${json.replicas.count} × ${json.replicas.image}, container port ${json.replicas.port} published on a free 127.0.0.1 port, ${config.service.cpu / 1024} vCPU / ${config.service.memory} MiB each`],
+      ['replicas', `${json.replicas.count} × ${json.replicas.image}, container port ${json.replicas.port} published on a free 127.0.0.1 port, ${soleWebService(config).cpu / 1024} vCPU / ${soleWebService(config).memory} MiB each`],
       ['health', `GET ${health.path} every ${health.interval}s (timeout ${health.timeout}s), in rotation after ${health.healthyThreshold} passes, out after ${health.unhealthyThreshold} failures, ${health.gracePeriod}s to start`],
       ...json.dependencies.map((d): [string, string] => [d.role, `${d.image} as ${d.container}, data in volume ${d.volume} (kept by berth destroy without --purge)`]),
       ['balancer', `${plan.url}, round-robin over healthy replicas${plan.balancer.stickySeconds ? `, sticky sessions for ${plan.balancer.stickySeconds}s` : ''}; keeps serving until berth destroy`],

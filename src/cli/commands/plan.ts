@@ -1,6 +1,6 @@
+import { cloudAssemblyDir } from '../../model/index.js';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { join } from 'node:path';
 import { UsageError } from '../../errors.js';
 import { globalOptions, loadForCommand } from '../global-options.js';
 import { printJson, printLine } from '../output.js';
@@ -27,7 +27,7 @@ Examples:
       const options = globalOptions(command);
       const config = loadForCommand(command);
       if (flags.diagram !== undefined) {
-        const [{ diagramFormat, writeDiagram }, { createProgress }] = await Promise.all([import('./plan-diagram.js'), import('../progress.js')]);
+        const [{ diagramFormat, writeDiagram }, { createProgress }] = await Promise.all([import('./plan-diagram.js'), import('../../terminal/progress.js')]);
         diagramFormat(flags.diagram);
         if (options.json && flags.diagram === '-') throw new UsageError('--diagram - writes the SVG to stdout, where --json would write its document', 'write the diagram to a file (--diagram architecture.svg --json), or drop --json');
         const done = await writeDiagram(config, flags.diagram, createProgress(), (svg) => process.stdout.write(svg));
@@ -44,10 +44,10 @@ Examples:
       }
       const [{ synthesizeEnvironment }, { createProgress }, { describePlan, planToJson }] = await Promise.all([
         import('../../plan/aws/synthesize.js'),
-        import('../progress.js'),
+        import('../../terminal/progress.js'),
         import('./plan-output.js'),
       ]);
-      const outdir = join(config.dir, '.berth', config.env, 'cdk.out');
+      const outdir = cloudAssemblyDir(config.dir, config.env);
       const progress = createProgress();
       const step = progress.step(`Synthesizing ${config.app} (${config.env})`);
       let result;

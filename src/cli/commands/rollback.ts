@@ -3,7 +3,7 @@ import { Option } from 'commander';
 import { UsageError } from '../../errors.js';
 import { durationFlag, globalOptions, loadForCommand } from '../global-options.js';
 import { printError, printJson, printLine } from '../output.js';
-import { createProgress, silentProgress } from '../progress.js';
+import { createProgress, silentProgress } from '../../terminal/progress.js';
 import { rollbackRecorded } from './journal.js';
 import { describeFailure, describeOutcome } from './operate-output.js';
 

@@ -1,9 +1,10 @@
+import { soleWebService } from '../../model/transitional.js';
 import type { Command } from 'commander';
 import { closestMatch } from '../../config/suggest.js';
 import { UsageError } from '../../errors.js';
 import { formatTable, printJson, printLine } from '../output.js';
 import { globalOptions, loadForCommand } from '../global-options.js';
-import { askHidden, readStdin } from '../prompt.js';
+import { askHidden, readStdin } from '../../terminal/prompt.js';
 
 export function registerSecrets(program: Command): void {
   const secrets = program
@@ -27,8 +28,8 @@ Examples:
       if (!value) throw new UsageError(`secret ${name}: no value given`, 'pipe the value on stdin or type it at the prompt');
       const { operationsFor } = await import('../../targets/select.js');
       await (await operationsFor(config)).secrets.set(name, value);
-      const declared = config.service.secrets.includes(name);
-      const meant = declared ? undefined : closestMatch(name, config.service.secrets);
+      const declared = soleWebService(config).secrets.includes(name);
+      const meant = declared ? undefined : closestMatch(name, soleWebService(config).secrets);
       const note = declared ? '' : ` — note: berth.yml does not list it under service.secrets, so it is not injected${meant ? ` (did you mean ${meant}?)` : ''}`;
       printLine(`Set ${name} for ${config.app} (${config.env})${note}`);
     });

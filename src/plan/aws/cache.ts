@@ -4,6 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import { Construct } from 'constructs';
 import type { CacheSpec } from '../../config/model.js';
+import { REDIS_PORT } from '../../model/index.js';
 
 export interface BerthCacheProps {
   readonly vpc: ec2.IVpc;
@@ -12,8 +13,6 @@ export interface BerthCacheProps {
   /** Engine version and node type. */
   readonly spec: CacheSpec;
 }
-
-export const REDIS_PORT = 6379;
 
 export class BerthCache extends Construct {
   readonly replicationGroup: elasticache.CfnReplicationGroup;

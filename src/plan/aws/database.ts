@@ -5,6 +5,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { DatabaseSpec } from '../../config/model.js';
+import { POSTGRES_PORT } from '../../model/index.js';
 
 export interface BerthDatabaseProps {
   readonly vpc: ec2.IVpc;
@@ -20,7 +21,6 @@ export interface BerthDatabaseProps {
   readonly production?: boolean;
 }
 
-export const POSTGRES_PORT = 5432;
 
 export class BerthDatabase extends Construct {
   readonly instance: rds.DatabaseInstance;

@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { configFromYaml } from '../../test-support/config-from-yaml.js';
 import { EnvironmentStack } from './environment-stack.js';
-import { PLACEHOLDER_DIGEST } from './names.js';
+import { PLACEHOLDER_DIGEST } from '../../model/index.js';
 import { RegistryStack } from './registry.js';
 
 const CANARY = 'canary-Zq8xV3-secret-value';

@@ -12,15 +12,16 @@
  * - `AlarmTopicArn`: unless `alarms: false`.
  * - `CertificateArn`: with a domain.
  */
+import { soleWebService } from '../../model/transitional.js';
 import { CfnOutput, Fn, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import type { Construct } from 'constructs';
 import type { ResolvedConfig } from '../../config/model.js';
-import { BerthCache, REDIS_PORT } from './cache.js';
-import { BerthDatabase, POSTGRES_PORT } from './database.js';
+import { BerthCache } from './cache.js';
+import { BerthDatabase } from './database.js';
 import { BerthLoadBalancer } from './load-balancer.js';
-import { environmentStackName, IMAGE_CONTEXT_KEY, logGroupName, repositoryName } from './names.js';
+import { environmentStackName, IMAGE_CONTEXT_KEY, logGroupName, POSTGRES_PORT, REDIS_PORT, repositoryName } from '../../model/index.js';
 import { BerthNetwork } from './network.js';
 import { BerthAlarms } from './observability.js';
 import { BerthScaling, needsScaling } from './scaling.js';
@@ -89,15 +90,15 @@ export class EnvironmentStack extends Stack {
     this.wiring = new AppWiring(this, 'Wiring', {
       app: config.app,
       env: config.env,
-      environment: config.service.env,
-      secretNames: config.service.secrets,
+      environment: soleWebService(config).env,
+      secretNames: soleWebService(config).secrets,
       ...(this.database && config.database ? { database: { construct: this.database, spec: config.database } } : {}),
       ...(this.cache ? { cache: this.cache } : {}),
     });
 
     const repository = ecr.Repository.fromRepositoryName(this, 'Repository', repositoryName(config.app));
     const fromContext = this.node.tryGetContext(IMAGE_CONTEXT_KEY) as string | undefined;
-    const reference = props.image ?? fromContext ?? config.service.image;
+    const reference = props.image ?? fromContext ?? config.image.image;
     const image = reference !== undefined ? { reference } : { repository, digest: props.placeholderDigest };
 
     this.service = new BerthService(this, 'Service', {
@@ -106,41 +107,41 @@ export class EnvironmentStack extends Stack {
       assignPublicIp: this.network.tasksArePublic,
       name,
       image,
-      port: config.service.port,
-      health: config.service.health,
-      cpu: config.service.cpu,
-      memory: config.service.memory,
-      arch: config.service.arch,
+      port: soleWebService(config).port,
+      health: soleWebService(config).health,
+      cpu: soleWebService(config).cpu,
+      memory: soleWebService(config).memory,
+      arch: soleWebService(config).arch,
       // With autoscaling the count is left to the scalable target: a deploy must not reset a scaled-out service to min.
-      ...(needsScaling(config.service.count) ? {} : { desiredCount: config.service.count.min }),
+      ...(needsScaling(soleWebService(config).count) ? {} : { desiredCount: soleWebService(config).count.min }),
       environment: this.wiring.environment,
       secrets: this.wiring.secrets,
-      ...(config.service.command ? { command: config.service.command } : {}),
+      ...(soleWebService(config).command ? { command: soleWebService(config).command } : {}),
       logGroupName: logGroupName(config.app, config.env),
       logRetentionDays: config.logs.retentionDays,
-      spot: config.service.spot && !config.production,
+      spot: soleWebService(config).spot && !config.production,
       production: config.production,
-      ...(config.service.loadBalancer ? { healthCheckGracePeriod: config.service.health.gracePeriod } : {}),
+      ...(soleWebService(config).loadBalancer ? { healthCheckGracePeriod: soleWebService(config).health.gracePeriod } : {}),
     });
     // An image given by reference in berth.yml's repository still needs pull rights on it.
     if (reference?.includes('.dkr.ecr.')) repository.grantPull(this.service.executionRole);
 
     const tasks = this.service.securityGroup;
-    if (config.service.loadBalancer) {
+    if (soleWebService(config).loadBalancer) {
       this.loadBalancer = new BerthLoadBalancer(this, 'LoadBalancer', {
         vpc,
         subnets: this.network.loadBalancerSubnets,
-        port: config.service.port,
-        health: config.service.health,
-        internetFacing: config.service.public,
-        stickySessions: config.service.stickySessions,
+        port: soleWebService(config).port,
+        health: soleWebService(config).health,
+        internetFacing: soleWebService(config).public,
+        stickySessions: soleWebService(config).stickySessions,
         ...(config.domain ? { domain: config.domain } : {}),
       });
       this.service.service.attachToApplicationTargetGroup(this.loadBalancer.targetGroup);
-      tasks.addIngressRule(this.loadBalancer.securityGroup, ec2.Port.tcp(config.service.port), 'from the load balancer');
-      this.loadBalancer.securityGroup.addEgressRule(tasks, ec2.Port.tcp(config.service.port), 'to the tasks');
+      tasks.addIngressRule(this.loadBalancer.securityGroup, ec2.Port.tcp(soleWebService(config).port), 'from the load balancer');
+      this.loadBalancer.securityGroup.addEgressRule(tasks, ec2.Port.tcp(soleWebService(config).port), 'to the tasks');
     } else {
-      tasks.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(config.service.port), 'the container port from the internet (no load balancer)');
+      tasks.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(soleWebService(config).port), 'the container port from the internet (no load balancer)');
       Validations.of(tasks).acknowledge({
         id: 'AwsSolutions-EC23',
         reason: 'Without a load balancer (loadBalancer: false) the task answers the internet directly, on the container port only.',
@@ -158,10 +159,10 @@ export class EnvironmentStack extends Stack {
         ...(config.alarms.email ? { email: config.alarms.email } : {}),
       });
     }
-    if (needsScaling(config.service.count)) {
+    if (needsScaling(soleWebService(config).count)) {
       this.scaling = new BerthScaling(this, 'Scaling', {
         service: this.service.service,
-        count: config.service.count,
+        count: soleWebService(config).count,
         ...(this.loadBalancer ? { targetGroup: this.loadBalancer.targetGroup } : {}),
       });
     }

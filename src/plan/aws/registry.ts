@@ -2,7 +2,7 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { Construct } from 'constructs';
-import { registryStackName, repositoryName } from './names.js';
+import { registryStackName, repositoryName } from '../../model/index.js';
 
 export interface BerthRegistryProps {
   /** Repository name. */

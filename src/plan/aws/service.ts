@@ -7,6 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { Arch, HealthCheck } from '../../config/model.js';
+import { ecsContainerStartPeriod, ecsCpuArchitecture } from '../../model/index.js';
 import { containerHealthCommand } from '../container-health-command.js';
 
 export interface BerthServiceProps {
@@ -120,7 +121,7 @@ export class BerthService extends Construct {
       cpu: props.cpu ?? 256,
       memoryLimitMiB: props.memory ?? 512,
       runtimePlatform: {
-        cpuArchitecture: props.arch === 'arm64' ? ecs.CpuArchitecture.ARM64 : ecs.CpuArchitecture.X86_64,
+        cpuArchitecture: ecs.CpuArchitecture.of(ecsCpuArchitecture(props.arch ?? 'x86_64')),
         operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
       },
       executionRole: this.executionRole,
@@ -145,8 +146,8 @@ export class BerthService extends Construct {
         interval: Duration.seconds(health.interval),
         timeout: Duration.seconds(health.timeout),
         retries: health.unhealthyThreshold,
-        // ECS allows at most 300 s; the service's grace period covers longer starts.
-        startPeriod: Duration.seconds(Math.min(health.gracePeriod, 300)),
+        // ECS allows at most 300 s; the service's grace period covers longer starts (src/model/health-timing.ts).
+        startPeriod: Duration.seconds(ecsContainerStartPeriod(health)),
       },
       readonlyRootFilesystem: false,
     });

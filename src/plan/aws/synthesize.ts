@@ -3,6 +3,7 @@
  * cdk-nag's AwsSolutions pack and a CloudFormation resource-specification check (template-check.ts) on every synth.
  * No AWS call, no credentials, no context lookup. Deploy and cost call this; `berth plan` prints what it returns.
  */
+import { soleWebService } from '../../model/transitional.js';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, CfnResource, Validations, type Stack } from 'aws-cdk-lib';
@@ -10,7 +11,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { ResolvedConfig } from '../../config/model.js';
 import { UsageError } from '../../errors.js';
 import { EnvironmentStack, type Concern } from './environment-stack.js';
-import { IMAGE_CONTEXT_KEY, parseImageByDigest, PLACEHOLDER_DIGEST, repositoryName } from './names.js';
+import { IMAGE_CONTEXT_KEY, parseImageByDigest, PLACEHOLDER_DIGEST, repositoryName } from '../../model/index.js';
 import { RegistryStack } from './registry.js';
 import { checkTemplates } from './template-check.js';
 import { CronConversionError, toAwsCron } from './schedule-cron.js';
@@ -86,7 +87,7 @@ export interface SynthResult {
   summary: PlanSummary;
 }
 
-const REPORT_FILE = 'validation-report.json';
+export const REPORT_FILE = 'validation-report.json';
 
 export async function synthesizeEnvironment(config: ResolvedConfig, options: SynthesizeOptions): Promise<SynthResult> {
   if (config.target !== 'aws') {
@@ -174,13 +175,13 @@ function resolveImage(config: ResolvedConfig, image: string | undefined, warning
     }
     return { reference: image, placeholder: false };
   }
-  if (config.service.image) return { reference: config.service.image, placeholder: false };
+  if (config.image.image) return { reference: config.image.image, placeholder: false };
   warnings.push(`no image built yet: the task definition uses ${repositoryName(config.app)}@${PLACEHOLDER_DIGEST.slice(0, 15)}… as a placeholder; berth deploy builds, pushes and pins the real digest`);
   return { reference: `${repositoryName(config.app)}@${PLACEHOLDER_DIGEST}`, placeholder: true };
 }
 
 function convertSchedules(config: ResolvedConfig): PlanSummary['schedules'] {
-  return config.service.count.schedule.map((entry, index) => {
+  return soleWebService(config).count.schedule.map((entry, index) => {
     try {
       return { name: entry.name, cron: entry.cron, awsCron: `cron(${toAwsCron(entry.cron)})`, ...(entry.min !== undefined ? { min: entry.min } : {}), ...(entry.max !== undefined ? { max: entry.max } : {}) };
     } catch (error) {
@@ -202,19 +203,19 @@ export function architectureWarnings(config: ResolvedConfig): string[] {
   if (config.network.tasks === 'private' && config.network.egress === 'endpoints') {
     warnings.push('network: private tasks with VPC endpoints (ECR, S3, CloudWatch Logs, Secrets Manager; ~$7.30/month per interface endpoint per AZ): the app cannot reach the internet; use egress: nat if it calls outside APIs');
   }
-  if (!config.service.loadBalancer && config.service.count.max > 1) {
+  if (!soleWebService(config).loadBalancer && soleWebService(config).count.max > 1) {
     warnings.push('service.loadBalancer is false: each task has its own public IP, so more than one task means more than one address');
   }
-  if (!config.service.loadBalancer && config.network.tasks === 'private') {
+  if (!soleWebService(config).loadBalancer && config.network.tasks === 'private') {
     warnings.push('service.loadBalancer is false and tasks are private: nothing outside the VPC can reach the app');
   }
-  if (config.service.spot && config.production) warnings.push('service.spot is ignored in production environments');
-  if (config.service.count.min === 0 && config.service.count.schedule.length === 0) warnings.push('service.count.min is 0: the service runs no task until it scales out');
+  if (soleWebService(config).spot && config.production) warnings.push('service.spot is ignored in production environments');
+  if (soleWebService(config).count.min === 0 && soleWebService(config).count.schedule.length === 0) warnings.push('service.count.min is 0: the service runs no task until it scales out');
   if (config.alarms.enabled && !config.alarms.email) warnings.push('alarms: no alarms.email, so alarms notify an SNS topic nobody is subscribed to');
   return warnings;
 }
 
-function describeStack(name: string, template: string): StackSynth {
+export function describeStack(name: string, template: string): StackSynth {
   const parsed = readTemplate(template);
   const resources: Record<string, number> = {};
   for (const resource of Object.values(parsed.Resources ?? {})) {
@@ -263,10 +264,10 @@ function resourcesByConcern(...stacks: Stack[]): PlanSummary['resourcesByConcern
 
 /** The security-group chain as the stack builds it, from the configuration (the same decisions, no template parsing). */
 export function securityGroupChain(config: ResolvedConfig): string[] {
-  const port = config.service.port;
+  const port = soleWebService(config).port;
   const chain: string[] = [];
-  if (config.service.loadBalancer) {
-    const from = config.service.public ? 'internet (0.0.0.0/0)' : `VPC (${config.network.cidr})`;
+  if (soleWebService(config).loadBalancer) {
+    const from = soleWebService(config).public ? 'internet (0.0.0.0/0)' : `VPC (${config.network.cidr})`;
     chain.push(`${from} -> load balancer: tcp ${config.domain ? '80 (redirect), 443' : '80'}`);
     chain.push(`load balancer -> tasks: tcp ${port}`);
   } else {
@@ -285,10 +286,10 @@ export function securityGroupChain(config: ResolvedConfig): string[] {
 
 function endpoints(config: ResolvedConfig): PlanSummary['endpoints'] {
   const list: PlanSummary['endpoints'] = [];
-  if (config.service.loadBalancer) {
+  if (soleWebService(config).loadBalancer) {
     list.push({ name: 'Url', value: config.domain ? `https://${config.domain.name}` : 'http://<load balancer DNS name> (known after deploy)' });
   } else {
-    list.push({ name: 'Url', value: `http://<task public IP>:${config.service.port} (changes when the task is replaced)` });
+    list.push({ name: 'Url', value: `http://<task public IP>:${soleWebService(config).port} (changes when the task is replaced)` });
   }
   if (config.database) list.push({ name: 'DatabaseEndpoint', value: '<instance>.rds.amazonaws.com:5432 (inside the VPC only)' });
   if (config.cache) list.push({ name: 'CacheEndpoint', value: '<group>.cache.amazonaws.com:6379 (inside the VPC only, TLS)' });
@@ -309,7 +310,7 @@ interface ReportJson {
   }>;
 }
 
-function readFindings(reportPath: string): ValidationFinding[] {
+export function readFindings(reportPath: string): ValidationFinding[] {
   let report: ReportJson;
   try {
     report = JSON.parse(readFileSync(reportPath, 'utf8')) as ReportJson;
@@ -336,7 +337,7 @@ function readFindings(reportPath: string): ValidationFinding[] {
   return findings;
 }
 
-function withEnv<T>(name: string, value: string, work: () => T): T {
+export function withEnv<T>(name: string, value: string, work: () => T): T {
   const saved = process.env[name];
   process.env[name] = value;
   try {
@@ -348,7 +349,7 @@ function withEnv<T>(name: string, value: string, work: () => T): T {
 }
 
 /** CDK prints the validation report on the console itself; berth shows findings in its own format instead. */
-async function withQuietConsole<T>(work: () => T): Promise<T> {
+export async function withQuietConsole<T>(work: () => T): Promise<T> {
   const saved = { error: console.error, warn: console.warn, log: console.log };
   console.error = () => undefined;
   console.warn = () => undefined;

@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import type { DatabaseSpec } from '../../config/model.js';
 import type { BerthCache } from './cache.js';
 import type { BerthDatabase } from './database.js';
-import { secretName } from './names.js';
+import { DATABASE_URL, PG_VARIABLES, REDIS_URL, secretName } from '../../model/index.js';
 
 export interface AppWiringProps {
   readonly app: string;
@@ -58,11 +58,11 @@ export class AppWiring extends Construct {
     if (props.database) {
       const { construct: database, spec } = props.database;
       const dbSecret = database.secret;
-      this.plain('PGHOST', database.instance.dbInstanceEndpointAddress, 'database endpoint');
-      this.plain('PGPORT', database.instance.dbInstanceEndpointPort, 'database endpoint');
-      this.plain('PGDATABASE', spec.name, 'database name');
-      this.plain('PGUSER', spec.username, 'database user');
-      this.secret('PGPASSWORD', dbSecret, ecs.Secret.fromSecretsManager(dbSecret, 'password'), 'generated database secret (password field)');
+      this.plain(PG_VARIABLES.host, database.instance.dbInstanceEndpointAddress, 'database endpoint');
+      this.plain(PG_VARIABLES.port, database.instance.dbInstanceEndpointPort, 'database endpoint');
+      this.plain(PG_VARIABLES.database, spec.name, 'database name');
+      this.plain(PG_VARIABLES.user, spec.username, 'database user');
+      this.secret(PG_VARIABLES.password, dbSecret, ecs.Secret.fromSecretsManager(dbSecret, 'password'), 'generated database secret (password field)');
 
       // ECS cannot template a variable from parts, so the URL is its own secret; CloudFormation resolves the
       // password's dynamic reference into it at deploy time: the template holds only `{{resolve:secretsmanager:...}}`.
@@ -80,10 +80,10 @@ export class AppWiring extends Construct {
         id: 'AwsSolutions-SMG4',
         reason: 'Derived from the database secret at deploy time; it changes when the database password does (a redeploy).',
       });
-      this.secret('DATABASE_URL', this.databaseUrlSecret, ecs.Secret.fromSecretsManager(this.databaseUrlSecret), 'secret assembled from the database secret');
+      this.secret(DATABASE_URL, this.databaseUrlSecret, ecs.Secret.fromSecretsManager(this.databaseUrlSecret), 'secret assembled from the database secret');
     }
 
-    if (props.cache) this.plain('REDIS_URL', props.cache.url, 'cache endpoint (TLS, no password)');
+    if (props.cache) this.plain(REDIS_URL, props.cache.url, 'cache endpoint (TLS, no password)');
   }
 
   private plain(name: string, value: string, from: string): void {

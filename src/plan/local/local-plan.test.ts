@@ -59,8 +59,8 @@ describe('planLocal', () => {
     expect(database.Healthcheck.Test.join(' ')).toContain('pg_isready');
   });
 
-  it('labels every container with app, env, role and release', () => {
-    expect(plan.replicas.spec.labels).toEqual({ 'org.berth.app': 'news-api', 'org.berth.env': 'local', 'org.berth.role': 'app', 'org.berth.release': '7' });
+  it('labels every container with app, env, role, release and service', () => {
+    expect(plan.replicas.spec.labels).toEqual({ 'org.berth.app': 'news-api', 'org.berth.env': 'local', 'org.berth.role': 'app', 'org.berth.release': '7', 'org.berth.service': 'web' });
     expect(plan.dependencies[0]!.labels['org.berth.role']).toBe('database');
   });
 

@@ -4,10 +4,11 @@
  * src/targets/local turns them into containers. Secret values are never part of a plan: replicas carry
  * the secret names and the target adds the values when it creates a container.
  */
+import { soleWebService } from '../../model/transitional.js';
+import { gracePeriodSeconds } from '../../model/health-timing.js';
 import type { HealthCheck, ResolvedConfig } from '../../config/model.js';
 import { containerHealthCommand } from '../container-health-command.js';
-import { cacheEnv, databaseEnv } from './connection-env.js';
-import { labelsFor, localPrefix, networkName } from './names.js';
+import { dependencyContainerName, dependencyVolumeName, labelsFor, localConnectionEnv, networkName, POSTGRES_PORT, REDIS_PORT, replicaNamePrefix, stickyCookieName, type LocalEndpoints } from '../../model/index.js';
 
 /** A Docker health check in the units of the Engine API (nanoseconds). */
 export interface EngineHealthCheck {
@@ -88,13 +89,13 @@ export function engineHealthCheck(port: number, health: HealthCheck): EngineHeal
     Interval: health.interval * SECOND_NS,
     Timeout: health.timeout * SECOND_NS,
     Retries: health.unhealthyThreshold,
-    StartPeriod: health.gracePeriod * SECOND_NS,
+    StartPeriod: gracePeriodSeconds(health) * SECOND_NS,
   };
 }
 
 /** Local replica count: the configured minimum, at least one. */
-export function replicaCount(config: Pick<ResolvedConfig, 'service'>): number {
-  return Math.max(1, config.service.count.min);
+export function replicaCount(config: Pick<ResolvedConfig, 'services'>): number {
+  return Math.max(1, soleWebService(config).count.min);
 }
 
 function dependencyHealth(test: string[]): EngineHealthCheck {
@@ -103,27 +104,26 @@ function dependencyHealth(test: string[]): EngineHealthCheck {
 
 export function planLocal(config: ResolvedConfig, inputs: LocalPlanInputs): LocalPlan {
   const { app, env } = config;
-  const prefix = localPrefix(app, env);
   const dependencies: DependencySpec[] = [];
-  const connection: Record<string, string> = {};
+  const endpoints: LocalEndpoints = {};
   if (config.database) {
     if (!inputs.databasePassword) throw new Error('planLocal: a database needs its password');
-    const name = `${prefix}-database`;
+    const name = dependencyContainerName(app, env, 'database');
     dependencies.push({
       role: 'database',
       engine: 'postgres',
       name,
       image: config.database.localImage,
       env: { POSTGRES_USER: config.database.username, POSTGRES_PASSWORD: inputs.databasePassword, POSTGRES_DB: config.database.name },
-      volume: { name: `${prefix}-database-data`, mountPath: '/var/lib/postgresql/data' },
-      port: 5432,
+      volume: { name: dependencyVolumeName(app, env, 'database'), mountPath: '/var/lib/postgresql/data' },
+      port: POSTGRES_PORT,
       healthcheck: dependencyHealth(['CMD-SHELL', `pg_isready -q -h 127.0.0.1 -U ${config.database.username} -d ${config.database.name}`]),
       labels: labelsFor(app, env, 'database'),
     });
-    Object.assign(connection, databaseEnv(config.database, { host: name, port: 5432, password: inputs.databasePassword }));
+    endpoints.database = { host: name, port: POSTGRES_PORT, password: inputs.databasePassword };
   }
   if (config.cache) {
-    const name = `${prefix}-cache`;
+    const name = dependencyContainerName(app, env, 'cache');
     dependencies.push({
       role: 'cache',
       engine: 'redis',
@@ -131,23 +131,23 @@ export function planLocal(config: ResolvedConfig, inputs: LocalPlanInputs): Loca
       image: config.cache.localImage,
       env: {},
       command: ['redis-server', '--appendonly', 'yes'],
-      volume: { name: `${prefix}-cache-data`, mountPath: '/data' },
-      port: 6379,
+      volume: { name: dependencyVolumeName(app, env, 'cache'), mountPath: '/data' },
+      port: REDIS_PORT,
       healthcheck: dependencyHealth(['CMD-SHELL', 'redis-cli -h 127.0.0.1 ping | grep -q PONG']),
       labels: labelsFor(app, env, 'cache'),
     });
-    Object.assign(connection, cacheEnv(config.cache, name));
+    endpoints.cache = { host: name, port: REDIS_PORT };
   }
-  const service = config.service;
+  const service = soleWebService(config);
   const replica: ReplicaSpec = {
-    namePrefix: `${prefix}-r${inputs.release}`,
+    namePrefix: replicaNamePrefix(app, env, service.name, inputs.release),
     image: inputs.image,
-    env: { ...service.env, ...connection },
+    env: { ...service.env, ...localConnectionEnv(config, service, endpoints) },
     secretNames: [...service.secrets],
     command: service.command,
     port: service.port,
     healthcheck: engineHealthCheck(service.port, service.health),
-    labels: labelsFor(app, env, 'app', inputs.release),
+    labels: labelsFor(app, env, 'app', { release: inputs.release, service: service.name }),
     nanoCpus: Math.round((service.cpu / 1024) * 1e9),
     memoryBytes: service.memory * 1024 * 1024,
   };
@@ -158,7 +158,7 @@ export function planLocal(config: ResolvedConfig, inputs: LocalPlanInputs): Loca
     network: { name: networkName(app, env), labels: labelsFor(app, env, 'network') },
     dependencies,
     replicas: { count: replicaCount(config), spec: replica },
-    balancer: { port: config.local.port, health: service.health, stickySeconds: service.stickySessions, cookieName: `berth-${app}-replica` },
+    balancer: { port: config.local.port, health: service.health, stickySeconds: service.stickySessions, cookieName: stickyCookieName(app) },
     url: `http://127.0.0.1:${config.local.port}`,
   };
 }

@@ -62,6 +62,8 @@ export interface AwsClients {
   settings: AwsSettings;
   /** The region the clients use (resolved through the profile when not set explicitly). */
   region: string;
+  /** Options for any other SDK client, so it shares the region, credential chain and retries: `new IAMClient(clients.clientOptions)`. */
+  clientOptions: Record<string, unknown>;
   sts: STSClient;
   ecr: ECRClient;
   ecs: ECSClient;
@@ -112,6 +114,7 @@ export async function createAwsClients(settings: AwsSettings): Promise<AwsClient
   return {
     settings,
     region,
+    clientOptions: withRegion,
     sts: stsClient,
     ecr: new ecr.ECRClient(withRegion),
     ecs: new ecs.ECSClient(withRegion),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { silentProgress } from '../../cli/progress.js';
+import { silentProgress } from '../../terminal/progress.js';
 import { emptyEvidence } from '../../doctor/failure-evidence.js';
 import type { Release } from '../operations.js';
 import { runDeploy, type DeployPorts } from './deploy-flow.js';
@@ -42,7 +42,7 @@ function fake(options: { snapshots?: Array<Omit<RolloutSnapshot, 'probe'>>; prob
     },
   };
   const ports: DeployPorts = {
-    config: { app: 'shop', env: 'prod', service: { health: { path: '/health' } } } as DeployPorts['config'],
+    config: { app: 'shop', env: 'prod', services: [{ name: 'web', kind: 'web', route: {}, health: { path: '/health' } }] } as unknown as DeployPorts['config'],
     progress: silentProgress,
     principal: 'Deploy/alice',
     gitSha: 'abc1234',

@@ -5,14 +5,15 @@
  * COMPLETED, targets healthy and the health path answers 2xx -> release marked deployed. Any failure,
  * rollback or timeout ends in an outcome with plain reasons and the failed task's last log lines.
  */
-import type { Progress, ProgressStep } from '../../cli/progress.js';
+import { soleWebService } from '../../model/transitional.js';
+import type { Progress, ProgressStep } from '../../terminal/progress.js';
 import type { ResolvedConfig } from '../../config/model.js';
 import type { Diagnosis } from '../../doctor/diagnose.js';
 import type { FailureEvidence } from '../../doctor/failure-evidence.js';
 import { BerthError, OperationError } from '../../errors.js';
 import type { DeployOutcome, Release } from '../operations.js';
 import type { EnvironmentOutputs } from './environment-reads.js';
-import { currentRelease, statusChanges } from './release-history.js';
+import { currentRelease, releaseTag, statusChanges } from '../../model/index.js';
 import { evaluateRollout, timeoutReasons, type HealthProbe, type RolloutSnapshot, type RolloutVerdict } from './rollout.js';
 import { describeResourceEvent, isFailedStatus, type AssemblyInput, type SecurityChanges, type StackDeployer } from './stack-deployer.js';
 
@@ -25,7 +26,7 @@ export interface ImageChoice {
 }
 
 export interface DeployPorts {
-  config: Pick<ResolvedConfig, 'app' | 'env' | 'service'>;
+  config: Pick<ResolvedConfig, 'app' | 'env' | 'services'>;
   progress: Progress;
   /** Who deploys (for the release record). */
   principal: string;
@@ -117,7 +118,8 @@ export async function runDeploy(ports: DeployPorts, source: DeploySource, option
   }, history);
   progress.info(`release ${release.number}: ${choice.image}${choice.rollbackOf ? ` (the image of release ${choice.rollbackOf})` : ''}`);
   if (source.kind !== 'build' && ports.tagRelease) {
-    await ports.tagRelease(choice.image, `release-${release.number}`).catch((error: unknown) => progress.warn(`could not tag the image as release-${release.number}: ${error instanceof Error ? error.message : String(error)}`));
+    const tag = releaseTag(ports.config.env, release.number);
+    await ports.tagRelease(choice.image, tag).catch((error: unknown) => progress.warn(`could not tag the image as ${tag}: ${error instanceof Error ? error.message : String(error)}`));
   }
 
   const synth = source.kind === 'build' ? await step(progress, 'Pinning the image digest in the task definition', () => ports.synthesize(choice.image)) : firstSynth;
@@ -156,7 +158,7 @@ export async function runDeploy(ports: DeployPorts, source: DeploySource, option
       const snapshot: RolloutSnapshot = { ...(await withDeadline(ports.snapshot(outputs), deadline, ports.now)) };
       let current = evaluateRollout(snapshot, choice.digest, { needProbe: false });
       if (current.state === 'healthy' && needProbe) {
-        snapshot.probe = await withDeadline(ports.probe(outputs.Url!, config.service.health.path), deadline, ports.now);
+        snapshot.probe = await withDeadline(ports.probe(outputs.Url!, soleWebService(config).health.path), deadline, ports.now);
         current = evaluateRollout(snapshot, choice.digest, { needProbe });
       }
       verdict = current;

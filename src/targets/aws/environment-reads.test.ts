@@ -45,7 +45,7 @@ describe('gatherEvidence', () => {
     });
     expect(logs.commandCalls(GetLogEventsCommand)[0]!.args[0].input.logStreamName).toBe('app/app/0123456789abcdef0123456789abcdef');
     expect(JSON.stringify(evidence)).not.toContain(CANARY);
-    const config = { app: 'shop', env: 'prod', service: { arch: 'x86_64', port: 8000, health: { path: '/health' } }, network: {}, local: { port: 8080 } } as Parameters<typeof diagnose>[1];
+    const config = { app: 'shop', env: 'prod', services: [{ name: 'web', kind: 'web', route: {}, arch: 'x86_64', port: 8000, health: { path: '/health' } }], network: {}, local: { port: 8080 } } as unknown as Parameters<typeof diagnose>[1];
     expect(diagnose(evidence, config).length).toBeGreaterThan(0);
   });
 

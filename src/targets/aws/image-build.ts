@@ -4,6 +4,7 @@
  * cannot pull it: "image Manifest does not contain descriptor matching platform"). berth builds for
  * linux/<service.arch> and checks the result before anything is pushed.
  */
+import { appImageArch, LABEL_APP, LABEL_ENV } from '../../model/index.js';
 import { archOfImage, buildImage, inspectImage, platformFor } from '../../build/index.js';
 import type { Arch, ResolvedConfig } from '../../config/model.js';
 import { OperationError, UsageError } from '../../errors.js';
@@ -27,17 +28,17 @@ export interface BuiltForTask {
 }
 
 /** Builds berth.yml's image for linux/<service.arch> and checks the architecture; nothing is pushed. */
-export async function buildForTask(config: Pick<ResolvedConfig, 'app' | 'env' | 'service'>, localImage: string, onLine?: (line: string) => void): Promise<BuiltForTask> {
-  const build = config.service.build;
+export async function buildForTask(config: Pick<ResolvedConfig, 'app' | 'env' | 'services' | 'image'>, localImage: string, onLine?: (line: string) => void): Promise<BuiltForTask> {
+  const build = config.image.build;
   if (!build) throw new UsageError('service.build is not set, so there is nothing to build', 'set service.build in berth.yml, or pass --image with a pushed image');
   const built = await buildImage({
     build,
-    platform: platformFor(config.service.arch),
+    platform: platformFor(appImageArch(config)),
     tags: [localImage],
-    labels: { 'org.berth.app': config.app, 'org.berth.env': config.env },
+    labels: { [LABEL_APP]: config.app, [LABEL_ENV]: config.env },
     ...(onLine ? { onLine } : {}),
   });
-  return checkLocalImage(localImage, config.service.arch, built.id);
+  return checkLocalImage(localImage, appImageArch(config), built.id);
 }
 
 /** Inspects a local image and checks its architecture against the task's. */

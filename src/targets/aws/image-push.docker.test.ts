@@ -25,8 +25,9 @@ const docker = new Docker();
 let dir: string;
 let registry: ChildProcess;
 
-function config(arch: 'x86_64' | 'arm64'): Pick<ResolvedConfig, 'app' | 'env' | 'service'> {
-  return { app: APP, env: 'prod', service: { arch, build: { context: dir, dockerfile: join(dir, 'Dockerfile'), args: { GREETING: 'hello' } } } as unknown as ResolvedConfig['service'] };
+function config(arch: 'x86_64' | 'arm64'): Pick<ResolvedConfig, 'app' | 'env' | 'services' | 'image'> {
+  const build = { context: dir, dockerfile: join(dir, 'Dockerfile'), args: { GREETING: 'hello' } };
+  return { app: APP, env: 'prod', image: { build }, services: [{ name: 'web', kind: 'web', arch, build, ownImage: false }] as unknown as ResolvedConfig['services'] };
 }
 
 async function registryGet(path: string, accept?: string): Promise<Response> {
@@ -85,27 +86,27 @@ describe('push with ECR credentials from the SDK', () => {
   it('pushes every tag, returns the digest the registry stores, and skips layers the second time', async () => {
     ecr.on(GetAuthorizationTokenCommand).resolves({ authorizationData: [{ authorizationToken: Buffer.from(`AWS:${PASSWORD}`).toString('base64'), proxyEndpoint: `http://${REGISTRY}` }] });
     const auth = await ecrAuth(new ECRClient({ region: 'eu-west-1' }));
-    const tags = releaseTags({ release: 1, gitSha: 'abc1234', extra: 'v1.0.0' });
+    const tags = releaseTags({ env: 'prod', release: 1, gitSha: 'abc1234', extra: 'v1.0.0' });
     const first = await pushImage(docker, { localImage: LOCAL, repositoryUri: REPOSITORY, tags, auth });
     expect(first.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(first.image).toBe(`${REPOSITORY}@${first.digest}`);
     expect(first.layersPushed).toBeGreaterThan(0);
 
     const listed = await (await registryGet(`/v2/berth/${APP}/tags/list`)).json() as { tags: string[] };
-    expect(listed.tags.sort()).toEqual(['release-1', 'sha-abc1234', 'v1.0.0']);
+    expect(listed.tags.sort()).toEqual(['prod-release-1', 'sha-abc1234', 'v1.0.0']);
     for (const tag of tags) {
       const manifest = await registryGet(`/v2/berth/${APP}/manifests/${tag}`, 'application/vnd.docker.distribution.manifest.v2+json');
       expect(manifest.headers.get('docker-content-digest')).toBe(first.digest);
     }
 
-    const second = await pushImage(docker, { localImage: LOCAL, repositoryUri: REPOSITORY, tags: ['release-2'], auth });
+    const second = await pushImage(docker, { localImage: LOCAL, repositoryUri: REPOSITORY, tags: ['prod-release-2'], auth });
     expect(second.digest).toBe(first.digest);
     expect(second.layersPushed).toBe(0);
     expect(second.layersSkipped).toBeGreaterThan(0);
   }, 120_000);
 
   it('fails with the registry\'s reason and a hint when the credentials are wrong', async () => {
-    await expect(pushImage(docker, { localImage: LOCAL, repositoryUri: REPOSITORY, tags: ['release-3'], auth: { username: 'AWS', password: 'wrong', serveraddress: `http://${REGISTRY}` } }))
+    await expect(pushImage(docker, { localImage: LOCAL, repositoryUri: REPOSITORY, tags: ['prod-release-3'], auth: { username: 'AWS', password: 'wrong', serveraddress: `http://${REGISTRY}` } }))
       .rejects.toThrow(/pushing .*release-3 failed: .*(unauthorized|authentication required|no basic auth)/i);
   }, 60_000);
 });

@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { GetAuthorizationTokenCommand, type ECRClient } from '@aws-sdk/client-ecr';
 import type Docker from 'dockerode';
 import { OperationError, UsageError } from '../../errors.js';
+import { gitShaTag, isReservedTag, releaseTag } from '../../model/index.js';
 import { awsCall } from './aws-errors.js';
 
 export interface RegistryAuth {
@@ -39,13 +40,13 @@ const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 /** Checks a --tag value against Docker's tag grammar (pure). */
 export function checkTag(tag: string): void {
   if (!TAG.test(tag)) throw new UsageError(`--tag ${tag}: not a valid image tag`, 'use letters, digits, _, . and - (at most 128, not starting with . or -), e.g. v1.4.2');
-  if (/^(release-\d+|sha-[0-9a-f]+)$/.test(tag)) throw new UsageError(`--tag ${tag}: berth sets release-N and sha-<commit> tags itself`, 'pick another name, e.g. v1.4.2');
+  if (isReservedTag(tag)) throw new UsageError(`--tag ${tag}: berth sets <env>-release-N and sha-<commit> tags itself`, 'pick another name, e.g. v1.4.2');
 }
 
-/** The tags of one pushed release: `release-<n>`, `sha-<git short sha>` in a git repo, and --tag (pure). */
-export function releaseTags(options: { release: number; gitSha?: string; extra?: string }): string[] {
-  const tags = [`release-${options.release}`];
-  if (options.gitSha) tags.push(`sha-${options.gitSha}`);
+/** The tags of one pushed release: `<env>-release-<n>`, `sha-<git short sha>` in a git repo, and --tag (pure). */
+export function releaseTags(options: { env: string; release: number; gitSha?: string; extra?: string }): string[] {
+  const tags = [releaseTag(options.env, options.release)];
+  if (options.gitSha) tags.push(gitShaTag(options.gitSha));
   if (options.extra) tags.push(options.extra);
   return tags;
 }

@@ -1,7 +1,7 @@
 /** `--image`: an already-pushed image, pinned by digest (given, or looked up in ECR for a tag). */
 import { BatchGetImageCommand, DescribeImagesCommand, PutImageCommand, type ECRClient } from '@aws-sdk/client-ecr';
 import { UsageError } from '../../errors.js';
-import { parseImageByDigest } from '../../plan/aws/names.js';
+import { parseImageByDigest } from '../../model/index.js';
 import { awsCall, awsErrorName } from './aws-errors.js';
 import type { ImageChoice } from './deploy-flow.js';
 

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/load.js';
-import type { Progress } from '../../cli/progress.js';
+import type { Progress } from '../../terminal/progress.js';
 import type { ResolvedConfig } from '../../config/model.js';
 import type { LogLine } from '../operations.js';
 import type { AwsClients } from './aws-session.js';
@@ -35,7 +35,7 @@ const mocks = {
 function clients(): AwsClients {
   const region = 'eu-west-1';
   return {
-    settings: { region, maxAttempts: 6 }, region,
+    settings: { region, maxAttempts: 6 }, region, clientOptions: { region },
     sts: new STSClient({ region }), ecr: new ECRClient({ region }), ecs: new ECSClient({ region }), elb: new ElasticLoadBalancingV2Client({ region }),
     logs: new CloudWatchLogsClient({ region }), cloudwatch: new CloudWatchClient({ region }), ssm: new SSMClient({ region }),
     secrets: new SecretsManagerClient({ region }), cloudformation: new CloudFormationClient({ region }),
@@ -45,7 +45,8 @@ function clients(): AwsClients {
 function config(overrides: Partial<ResolvedConfig> = {}): ResolvedConfig {
   return {
     file: '/srv/shop/berth.yml', dir: '/srv/shop', env: 'prod', target: 'aws', production: true, app: 'shop', region: 'eu-west-1', account: '123456789012',
-    service: { port: 8000, health: { path: '/health' }, arch: 'x86_64', secrets: ['STRIPE_KEY'], count: { min: 2, max: 2, schedule: [] }, env: {} } as unknown as ResolvedConfig['service'],
+    services: [{ name: 'web', kind: 'web', route: {}, ownImage: false, port: 8000, health: { path: '/health' }, arch: 'x86_64', secrets: ['STRIPE_KEY'], count: { min: 2, max: 2, schedule: [] }, env: {} }] as unknown as ResolvedConfig['services'],
+    image: {}, release: {}, exec: false,
     database: { engine: 'postgres', version: '16' } as ResolvedConfig['database'],
     cache: null,
     ...overrides,
@@ -287,3 +288,26 @@ describe('deploy through the real wiring (SDK mocked, stacks faked, health URL o
   }, 120_000);
 });
 
+
+describe('destroy --purge of an environment made from a template', () => {
+  it('removes the preview stack, its releases and secrets, never the shared ECR repository', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aws-destroy-preview-'));
+    try {
+      writeFileSync(join(dir, 'berth.yml'), ['app: aws-pr', 'region: eu-west-1', 'service:', '  port: 8000', `  image: ${REPO}@${DIGEST}`, 'environments:', '  staging: {}', '  preview:', '    template: pr-*', '    alarms: false'].join('\n'));
+      const loaded = loadConfig({ config: join(dir, 'berth.yml'), env: 'pr-12' });
+      mocks.ssm.on(GetParametersByPathCommand).resolves({ Parameters: [{ Name: '/berth/aws-pr/pr-12/releases/000001', Value: JSON.stringify({ number: 1, image: `${REPO}@${DIGEST}`, digest: DIGEST, createdAt: 'x', createdBy: 'a', status: 'deployed' }) }] });
+      mocks.secrets.on(ListSecretsCommand).resolves({ SecretList: [] });
+      const destroyed: string[] = [];
+      const deployer: StackDeployer = { ...noDeployer, destroy: async (_assembly, stack) => { destroyed.push(stack); } };
+      const progress = recordingProgress();
+      await awsOperations(loaded, { clients: clients(), deployer }).destroy({ purge: true }, progress);
+      expect(destroyed).toEqual(['berth-aws-pr-pr-12']);
+      expect(mocks.ecr.commandCalls(DeleteRepositoryCommand)).toHaveLength(0);
+      expect(mocks.cloudformation.commandCalls(DescribeStacksCommand).map((call) => call.args[0].input.StackName)).not.toContain('berth-aws-pr-staging');
+      expect(mocks.ssm.commandCalls(DeleteParametersCommand)[0]!.args[0].input.Names).toEqual(['/berth/aws-pr/pr-12/releases/000001']);
+      expect(progress.lines.join('\n')).toContain('kept: the ECR repository (stack berth-aws-pr-registry); an environment made from the template preview never removes it');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});

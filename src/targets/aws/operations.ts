@@ -3,16 +3,16 @@
  * toolkit-lib stack deployer, the Docker engine and the plan's synthesis into the deploy flow and the
  * operating commands. Says which account and region before changing anything.
  */
-import { join } from 'node:path';
+import { notRealizedYet, soleWebService } from '../../model/transitional.js';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DeleteRepositoryCommand } from '@aws-sdk/client-ecr';
 import { DeleteParametersCommand } from '@aws-sdk/client-ssm';
 import { DeleteSecretCommand } from '@aws-sdk/client-secrets-manager';
-import type { Progress } from '../../cli/progress.js';
-import { ask, isInteractive } from '../../cli/prompt.js';
+import type { Progress } from '../../terminal/progress.js';
+import { ask, isInteractive } from '../../terminal/prompt.js';
 import type { ResolvedConfig } from '../../config/model.js';
 import { OperationError, UsageError } from '../../errors.js';
-import { environmentStackName, logGroupName, registryStackName, repositoryName } from '../../plan/aws/names.js';
+import { appImageArch, cdkContextFile, cloudAssemblyDir, environmentStackName, localReleaseImage, logGroupName, platformFor, registryStackName, repositoryName } from '../../model/index.js';
 import type { DeployOutcome, DeployRequest, DestroyRequest, LogLine, LogsRequest, Release, RollbackRequest, SecretStore, StatusReport, TargetOperations } from '../operations.js';
 import { awsCall, awsErrorName, isNotFound } from './aws-errors.js';
 import { createAwsClients, resolveAwsSettings, type AwsClients } from './aws-session.js';
@@ -24,7 +24,7 @@ import { checkTag, ecrAuth, gitShortSha, pushImage, releaseTags } from './image-
 import { resolveImageReference, tagInEcr } from './image-reference.js';
 import { logRedactor } from './log-redaction.js';
 import { readLogs } from './logs.js';
-import { currentRelease, rollbackTarget } from './release-history.js';
+import { currentRelease, rollbackTarget } from '../../model/release-rules.js';
 import { releaseParameterName, ReleaseStore } from './releases.js';
 import { AwsSecretStore, secretId } from './secrets.js';
 import type { AssemblyInput, SecurityChanges, StackDeployer, StackDiffResult } from './stack-deployer.js';
@@ -59,7 +59,7 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
   const settings = resolveAwsSettings(config);
   const envStack = environmentStackName(config.app, config.env);
   const registryStack = registryStackName(config.app);
-  const redact = logRedactor(config.service.secrets);
+  const redact = logRedactor(soleWebService(config).secrets);
   let session: Promise<Session> | undefined;
   let announced = false;
 
@@ -78,7 +78,7 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
     const current = await connect();
     const line = describeAwsTarget(current.identity, current.clients.region, settings);
     // Even with --json (silent progress) the account line goes to stderr: stdout keeps only the document.
-    const { silentProgress } = await import('../../cli/progress.js');
+    const { silentProgress } = await import('../../terminal/progress.js');
     if (!announced) {
       if (progress === silentProgress) process.stderr.write(`${line}\n`);
       else progress.info(line);
@@ -93,11 +93,11 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
 
   async function synthesize(image?: string, purge = false): Promise<{ assembly: AssemblyInput; registryStack: string; environmentStack: string }> {
     const { synthesizeEnvironment } = await import('../../plan/aws/synthesize.js');
-    const options = { outdir: join(config.dir, '.berth', config.env, 'cdk.out'), ...(image ? { image } : {}), ...(purge ? { purge } : {}) };
+    const options = { outdir: cloudAssemblyDir(config.dir, config.env), ...(image ? { image } : {}), ...(purge ? { purge } : {}) };
     const result = await synthesizeEnvironment(config, options);
     return {
       // Rebuilt under toolkit-lib so context lookups (availability zones of a fixed account) get answered.
-      assembly: { directory: result.assemblyDir, rebuild: async () => (await synthesizeEnvironment(config, options)).assemblyDir, contextFile: join(config.dir, '.berth', config.env, 'cdk.context.json') },
+      assembly: { directory: result.assemblyDir, rebuild: async () => (await synthesizeEnvironment(config, options)).assemblyDir, contextFile: cdkContextFile(config.dir, config.env) },
       registryStack: result.stackNames[0]!,
       environmentStack: result.stackNames[1]!,
     };
@@ -125,7 +125,7 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
     const { clients, identity } = await announce(progress);
     const stacks = deployer(clients);
     const releases = new ReleaseStore(clients.ssm, config.app, config.env);
-    const secrets = new AwsSecretStore(clients.secrets, config.app, config.env, config.service.secrets);
+    const secrets = new AwsSecretStore(clients.secrets, config.app, config.env, soleWebService(config).secrets);
     const { diagnose } = await import('../../doctor/diagnose.js');
     const ask = terminalQuestion();
     // One reader per set of outputs (it caches task definition images); outputs change when the stack does.
@@ -169,7 +169,7 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
     const p = await ports(progress, request.yes);
     const { clients } = await connect();
     let source: DeploySource;
-    const pushed = request.image ?? (config.service.build ? undefined : config.service.image);
+    const pushed = request.image ?? (config.image.build ? undefined : config.image.image);
     if (pushed) {
       const step = progress.step(`Resolving image ${pushed}`);
       const image = await resolveImageReference(clients.ecr, pushed).catch((error: unknown) => { step.fail(); throw error; });
@@ -178,8 +178,8 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
     } else {
       source = { kind: 'build' };
       p.build = async (number) => {
-        const localImage = `berth-${config.app}:${config.env}-release-${number}`;
-        const step = progress.step(`Building ${config.service.build!.dockerfile.replace(`${config.dir}/`, '')} for linux/${config.service.arch === 'arm64' ? 'arm64' : 'amd64'}`);
+        const localImage = localReleaseImage(config.app, config.env, number);
+        const step = progress.step(`Building ${config.image.build!.dockerfile.replace(`${config.dir}/`, '')} for ${platformFor(appImageArch(config))}`);
         try {
           const built = await buildForTask(config, localImage, (line) => { if (line.trim()) step.update(line.trim().slice(0, 100)); });
           step.succeed(`${localImage} (${built.architecture})`);
@@ -190,12 +190,12 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
         }
       };
       p.push = async (localImage, repositoryUri, number) => {
-        await checkLocalImage(localImage, config.service.arch);
+        await checkLocalImage(localImage, soleWebService(config).arch);
         const step = progress.step(`Pushing to ${repositoryUri}`);
         try {
           const auth = await ecrAuth(clients.ecr);
           const { default: Docker } = await import('dockerode');
-          const tags = releaseTags({ release: number, ...(p.gitSha ? { gitSha: p.gitSha } : {}), ...(request.tag ? { extra: request.tag } : {}) });
+          const tags = releaseTags({ env: config.env, release: number, ...(p.gitSha ? { gitSha: p.gitSha } : {}), ...(request.tag ? { extra: request.tag } : {}) });
           const result = await pushImage(new Docker(), { localImage, repositoryUri, tags, auth, onProgress: (line) => step.update(line) });
           step.succeed(`${tags.join(', ')} — ${result.digest.slice(0, 19)}… (${result.layersPushed} layers pushed, ${result.layersSkipped} already there)`);
           return { image: result.image, digest: result.digest };
@@ -305,8 +305,11 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
     // The repository is shared by the app's AWS environments: it goes only with the last of them.
     const others = config.environments.filter((env) => env !== 'local' && env !== config.env);
     const stillDeployed: string[] = [];
-    for (const env of others) if (await readStack(clients, environmentStackName(config.app, env))) stillDeployed.push(env);
-    if (stillDeployed.length > 0) {
+    if (!config.fromTemplate) for (const env of others) if (await readStack(clients, environmentStackName(config.app, env))) stillDeployed.push(env);
+    if (config.fromTemplate) {
+      // Environments made from a template (previews) come and go; the repository belongs to the declared ones.
+      progress.info(`kept: the ECR repository (stack ${registryStack}); an environment made from the template ${config.fromTemplate} never removes it`);
+    } else if (stillDeployed.length > 0) {
       progress.info(`kept: the ECR repository (stack ${registryStack}), still used by ${stillDeployed.join(', ')}`);
     } else {
       const registry = progress.step(`Destroying stack ${registryStack} (the ECR repository and its images)`);
@@ -328,7 +331,7 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
     for (let i = 0; i < names.length; i += 10) {
       await awsCall('deleting the release history (ssm:DeleteParameters)', () => clients.ssm.send(new DeleteParametersCommand({ Names: names.slice(i, i + 10) })));
     }
-    const secrets = await new AwsSecretStore(clients.secrets, config.app, config.env, config.service.secrets).list();
+    const secrets = await new AwsSecretStore(clients.secrets, config.app, config.env, soleWebService(config).secrets).list();
     for (const secret of secrets.filter((s) => s.lastChanged !== undefined || !s.declared)) {
       await awsCall(`deleting secret ${secret.name}`, () => clients.secrets.send(new DeleteSecretCommand({ SecretId: secretId(config.app, config.env, secret.name), ForceDeleteWithoutRecovery: true }))).catch((error: unknown) => {
         if (!isNotFound(error)) throw error;
@@ -339,16 +342,16 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
 
   /** Secret changes also say where they happen first (on stderr; the value itself never appears). */
   async function storeForChange(): Promise<AwsSecretStore> {
-    const { createProgress } = await import('../../cli/progress.js');
+    const { createProgress } = await import('../../terminal/progress.js');
     const { clients } = await announce(createProgress());
-    return new AwsSecretStore(clients.secrets, config.app, config.env, config.service.secrets);
+    return new AwsSecretStore(clients.secrets, config.app, config.env, soleWebService(config).secrets);
   }
 
   const secretStore: SecretStore = {
     set: async (name, value) => (await storeForChange()).set(name, value),
-    list: async () => new AwsSecretStore((await connect()).clients.secrets, config.app, config.env, config.service.secrets).list(),
+    list: async () => new AwsSecretStore((await connect()).clients.secrets, config.app, config.env, soleWebService(config).secrets).list(),
     remove: async (name) => (await storeForChange()).remove(name),
-    missing: async () => new AwsSecretStore((await connect()).clients.secrets, config.app, config.env, config.service.secrets).missing(),
+    missing: async () => new AwsSecretStore((await connect()).clients.secrets, config.app, config.env, soleWebService(config).secrets).missing(),
   };
 
   async function diff(progress: Progress): Promise<StackDiffResult[]> {
@@ -367,5 +370,5 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
     return results;
   }
 
-  return { deploy, rollback, status, releases, logs, destroy, secrets: secretStore, diff };
+  return { deploy, rollback, status, releases, logs, destroy, secrets: secretStore, diff, run: () => notRealizedYet('berth run'), exec: () => notRealizedYet('berth exec') };
 }

@@ -7,20 +7,13 @@
  */
 import { GetParametersByPathCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { OperationError } from '../../errors.js';
+import { nextReleaseNumber, releaseParameterName, releasesParameterPath } from '../../model/index.js';
 import type { Release } from '../operations.js';
 import { awsCall, awsErrorName } from './aws-errors.js';
-import { nextReleaseNumber } from './release-history.js';
 
-export function releasesPath(app: string, env: string): string {
-  return `/berth/${app}/${env}/releases`;
-}
+export { releaseParameterName, releasesParameterPath };
 
-/** Zero-padded so names sort like numbers. */
-export function releaseParameterName(app: string, env: string, number: number): string {
-  return `${releasesPath(app, env)}/${String(number).padStart(6, '0')}`;
-}
-
-const STATUSES = new Set<Release['status']>(['deploying', 'deployed', 'failed', 'rolled-back', 'superseded']);
+const STATUSES = new Set<Release['status']>(['deploying', 'deployed', 'failed', 'rolled-back', 'superseded', 'interrupted']);
 
 /** Parses one stored release; undefined for values berth did not write (pure). */
 export function parseRelease(value: string | undefined): Release | undefined {
@@ -51,8 +44,8 @@ export class ReleaseStore {
     const releases: Release[] = [];
     let nextToken: string | undefined;
     do {
-      const page = await awsCall(`reading releases under ${releasesPath(this.app, this.env)} (ssm:GetParametersByPath)`, () =>
-        this.ssm.send(new GetParametersByPathCommand({ Path: releasesPath(this.app, this.env), Recursive: false, NextToken: nextToken, MaxResults: 10 })));
+      const page = await awsCall(`reading releases under ${releasesParameterPath(this.app, this.env)} (ssm:GetParametersByPath)`, () =>
+        this.ssm.send(new GetParametersByPathCommand({ Path: releasesParameterPath(this.app, this.env), Recursive: false, NextToken: nextToken, MaxResults: 10 })));
       for (const parameter of page.Parameters ?? []) {
         const release = parseRelease(parameter.Value);
         if (release) releases.push(release);

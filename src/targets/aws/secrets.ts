@@ -9,14 +9,10 @@ import {
 import { UsageError } from '../../errors.js';
 import type { SecretInfo, SecretStore } from '../operations.js';
 import { awsCall, awsErrorName } from './aws-errors.js';
+import { secretName, secretsPrefix } from '../../model/index.js';
 
-export function secretPrefix(app: string, env: string): string {
-  return `berth/${app}/${env}/`;
-}
-
-export function secretId(app: string, env: string, name: string): string {
-  return `${secretPrefix(app, env)}${name}`;
-}
+export const secretId = secretName;
+export const secretPrefix = secretsPrefix;
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
 import { OperationError } from '../../errors.js';
-import { LABEL_APP, LABEL_ENV, LABEL_RELEASE, LABEL_ROLE } from '../../plan/local/names.js';
+import { LABEL_APP, LABEL_ENV, LABEL_RELEASE, LABEL_ROLE } from '../../model/index.js';
 import { dependencyCreateOptions, replicaCreateOptions, type DependencySpec, type LocalPlan } from '../../plan/local/local-plan.js';
 
 export type { Docker };

@@ -3,24 +3,24 @@
  * State (releases, balancer config, plans) lives in environmentStateDir(app, env); secrets in a 0600
  * file under the user's config folder (see paths.ts). Images are kept per release as berth-<app>:<env>-release-<n>.
  */
+import { notRealizedYet, soleWebService } from '../../model/transitional.js';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildImage, hostPlatform, inspectImage, removeImageTag, tagImage } from '../../build/index.js';
-import type { Progress } from '../../cli/progress.js';
+import type { Progress } from '../../terminal/progress.js';
 import type { ResolvedConfig } from '../../config/model.js';
 import { OperationError, UsageError } from '../../errors.js';
-import { LABEL_RELEASE, LABEL_ROLE, localPrefix, networkName, releaseImageTag } from '../../plan/local/names.js';
 import type { DeployOutcome, DeployRequest, DestroyRequest, LogLine, LogsRequest, Release, RollbackRequest, StatusReport, TargetOperations, TaskState } from '../operations.js';
 import { BalancerClient } from './balancer-client.js';
 import { connectEngine, demuxBuffer, engineError, listContainers, stopAndRemove, type Docker } from './engine.js';
-import { environmentStateDir } from './paths.js';
+import { declaredSecrets, dependencyVolumeName, environmentStateDir, LABEL_APP, LABEL_ENV, LABEL_RELEASE, LABEL_ROLE, localPrefix, localReleaseImage, networkName, POSTGRES_PORT, REDIS_PORT, rollbackTarget, STATE_FILES } from '../../model/index.js';
 import { ReleaseStore } from './release-store.js';
 import { rollout, type RolloutContext } from './rollout.js';
 import { localSecretStore } from './secret-store.js';
 
 export function localOperations(config: ResolvedConfig): TargetOperations {
-  const stateDir = environmentStateDir(config.app, config.env);
-  const secrets = localSecretStore(config.app, config.env, config.service.secrets);
+  const stateDir = environmentStateDir('local', config.app, config.env);
+  const secrets = localSecretStore(config.app, config.env, declaredSecrets(config));
   const releases = new ReleaseStore(stateDir);
   const balancer = new BalancerClient(stateDir, secrets.file.path);
   let docker: Docker | undefined;
@@ -59,8 +59,8 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
   }
 
   async function prepareImage(request: DeployRequest, release: number, progress: Progress): Promise<{ image: string; digest: string }> {
-    const tag = releaseImageTag(config.app, config.env, release);
-    const source = request.image ?? (config.service.build ? undefined : config.service.image);
+    const tag = localReleaseImage(config.app, config.env, release);
+    const source = request.image ?? (config.image.build ? undefined : config.image.image);
     if (source) {
       const step = progress.step(`Image ${source}`);
       const info = await inspectImage(source);
@@ -73,11 +73,11 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
       step.succeed(tag);
       return { image: tag, digest: info.digest ?? info.id };
     }
-    const build = config.service.build!;
+    const build = config.image.build!;
     const platform = hostPlatform();
     const step = progress.step(`Build ${build.dockerfile.replace(`${config.dir}/`, '')} for ${platform}`);
     try {
-      const built = await buildImage({ build, platform, tags: [tag, ...(request.tag ? [request.tag] : [])], labels: { 'org.berth.app': config.app, 'org.berth.env': config.env, [LABEL_RELEASE]: String(release) }, onLine: (line) => { if (/^Step \d+\/\d+/.test(line) || /^#\d+ \[/.test(line)) step.update(line.trim().slice(0, 100)); } });
+      const built = await buildImage({ build, platform, tags: [tag, ...(request.tag ? [request.tag] : [])], labels: { [LABEL_APP]: config.app, [LABEL_ENV]: config.env, [LABEL_RELEASE]: String(release) }, onLine: (line) => { if (/^Step \d+\/\d+/.test(line) || /^#\d+ \[/.test(line)) step.update(line.trim().slice(0, 100)); } });
       step.succeed(`${tag} (${built.id.slice(7, 19)})`);
       return { image: tag, digest: built.id };
     } catch (error) {
@@ -89,7 +89,7 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
   /** One deploy, rollback or destroy at a time per environment. */
   async function exclusively<T>(work: () => Promise<T>): Promise<T> {
     mkdirSync(stateDir, { recursive: true });
-    const lock = join(stateDir, 'operation.lock');
+    const lock = join(stateDir, STATE_FILES.operationLock);
     try {
       writeFileSync(lock, `${process.pid}\n`, { flag: 'wx' });
     } catch {
@@ -111,7 +111,7 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
     const current = releases.current()?.number;
     const keep = config.registry.keepReleases;
     for (const release of releases.list().slice(keep)) {
-      if (release.number !== current) await removeImageTag(releaseImageTag(config.app, config.env, release.number));
+      if (release.number !== current) await removeImageTag(localReleaseImage(config.app, config.env, release.number));
     }
   }
 
@@ -127,19 +127,15 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
   }
 
   async function rollback(request: RollbackRequest, progress: Progress): Promise<DeployOutcome> {
-    const all = releases.list();
-    const current = releases.current();
-    const targetNumber = request.to ?? all.find((release) => release.number < (current?.number ?? Infinity) && release.status !== 'failed')?.number;
-    if (targetNumber === undefined) throw new UsageError(`no earlier release of ${config.app} (${config.env}) to roll back to`, 'run `berth releases` to see them');
-    const target = releases.get(targetNumber);
-    if (!target) throw new UsageError(`release ${targetNumber} does not exist for ${config.app} (${config.env})`, 'run `berth releases` to see the numbers');
-    if (target.status === 'failed') throw new UsageError(`release ${targetNumber} failed its deploy and cannot be restored`, 'pick a release that was deployed (`berth releases`)');
-    const tag = releaseImageTag(config.app, config.env, targetNumber);
+    // The same rule as on AWS (src/model/release-rules.ts).
+    const target = rollbackTarget(releases.list(), request.to);
+    const targetNumber = target.number;
+    const tag = localReleaseImage(config.app, config.env, targetNumber);
     if (!(await inspectImage(tag))) throw new OperationError(`the image of release ${targetNumber} (${tag}) is no longer on this engine`, 'deploy again instead, or pick another release');
     return exclusively(async () => {
       const ctx = await context(progress, request.timeoutSeconds);
       const number = releases.nextNumber();
-      const newTag = releaseImageTag(config.app, config.env, number);
+      const newTag = localReleaseImage(config.app, config.env, number);
       await tagImage(tag, newTag);
       const outcome = await rollout(ctx, { release: number, image: newTag, digest: target.digest, rollbackOf: targetNumber });
       if (outcome.ok) await pruneImages();
@@ -164,13 +160,13 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
       .map((entry) => {
         const role = entry.Labels[LABEL_ROLE] as 'database' | 'cache';
         const name = entry.Names[0]?.replace(/^\//, '') ?? '';
-        return { kind: role, engine: role === 'database' ? 'postgres' : 'redis', endpoint: `${name}:${role === 'database' ? 5432 : 6379}`, status: entry.Status };
+        return { kind: role, engine: role === 'database' ? 'postgres' : 'redis', endpoint: `${name}:${role === 'database' ? POSTGRES_PORT : REDIS_PORT}`, status: entry.Status };
       });
     const notes: string[] = [];
     if (balancerStatus) notes.push(`load balancer pid ${balancerStatus.pid} on 127.0.0.1:${balancerStatus.port}, started ${balancerStatus.startedAt}`);
-    else if (current) notes.push('the load balancer is not running: run `berth deploy` (or `berth rollback --to <current>`) to start it again');
+    else if (current) notes.push('the load balancer is not running: run `berth deploy` to start it again');
     notes.push(...(balancerStatus?.events ?? []).slice(0, 5).map((event) => `event: ${event}`));
-    const desired = current ? Math.max(1, config.service.count.min) : 0;
+    const desired = current ? Math.max(1, soleWebService(config).count.min) : 0;
     return {
       app: config.app,
       env: config.env,
@@ -267,12 +263,11 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
       // not there
     }
     remove.succeed();
-    const prefix = localPrefix(config.app, config.env);
-    const volumes = [`${prefix}-database-data`, `${prefix}-cache-data`];
+    const volumes = [dependencyVolumeName(config.app, config.env, 'database'), dependencyVolumeName(config.app, config.env, 'cache')];
     if (request.purge) {
       const purge = progress.step('Purge volumes, release images and state');
       for (const volume of volumes) await docker.getVolume(volume).remove().catch(() => undefined);
-      for (const release of releases.list()) await removeImageTag(releaseImageTag(config.app, config.env, release.number));
+      for (const release of releases.list()) await removeImageTag(localReleaseImage(config.app, config.env, release.number));
       const content = secrets.file.read();
       if (Object.keys(content.generated).length) secrets.file.write({ ...content, generated: {} });
       if (existsSync(stateDir)) rmSync(stateDir, { recursive: true, force: true });
@@ -283,7 +278,7 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
         for (const release of content.releases) if (release.status === 'deployed') release.status = 'superseded';
         releases.replace({ releases: content.releases });
       }
-      for (const file of ['balancer.json']) rmSync(`${stateDir}/${file}`, { force: true });
+      rmSync(join(stateDir, STATE_FILES.balancerConfig), { force: true });
       if (config.database || config.cache) progress.info(`kept volumes (data survives): ${volumes.filter((_, index) => (index === 0 ? config.database : config.cache)).join(', ')} — \`berth destroy --purge\` removes them`);
     }
   }
@@ -292,5 +287,5 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
     return releases.list();
   }
 
-  return { deploy, rollback, status, releases: listReleases, logs, destroy, secrets };
+  return { deploy, rollback, status, releases: listReleases, logs, destroy, secrets, run: () => notRealizedYet('berth run'), exec: () => notRealizedYet('berth exec') };
 }

@@ -4,10 +4,12 @@
  * the old ones (in-flight requests finish), stop them. A new replica that exits or fails its checks stops
  * the rollout: the new replicas are removed and the old release keeps serving.
  */
+import { soleWebService } from '../../model/transitional.js';
+import { LABEL_RELEASE, labelFilters, releasePlanFile, STATE_FILES } from '../../model/index.js';
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import type { Progress } from '../../cli/progress.js';
+import type { Progress } from '../../terminal/progress.js';
 import type { ResolvedConfig } from '../../config/model.js';
 import { emptyEvidence, type FailureEvidence } from '../../doctor/failure-evidence.js';
 import { planLocal, type LocalPlan } from '../../plan/local/local-plan.js';
@@ -96,7 +98,7 @@ interface ReplicaVerdict {
 /** Watches the new replicas until all are healthy in the balancer, one fails, or time runs out. */
 async function waitForReplicas(context: RolloutContext, replicas: ReplicaContainer[], onCount: (healthy: number) => void): Promise<ReplicaVerdict & { status?: BalancerStatus; failed?: ReplicaContainer }> {
   const deadline = Date.now() + context.timeoutSeconds * 1000;
-  const health = context.config.service.health;
+  const health = soleWebService(context.config).health;
   let status: BalancerStatus | undefined;
   while (Date.now() < deadline) {
     status = await context.balancer.status();
@@ -133,7 +135,7 @@ export async function rollout(context: RolloutContext, request: RolloutRequest):
   await startDependencies(context, plan);
 
   mkdirSync(context.stateDir, { recursive: true });
-  const planFile = join(context.stateDir, `release-${request.release}.plan.json`);
+  const planFile = releasePlanFile(context.stateDir, request.release);
   // The plan holds the generated local database password (never user secrets): owner-only.
   writeFileSync(planFile, `${JSON.stringify(plan, null, 2)}\n`, { mode: 0o600 });
   chmodSync(planFile, 0o600);
@@ -152,7 +154,7 @@ export async function rollout(context: RolloutContext, request: RolloutRequest):
   const candidates: BackendEntry[] = replicas.map((replica) => ({ id: replica.name, containerId: replica.id, release: request.release, url: replica.url, role: 'candidate' }));
   await context.balancer.apply(balancerConfig(plan, [...oldBackends, ...candidates], previous?.supervise));
 
-  const health = progress.step(`Health checks (${config.service.health.path} every ${config.service.health.interval}s, ${config.service.health.healthyThreshold} passes)`);
+  const health = progress.step(`Health checks (${soleWebService(config).health.path} every ${soleWebService(config).health.interval}s, ${soleWebService(config).health.healthyThreshold} passes)`);
   const verdict = await waitForReplicas(context, replicas, (healthy) => health.update(`${healthy}/${count} healthy`));
   if (!verdict.healthy) {
     health.fail(verdict.reason);
@@ -167,7 +169,7 @@ export async function rollout(context: RolloutContext, request: RolloutRequest):
     cleanup.succeed();
     context.releases.record(release);
     // The record `berth doctor` reads (src/doctor/last-failure.ts in the doctor branch): { recordedAt, release, evidence }.
-    writeFileSync(join(context.stateDir, 'last-failure.json'), `${JSON.stringify({ recordedAt: new Date().toISOString(), release: request.release, evidence }, null, 2)}\n`);
+    writeFileSync(join(context.stateDir, STATE_FILES.lastFailure), `${JSON.stringify({ recordedAt: new Date().toISOString(), release: request.release, evidence }, null, 2)}\n`);
     return { ok: false, env: config.env, release, url: oldBackends.length ? plan.url : undefined, reasons: [verdict.reason ?? 'a new replica did not become healthy'], logTail, evidence };
   }
   health.succeed(`${count}/${count} healthy`);
@@ -195,12 +197,12 @@ export async function rollout(context: RolloutContext, request: RolloutRequest):
     drain.succeed('stopped');
   }
   // Replicas of older releases the balancer no longer knows about (e.g. after a crash of berth itself).
-  for (const container of await docker.listContainers({ all: true, filters: { label: [`org.berth.app=${config.app}`, `org.berth.env=${config.env}`, 'org.berth.role=app'] } })) {
-    if (container.Labels['org.berth.release'] !== String(request.release)) await stopAndRemove(docker, container.Id, 10);
+  for (const container of await docker.listContainers({ all: true, filters: { label: labelFilters(config.app, config.env, 'app') } })) {
+    if (container.Labels[LABEL_RELEASE] !== String(request.release)) await stopAndRemove(docker, container.Id, 10);
   }
   release.status = 'deployed';
   context.releases.record(release);
-  rmSync(join(context.stateDir, 'last-failure.json'), { force: true });
+  rmSync(join(context.stateDir, STATE_FILES.lastFailure), { force: true });
   return { ok: true, env: config.env, release, url: plan.url, reasons: [], logTail: [] };
 }
 

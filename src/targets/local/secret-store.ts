@@ -7,7 +7,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, wri
 import { dirname } from 'node:path';
 import { OperationError, UsageError } from '../../errors.js';
 import type { SecretInfo, SecretStore } from '../operations.js';
-import { secretsFile } from './paths.js';
+import { localSecretsFile } from '../../model/index.js';
 
 interface SecretsFileContent {
   secrets: Record<string, { value: string; lastChanged: string }>;
@@ -60,7 +60,7 @@ export class LocalSecretFile {
 }
 
 export function localSecretStore(app: string, env: string, declared: readonly string[]): SecretStore & { file: LocalSecretFile } {
-  const file = new LocalSecretFile(secretsFile(app, env));
+  const file = new LocalSecretFile(localSecretsFile(app, env));
   return {
     file,
     async set(name: string, value: string): Promise<void> {

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { environmentStateDir, secretsFile } from './paths.js';
+import { environmentStateDir, localSecretsFile } from '../../model/index.js';
 import { ReleaseStore } from './release-store.js';
 import { localSecretStore } from './secret-store.js';
 
@@ -20,7 +20,7 @@ describe('local secrets', () => {
     const store = localSecretStore('shop', 'local', ['API_KEY', 'OTHER']);
     expect(await store.missing()).toEqual(['API_KEY', 'OTHER']);
     await store.set('API_KEY', 'v@lue-1');
-    const path = secretsFile('shop', 'local');
+    const path = localSecretsFile('shop', 'local');
     expect(path.startsWith(process.env.BERTH_CONFIG_DIR!)).toBe(true);
     expect(statSync(path).mode & 0o777).toBe(0o600);
     const list = await store.list();
@@ -45,7 +45,7 @@ describe('local secrets', () => {
 describe('ReleaseStore', () => {
   it('numbers releases per environment and supersedes the previous deployed one', () => {
     process.env.BERTH_STATE_DIR = mkdtempSync(join(tmpdir(), 'lt-state-'));
-    const store = new ReleaseStore(environmentStateDir('shop', 'local'));
+    const store = new ReleaseStore(environmentStateDir('local', 'shop', 'local'));
     const base = { image: 'i', digest: 'd', createdAt: '2026-01-01T00:00:00Z', createdBy: 'me' };
     expect(store.nextNumber()).toBe(1);
     store.record({ ...base, number: 1, status: 'deployed' });
@@ -54,6 +54,6 @@ describe('ReleaseStore', () => {
     store.record({ ...base, number: 3, status: 'deployed' });
     expect(store.list().map((release) => [release.number, release.status])).toEqual([[3, 'deployed'], [2, 'failed'], [1, 'superseded']]);
     expect(store.nextNumber()).toBe(4);
-    expect(new ReleaseStore(environmentStateDir('shop', 'staging')).nextNumber()).toBe(1);
+    expect(new ReleaseStore(environmentStateDir('local', 'shop', 'staging')).nextNumber()).toBe(1);
   });
 });

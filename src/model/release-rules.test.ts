@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../errors.js';
-import type { Release } from '../operations.js';
-import { currentRelease, nextReleaseNumber, rollbackTarget, statusChanges } from './release-history.js';
+import { UsageError } from '../errors.js';
+import type { Release } from './release.js';
+import { currentRelease, nextReleaseNumber, rollbackTarget, statusChanges } from './release-rules.js';
 
 function release(number: number, status: Release['status'], digest = `sha256:${number}`): Release {
   return { number, image: `repo@${digest}`, digest, createdAt: '2026-01-01T00:00:00Z', createdBy: 'alice', status };

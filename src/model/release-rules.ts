@@ -2,8 +2,8 @@
  * Pure decisions over an environment's numbered releases: the next number, the current release,
  * which release a rollback restores, and how statuses change when a deploy ends.
  */
-import { UsageError } from '../../errors.js';
-import type { Release } from '../operations.js';
+import { UsageError } from '../errors.js';
+import type { Release } from './release.js';
 
 /** Releases sorted newest first. */
 export function newestFirst(releases: readonly Release[]): Release[] {
@@ -31,7 +31,7 @@ export function rollbackTarget(releases: readonly Release[], to?: number): Relea
       const known = newestFirst(releases).map((release) => release.number).join(', ') || 'none';
       throw new UsageError(`release ${to} does not exist (releases: ${known})`, 'run `berth releases` to see the history');
     }
-    if (chosen.status === 'failed' || chosen.status === 'rolled-back') {
+    if (chosen.status === 'failed' || chosen.status === 'rolled-back' || chosen.status === 'interrupted') {
       throw new UsageError(`release ${to} never became healthy (${chosen.status}); rolling back to it would fail the same way`, 'pick a release whose status is deployed or superseded (`berth releases`)');
     }
     if (current && chosen.number === current.number) {

@@ -1,7 +1,7 @@
 /**
  * berth ui end to end, in Debian's Chromium, for an app of news-api's shape (web + PostgreSQL + Redis, a prod AWS
  * environment) on the real local engine (run it under the engine lock: flock /tmp/berth-engine.lock npx vitest run
- * test/ui-browser.test.ts). The page draws the diagram and the cost chart, shows a deploy started in another
+ * test/ui-browser.engine.test.ts). The page draws the diagram and the cost chart, shows a deploy started in another
  * terminal while it runs, lists the releases, rolls back through its button after confirmation, answers 401 without
  * the token, and makes no request outside 127.0.0.1. Screenshots go to test-results/ui/.
  */
@@ -122,7 +122,7 @@ describe('berth ui in a browser', () => {
     await button.focus();
     await page.keyboard.press('Enter');
     const dialog = page.locator('dialog#confirm-rollback');
-    await expect.poll(() => dialog.evaluate((element) => (element as HTMLDialogElement).open)).toBe(true);
+    await dialog.waitFor({ state: 'visible' });
     expect(await page.locator('#confirm-text').textContent()).toContain('release 1');
     await browser.screenshot('rollback-confirm');
     const deployRun = await page.locator('#part-progress .progress').getAttribute('data-run');

@@ -4,7 +4,7 @@
  * CI runs stay readable and parseable. Everything goes to stderr; stdout is for results.
  */
 import ora from 'ora';
-import { paint } from './output.js';
+import { paint } from './paint.js';
 
 export interface ProgressStep {
   /** Replace the step's detail text (e.g. "2/3 tasks healthy"). */

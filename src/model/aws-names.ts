@@ -1,0 +1,113 @@
+/**
+ * Every AWS name berth derives from the app, the environment and a service (docs/architecture.md).
+ * The constructs, deploy, status, logs, destroy, the doctor and the CI stack read these; nothing re-derives them.
+ */
+
+export const REGISTRY_STACK_SUFFIX = 'registry';
+export const CI_STACK_SUFFIX = 'ci';
+
+/** The service created by the single-service shorthand `service:`; it keeps the names berth used before `services:`. */
+export const PRIMARY_SERVICE_NAME = 'web';
+
+/** Prefix of every named AWS resource of an app (stacks, roles, clusters). */
+export function awsAppPrefix(app: string): string {
+  return `berth-${app}`;
+}
+
+export function registryStackName(app: string): string {
+  return `${awsAppPrefix(app)}-${REGISTRY_STACK_SUFFIX}`;
+}
+
+export function ciStackName(app: string): string {
+  return `${awsAppPrefix(app)}-${CI_STACK_SUFFIX}`;
+}
+
+export function environmentStackName(app: string, env: string): string {
+  return `${awsAppPrefix(app)}-${env}`;
+}
+
+/** IAM roles berth creates are named under this prefix (iam:PassRole checks use it). */
+export function roleNamePattern(app: string): string {
+  return `${awsAppPrefix(app)}-*`;
+}
+
+export function repositoryName(app: string): string {
+  return `berth/${app}`;
+}
+
+export function secretsPrefix(app: string, env: string): string {
+  return `berth/${app}/${env}/`;
+}
+
+export function secretName(app: string, env: string, name: string): string {
+  return `${secretsPrefix(app, env)}${name}`;
+}
+
+export function logGroupName(app: string, env: string): string {
+  return `/berth/${app}/${env}`;
+}
+
+/** SSM path of an environment's release records. */
+export function releasesParameterPath(app: string, env: string): string {
+  return `/berth/${app}/${env}/releases`;
+}
+
+/** One release record; zero-padded so names sort like numbers. */
+export function releaseParameterName(app: string, env: string, number: number): string {
+  return `${releasesParameterPath(app, env)}/${String(number).padStart(6, '0')}`;
+}
+
+/** Names of one service's ECS pieces. The primary service keeps the single-service names, so existing stacks update in place. */
+export interface AwsServiceNames {
+  /** ECS service name and task family (one revision per release). */
+  ecsService: string;
+  family: string;
+  /** Container name inside the task definition. */
+  container: string;
+  /** awslogs stream prefix: streams are `<prefix>/<container>/<task id>`. */
+  logStreamPrefix: string;
+  /** CDK construct id of the service inside the environment stack (stable logical ids). */
+  constructId: string;
+}
+
+export function awsServiceNames(app: string, env: string, service: string): AwsServiceNames {
+  const stack = environmentStackName(app, env);
+  if (service === PRIMARY_SERVICE_NAME) {
+    return { ecsService: stack, family: stack, container: 'app', logStreamPrefix: 'app', constructId: 'Service' };
+  }
+  const pascal = service.split('-').map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('');
+  return { ecsService: `${stack}-${service}`, family: `${stack}-${service}`, container: service, logStreamPrefix: service, constructId: `Service${pascal}` };
+}
+
+/** ECS cluster of an environment: one per environment, shared by its services. */
+export function clusterName(app: string, env: string): string {
+  return environmentStackName(app, env);
+}
+
+/** Cloud Map / Service Connect namespace of an environment: services reach each other as http://<service>:<port>. */
+export function serviceDiscoveryNamespace(app: string, env: string): string {
+  return `${app}-${env}.berth.internal`;
+}
+
+/** The CDK context key holding the image to run: `<repositoryUri>@sha256:<digest>`. */
+export const IMAGE_CONTEXT_KEY = 'berth:image';
+
+/** Stands in for a pushed image's digest when plan runs before the first build. */
+export const PLACEHOLDER_DIGEST = `sha256:${'0'.repeat(64)}`;
+
+const IMAGE_BY_DIGEST = /^(?<repository>[^@\s]+)@(?<digest>sha256:[0-9a-f]{64})$/;
+
+/** Split `<repositoryUri>@sha256:<digest>`, or undefined when the text is not an image by digest. */
+export function parseImageByDigest(image: string): { repository: string; digest: string } | undefined {
+  const match = IMAGE_BY_DIGEST.exec(image.trim());
+  if (!match?.groups) return undefined;
+  return { repository: match.groups.repository!, digest: match.groups.digest! };
+}
+
+/** The IAM role a GitHub Actions job assumes to deploy one environment (or every environment of a template). */
+export function ciRoleName(app: string, envOrTemplate: string): string {
+  return `${awsAppPrefix(app)}-${CI_STACK_SUFFIX}-${envOrTemplate}`;
+}
+
+/** CDK's bootstrap qualifier: berth synthesizes with the default stack synthesizer, so its roles carry this one. */
+export const CDK_BOOTSTRAP_QUALIFIER = 'hnb659fds';

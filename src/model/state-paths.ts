@@ -1,0 +1,73 @@
+/**
+ * Where berth keeps things. Per machine, outside any repository:
+ *   state   $BERTH_STATE_DIR, else $XDG_STATE_HOME/berth, else ~/.local/state/berth
+ *           <state>/<target>/<app>/<env>/  — one folder per environment (releases, balancer, last failure)
+ *   config  $BERTH_CONFIG_DIR, else $XDG_CONFIG_HOME/berth, else ~/.config/berth
+ *           <config>/secrets/<app>/<env>.json — local secret values, 0600
+ * Beside berth.yml (in the project, git-ignored): `.berth/<env>/cdk.out` (the synthesized assembly) and
+ * `.berth/<env>/cdk.context.json`.
+ */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Target } from '../config/model.js';
+
+export function stateRoot(vars: NodeJS.ProcessEnv = process.env): string {
+  if (vars.BERTH_STATE_DIR) return vars.BERTH_STATE_DIR;
+  if (vars.XDG_STATE_HOME) return join(vars.XDG_STATE_HOME, 'berth');
+  return join(homedir(), '.local', 'state', 'berth');
+}
+
+export function configRoot(vars: NodeJS.ProcessEnv = process.env): string {
+  if (vars.BERTH_CONFIG_DIR) return vars.BERTH_CONFIG_DIR;
+  if (vars.XDG_CONFIG_HOME) return join(vars.XDG_CONFIG_HOME, 'berth');
+  return join(homedir(), '.config', 'berth');
+}
+
+/** The state folder of one environment of an app on a target. */
+export function environmentStateDir(target: Target, app: string, env: string, vars: NodeJS.ProcessEnv = process.env): string {
+  return join(stateRoot(vars), target, app, env);
+}
+
+/** The files inside an environment's state folder. */
+export const STATE_FILES = {
+  releases: 'releases.json',
+  balancerConfig: 'balancer.json',
+  balancerPid: 'balancer.pid',
+  balancerLog: 'balancer.log',
+  controlSocket: 'control.sock',
+  lastFailure: 'last-failure.json',
+  operationLock: 'operation.lock',
+  /** Progress events of the deploy or rollback under way (JSON lines), for `berth ui`. */
+  progressJournal: 'progress.jsonl',
+} as const;
+
+export type StateFile = keyof typeof STATE_FILES;
+
+export function stateFile(target: Target, app: string, env: string, file: StateFile, vars: NodeJS.ProcessEnv = process.env): string {
+  return join(environmentStateDir(target, app, env, vars), STATE_FILES[file]);
+}
+
+/** The local plan of one release, kept so the balancer can replace replicas of it. */
+export function releasePlanFile(stateDir: string, release: number): string {
+  return join(stateDir, `release-${release}.plan.json`);
+}
+
+/** The 0600 file holding one environment's local secret values. */
+export function localSecretsFile(app: string, env: string, vars: NodeJS.ProcessEnv = process.env): string {
+  return join(configRoot(vars), 'secrets', app, `${env}.json`);
+}
+
+/** `.berth/` beside berth.yml: what berth writes into the project (git-ignored). */
+export function projectStateDir(configDir: string): string {
+  return join(configDir, '.berth');
+}
+
+/** The cloud assembly of an environment (`variant` for cost's what-if syntheses beside it). */
+export function cloudAssemblyDir(configDir: string, env: string, variant?: string): string {
+  return variant ? join(projectStateDir(configDir), env, variant, 'cdk.out') : join(projectStateDir(configDir), env, 'cdk.out');
+}
+
+/** CDK context values (e.g. hosted-zone lookups) recorded for an environment; meant to be committed. */
+export function cdkContextFile(configDir: string, env: string): string {
+  return join(projectStateDir(configDir), env, 'cdk.context.json');
+}
