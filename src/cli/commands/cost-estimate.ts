@@ -28,6 +28,8 @@ export interface EnvironmentCost {
   pricesRecorded: { from: string; to: string };
   /** What each service's own resources cost (its tasks and their addresses, a job's runs and schedule), in berth.yml's order. */
   services: ServiceCost[];
+  /** The templates priced (registry and environment stacks), for the diagram. */
+  templates: StackTemplate[];
 }
 
 /** One service's share: the price lines of the resources it owns. Shared resources (load balancer, database, logs, alarms) are not split. */
@@ -91,6 +93,7 @@ export async function estimateEnvironment(config: ResolvedConfig, usage: UsageAs
     regionFrom: from,
     pricesRecorded: recorded(table),
     services: costByService(config, estimate, synth.resourceOwners, synth.stack.name),
+    templates,
   };
 }
 
