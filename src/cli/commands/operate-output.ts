@@ -17,7 +17,7 @@ export function describeFailure(outcome: DeployOutcome): string[] {
   const lines = outcome.reasons.map((reason) => `error: ${reason}`);
   if (outcome.url) lines.push(`the previous release keeps serving at ${outcome.url}`);
   if (outcome.logTail.length) {
-    lines.push(outcome.evidence?.target === 'aws' ? 'last lines of the failed task:' : 'last lines of the new replica:');
+    lines.push(outcome.logTailOf ? `last lines of ${outcome.logTailOf}:` : outcome.evidence?.target === 'aws' ? 'last lines of the failed task:' : 'last lines of the new replica:');
     lines.push(...outcome.logTail.map((line) => `  | ${line}`));
   }
   lines.push('hint: `berth doctor` explains common causes; `berth logs` shows more');

@@ -173,10 +173,7 @@ export function describeLocalPlan(config: ResolvedConfig, plan: LocalPlan): stri
     lines.push('', `Before each release: ${plan.before.command.join(' ')} — once, in a throw-away container of ${plan.before.service}'s new image and environment on the network, before any replica changes; a non-zero exit stops the release`);
   }
 
-  const environments = config.services.length === 1
-    ? [{ title: 'Environment the app receives', variables: json.services[0]!.environment }]
-    : json.services.map((service) => ({ title: `Environment ${service.name} receives`, variables: service.environment }));
-  for (const { title, variables } of environments) {
+  for (const { title, variables } of environmentSections(json.services)) {
     lines.push('', title, variables.length ? formatRows(variables.map((v): [string, string] => [v.name, `${v.kind.padEnd(6)}  ${v.from}`])) : '  (none)');
   }
   const aws = config.environments.filter((name) => name !== 'local');
@@ -184,6 +181,20 @@ export function describeLocalPlan(config: ResolvedConfig, plan: LocalPlan): stri
     ? `The AWS architecture: berth plan --env ${aws[0]}${aws.length > 1 ? ` (declared: ${aws.join(', ')})` : ''}`
     : 'The AWS architecture: declare an environment under environments: in berth.yml, then berth plan --env <name>');
   return lines.join('\n');
+}
+
+/** One section of what every service receives alike, then what each receives besides (one section for one service). */
+function environmentSections(services: readonly LocalPlanServiceJson[]): Array<{ title: string; variables: LocalPlanEnvironmentVariable[] }> {
+  if (services.length === 1) return [{ title: 'Environment the app receives', variables: services[0]!.environment }];
+  const key = (variable: LocalPlanEnvironmentVariable) => `${variable.name}\u0000${variable.kind}\u0000${variable.from}`;
+  const shared = services[0]!.environment.filter((variable) => services.every((service) => service.environment.some((other) => key(other) === key(variable))));
+  const sharedKeys = new Set(shared.map(key));
+  const sections = [{ title: 'Environment every service receives', variables: shared }];
+  for (const service of services) {
+    const own = service.environment.filter((variable) => !sharedKeys.has(key(variable)));
+    if (own.length) sections.push({ title: `Environment ${service.name} also receives`, variables: own });
+  }
+  return sections;
 }
 
 function describeServiceUrl(config: ResolvedConfig): string {
@@ -202,7 +213,8 @@ function dependencyRows(json: LocalPlanJson): Array<[string, string]> {
 }
 
 function balancerRow(plan: LocalPlan): Array<[string, string]> {
-  if (!plan.url) return [['supervisor', 'a detached berth process keeps the workers running and runs the jobs; until berth destroy']];
+  const jobs = plan.jobs.length ? '; runs the jobs on their schedules' : '';
+  if (!plan.url) return [['supervisor', `a detached berth process replaces stopped or unhealthy workers${jobs}; until berth destroy`]];
   const routed = plan.services.filter((service) => service.kind === 'web').length > 1;
-  return [['balancer', `${plan.url}, round-robin over healthy replicas${routed ? ' of the service a route picks' : ''}; supervises replicas and runs the jobs; keeps serving until berth destroy`]];
+  return [['balancer', `${plan.url}, round-robin over healthy replicas${routed ? ' of the service a route picks' : ''}; replaces stopped ones${jobs}; keeps serving until berth destroy`]];
 }

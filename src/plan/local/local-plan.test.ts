@@ -197,7 +197,8 @@ describe('planLocal with many services', () => {
     expect(options.HostConfig.RestartPolicy).toEqual({ Name: 'unless-stopped' });
     expect(options.Healthcheck).toEqual({ Test: ['CMD', 'python', 'check.py'], Interval: 15e9, Timeout: 5e9, Retries: 3, StartPeriod: 60e9 });
     const mailer = replicaCreateOptions(plan, servicePlan(plan, 'mailer')!, 'x', { NEWS_TOKEN: 't', SMTP_PASSWORD: 's' }) as CreateOptions;
-    expect(mailer.Healthcheck).toBeUndefined();
+    // The image's HEALTHCHECK (written for the web service) must not judge a worker.
+    expect(mailer.Healthcheck).toEqual({ Test: ['NONE'] });
   });
 
   it('builds one image per release for the services sharing it, and one per service with its own build', () => {
@@ -237,6 +238,7 @@ describe('planLocal with many services', () => {
     expect(options.HostConfig).toMatchObject({ NetworkMode: 'berth-news-local-net', RestartPolicy: { Name: 'no' } });
     expect(options.HostConfig.PortBindings).toBeUndefined();
     expect(options.Tty).toBe(false);
+    expect(options.Healthcheck).toEqual({ Test: ['NONE'] });
     const tty = taskCreateOptions(plan, containerOf(plan, 'web')!, { name: 't', command: ['sh'], tty: true, stdin: true, labels: { a: 'b' } }, { NEWS_TOKEN: 'x' }) as CreateOptions;
     expect(tty).toMatchObject({ Cmd: ['sh'], Tty: true, OpenStdin: true, Labels: { a: 'b' } });
   });

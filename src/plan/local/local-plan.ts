@@ -151,6 +151,9 @@ export interface LocalPlanInputs {
 
 const SECOND_NS = 1_000_000_000;
 
+/** Turns off a HEALTHCHECK the image may declare. */
+export const NO_HEALTHCHECK = { Test: ['NONE'] } as const;
+
 /** The container health check of a web service's health in Engine API units. */
 export function engineHealthCheck(port: number, health: HealthCheck): EngineHealthCheck {
   return {
@@ -322,7 +325,9 @@ export function replicaCreateOptions(plan: Pick<LocalPlan, 'network'>, service: 
     ...(spec.command ? { Cmd: spec.command } : {}),
     Labels: spec.labels,
     ...(web ? { ExposedPorts: { [`${web.port}/tcp`]: {} } } : {}),
-    ...(service.healthcheck ? { Healthcheck: service.healthcheck } : {}),
+    // Without a check of berth.yml's, none at all: a HEALTHCHECK in the image is the web service's, and ECS also
+    // runs only the task definition's check.
+    Healthcheck: service.healthcheck ?? NO_HEALTHCHECK,
     HostConfig: {
       NetworkMode: plan.network.name,
       ...(web ? { PortBindings: { [`${web.port}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: '' }] } } : {}),
@@ -357,6 +362,7 @@ export function taskCreateOptions(plan: Pick<LocalPlan, 'network'>, spec: Contai
     Env: engineEnv(spec, secrets),
     ...(command ? { Cmd: command } : {}),
     Labels: input.labels ?? spec.labels,
+    Healthcheck: NO_HEALTHCHECK,
     Tty: Boolean(input.tty),
     OpenStdin: Boolean(input.stdin),
     StdinOnce: Boolean(input.stdin),

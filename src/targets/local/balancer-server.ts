@@ -368,8 +368,9 @@ export class LocalBalancer {
     this.backends.set(current.id, next);
   }
 
+  /** The container port berth published (an image may EXPOSE others, e.g. one image for two web services). */
   private containerPort(info: Docker.ContainerInspectInfo): number {
-    const key = Object.keys(info.Config.ExposedPorts ?? {})[0] ?? '';
+    const key = Object.keys(info.HostConfig.PortBindings ?? {})[0] ?? Object.keys(info.Config.ExposedPorts ?? {})[0] ?? '';
     return Number.parseInt(key, 10);
   }
 

@@ -199,8 +199,8 @@ async function runBeforeTask(context: RolloutContext, plan: LocalPlan): Promise<
     return { ok: true };
   }
   const reason = result.timedOut
-    ? `the release.before task (${before.command.join(' ')}) was still running after ${context.timeoutSeconds}s and was stopped; nothing was changed`
-    : `the release.before task (${before.command.join(' ')}) exited with code ${result.exitCode}; nothing was changed`;
+    ? `the release.before task (${before.command.join(' ')}) was still running after ${context.timeoutSeconds}s and was stopped; no replica was changed`
+    : `the release.before task (${before.command.join(' ')}) exited with code ${result.exitCode}; no replica was changed`;
   step.fail(result.timedOut ? 'timed out' : `exit ${result.exitCode}`);
   const logTail = redactSecrets(result.tail, maskValues(context));
   const evidence = emptyEvidence('local');
@@ -269,7 +269,7 @@ export async function rollout(context: RolloutContext, request: RolloutRequest):
   const before = request.rollbackOf === undefined ? await runBeforeTask(context, plan) : ({ ok: true } as const);
   if (!before.ok) {
     recordFailure(context, { ...release, reason: before.reason }, before.evidence);
-    return { ok: false, env: config.env, release: { ...release, reason: before.reason }, url: serving && previous?.port !== undefined ? `http://127.0.0.1:${previous.port}` : undefined, reasons: [before.reason], logTail: before.logTail, evidence: before.evidence };
+    return { ok: false, env: config.env, release: { ...release, reason: before.reason }, url: serving && previous?.port !== undefined ? `http://127.0.0.1:${previous.port}` : undefined, reasons: [before.reason], logTail: before.logTail, logTailOf: 'the release.before task', evidence: before.evidence };
   }
 
   const oldBackends = (previous?.backends ?? []).filter((backend) => backend.role !== 'candidate');
