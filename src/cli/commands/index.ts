@@ -17,6 +17,7 @@ import { registerRun } from './run.js';
 import { registerSchema } from './schema.js';
 import { registerSecrets } from './secrets.js';
 import { registerStatus } from './status.js';
+import { registerUi } from './ui.js';
 import { registerValidate } from './validate.js';
 
 export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
@@ -38,4 +39,5 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerDestroy,
   registerDoctor,
   registerCi,
+  registerUi,
 ];
