@@ -5,6 +5,7 @@ import { describeJobSchedule } from '../../config/job-schedule.js';
 import { connectionVariables, primaryWebService } from '../../model/index.js';
 import type { ContainerSpec, LocalPlan, LongRunningServicePlan } from '../../plan/local/local-plan.js';
 import { planLocal } from '../../plan/local/local-plan.js';
+import type { HostnameUse } from '../../init/compose-hostnames.js';
 import { formatRows } from '../output.js';
 
 export interface LocalPlanEnvironmentVariable {
@@ -48,6 +49,8 @@ export interface LocalPlanJson {
   release: { before?: { service: string; command: string[] } };
   dependencies: Array<{ role: string; engine: string; image: string; container: string; volume: string; aliases: string[] }>;
   balancer?: { address: string; stickySessions: number | false };
+  /** Lines of the app's code that connect to a compose host name; `answered`: a dependency answers it locally. */
+  composeHostnames?: Array<HostnameUse & { answered: boolean }>;
   /** Deprecated (output version 1): the primary web service's replicas and environment. Read `services`. */
   replicas?: { count: number; image: string; port: number; cpu: number; memoryMiB: number; health: HealthCheck };
   environment?: LocalPlanEnvironmentVariable[];
@@ -91,7 +94,13 @@ function serviceJson(config: ResolvedConfig, plan: LocalPlan, name: string): Loc
   return { ...base, schedule: job && spec.kind === 'job' ? describeJobSchedule(job.schedule) : undefined, timeout: job?.timeout, environment };
 }
 
-export function localPlanToJson(config: ResolvedConfig, plan: LocalPlan): LocalPlanJson {
+/** The uses of compose host names, each marked with whether a dependency answers it on the local network. */
+export function hostnameFindings(plan: LocalPlan, uses: readonly HostnameUse[]): Array<HostnameUse & { answered: boolean }> {
+  const answered = new Set(plan.dependencies.flatMap((dependency) => dependency.aliases));
+  return uses.map((use) => ({ ...use, answered: answered.has(use.hostname) }));
+}
+
+export function localPlanToJson(config: ResolvedConfig, plan: LocalPlan, uses: readonly HostnameUse[] = []): LocalPlanJson {
   const services = config.services.map((service) => serviceJson(config, plan, service.name));
   const primary = primaryWebService(config);
   const primaryJson = primary ? services.find((service) => service.name === primary.name) : undefined;
@@ -107,6 +116,7 @@ export function localPlanToJson(config: ResolvedConfig, plan: LocalPlan): LocalP
     release: plan.before ? { before: { service: plan.before.service, command: plan.before.command } } : {},
     dependencies: plan.dependencies.map((d) => ({ role: d.role, engine: d.engine, image: d.image, container: d.name, volume: d.volume.name, aliases: d.aliases })),
     ...(plan.url && primaryPlan ? { balancer: { address: plan.url, stickySessions: primaryPlan.stickySeconds } } : {}),
+    ...(uses.length ? { composeHostnames: hostnameFindings(plan, uses) } : {}),
     ...(primaryJson && primaryPlan ? {
       replicas: { count: primaryPlan.count, image: primaryJson.image, port: primaryPlan.port, cpu: primaryJson.cpu, memoryMiB: primaryJson.memoryMiB, health: primaryPlan.health },
       environment: primaryJson.environment,
@@ -134,8 +144,8 @@ function describeServiceLine(service: LocalPlanServiceJson, plan: LocalPlan): st
   return `${service.schedule}, a throw-away container of ${service.image}${service.command ? ` running ${service.command.join(' ')}` : ''} per run, stopped after ${service.timeout}s; runs while the environment is up (\`berth jobs run ${service.name}\` runs it now)`;
 }
 
-export function describeLocalPlan(config: ResolvedConfig, plan: LocalPlan): string {
-  const json = localPlanToJson(config, plan);
+export function describeLocalPlan(config: ResolvedConfig, plan: LocalPlan, uses: readonly HostnameUse[] = []): string {
+  const json = localPlanToJson(config, plan, uses);
   const replicas = plan.services.reduce((sum, service) => sum + service.count, 0);
   const longRunning = plan.services.length;
   const jobs = plan.jobs.length;
@@ -175,6 +185,10 @@ export function describeLocalPlan(config: ResolvedConfig, plan: LocalPlan): stri
 
   for (const { title, variables } of environmentSections(json.services)) {
     lines.push('', title, variables.length ? formatRows(variables.map((v): [string, string] => [v.name, `${v.kind.padEnd(6)}  ${v.from}`])) : '  (none)');
+  }
+  if (json.composeHostnames?.length) {
+    lines.push('', 'The code connects to compose host names (works locally only where berth answers the name; on AWS read the variables)');
+    lines.push(formatRows(json.composeHostnames.map((use): [string, string] => [`${use.file}:${use.line}`, `${use.hostname}: ${use.answered ? 'answered locally by a network alias' : 'NOT answered locally either'} — ${use.evidence}`])));
   }
   const aws = config.environments.filter((name) => name !== 'local');
   lines.push('', aws.length > 0
