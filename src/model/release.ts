@@ -23,4 +23,6 @@ export interface Release {
   rollbackOf?: number;
   /** 'deploying' while a deploy of it is under way (or was interrupted). */
   status: ReleaseStatus;
+  /** Why a failed release failed, in one line (e.g. its `release.before` task exited 3). */
+  reason?: string;
 }
