@@ -35,6 +35,8 @@ export interface DeployOutcome {
   reasons: string[];
   /** Last log lines of a failed task or replica, never containing secret values. */
   logTail: string[];
+  /** Whose lines `logTail` holds when not a new replica or task, e.g. "the release.before task". */
+  logTailOf?: string;
   /** What a failed deploy left behind, for `berth doctor` (absent on success). */
   evidence?: FailureEvidence;
 }

@@ -104,9 +104,8 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
     const current = await connect();
     const line = describeAwsTarget(current.identity, current.clients.region, settings);
     // Even with --json (silent progress) the account line goes to stderr: stdout keeps only the document.
-    const { silentProgress } = await import('../../terminal/progress.js');
     if (!announced) {
-      if (progress === silentProgress) process.stderr.write(`${line}\n`);
+      if (progress.silent) process.stderr.write(`${line}\n`);
       else progress.info(line);
     }
     announced = true;
