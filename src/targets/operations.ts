@@ -61,7 +61,8 @@ export interface JobRun {
   job: string;
   /** schedule: started by the environment's scheduler; manual: `berth jobs run`. */
   trigger: 'schedule' | 'manual';
-  release: number;
+  /** The release whose image the run used; absent on AWS when its image belongs to no recorded release. */
+  release?: number;
   startedAt: string;
   endedAt?: string;
   exitCode?: number;
