@@ -27,6 +27,7 @@ export const DEFAULTS = {
   logs: { retentionDays: 30 },
   registry: { keepReleases: 20 },
   local: { port: 8080 },
+  deploy: { strategy: 'rolling', bake: 300, canary: { percent: 10, for: 300 } },
   /** Environments with these names are production unless they say `production: false`. */
   productionNames: ['prod', 'production'],
 } as const;

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { ciSchema } from './ci-schema.js';
+import { deploySchema } from './deploy-schema.js';
 
 export const APP_NAME_PATTERN = /^[a-z][a-z0-9-]*[a-z0-9]$/;
 export const APP_NAME_MAX = 20;
@@ -218,6 +219,7 @@ function sections() {
     logs: logs.optional(),
     registry: registry.optional(),
     local: local.optional(),
+    deploy: deploySchema.optional(),
   };
 }
 

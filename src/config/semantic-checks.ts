@@ -6,6 +6,7 @@ import { existsSync, statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { isAwsRegion } from './aws-regions.js';
 import { DEFAULTS } from './defaults.js';
+import { checkDeploy } from './deploy-checks.js';
 import { parseDuration } from './durations.js';
 import { describeAllowedMemory, FARGATE_CPU_VALUES, isValidFargateSize } from './fargate.js';
 import type { Sections } from './merge-environment.js';
@@ -52,6 +53,7 @@ export function checkSections(sections: Sections, context: CheckContext): Semant
   checkCache(sections, add);
   checkDomain(sections, add);
   checkNetwork(sections, add);
+  checkDeploy(sections, context, add);
 
   if (sections.alarms && sections.alarms.email !== undefined && !EMAIL_PATTERN.test(sections.alarms.email)) {
     add(['alarms', 'email'], `"${sections.alarms.email}" is not an email address`);

@@ -24,7 +24,7 @@
 import { CfnOutput, Fn, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
-import type * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
@@ -33,7 +33,8 @@ import type { JobServiceSpec, ResolvedConfig, ServiceSpec, WebServiceSpec, Worke
 import { UsageError } from '../../errors.js';
 import {
   awsServiceNames, clusterName, ecsContainerStartPeriod, environmentStackName, IMAGE_CONTEXT_KEY, jobServices, logGroupName, longRunningServices,
-  POSTGRES_PORT, PRIMARY_SERVICE_NAME, primaryWebService, REDIS_PORT, releaseBeforeTaskNames, repositoryName, serviceDiscoveryNamespace, serviceOutputName, webServices,
+  POSTGRES_PORT, PRIMARY_SERVICE_NAME, primaryWebService, REDIS_PORT, releaseBeforeTaskNames, repositoryName, serviceDiscoveryNamespace, serviceOutputName, switchesTrafficSets,
+  webServices,
 } from '../../model/index.js';
 import { BerthCache } from './cache.js';
 import { addEnvironmentCluster, type EnvironmentCluster } from './cluster.js';
@@ -46,6 +47,7 @@ import { BerthAlarms, type ServiceAlarms } from './observability.js';
 import { listenerRouting } from './routes.js';
 import { BerthScaling, needsScaling } from './scaling.js';
 import { BerthService } from './service.js';
+import { attachWithAlternateTarget, setSwitchDeployment } from './traffic-switch.js';
 import { addTaskDefinition, commandHealthCheck, httpHealthCheck, type TaskImage } from './task-definition.js';
 import { AppWiring, type EnvironmentVariableSource } from './wiring.js';
 
@@ -231,6 +233,7 @@ export class EnvironmentStack extends Stack {
         ...(this.database && config.database ? { database: { instance: this.database.instance, storageGiB: config.database.storage } } : {}),
         ...(config.alarms.email ? { email: config.alarms.email } : {}),
       });
+      this.addDeploymentAlarms(ordered);
     }
     for (const service of ordered) {
       const created = this.services.get(service.name);
@@ -272,6 +275,7 @@ export class EnvironmentStack extends Stack {
       exec: config.exec,
       ...(web?.loadBalancer ? { healthCheckGracePeriod: web.health.gracePeriod } : {}),
       ...(this.serviceConnect ? { serviceConnect: { namespace: this.serviceConnect.namespaceArn, ...(web ? { server: { dnsName: web.name, port: web.port } } : {}) } } : {}),
+      ...(switchesTrafficSets(config, service) ? { deployment: setSwitchDeployment(config.deploy) } : {}),
       ...(service.name === PRIMARY_SERVICE_NAME ? {} : { securityGroupDescription: web ? `tasks of ${service.name}: port ${web.port} from the load balancer${this.serviceConnect ? ' and the other services' : ''}` : `tasks of ${service.name}: no inbound traffic` }),
     });
     if (prepare) this.pinOrOmit(created, prepare);
@@ -279,6 +283,18 @@ export class EnvironmentStack extends Stack {
     this.securityGroups.set(service.name, created.securityGroup);
     this.realized.push({ name: service.name, kind: service.kind, ecsService: names.ecsService, family: names.family, container: names.container, logStreamPrefix: names.logStreamPrefix, environment: wiring.sources, constructIds: [names.constructId, `Scaling${alarmSuffix(names.constructId)}`] });
     return created;
+  }
+
+  /** Blue/green and canary: the service's 5xx-rate alarm rolls a deployment back while it shifts traffic or bakes. */
+  private addDeploymentAlarms(services: LongRunningSpec[]): void {
+    for (const service of services) {
+      const created = this.services.get(service.name);
+      if (!created || !hasEcsService(created) || !switchesTrafficSets(this.config, service)) continue;
+      const errorRate = this.alarms?.alarms.find((alarm) => alarm.node.id === `ErrorRate${alarmSuffix(created.names.constructId)}`);
+      if (!errorRate) continue;
+      created.service.enableDeploymentAlarms([errorRate.alarmName], { behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM });
+      created.service.node.addDependency(errorRate);
+    }
   }
 
   /** Phase one of a deploy with `release.before`: keep the deployed task definition, or leave out a service not deployed yet. */
@@ -310,6 +326,7 @@ export class EnvironmentStack extends Stack {
       port: service.port,
       health: service.health,
       stickySessions: service.stickySessions,
+      switchesSets: switchesTrafficSets(config, service),
     }));
     const loadBalancer = new BerthLoadBalancer(this, 'LoadBalancer', {
       vpc,
@@ -322,7 +339,10 @@ export class EnvironmentStack extends Stack {
     for (const service of web) {
       const created = this.services.get(service.name);
       if (!created) continue;
-      if (hasEcsService(created)) created.service.attachToApplicationTargetGroup(loadBalancer.targetGroup(service.name));
+      const target = targets.find((candidate) => candidate.service === service.name)!;
+      const rules = loadBalancer.trafficSwitches.get(service.name);
+      if (hasEcsService(created) && rules) attachWithAlternateTarget(created, loadBalancer.targetGroup(service.name), rules, service.port, target.targetGroupId);
+      else if (hasEcsService(created)) created.service.attachToApplicationTargetGroup(loadBalancer.targetGroup(service.name));
       created.securityGroup.addIngressRule(loadBalancer.securityGroup, ec2.Port.tcp(service.port), 'from the load balancer');
       loadBalancer.securityGroup.addEgressRule(created.securityGroup, ec2.Port.tcp(service.port), 'to the tasks');
     }

@@ -1,0 +1,153 @@
+/** berth.yml `deploy` on AWS: ECS's BLUE_GREEN and CANARY strategies, two target groups, production and test listener rules. */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { configFromYaml } from '../../test-support/config-from-yaml.js';
+import { loadPriceTable } from '../cost/price-table.js';
+import { priceTemplates } from '../cost/price-template.js';
+import type { CfnTemplate } from '../cost/template.js';
+import { DEFAULT_USAGE } from '../cost/usage.js';
+import { synthesizeEnvironment, type SynthResult } from './synthesize.js';
+
+// Template JSON is read loosely: these tests assert on its shape.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Loose = any;
+type Resources = Record<string, { Type: string; Properties: Record<string, Loose>; DependsOn?: string[] }>;
+
+const SHOP = `
+app: shop
+service: { port: 8000, image: example/shop:1, health: { path: /health } }
+environments:
+  prod:
+    service: { count: 4, cpu: 1024, memory: 2048 }
+    deploy: { strategy: blue-green, bake: 10m }
+`;
+
+const MANY = readFileSync(resolve(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'many-services', 'berth.yml'), 'utf8')
+  .replace('region: us-east-1', 'region: us-east-1\nimage: 123456789012.dkr.ecr.us-east-1.amazonaws.com/berth/news@sha256:' + 'ab'.repeat(32))
+  .replace('  prod:\n', '  prod:\n    deploy: { strategy: canary, bake: 3m, canary: { percent: 20, for: 4m } }\n');
+
+async function synth(yaml: string, env: string): Promise<{ result: SynthResult; resources: Resources; template: CfnTemplate }> {
+  const result = await synthesizeEnvironment(configFromYaml(yaml, env), { outdir: mkdtempSync(join(tmpdir(), 'berth-switch-')) });
+  const template = JSON.parse(readFileSync(result.stack.template, 'utf8')) as CfnTemplate & { Resources: Resources };
+  return { result, resources: template.Resources, template };
+}
+
+const ofType = (resources: Resources, type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
+const ecsService = (resources: Resources, name: string) => ofType(resources, 'AWS::ECS::Service').find(([, resource]) => resource.Properties.ServiceName === name)!;
+const rules = (resources: Resources) => ofType(resources, 'AWS::ElasticLoadBalancingV2::ListenerRule');
+const ref = (logicalId: string) => ({ Ref: logicalId });
+
+let rolling: Awaited<ReturnType<typeof synth>>;
+let prod: Awaited<ReturnType<typeof synth>>;
+let many: Awaited<ReturnType<typeof synth>>;
+
+beforeAll(async () => {
+  rolling = await synth(SHOP.replace(/ {4}deploy: .*\n/, ''), 'prod');
+  prod = await synth(SHOP, 'prod');
+  many = await synth(MANY, 'prod');
+}, 120_000);
+
+describe('deploy.strategy: blue-green', () => {
+  it('synthesizes cdk-nag clean and passes the CloudFormation resource check', () => {
+    expect(prod.result.nagFindings).toEqual([]);
+    expect(prod.result.validationFindings).toEqual([]);
+    expect(many.result.nagFindings).toEqual([]);
+    expect(many.result.validationFindings).toEqual([]);
+  });
+
+  it("gives the ECS service ECS's BLUE_GREEN strategy with the bake time, and rolling stays as it was", () => {
+    const [, service] = ecsService(prod.resources, 'berth-shop-prod');
+    expect(service.Properties.DeploymentConfiguration).toMatchObject({ Strategy: 'BLUE_GREEN', BakeTimeInMinutes: 10 });
+    const [, before] = ecsService(rolling.resources, 'berth-shop-prod');
+    expect(before.Properties.DeploymentConfiguration.Strategy).toBeUndefined();
+    expect(before.Properties.DeploymentConfiguration.DeploymentCircuitBreaker).toEqual({ Enable: true, Rollback: true });
+  });
+
+  it('has two target groups, and the service names the second with the production and test listener rules', () => {
+    const groups = ofType(prod.resources, 'AWS::ElasticLoadBalancingV2::TargetGroup').map(([id]) => id);
+    expect(groups).toHaveLength(2);
+    const [, service] = ecsService(prod.resources, 'berth-shop-prod');
+    const [attachment] = service.Properties.LoadBalancers as Loose[];
+    const advanced = attachment.AdvancedConfiguration;
+    const primary = groups.find((id) => JSON.stringify(attachment.TargetGroupArn) === JSON.stringify(ref(id)))!;
+    const alternate = groups.find((id) => id !== primary)!;
+    expect(primary).toMatch(/^LoadBalancerTargetGroup[0-9A-F]{8}$/);
+    expect(advanced.AlternateTargetGroupArn).toEqual(ref(alternate));
+    const [[productionId, production], [testId, test]] = [...rules(prod.resources)].sort(([, a], [, b]) => b.Properties.Priority - a.Properties.Priority) as [[string, Loose], [string, Loose]];
+    expect(advanced.ProductionListenerRule).toEqual(ref(productionId));
+    expect(advanced.TestListenerRule).toEqual(ref(testId));
+    expect(advanced.RoleArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/TrafficSwitchRole/), 'Arn'] });
+    // The default route becomes a catch-all rule ECS can reweigh; the test rule also needs the header.
+    expect(production.Properties).toMatchObject({ Priority: 50000, Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/*'] } }] });
+    expect(test.Properties.Priority).toBe(49999);
+    expect(test.Properties.Conditions).toContainEqual({ Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: 'x-berth-test-traffic', Values: ['green'] } });
+    for (const rule of [production, test]) {
+      expect(rule.Properties.Actions[0].ForwardConfig.TargetGroups).toEqual([{ TargetGroupArn: ref(primary), Weight: 100 }, { TargetGroupArn: ref(alternate), Weight: 0 }]);
+    }
+  });
+
+  it('rolls the deployment back on the 5xx-rate alarm', () => {
+    const [, service] = ecsService(prod.resources, 'berth-shop-prod');
+    expect(service.Properties.DeploymentConfiguration.Alarms).toEqual({ AlarmNames: [{ Ref: expect.stringMatching(/^AlarmsErrorRate/) }], Enable: true, Rollback: true });
+  });
+
+  it('keeps every logical id of the rolling stack, so switching strategy updates the service in place', () => {
+    const rollingIds = Object.keys(rolling.resources);
+    const switchedIds = Object.keys(prod.resources);
+    expect(rollingIds.filter((id) => !switchedIds.includes(id))).toEqual([]);
+    expect(ecsService(prod.resources, 'berth-shop-prod')[0]).toBe(ecsService(rolling.resources, 'berth-shop-prod')[0]);
+    expect(Object.keys(prod.resources).length - rollingIds.length).toBe(4);
+  });
+});
+
+describe('deploy.strategy: canary with several services', () => {
+  it("uses ECS's CANARY strategy with the share and its time on each web service; the worker keeps rolling", () => {
+    for (const name of ['berth-news-prod', 'berth-news-prod-api']) {
+      expect(ecsService(many.resources, name)[1].Properties.DeploymentConfiguration).toMatchObject({
+        Strategy: 'CANARY', BakeTimeInMinutes: 3, CanaryConfiguration: { CanaryPercent: 20, CanaryBakeTimeInMinutes: 4 },
+      });
+    }
+    expect(ecsService(many.resources, 'berth-news-prod-worker')[1].Properties.DeploymentConfiguration.Strategy).toBeUndefined();
+    expect(ofType(many.resources, 'AWS::ElasticLoadBalancingV2::TargetGroup')).toHaveLength(4);
+  });
+
+  it('keeps the path rule of a routed service as its production rule and puts the test rule just before it', () => {
+    const api = ecsService(many.resources, 'berth-news-prod-api')[1].Properties.LoadBalancers[0].AdvancedConfiguration;
+    const production = many.resources[api.ProductionListenerRule.Ref]!;
+    const test = many.resources[api.TestListenerRule.Ref]!;
+    expect(production.Properties).toMatchObject({ Priority: 10, Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/api/*'] } }] });
+    expect(test.Properties.Priority).toBe(9);
+    expect(test.Properties.Conditions).toEqual([
+      { Field: 'path-pattern', PathPatternConfig: { Values: ['/api/*'] } },
+      { Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: 'x-berth-test-traffic', Values: ['green'] } },
+    ]);
+  });
+});
+
+describe('cost of a blue/green or canary deploy', () => {
+  const usEast1 = loadPriceTable('us-east-1');
+  const price = (synthesized: Awaited<ReturnType<typeof synth>>) => priceTemplates([{ stack: synthesized.result.stack.name, template: synthesized.template }], usEast1, DEFAULT_USAGE);
+
+  it('is a per-deploy note for the second set during the bake, never in the monthly total', () => {
+    const switched = price(prod);
+    const before = price(rolling);
+    expect(switched.monthly).toEqual(before.monthly);
+    expect(before.deployNotes).toEqual([]);
+    // 4 tasks of 1 vCPU / 2 GB ($0.04937 an hour each) for 10 minutes.
+    expect(switched.deployNotes).toEqual([expect.objectContaining({
+      strategy: 'BLUE_GREEN',
+      perDeploy: { min: 0.03, max: 0.03 },
+      basis: 'a second set of 4 tasks beside the first for the 10 min bake (plus its start): 4 tasks × 10 min × (1 vCPU × $0.04048 + 2 GB × $0.004445) per deploy',
+    })]);
+  });
+
+  it('counts the canary time, and the most tasks autoscaling allows', () => {
+    const notes = price(many).deployNotes;
+    expect(notes.map((note) => note.strategy)).toEqual(['CANARY', 'CANARY']);
+    const web = notes.find((note) => note.basis.startsWith('a second set of 2–6 tasks'))!;
+    expect(web.basis).toContain('for the 4 min canary and the 3 min bake');
+    expect(web.perDeploy.max).toBeGreaterThan(web.perDeploy.min);
+  });
+});
