@@ -26,6 +26,7 @@ function healthSchema() {
   return z
     .strictObject({
       path: z.string().meta({ description: 'web: HTTP path that answers 2xx when the app is healthy', default: '/' }),
+      container: z.boolean().meta({ description: 'web: also check from inside the container (ECS and the local engine); default: true, false for images without a shell (FROM scratch, distroless)' }),
       command: z.array(z.string()).min(1).meta({ description: 'worker: a command run inside the container that exits 0 when healthy, e.g. [celery, -A, app, inspect, ping]' }),
       interval: int(5, 300).meta({ description: 'seconds between checks', default: 30 }),
       timeout: int(2, 120).meta({ description: 'seconds before a check counts as failed; less than interval', default: 5 }),

@@ -132,6 +132,8 @@ export class BerthService extends Construct {
       ? ecs.ContainerImage.fromEcrRepository(props.image.repository, props.image.digest)
       : ecs.ContainerImage.fromRegistry(props.image.reference);
     const health = props.health;
+    // None for images without a shell (health.container false): the load balancer's checks decide, as locally.
+    const healthCommand = containerHealthCommand(props.port, health);
     this.container = this.taskDefinition.addContainer('app', {
       containerName: 'app',
       image,
@@ -141,14 +143,16 @@ export class BerthService extends Construct {
       secrets: props.secrets ?? {},
       ...(props.command ? { command: props.command } : {}),
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'app' }),
-      healthCheck: {
-        command: containerHealthCommand(props.port, health),
-        interval: Duration.seconds(health.interval),
-        timeout: Duration.seconds(health.timeout),
-        retries: health.unhealthyThreshold,
-        // ECS allows at most 300 s; the service's grace period covers longer starts (src/model/health-timing.ts).
-        startPeriod: Duration.seconds(ecsContainerStartPeriod(health)),
-      },
+      ...(healthCommand ? {
+        healthCheck: {
+          command: healthCommand,
+          interval: Duration.seconds(health.interval),
+          timeout: Duration.seconds(health.timeout),
+          retries: health.unhealthyThreshold,
+          // ECS allows at most 300 s; the service's grace period covers longer starts (src/model/health-timing.ts).
+          startPeriod: Duration.seconds(ecsContainerStartPeriod(health)),
+        },
+      } : {}),
       readonlyRootFilesystem: false,
     });
     if (Object.keys(props.environment ?? {}).length > 0) {

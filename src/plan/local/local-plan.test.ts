@@ -9,7 +9,7 @@ import { dependencyCreateOptions, planLocal, replicaCreateOptions } from './loca
 function config(yaml: string, env = 'local'): ResolvedConfig {
   const dir = mkdtempSync(join(tmpdir(), 'lt-plan-'));
   writeFileSync(join(dir, 'berth.yml'), yaml);
-  writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\n');
+  writeFileSync(join(dir, 'Dockerfile'), 'FROM python:3.12-slim\n');
   return loadConfig({ config: join(dir, 'berth.yml'), env });
 }
 
@@ -33,7 +33,7 @@ describe('planLocal', () => {
   it('runs the configured minimum of replicas with the health check of service.health', () => {
     expect(plan.replicas.count).toBe(3);
     expect(plan.replicas.spec.healthcheck).toMatchObject({ Interval: 10e9, Timeout: 3e9, Retries: 4, StartPeriod: 20e9 });
-    expect(plan.replicas.spec.healthcheck.Test[1]).toContain('http://127.0.0.1:8000/health');
+    expect(plan.replicas.spec.healthcheck.Test).toContain('http://127.0.0.1:8000/health');
   });
 
   it('gives the app DATABASE_URL, PG* and REDIS_URL pointing at the dependency containers', () => {

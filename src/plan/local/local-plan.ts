@@ -7,7 +7,7 @@
 import { soleWebService } from '../../model/transitional.js';
 import { gracePeriodSeconds } from '../../model/health-timing.js';
 import type { HealthCheck, ResolvedConfig } from '../../config/model.js';
-import { containerHealthCommand } from '../container-health-command.js';
+import { engineHealthTest } from '../container-health-command.js';
 import { dependencyContainerName, dependencyVolumeName, labelsFor, localConnectionEnv, networkName, POSTGRES_PORT, REDIS_PORT, replicaNamePrefix, stickyCookieName, type LocalEndpoints } from '../../model/index.js';
 
 /** A Docker health check in the units of the Engine API (nanoseconds). */
@@ -85,7 +85,7 @@ const SECOND_NS = 1_000_000_000;
 /** The container health check of service.health in Engine API units. */
 export function engineHealthCheck(port: number, health: HealthCheck): EngineHealthCheck {
   return {
-    Test: containerHealthCommand(port, health),
+    Test: engineHealthTest(port, health),
     Interval: health.interval * SECOND_NS,
     Timeout: health.timeout * SECOND_NS,
     Retries: health.unhealthyThreshold,
