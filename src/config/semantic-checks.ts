@@ -2,10 +2,11 @@
  * Rules that relate fields to each other or to the world (files, regions), checked on one
  * environment's merged configuration after the shapes have passed the schema.
  */
-import { existsSync, statSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { isAwsRegion } from './aws-regions.js';
 import { DEFAULTS } from './defaults.js';
+import { dockerfileFacts } from './dockerfile-facts.js';
 import { parseDuration } from './durations.js';
 import { describeAllowedMemory, FARGATE_CPU_VALUES, isValidFargateSize } from './fargate.js';
 import type { Sections } from './merge-environment.js';
@@ -346,12 +347,43 @@ function checkBuild(build: RawService['build'], buildPath: PropertyKey[], dir: s
     add([...buildPath, 'context'], `folder ${shown(context)} does not exist (the build context is relative to berth.yml)`);
     return;
   }
+  const project = realpathSync(dir);
+  const realContext = realpathSync(context);
+  if (!isInside(project, realContext)) {
+    add([...buildPath, 'context'], outsideProject(context, realContext, project), {
+      hint: 'move berth.yml to the top folder of what it builds, or point the context at a folder inside it',
+    });
+    return;
+  }
   const dockerfile = resolve(context, build?.dockerfile ?? DEFAULTS.service.build.dockerfile);
   if (!existsSync(dockerfile)) {
     add([...buildPath, 'dockerfile'], `${shown(dockerfile)} does not exist`, {
       hint: `add a Dockerfile, set ${prefix}build.dockerfile, or set ${prefix}image to run a pushed image`,
     });
+    return;
   }
+  const realDockerfile = realpathSync(dockerfile);
+  if (!isInside(project, realDockerfile)) {
+    add([...buildPath, 'dockerfile'], outsideProject(dockerfile, realDockerfile, project), {
+      hint: 'keep the Dockerfile inside the folder of berth.yml; the path is relative to the build context',
+    });
+    return;
+  }
+  const facts = dockerfileFacts(realDockerfile, build?.target);
+  if (!facts.dockerfile) {
+    add([...buildPath, 'dockerfile'], `${shown(dockerfile)} is not a Dockerfile: ${facts.reason}`, { hint: `name the Dockerfile in ${prefix}build.dockerfile` });
+  }
+}
+
+function outsideProject(path: string, real: string, project: string): string {
+  const where = real === path ? shown(path) : `${shown(path)} leads to ${real}, which`;
+  return `${where} is outside the folder of berth.yml (${project}); berth builds only from files inside it`;
+}
+
+/** Whether `path` is `folder` or inside it (both already resolved through symbolic links). */
+export function isInside(folder: string, path: string): boolean {
+  const rel = relative(folder, path);
+  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
 }
 
 /** Paths as the user would type them from where berth runs. */
