@@ -2,10 +2,11 @@
  * Read berth.yml, validate it whole (every problem at once, with file:line:column and the dotted
  * field path), and resolve one environment.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Document, Node } from 'yaml';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import type { LineCounter } from 'yaml';
+import { isMap, isScalar, isSeq } from 'yaml';
 import { UsageError } from '../errors.js';
 import { DEFAULT_ENV } from './defaults.js';
 import { checkTemplates, environmentTemplates, isTemplateName, withTemplateInstance } from './environment-templates.js';
@@ -18,8 +19,10 @@ import type { BerthFile } from './schema.js';
 import { berthFileSchema, ENV_NAME_MAX, ENV_NAME_PATTERN } from './schema.js';
 import { checkSections } from './semantic-checks.js';
 import { closestMatch } from './suggest.js';
+import { readConfigText } from './read-config-file.js';
 import type { FieldProblem } from './zod-problems.js';
-import { problemsFromIssues } from './zod-problems.js';
+import { knownKeysAt, problemsFromIssues } from './zod-problems.js';
+import { readYamlConfig } from './yaml-document.js';
 
 export const CONFIG_FILE_NAMES = ['berth.yml', 'berth.yaml'];
 
@@ -92,30 +95,10 @@ function locator(doc: Document, lines: LineCounter) {
 /** Parse and schema-check the whole file (every environment), or throw ConfigError with every problem. */
 export function parseConfigFile(file: string, cwd = process.cwd()): ParsedConfigFile {
   const shownAs = displayPath(file, cwd);
-  const fail = (problem: Omit<ConfigProblem, 'file'>): never => {
-    throw new ConfigError([{ file: shownAs, ...problem }]);
-  };
-  const text = readFileSync(file, 'utf8');
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true });
-  if (doc.errors.length > 0) {
-    throw new ConfigError(
-      doc.errors.map((error) => {
-        const pos = error.linePos?.[0];
-        const message = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?\s*$/, '');
-        return { file: shownAs, ...(pos ? { line: pos.line, column: pos.col } : {}), path: '', message: `YAML syntax error: ${message}` };
-      }),
-    );
-  }
-  if (doc.contents === null || (isScalar(doc.contents) && (doc.contents.value === null || doc.contents.value === ''))) {
-    fail({ path: '', message: 'the file is empty; expected at least `app:` and `service: { port: ... }`', hint: 'run `berth init` to write a commented berth.yml' });
-  }
-  if (!isMap(doc.contents)) {
-    const pos = lines.linePos(doc.contents!.range?.[0] ?? 0);
-    fail({ line: pos.line, column: pos.col, path: '', message: `expected a mapping of keys (app:, service:, ...), got ${isSeq(doc.contents) ? 'a list' : 'a single value'}` });
-  }
-  const data: unknown = doc.toJS();
-  const locate = locator(doc, lines);
+  const text = readConfigText(file, shownAs);
+  const yaml = readYamlConfig(text, shownAs, knownKeysAt([]));
+  const data = yaml.data;
+  const locate = locator(yaml.doc, yaml.lines);
   const toProblem = (problem: FieldProblem, path: readonly PropertyKey[] = problem.path): ConfigProblem => ({
     file: shownAs,
     ...locate(path, problem.atKey),
@@ -124,7 +107,8 @@ export function parseConfigFile(file: string, cwd = process.cwd()): ParsedConfig
     ...(problem.hint ? { hint: problem.hint } : {}),
   });
   const result = berthFileSchema.safeParse(data);
-  if (!result.success) throw new ConfigError(problemsFromIssues(result.error.issues, data).map((p) => toProblem(p)));
+  const problems = [...yaml.problems, ...(result.success ? [] : problemsFromIssues(result.error.issues, data).map((p) => toProblem(p)))];
+  if (problems.length > 0 || !result.success) throw new ConfigError(problems);
   return { file, shownAs, data: result.data, locate: (path, atKey) => locate(path, atKey) };
 }
 

@@ -15,6 +15,7 @@ import { parseJobSchedule } from './job-schedule.js';
 import { appImageSource, hasOwnImage, inherited, serviceEntries, serviceKind, type RawService, type ServiceEntry } from './service-entries.js';
 import { closestMatch } from './suggest.js';
 import { APP_NAME_MAX, APP_NAME_PATTERN, ENV_VAR_PATTERN, LOG_RETENTION_DAYS, POSTGRES_VERSIONS, REDIS_VERSIONS, SERVICE_NAME_MAX, SERVICE_NAME_PATTERN } from './schema.js';
+import { quoteForProblem, URL_PATH_HELP, URL_PATH_PATTERN } from './text-formats.js';
 import type { FieldProblem } from './zod-problems.js';
 
 export interface SemanticProblem extends FieldProblem {
@@ -189,7 +190,8 @@ function checkWebService(sections: Sections, _context: CheckContext, entry: Serv
   const health = raw.health ?? {};
   if (health.command !== undefined) add([...base, 'health', 'command'], 'a web service is checked over HTTP: use health.path (a command check is for workers)', { atKey: true });
   const path = health.path ?? DEFAULTS.service.health.path;
-  if (!path.startsWith('/')) add([...base, 'health', 'path'], `"${path}" must start with "/"`, { hint: `did you mean "/${path}"?` });
+  if (!path.startsWith('/')) add([...base, 'health', 'path'], `${quoteForProblem(path)} must start with "/"`, URL_PATH_PATTERN.test(`/${path}`) ? { hint: `did you mean "/${path}"?` } : {});
+  else if (!URL_PATH_PATTERN.test(path)) add([...base, 'health', 'path'], `${quoteForProblem(path)} is not a URL path: ${URL_PATH_HELP}`);
   const interval = health.interval ?? DEFAULTS.service.health.interval;
   const timeout = health.timeout ?? DEFAULTS.service.health.timeout;
   if (timeout >= interval) {
