@@ -17,6 +17,7 @@ import { ConfigError, dottedPath } from './problems.js';
 import { resolveSections, isProductionEnv } from './resolve.js';
 import type { BerthFile } from './schema.js';
 import { berthFileSchema, ENV_NAME_MAX, ENV_NAME_PATTERN } from './schema.js';
+import { configWarnings } from './config-warnings.js';
 import { checkSections } from './semantic-checks.js';
 import { closestMatch } from './suggest.js';
 import { coerceNumericStrings } from './numeric-strings.js';
@@ -253,12 +254,24 @@ export function checkEnvironments(parsed: ParsedConfigFile, removed: readonly Pr
 
 /** Load berth.yml and resolve one environment, or throw ConfigError / UsageError. */
 export function loadConfig(options: LoadOptions = {}): ResolvedConfig {
+  return loadConfigWithWarnings(options).config;
+}
+
+/** loadConfig, and the warnings about the file (valid, but probably a mistake: config-warnings.ts), each at its line. */
+export function loadConfigWithWarnings(options: LoadOptions = {}): { config: ResolvedConfig; warnings: ConfigProblem[] } {
   const cwd = options.cwd ?? process.cwd();
   const file = findConfigFile(options);
   const parsed = parseConfigFile(file, cwd);
   const problems = checkEnvironments(parsed);
   if (problems.length > 0) throw new ConfigError(problems);
-  return resolveEnvironment(parsed, file, options.env ?? DEFAULT_ENV);
+  const warnings = configWarnings(parsed.data).map((warning): ConfigProblem => ({
+    file: parsed.shownAs,
+    ...parsed.locate(warning.path, true),
+    path: dottedPath(warning.path),
+    message: warning.message,
+    hint: warning.hint,
+  }));
+  return { config: resolveEnvironment(parsed, file, options.env ?? DEFAULT_ENV), warnings };
 }
 
 function resolveEnvironment(parsed: ParsedConfigFile, file: string, env: string): ResolvedConfig {
