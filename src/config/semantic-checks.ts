@@ -227,6 +227,7 @@ function checkWorker(entry: ServiceEntry, add: Add): void {
   if (health) {
     if (health.path !== undefined) add([...base, 'health', 'path'], 'a worker has no HTTP endpoint: check it with health.command (a command that exits 0 when healthy), or leave health out', { atKey: true });
     if (health.healthyThreshold !== undefined) add([...base, 'health', 'healthyThreshold'], 'applies to load balancer checks only; a worker has none', { atKey: true });
+    if (health.container !== undefined) add([...base, 'health', 'container'], 'applies to a web service\'s HTTP check only; a worker\'s health.command runs as written, without a shell', { atKey: true });
     if (health.command === undefined && health.path === undefined) add([...base, 'health'], 'a worker\'s health check needs a command, e.g. health: { command: [celery, -A, app, inspect, ping] }');
     const interval = health.interval ?? DEFAULTS.worker.health.interval;
     const timeout = health.timeout ?? DEFAULTS.worker.health.timeout;
