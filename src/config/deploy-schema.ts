@@ -4,11 +4,12 @@
  */
 import { z } from 'zod';
 import { DURATION_PATTERN } from './durations.js';
+import { TEXT_MAX } from './limits.js';
 
 export const DEPLOY_STRATEGIES = ['rolling', 'blue-green', 'canary'] as const;
 
 const DURATION_HELP = 'expected a duration such as 0, "30s", "5m" or "1h"';
-const duration = z.union([z.number().int().min(0), z.string().regex(DURATION_PATTERN, { error: DURATION_HELP })], { error: DURATION_HELP });
+const duration = z.union([z.number().int().min(0), z.string().max(TEXT_MAX).regex(DURATION_PATTERN, { error: DURATION_HELP })], { error: DURATION_HELP });
 
 export const deploySchema = z.strictObject({
   strategy: z.enum(DEPLOY_STRATEGIES, { error: `expected one of ${DEPLOY_STRATEGIES.join(', ')}` })
