@@ -66,9 +66,7 @@ describe('deploy', () => {
     expect(problemsOf(yaml, 'prod')).toEqual([expect.stringMatching(/^environments\.prod\.deploy\.strategy: blue-green moves traffic between two sets of tasks on the load balancer/)]);
   });
 
-  it('refuses blue-green and canary for the local environment, which deploys rolling', () => {
-    expect(problemsOf(`${APP}deploy: { strategy: canary }\n`)).toEqual([
-      'deploy.strategy: canary deploys run on AWS only so far; the local engine replaces replicas rolling (set deploy.strategy under environments.<aws env> (e.g. environments.prod.deploy.strategy: canary), not for local)',
-    ]);
+  it('accepts blue-green and canary for the local environment, with bake times in seconds', () => {
+    expect(load(`${APP}deploy: { strategy: canary, bake: 5s, canary: { percent: 50, for: 5s } }\n`).deploy).toEqual({ strategy: 'canary', bake: 5, canary: { percent: 50, for: 5 } });
   });
 });

@@ -33,12 +33,6 @@ export function checkDeploy(sections: Sections, context: { env: string }, add: A
 
   const strategy = deploy.strategy ?? 'rolling';
   if (strategy === 'rolling') return;
-  if (!onAws) {
-    add(['deploy', 'strategy'], `${strategy} deploys run on AWS only so far; the local engine replaces replicas rolling`, {
-      hint: `set deploy.strategy under environments.<aws env> (e.g. environments.prod.deploy.strategy: ${strategy}), not for ${DEFAULT_ENV}`,
-    });
-    return;
-  }
   const behindBalancer = serviceEntries(sections).some((entry) => serviceKind(entry) === 'web' && entry.raw.loadBalancer !== false);
   if (!behindBalancer) {
     add(['deploy', 'strategy'], `${strategy} moves traffic between two sets of tasks on the load balancer, and no web service sits behind it`, {

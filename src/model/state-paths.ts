@@ -39,6 +39,8 @@ export const STATE_FILES = {
   operationLock: 'operation.lock',
   /** Progress events of the deploy or rollback under way (JSON lines), for `berth ui`. */
   progressJournal: 'progress.jsonl',
+  /** A blue/green or canary deploy under way: which release takes traffic from which, so `berth rollback` can return it. */
+  trafficSwitch: 'traffic-switch.json',
 } as const;
 
 export type StateFile = keyof typeof STATE_FILES;

@@ -12,7 +12,7 @@ import type { Socket } from 'node:net';
 import { createProxyServer } from 'http-proxy-3';
 import { servicePlan, type LocalPlan } from '../../plan/local/local-plan.js';
 import { routeRequest } from '../../plan/local/routing.js';
-import { applyCheck, chooseBackend, cookieValue, workerHealth, type BackendEntry, type BackendStatus, type BalancerConfig, type BalancerStatus, type PoolConfig } from './balancer-model.js';
+import { applyCheck, chooseBackend, cookieValue, takesCanaryShare, workerHealth, type BackendEntry, type BackendStatus, type BalancerConfig, type BalancerStatus, type PoolConfig } from './balancer-model.js';
 import { connectEngine, publishedPort, removeContainer, replicaIndex, startReplica, type Docker } from './engine.js';
 import { JobScheduler } from './job-scheduler.js';
 import { LocalSecretFile } from './secret-store.js';
@@ -41,6 +41,10 @@ export class LocalBalancer {
   private readonly startedAt = new Date().toISOString();
   private readonly proxy = createProxyServer({ xfwd: true, proxyTimeout: 120_000 });
   private server?: http.Server;
+  /** Blue/green and canary: the test listener, which reaches only the healthy candidates. */
+  private testServer?: { port: number; server: http.Server };
+  /** Canary: requests counted per service, to send exactly the configured share to the new release. */
+  private splitSequence = new Map<string, number>();
   private control?: http.Server;
   private supervisor?: NodeJS.Timeout;
   private replacing = false;
@@ -65,6 +69,7 @@ export class LocalBalancer {
         this.server!.listen(this.config.port, '127.0.0.1', () => resolve());
       });
     }
+    await this.syncTestListener();
     if (existsSync(this.files.socket)) rmSync(this.files.socket);
     this.control = http.createServer((req, res) => void this.handleControl(req, res));
     await new Promise<void>((resolve) => this.control!.listen(this.files.socket, () => resolve()));
@@ -95,6 +100,7 @@ export class LocalBalancer {
     this.server?.closeAllConnections();
     for (const socket of this.upgraded) socket.destroy();
     await new Promise((resolve) => this.server?.close(resolve) ?? resolve(undefined));
+    await this.closeTestListener();
     this.proxy.close();
     rmSync(this.files.socket, { force: true });
   }
@@ -208,10 +214,44 @@ export class LocalBalancer {
     this.scheduleCheck(id, (starting ? Math.min(health.interval, 2) : health.interval) * 1000);
   }
 
-  private pick(req: http.IncomingMessage, service: string, exclude: Set<string>): BackendStatus | undefined {
+  /** Opens or closes the test listener as the configuration asks (blue/green and canary deploys). */
+  private async syncTestListener(): Promise<void> {
+    const wanted = this.config.testPort;
+    if (this.testServer?.port === wanted) return;
+    await this.closeTestListener();
+    if (wanted === undefined) return;
+    const server = http.createServer((req, res) => this.handle(req, res, 0, new Set(), 'test'));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(wanted, '127.0.0.1', () => resolve());
+    });
+    this.testServer = { port: wanted, server };
+    this.event(`test listener on 127.0.0.1:${wanted} (the new release's replicas only)`);
+  }
+
+  private async closeTestListener(): Promise<void> {
+    const open = this.testServer;
+    if (!open) return;
+    this.testServer = undefined;
+    open.server.closeAllConnections();
+    await new Promise((resolve) => open.server.close(resolve));
+  }
+
+  private pick(req: http.IncomingMessage, service: string, exclude: Set<string>, listener: 'production' | 'test' = 'production'): BackendStatus | undefined {
     const pool = this.pool(service);
     const sticky = pool?.stickySeconds ? cookieValue(req.headers.cookie, pool.cookieName) : undefined;
-    const candidates = [...this.backends.values()].filter((backend) => backend.service === service && backend.kind === 'web' && !exclude.has(backend.id));
+    let candidates = [...this.backends.values()].filter((backend) => backend.service === service && backend.kind === 'web' && !exclude.has(backend.id));
+    if (listener === 'test') {
+      // The test listener sends requests to the candidates as if they were in rotation, and never to the running set.
+      candidates = candidates.filter((backend) => backend.role === 'candidate').map((backend) => ({ ...backend, role: 'active' as const }));
+    } else if (this.config.split) {
+      const { release, percent } = this.config.split;
+      const sequence = this.splitSequence.get(service) ?? 0;
+      this.splitSequence.set(service, sequence + 1);
+      const toNew = takesCanaryShare(sequence, percent);
+      const side = candidates.filter((backend) => (backend.release === release) === toNew);
+      if (side.some((backend) => backend.role === 'active' && backend.health === 'healthy')) candidates = side;
+    }
     const choice = chooseBackend(candidates, this.cursors.get(service) ?? 0, sticky);
     this.cursors.set(service, choice.cursor);
     return choice.backend;
@@ -222,14 +262,14 @@ export class LocalBalancer {
     return routeRequest(this.config.routing, { host: req.headers.host, url: req.url });
   }
 
-  private handle(req: http.IncomingMessage, res: http.ServerResponse, attempt: number, tried = new Set<string>()): void {
+  private handle(req: http.IncomingMessage, res: http.ServerResponse, attempt: number, tried = new Set<string>(), listener: 'production' | 'test' = 'production'): void {
     const service = this.serviceFor(req);
     if (!service) {
       res.writeHead(404, { 'content-type': 'text/plain' });
       res.end('berth: no service of this app answers this path or host (see the routes in `berth plan`)\n');
       return;
     }
-    const backend = this.pick(req, service, tried);
+    const backend = this.pick(req, service, tried, listener);
     if (!backend) {
       res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '5' });
       res.end(`berth: no healthy replica of ${service} is in rotation (see \`berth status\`)\n`);
@@ -257,7 +297,7 @@ export class LocalBalancer {
       // A replica that refused the connection never saw the request: another one may take it.
       const code = (error as NodeJS.ErrnoException).code;
       if (!res.headersSent && attempt < 2 && RETRYABLE.has(req.method ?? '') && (code === 'ECONNREFUSED' || code === 'ECONNRESET')) {
-        this.handle(req, res, attempt + 1, tried);
+        this.handle(req, res, attempt + 1, tried, listener);
         return;
       }
       if (!res.headersSent) {
@@ -302,6 +342,7 @@ export class LocalBalancer {
         this.config = { ...next, backends: this.config.backends };
         this.setBackends(next.backends);
         this.persist();
+        await this.syncTestListener();
         return send(200, this.status());
       }
       if (req.method === 'POST' && req.url === '/shutdown') {

@@ -18,6 +18,7 @@ import { execInReplica, runJobNow, runOneOff, type OneOffContext } from './one-o
 import { redactSecrets } from './redact.js';
 import { prepareReleaseImages, releaseDigest, removeReleaseImages, retagRelease } from './release-images.js';
 import { ReleaseStore } from './release-store.js';
+import { readTrafficSwitch, returnTraffic, switchInFlight, writeTrafficSwitch } from './set-switch.js';
 import { rollout, type RolloutContext } from './rollout.js';
 import { localSecretStore } from './secret-store.js';
 import { localStatusReport } from './status-report.js';
@@ -125,6 +126,20 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
   }
 
   async function rollback(request: RollbackRequest, progress: Progress): Promise<DeployOutcome> {
+    // During a blue/green or canary deploy's canary time or bake the old replicas still run: traffic goes back at once,
+    // without the operation lock the deploy holds (it drains its own replicas when it sees the return).
+    const switching = readTrafficSwitch(stateDir);
+    if (switchInFlight(switching)) {
+      if (request.to !== undefined && request.to !== switching.previous) {
+        throw new UsageError(`a ${config.deploy.strategy} deploy of release ${switching.release} is in its ${switching.phase} time, beside release ${switching.previous}, and --to ${request.to} is another release`, `run \`berth rollback\` without --to to return traffic to release ${switching.previous} at once`);
+      }
+      const step = progress.step(`Returning traffic to release ${switching.previous} (release ${switching.release} is in its ${switching.phase} time)`);
+      const applied = await returnTraffic(balancer, switching);
+      writeTrafficSwitch(stateDir, { ...switching, returned: true });
+      step.succeed(`release ${switching.previous} has all traffic; the deploy of release ${switching.release} drains its replicas`);
+      const serving = releases.list().find((entry) => entry.number === switching.previous) ?? releases.current();
+      return { ok: applied !== undefined, env: config.env, ...(serving ? { release: serving } : {}), ...(applied?.port !== undefined ? { url: `http://127.0.0.1:${applied.port}` } : {}), reasons: applied ? [] : ['the load balancer has no saved configuration'], logTail: [] };
+    }
     // The same rule as on AWS (src/model/release-rules.ts).
     const target = rollbackTarget(releases.list(), request.to);
     return exclusively(async () => {
