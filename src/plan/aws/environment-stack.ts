@@ -445,6 +445,9 @@ export class EnvironmentStack extends Stack {
         output(serviceOutputName(config.app, config.env, service, 'TargetGroupArn'), group.targetGroupArn, `target health of ${service}`);
         output(serviceOutputName(config.app, config.env, service, 'TargetGroupFullName'), group.targetGroupFullName, `CloudWatch dimension TargetGroup of ${service}`);
       }
+      for (const [service, rules] of this.loadBalancer.trafficSwitches) {
+        output(serviceOutputName(config.app, config.env, service, 'AlternateTargetGroupArn'), rules.alternateTargetGroup.targetGroupArn, `the second target group of ${service} (blue/green, canary)`);
+      }
       if (this.loadBalancer.certificate) output('CertificateArn', this.loadBalancer.certificate.certificateArn, 'the ACM certificate of the domain');
     }
     output('LogGroupName', this.cluster.logGroup.logGroupName, 'the app logs');

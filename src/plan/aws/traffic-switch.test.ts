@@ -28,10 +28,10 @@ const MANY = readFileSync(resolve(import.meta.dirname, '..', '..', '..', 'test',
   .replace('region: us-east-1', 'region: us-east-1\nimage: 123456789012.dkr.ecr.us-east-1.amazonaws.com/berth/news@sha256:' + 'ab'.repeat(32))
   .replace('  prod:\n', '  prod:\n    deploy: { strategy: canary, bake: 3m, canary: { percent: 20, for: 4m } }\n');
 
-async function synth(yaml: string, env: string): Promise<{ result: SynthResult; resources: Resources; template: CfnTemplate }> {
+async function synth(yaml: string, env: string): Promise<{ result: SynthResult; resources: Resources; template: CfnTemplate; outputs: Record<string, { Value: Loose }> }> {
   const result = await synthesizeEnvironment(configFromYaml(yaml, env), { outdir: mkdtempSync(join(tmpdir(), 'berth-switch-')) });
-  const template = JSON.parse(readFileSync(result.stack.template, 'utf8')) as CfnTemplate & { Resources: Resources };
-  return { result, resources: template.Resources, template };
+  const template = JSON.parse(readFileSync(result.stack.template, 'utf8')) as CfnTemplate & { Resources: Resources; Outputs: Record<string, { Value: Loose }> };
+  return { result, resources: template.Resources, template, outputs: template.Outputs };
 }
 
 const ofType = (resources: Resources, type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
@@ -86,6 +86,14 @@ describe('deploy.strategy: blue-green', () => {
     for (const rule of [production, test]) {
       expect(rule.Properties.Actions[0].ForwardConfig.TargetGroups).toEqual([{ TargetGroupArn: ref(primary), Weight: 100 }, { TargetGroupArn: ref(alternate), Weight: 0 }]);
     }
+  });
+
+  it('names the second target group in the outputs, so deploy and status read the targets of both', () => {
+    const [, service] = ecsService(prod.resources, 'berth-shop-prod');
+    expect(prod.outputs.AlternateTargetGroupArn?.Value).toEqual(service.Properties.LoadBalancers[0].AdvancedConfiguration.AlternateTargetGroupArn);
+    expect(rolling.outputs.AlternateTargetGroupArn).toBeUndefined();
+    const api = ecsService(many.resources, 'berth-news-prod-api')[1].Properties.LoadBalancers[0].AdvancedConfiguration;
+    expect(many.outputs.ServiceApiAlternateTargetGroupArn?.Value).toEqual(api.AlternateTargetGroupArn);
   });
 
   it('rolls the deployment back on the 5xx-rate alarm', () => {

@@ -162,7 +162,7 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
       const known = readers.get(key);
       if (known) return known;
       const scope = service ? serviceScopes(config, outputs).find((candidate) => candidate.name === service) : undefined;
-      const reader = new EnvironmentReader(clients, outputs, scope ? { ...(scope.ecsService ? { ecsService: scope.ecsService } : {}), ...(scope.targetGroupArn ? { targetGroupArn: scope.targetGroupArn } : {}), ...(scope.kind === 'job' ? { family: scope.family } : {}) } : undefined);
+      const reader = new EnvironmentReader(clients, outputs, scope ? { ...(scope.ecsService ? { ecsService: scope.ecsService } : {}), ...(scope.targetGroupArn ? { targetGroupArn: scope.targetGroupArn } : {}), ...(scope.alternateTargetGroupArn ? { alternateTargetGroupArn: scope.alternateTargetGroupArn } : {}), ...(scope.kind === 'job' ? { family: scope.family } : {}) } : undefined);
       readers.set(key, reader);
       return reader;
     };
@@ -340,7 +340,7 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
         const [running, stopped] = await Promise.all([reader.tasks('RUNNING', 10), reader.tasks('STOPPED', 10)]);
         return { scope, runs: [...running, ...stopped] };
       }
-      const reader = new EnvironmentReader(clients, stack.outputs, { ...(scope.ecsService ? { ecsService: scope.ecsService } : {}), ...(scope.targetGroupArn ? { targetGroupArn: scope.targetGroupArn } : {}) });
+      const reader = new EnvironmentReader(clients, stack.outputs, { ...(scope.ecsService ? { ecsService: scope.ecsService } : {}), ...(scope.targetGroupArn ? { targetGroupArn: scope.targetGroupArn } : {}), ...(scope.alternateTargetGroupArn ? { alternateTargetGroupArn: scope.alternateTargetGroupArn } : {}) });
       const [service, targets, running] = await Promise.all([reader.service(), reader.targets(), reader.tasks('RUNNING', 50)]);
       return { scope, service, ...(targets ? { targets } : {}), running };
     }));

@@ -1,11 +1,14 @@
 /** `berth rollback` during a blue/green bake: ECS stops the deployment with ROLLBACK, traffic returns to the old set at once. */
 import { DescribeServiceDeploymentsCommand, ECSClient, ListServiceDeploymentsCommand, StopServiceDeploymentCommand } from '@aws-sdk/client-ecs';
+import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ResolvedConfig } from '../../config/model.js';
 import { silentProgress } from '../../terminal/progress.js';
 import type { Release } from '../operations.js';
 import { describePhase } from './deployment-phases.js';
+import { EnvironmentReader } from './environment-reads.js';
+import { serviceScopes } from './service-scopes.js';
 import { returnTrafficInFlight, type ReturnTrafficPorts } from './return-traffic.js';
 
 const ecs = mockClient(ECSClient);
@@ -31,7 +34,12 @@ function ports(deploy: ResolvedConfig['deploy'] = BLUE_GREEN): ReturnTrafficPort
   };
 }
 
-beforeEach(() => ecs.reset());
+const elb = mockClient(ElasticLoadBalancingV2Client);
+
+beforeEach(() => {
+  ecs.reset();
+  elb.reset();
+});
 
 describe('returnTrafficInFlight', () => {
   it('stops the baking deployment with ROLLBACK, waits until ECS returned traffic, and marks the baking release rolled back', async () => {
@@ -83,5 +91,20 @@ describe('describePhase', () => {
       .toBe('shifting: 20% of requests on the new set for 10m, then all of them');
     expect(describePhase({ arn: ARN, status: 'ROLLBACK_IN_PROGRESS', reason: 'alarm berth-shop-prod-5xx-rate in ALARM' }, BLUE_GREEN, 'prod'))
       .toBe('rolling back: production traffic returns to the old set (ROLLBACK_IN_PROGRESS: alarm berth-shop-prod-5xx-rate in ALARM)');
+  });
+});
+
+describe('target health of a blue/green service', () => {
+  it('reads both target groups: after a switch the tasks are in the second one', async () => {
+    elb.on(DescribeTargetHealthCommand, { TargetGroupArn: 'tg-blue' }).resolves({ TargetHealthDescriptions: [] });
+    elb.on(DescribeTargetHealthCommand, { TargetGroupArn: 'tg-green' }).resolves({ TargetHealthDescriptions: [
+      { Target: { Id: '10.0.1.4', Port: 8000 }, TargetHealth: { State: 'healthy' } }, { Target: { Id: '10.0.2.9', Port: 8000 }, TargetHealth: { State: 'healthy' } },
+    ] });
+    const outputs = { ClusterName: 'berth-shop-prod', TargetGroupArn: 'tg-blue', AlternateTargetGroupArn: 'tg-green' };
+    const scope = serviceScopes(ports().config, outputs).find((candidate) => candidate.name === 'web')!;
+    expect(scope.alternateTargetGroupArn).toBe('tg-green');
+    const clients = { elb: new ElasticLoadBalancingV2Client({ region: 'eu-west-1' }) } as unknown as ConstructorParameters<typeof EnvironmentReader>[0];
+    const reader = new EnvironmentReader(clients, outputs, { ecsService: 'berth-shop-prod', targetGroupArn: scope.targetGroupArn!, alternateTargetGroupArn: scope.alternateTargetGroupArn! });
+    expect((await reader.targets())?.map((target) => [target.id, target.state])).toEqual([['10.0.1.4:8000', 'healthy'], ['10.0.2.9:8000', 'healthy']]);
   });
 });
