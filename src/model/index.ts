@@ -17,3 +17,4 @@ export * from './connection-variables.js';
 export * from './health-timing.js';
 export * from './services.js';
 export * from './deploy-strategy.js';
+export * from './ownership.js';

@@ -41,6 +41,8 @@ export const STATE_FILES = {
   progressJournal: 'progress.jsonl',
   /** A blue/green or canary deploy under way: which release takes traffic from which, so `berth rollback` can return it. */
   trafficSwitch: 'traffic-switch.json',
+  /** The berth.yml that owns the environment (src/model/ownership.ts). */
+  owner: 'owner.json',
 } as const;
 
 export type StateFile = keyof typeof STATE_FILES;
