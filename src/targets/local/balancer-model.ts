@@ -64,6 +64,8 @@ export interface BalancerConfig {
   supervise?: { release: number; counts: Record<string, number>; planFile: string };
   /** Blue/green and canary: 127.0.0.1:<testPort> routes like the main port, to the healthy candidates only. */
   testPort?: number;
+  /** The routes the test listener uses: the new release's (the main port keeps the running release's until the switch). */
+  testRouting?: RoutingTable;
   /** Canary: this share (%) of each web service's new requests goes to the replicas of `release`, the rest to the others. */
   split?: { release: number; percent: number };
 }

@@ -261,12 +261,12 @@ export class LocalBalancer {
   }
 
   /** The web service a request is for (routing by path and host), or undefined: no route takes it. */
-  private serviceFor(req: http.IncomingMessage): string | undefined {
-    return routeRequest(this.config.routing, { host: req.headers.host, url: req.url });
+  private serviceFor(req: http.IncomingMessage, listener: 'production' | 'test' = 'production'): string | undefined {
+    return routeRequest(listener === 'test' ? (this.config.testRouting ?? this.config.routing) : this.config.routing, { host: req.headers.host, url: req.url });
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse, attempt: number, tried = new Set<string>(), listener: 'production' | 'test' = 'production'): void {
-    const service = this.serviceFor(req);
+    const service = this.serviceFor(req, listener);
     if (!service) {
       res.writeHead(404, { 'content-type': 'text/plain' });
       res.end('berth: no service of this app answers this path or host (see the routes in `berth plan`)\n');

@@ -351,7 +351,7 @@ async function switchSets(context: RolloutContext, plan: LocalPlan, input: Switc
   const active = candidates.map((backend) => ({ ...backend, role: 'active' as const }));
 
   const testing = progress.step(`Test requests through 127.0.0.1:${testPort} (the new replicas only; release ${previousRelease} keeps all traffic)`);
-  await balancer.apply({ ...balancerConfig(plan, [...oldBackends, ...candidates], previous.supervise, previous), testPort });
+  await balancer.apply({ ...balancerConfig(plan, [...oldBackends, ...candidates], previous.supervise, previous), testPort, ...(plan.balancer ? { testRouting: plan.balancer.routing } : {}) });
   const failed = await sendTestRequests(config, testPort);
   if (failed) {
     testing.fail(failed);

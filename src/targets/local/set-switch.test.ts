@@ -61,6 +61,17 @@ describe('the local balancer during a blue/green or canary deploy', () => {
     expect(new Set(await bodies(PORT, 6))).toEqual(new Set(['blue']));
   }, 20_000);
 
+  it('the test listener routes by the new release\'s routes: a service the running release does not have answers there only', async () => {
+    const backends = [entry('blue', await replica('blue'), 1, 'active'), entry('green', await replica('green'), 2, 'candidate'), { ...entry('api', await replica('api'), 2, 'candidate'), service: 'api' }];
+    await start(backends, {
+      testPort: TEST_PORT,
+      testRouting: { rules: [{ priority: 10, service: 'api', path: '/api/*' }], defaultService: 'web' },
+      pools: ['web', 'api'].map((service) => ({ service, health: HEALTH, stickySeconds: false as const, cookieName: `berth-lt-switch-unit-${service}` })),
+    });
+    expect(await (await fetch(`http://127.0.0.1:${TEST_PORT}/api/x`)).text()).toBe('api');
+    expect(await (await fetch(`http://127.0.0.1:${PORT}/api/x`)).text()).toBe('blue');
+  }, 20_000);
+
   it('a canary split sends exactly its share of requests to the new release', async () => {
     await start([entry('blue', await replica('blue'), 1, 'active'), entry('green', await replica('green'), 2, 'active')], { split: { release: 2, percent: 25 } });
     const answered = await bodies(PORT, 40);

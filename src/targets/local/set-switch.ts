@@ -115,7 +115,7 @@ export function returnedBackends(backends: readonly BackendEntry[], release: num
 export async function returnTraffic(balancer: BalancerClient, state: TrafficSwitchState): Promise<BalancerConfig | undefined> {
   const saved = balancer.savedConfig();
   if (!saved) return undefined;
-  const { split: _split, testPort: _testPort, supervise: _supervise, ...rest } = saved;
+  const { split: _split, testPort: _testPort, testRouting: _testRouting, supervise: _supervise, ...rest } = saved;
   const next: BalancerConfig = { ...rest, backends: returnedBackends(saved.backends, state.release), ...(state.previousSupervise ? { supervise: state.previousSupervise } : {}) };
   await balancer.apply(next);
   return next;
