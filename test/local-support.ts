@@ -7,8 +7,12 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Compiles berth once (the CLI, the detached balancer and berth ui's page script run from dist/). */
+/**
+ * Compiles berth once (the CLI, the detached balancer and berth ui's page script run from dist/).
+ * BERTH_TEST_PREBUILT=1 skips it after an `npm run build`, so the engine lock is not held while tsc runs.
+ */
 export function buildBerth(): void {
+  if (process.env.BERTH_TEST_PREBUILT === '1') return;
   execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
   execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'src/dashboard/page/tsconfig.json')], { stdio: 'inherit' });
 }

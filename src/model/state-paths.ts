@@ -32,7 +32,12 @@ export function environmentStateDir(target: Target, app: string, env: string, va
 export const STATE_FILES = {
   releases: 'releases.json',
   balancerConfig: 'balancer.json',
+  /** The balancer process's identity (pid, start time, command line): berth signals only a proven match. */
   balancerPid: 'balancer.pid',
+  /** The identity of the process that restarts the balancer when it dies (balancer-supervisor.ts). */
+  supervisorPid: 'balancer-supervisor.pid',
+  /** The balancer's last known health of each backend and its recent events, read back when it restarts. */
+  balancerHealth: 'balancer-health.json',
   balancerLog: 'balancer.log',
   controlSocket: 'control.sock',
   lastFailure: 'last-failure.json',

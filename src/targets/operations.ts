@@ -102,6 +102,11 @@ export interface StatusReport {
   alarms: Array<{ name: string; state: string }>;
   /** Target-specific extras (load balancer state, cost hints, ...). */
   notes: string[];
+  /**
+   * What is wrong now and needs a person or a command (a stopped dependency, a load balancer that is not running):
+   * one line each. `berth status` exits 1 when there is any.
+   */
+  problems?: string[];
 }
 
 export interface LogsRequest {

@@ -84,6 +84,7 @@ export function describeStatus(report: StatusReport): string {
     parts.push('', formatTable(['DEPENDENCY', 'ENGINE', 'ENDPOINT', 'STATUS'], report.dependencies.map((dependency) => [dependency.kind, dependency.engine, dependency.endpoint, dependency.status])));
   }
   if (report.notes.length) parts.push('', ...report.notes);
+  if (report.problems?.length) parts.push('', ...report.problems.map((problem) => `problem: ${problem}`));
   return parts.join('\n');
 }
 

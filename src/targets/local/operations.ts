@@ -85,6 +85,25 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
     };
   }
 
+  /**
+   * Every command on a deployed environment first starts its load balancer again when neither it nor its
+   * supervisor runs (both killed, the machine restarted). Returns a line saying what was done or what failed.
+   */
+  async function repairBalancer(): Promise<{ repaired?: string; problem?: string }> {
+    if (!releases.current()) return {};
+    try {
+      return (await balancer.repair()) === 'restarted' ? { repaired: `berth started the load balancer again (it was not running); release ${releases.current()!.number} serves` } : {};
+    } catch (error) {
+      return { problem: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  async function repairWithNotice(progress?: Progress): Promise<void> {
+    const { repaired, problem } = await repairBalancer();
+    if (repaired) progress?.info(repaired);
+    if (problem) progress?.warn(`the load balancer is not running: ${problem}`);
+  }
+
   /** One deploy, rollback or destroy at a time per environment. */
   async function exclusively<T>(work: () => Promise<T>): Promise<T> {
     mkdirSync(stateDir, { recursive: true });
@@ -115,6 +134,7 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
 
   async function deploy(request: DeployRequest, progress: Progress): Promise<DeployOutcome> {
     return exclusively(async () => {
+      await repairWithNotice(progress);
       const ctx = await context(progress, request.timeoutSeconds);
       const number = releases.nextNumber();
       const images = await prepareReleaseImages(config, number, request, progress);
@@ -128,6 +148,7 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
     // The same rule as on AWS (src/model/release-rules.ts).
     const target = rollbackTarget(releases.list(), request.to);
     return exclusively(async () => {
+      await repairWithNotice(progress);
       const ctx = await context(progress, request.timeoutSeconds);
       const number = releases.nextNumber();
       const images = await retagRelease(config, target.number, number);
@@ -140,17 +161,21 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
   async function status(): Promise<StatusReport> {
     const docker = await engine();
     const runs = new JobRunStore(stateDir);
+    const { repaired, problem } = await repairBalancer();
     return localStatusReport({
       config,
       current: releases.current(),
       containers: await listContainers(docker, config.app, config.env),
       balancer: await balancer.status(),
       runs: (job) => runs.list(job),
+      ...(repaired ? { repaired } : {}),
+      ...(problem ? { balancerProblem: problem } : {}),
     });
   }
 
   async function logs(request: LogsRequest, onLine: (line: LogLine) => void, signal: AbortSignal): Promise<void> {
     const docker = await engine();
+    await repairBalancer();
     if (request.service !== undefined && !config.services.some((service) => service.name === request.service)) {
       throw new UsageError(`--service ${request.service}: berth.yml has no service of that name (services: ${config.services.map((service) => service.name).join(', ')})`);
     }
@@ -255,18 +280,22 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
   }
 
   async function listReleases(): Promise<Release[]> {
+    await repairBalancer();
     return releases.list();
   }
 
   async function run(request: RunRequest, io: ProcessIO, progress: Progress, signal: AbortSignal): Promise<CommandOutcome> {
+    await repairWithNotice(progress);
     return runOneOff(await oneOffContext(), request, io, progress, signal);
   }
 
   async function exec(request: ExecRequest, io: ProcessIO, progress: Progress, signal: AbortSignal): Promise<CommandOutcome> {
+    await repairWithNotice(progress);
     return execInReplica(await oneOffContext(), request, io, progress, signal);
   }
 
   async function runJob(request: JobRunRequest, io: ProcessIO, progress: Progress, signal: AbortSignal): Promise<CommandOutcome & { run: JobRun }> {
+    await repairWithNotice(progress);
     return runJobNow(await oneOffContext(), request, io, progress, signal);
   }
 
