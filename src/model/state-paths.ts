@@ -23,6 +23,11 @@ export function configRoot(vars: NodeJS.ProcessEnv = process.env): string {
   return join(homedir(), '.config', 'berth');
 }
 
+/** Mode of berth's state and secrets folders: the owner only (records hold log lines and replica details). */
+export const PRIVATE_DIR_MODE = 0o700;
+/** Mode of every file berth writes into them. */
+export const PRIVATE_FILE_MODE = 0o600;
+
 /** The state folder of one environment of an app on a target. */
 export function environmentStateDir(target: Target, app: string, env: string, vars: NodeJS.ProcessEnv = process.env): string {
   return join(stateRoot(vars), target, app, env);

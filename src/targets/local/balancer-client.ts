@@ -6,13 +6,14 @@
  * time and command line recorded in its pid file must all match (process-identity.ts).
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OperationError } from '../../errors.js';
 import { STATE_FILES } from '../../model/index.js';
 import type { BalancerConfig, BalancerStatus } from './balancer-model.js';
+import { writePrivateFile } from './private-files.js';
 import { parseIdentity, provenProcess } from './process-identity.js';
 
 function request<T>(socketPath: string, method: string, path: string, body?: unknown, timeoutMs = 5000): Promise<T> {
@@ -80,8 +81,7 @@ export class BalancerClient {
     if (running && running.port === config.port) return request<BalancerStatus>(this.socket, 'PUT', '/config', config);
     // local.port changed: the balancer moves to the new address.
     if (running) await this.stop();
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    writeFileSync(this.configFile, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+    writePrivateFile(this.configFile, `${JSON.stringify(config, null, 2)}\n`);
     await this.start(config.port);
     return (await this.status())!;
   }

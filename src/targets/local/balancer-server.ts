@@ -6,7 +6,7 @@
  * replaced; a worker whose `health.command` fails is replaced, as ECS replaces an unhealthy task), and its job
  * scheduler runs the jobs on their schedules.
  */
-import { chmodSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -18,6 +18,7 @@ import { applyCheck, chooseBackend, cookieValue, restoreHealth, savedHealth, sto
 import type * as EngineExports from './engine.js';
 import type { Docker } from './engine.js';
 import type { JobScheduler } from './job-scheduler.js';
+import { writePrivateFile } from './private-files.js';
 import { LocalSecretFile } from './secret-store.js';
 
 export interface BalancerFiles {
@@ -85,9 +86,7 @@ export class LocalBalancer {
   /** Saves the health state and events (owner-only: events can name replicas and errors), for a restarted balancer. */
   private saveHealth(): void {
     try {
-      const temporary = `${this.healthFile}.${process.pid}.tmp`;
-      writeFileSync(temporary, `${JSON.stringify(savedHealth([...this.backends.values()], this.events, Date.now()))}\n`, { mode: 0o600 });
-      renameSync(temporary, this.healthFile);
+      writePrivateFile(this.healthFile, `${JSON.stringify(savedHealth([...this.backends.values()], this.events, Date.now()))}\n`);
     } catch {
       // the state folder is gone (destroy --purge): nothing to keep
     }
@@ -198,9 +197,7 @@ export class LocalBalancer {
   }
 
   private persist(): void {
-    const temporary = `${this.files.config}.tmp`;
-    writeFileSync(temporary, `${JSON.stringify(this.config, null, 2)}\n`);
-    renameSync(temporary, this.files.config);
+    writePrivateFile(this.files.config, `${JSON.stringify(this.config, null, 2)}\n`);
   }
 
   private scheduleCheck(id: string, delayMs: number): void {

@@ -4,7 +4,7 @@
  * file under the user's config folder (src/model/state-paths.ts). Images are kept per release as
  * berth-<app>:<env>-release-<n> (and -<service> for a service with its own build).
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../../config/model.js';
 import { OperationError, UsageError } from '../../errors.js';
@@ -14,6 +14,8 @@ import type { CommandOutcome, DeployOutcome, DeployRequest, DestroyRequest, Exec
 import { BalancerClient } from './balancer-client.js';
 import { connectEngine, demuxBuffer, engineError, listContainers, stopAndRemove, type Docker } from './engine.js';
 import { JobRunStore } from './job-runs.js';
+import { LogLineAssembler, logFrames } from './log-lines.js';
+import { ensurePrivateDir } from './private-files.js';
 import { execInReplica, runJobNow, runOneOff, type OneOffContext } from './one-off.js';
 import { redactSecrets } from './redact.js';
 import { prepareReleaseImages, releaseDigest, removeReleaseImages, retagRelease } from './release-images.js';
@@ -106,10 +108,10 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
 
   /** One deploy, rollback or destroy at a time per environment. */
   async function exclusively<T>(work: () => Promise<T>): Promise<T> {
-    mkdirSync(stateDir, { recursive: true });
+    ensurePrivateDir(stateDir);
     const lock = join(stateDir, STATE_FILES.operationLock);
     try {
-      writeFileSync(lock, `${process.pid}\n`, { flag: 'wx' });
+      writeFileSync(lock, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
     } catch {
       const holder = Number(readFileSync(lock, 'utf8').trim());
       let alive = false;
@@ -200,7 +202,7 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
       const lines: LogLine[] = [];
       for (const entry of containers) {
         const buffer = (await docker.getContainer(entry.Id).logs({ stdout: true, stderr: true, timestamps: true, since, follow: false })) as unknown as Buffer;
-        for (const { text } of demuxBuffer(buffer)) {
+        for (const { text } of demuxBuffer(buffer, { timestamps: true })) {
           const line = toLine(entry, text);
           if (matches(line.message)) lines.push(line);
         }
@@ -212,6 +214,13 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
     await Promise.all(containers.map(async (entry) => {
       const stream = (await docker.getContainer(entry.Id).logs({ stdout: true, stderr: true, timestamps: true, since, follow: true })) as NodeJS.ReadableStream & { destroy(): void };
       let pending = Buffer.alloc(0);
+      const assembler = new LogLineAssembler({ timestamps: true });
+      const emit = (lines: Array<{ text: string }>) => {
+        for (const { text } of lines) {
+          const line = toLine(entry, text);
+          if (matches(line.message)) onLine(line);
+        }
+      };
       await new Promise<void>((resolve) => {
         if (signal.aborted) resolve();
         signal.addEventListener('abort', () => {
@@ -225,15 +234,15 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
           while (pending.length - offset >= 8) {
             const size = pending.readUInt32BE(offset + 4);
             if (pending.length - offset < 8 + size) break;
-            for (const { text } of demuxBuffer(pending.subarray(offset, offset + 8 + size))) {
-              const line = toLine(entry, text);
-              if (matches(line.message)) onLine(line);
-            }
+            for (const frame of logFrames(pending.subarray(offset, offset + 8 + size))) emit(assembler.push(frame.stream, frame.text));
             offset += 8 + size;
           }
           pending = pending.subarray(offset);
         });
-        stream.on('end', () => resolve());
+        stream.on('end', () => {
+          emit(assembler.flush());
+          resolve();
+        });
         stream.on('close', () => resolve());
         stream.on('error', () => resolve());
       });

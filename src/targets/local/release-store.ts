@@ -1,7 +1,8 @@
 /** The numbered releases of one local environment, kept in releases.json in its state folder. */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Release } from '../operations.js';
+import { writePrivateFile } from './private-files.js';
 
 interface ReleasesFile {
   releases: Release[];
@@ -27,10 +28,7 @@ export class ReleaseStore {
   }
 
   private write(content: ReleasesFile): void {
-    mkdirSync(this.dir, { recursive: true });
-    const temporary = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(temporary, `${JSON.stringify(content, null, 2)}\n`);
-    renameSync(temporary, this.path);
+    writePrivateFile(this.path, `${JSON.stringify(content, null, 2)}\n`);
   }
 
   nextNumber(): number {

@@ -7,7 +7,7 @@
  * ones. A new replica that exits or fails its checks stops the rollout: the new replicas are removed and the old
  * release keeps serving. Each step is its own function so an interrupt can be handled between them.
  */
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../../config/model.js';
@@ -19,6 +19,7 @@ import type { DeployOutcome, Release } from '../operations.js';
 import type { BalancerClient } from './balancer-client.js';
 import { WORKER_STABLE_SECONDS, type BackendEntry, type BalancerConfig, type BalancerStatus, type PoolConfig } from './balancer-model.js';
 import { containerLogTail, ensureDependency, ensureNetwork, startReplica, stopAndRemove, waitHealthy, type Docker, type ReplicaContainer } from './engine.js';
+import { writePrivateFile } from './private-files.js';
 import { redactSecrets } from './redact.js';
 import type { ReleaseStore } from './release-store.js';
 import { runTaskToEnd } from './task-container.js';
@@ -75,7 +76,7 @@ export async function startDependencies(context: RolloutContext, plan: LocalPlan
     step.update(`waiting for ${dependency.name} to be healthy`);
     const result = await waitHealthy(context.docker, dependency.name, 180);
     if (result !== 'healthy') {
-      const tail = await containerLogTail(context.docker, dependency.name, 15);
+      const tail = redactSecrets(await containerLogTail(context.docker, dependency.name, 15), maskValues(context));
       step.fail(`${dependency.engine} is ${result}`);
       throw Object.assign(new Error(`${dependency.role} ${dependency.name} (${dependency.image}) is ${result}${tail.length ? `; last lines:\n${tail.map((line) => `  ${line}`).join('\n')}` : ''}`), { dependencyTail: tail });
     }
@@ -170,18 +171,16 @@ function newRelease(request: RolloutRequest): Release {
 }
 
 function writePlan(context: RolloutContext, plan: LocalPlan): string {
-  mkdirSync(context.stateDir, { recursive: true });
   const planFile = releasePlanFile(context.stateDir, plan.release);
   // The plan holds the generated local database password (never user secrets): owner-only.
-  writeFileSync(planFile, `${JSON.stringify(plan, null, 2)}\n`, { mode: 0o600 });
-  chmodSync(planFile, 0o600);
+  writePrivateFile(planFile, `${JSON.stringify(plan, null, 2)}\n`);
   return planFile;
 }
 
 function recordFailure(context: RolloutContext, release: Release, evidence: FailureEvidence): void {
   context.releases.record(release);
   // The record `berth doctor` reads (src/doctor/last-failure.ts): { recordedAt, release, evidence }; it holds log lines: owner-only.
-  writeFileSync(join(context.stateDir, STATE_FILES.lastFailure), `${JSON.stringify({ recordedAt: new Date().toISOString(), release: release.number, evidence }, null, 2)}\n`, { mode: 0o600 });
+  writePrivateFile(join(context.stateDir, STATE_FILES.lastFailure), `${JSON.stringify({ recordedAt: new Date().toISOString(), release: release.number, evidence }, null, 2)}\n`);
 }
 
 /**
