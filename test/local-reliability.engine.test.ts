@@ -5,7 +5,7 @@
  * stale pid file never makes destroy signal an unrelated process. App lt-rel on 127.0.0.1:18186.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { environmentStateDir, localSecretsFile, STATE_FILES } from '../src/model/index.js';
@@ -17,6 +17,9 @@ const PORT = 18186;
 const URL = `http://127.0.0.1:${PORT}/`;
 const INTERVAL = 5;
 const HEALTHY_THRESHOLD = 2;
+// Canaries: over 16 KiB (the engine splits such log lines) and multi-line.
+const TOKEN = `canary-${'k7Q'.repeat(7000)}`;
+const MULTI = 'first-line-canary-a1b2\nsecond-line-canary-c3d4\n';
 let app: FixtureApp;
 let stateDir: string;
 let client: BalancerClient;
@@ -41,6 +44,7 @@ beforeAll(() => {
 service:
   port: 8000
   count: 2
+  secrets: [API_TOKEN, MULTI_LINE]
   health: { path: /health, interval: ${INTERVAL}, timeout: 2, healthyThreshold: ${HEALTHY_THRESHOLD}, unhealthyThreshold: 2, gracePeriod: 0 }
 database: postgres
 local: { port: ${PORT} }
@@ -56,6 +60,8 @@ afterAll(async () => {
 describe('local target under faults', () => {
   it('deploys under a supervised balancer that records its identity', async () => {
     app.setVersion('v1');
+    expect((await berth(app, ['secrets', 'set', 'API_TOKEN'], TOKEN)).code).toBe(0);
+    expect((await berth(app, ['secrets', 'set', 'MULTI_LINE'], MULTI)).code).toBe(0);
     const deploy = await berth(app, ['deploy']);
     expect(deploy.code, deploy.stderr).toBe(0);
     expect((await get(URL)).body).toMatch(/^release v1/);
@@ -156,6 +162,35 @@ describe('local target under faults', () => {
     expect(await releaseCount()).toBe(releases);
     const status = JSON.parse((await berth(app, ['status', '--json'])).stdout) as { notes: string[] };
     expect(status.notes.join('\n')).toMatch(/the database was stopped .*started it again/);
+  }, 120_000);
+
+  it('never shows a secret value: not in logs (text, --json), not in any state file; state files are 0600 in 0700 folders', async () => {
+    const password = (JSON.parse(readFileSync(localSecretsFile('lt-rel', 'local', app.env), 'utf8')) as { generated: { databasePassword: string } }).generated.databasePassword;
+    // The app logs each request's path: make it print every canary (the long one straight to a replica: the
+    // balancer, like the ALB, refuses request lines over 16 KiB).
+    const replica = (await client.status())!.backends.find((backend) => backend.health === 'healthy')!;
+    expect((await get(`${replica.url}/${TOKEN}`)).status).toBe(200);
+    expect((await get(`${URL}pw/${password}`)).status).toBe(200);
+    expect((await get(`${URL}second-line-canary-c3d4`)).status).toBe(200);
+    const canaries = [TOKEN, password, 'second-line-canary-c3d4', 'first-line-canary-a1b2', TOKEN.slice(0, 16_000)];
+    for (const args of [['logs'], ['logs', '--json']]) {
+      const logs = await berth(app, args);
+      expect(logs.code).toBe(0);
+      const output = logs.stdout + logs.stderr;
+      expect(output).toContain('GET /***');
+      expect(output).toContain('GET /pw/***');
+      for (const canary of canaries) expect(output.includes(canary), `${args.join(' ')} shows a secret`).toBe(false);
+    }
+    const files = execFileSync('find', [stateDir], { encoding: 'utf8' }).trim().split('\n');
+    for (const file of files) {
+      const stat = statSync(file);
+      if (stat.isDirectory()) expect((stat.mode & 0o777).toString(8), file).toBe('700');
+      else if (stat.isFile()) {
+        expect((stat.mode & 0o777).toString(8), file).toBe('600');
+        const text = readFileSync(file, 'utf8');
+        for (const canary of canaries) expect(text.includes(canary), `${file} holds a secret`).toBe(false);
+      }
+    }
   }, 120_000);
 
   it('destroy stops the balancer, removes its pid files and never signals a process a stale pid file names', async () => {

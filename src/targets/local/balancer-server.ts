@@ -12,13 +12,14 @@ import type { Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { createProxyServer } from 'http-proxy-3';
 import { LABEL_ROLE, labelFilters, STATE_FILES } from '../../model/index.js';
-import { servicePlan, type LocalPlan } from '../../plan/local/local-plan.js';
+import { servicePlan } from '../../plan/local/local-plan.js';
 import { routeRequest } from '../../plan/local/routing.js';
 import { applyCheck, chooseBackend, cookieValue, restoreHealth, savedHealth, stoppedDependencies, workerHealth, type BackendEntry, type BackendStatus, type BalancerConfig, type BalancerStatus, type PoolConfig, type SavedHealth } from './balancer-model.js';
 import type * as EngineExports from './engine.js';
 import type { Docker } from './engine.js';
 import type { JobScheduler } from './job-scheduler.js';
 import { writePrivateFile } from './private-files.js';
+import { parseReleasePlan } from './release-plan-file.js';
 import { LocalSecretFile } from './secret-store.js';
 
 export interface BalancerFiles {
@@ -116,7 +117,7 @@ export class LocalBalancer {
         secrets: () => {
           const content = new LocalSecretFile(this.files.secrets).read();
           const values = Object.fromEntries(Object.entries(content.secrets).map(([name, entry]) => [name, entry.value]));
-          return { values, mask: [...Object.values(values), ...Object.values(content.generated)] };
+          return { values, mask: [...Object.values(values), ...Object.values(content.generated)], databasePassword: content.generated.databasePassword };
         },
         event: (text) => this.event(text),
       });
@@ -469,10 +470,11 @@ export class LocalBalancer {
         }
         if (restarting) continue;
       }
-      const plan = JSON.parse(readFileSync(supervise.planFile, 'utf8')) as LocalPlan;
+      const secretFile = new LocalSecretFile(this.files.secrets);
+      const plan = parseReleasePlan(readFileSync(supervise.planFile, 'utf8'), secretFile.read().generated.databasePassword);
       const service = servicePlan(plan, backend.service);
       if (!service) continue;
-      const secrets = new LocalSecretFile(this.files.secrets).values();
+      const secrets = secretFile.values();
       const replica = await this.engine.startReplica(this.docker, plan, service, this.engine.replicaIndex(backend.id), secrets);
       await this.engine.removeContainer(this.docker, backend.containerId);
       const entries = this.config.backends.filter((entry) => entry.id !== backend.id);

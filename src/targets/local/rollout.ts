@@ -20,6 +20,7 @@ import type { BalancerClient } from './balancer-client.js';
 import { WORKER_STABLE_SECONDS, type BackendEntry, type BalancerConfig, type BalancerStatus, type PoolConfig } from './balancer-model.js';
 import { containerLogTail, ensureDependency, ensureNetwork, startReplica, stopAndRemove, waitHealthy, type Docker, type ReplicaContainer } from './engine.js';
 import { writePrivateFile } from './private-files.js';
+import { releasePlanText } from './release-plan-file.js';
 import { redactSecrets } from './redact.js';
 import type { ReleaseStore } from './release-store.js';
 import { runTaskToEnd } from './task-container.js';
@@ -172,8 +173,8 @@ function newRelease(request: RolloutRequest): Release {
 
 function writePlan(context: RolloutContext, plan: LocalPlan): string {
   const planFile = releasePlanFile(context.stateDir, plan.release);
-  // The plan holds the generated local database password (never user secrets): owner-only.
-  writePrivateFile(planFile, `${JSON.stringify(plan, null, 2)}\n`);
+  // Without the generated database password (readers put it back from the secrets file), and owner-only.
+  writePrivateFile(planFile, releasePlanText(plan, context.databasePassword));
   return planFile;
 }
 
