@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { environmentStateDir, localSecretsFile, STATE_FILES } from '../src/model/index.js';
 import { BalancerClient } from '../src/targets/local/balancer-client.js';
 import { parseIdentity } from '../src/targets/local/process-identity.js';
-import { berth, buildBerth, fixtureApp, get, startLoad, type FixtureApp } from './local-support.js';
+import { berth, buildBerth, fixtureApp, get, ROOT, startLoad, type FixtureApp } from './local-support.js';
 
 const PORT = 18186;
 const URL = `http://127.0.0.1:${PORT}/`;
@@ -26,8 +26,30 @@ let client: BalancerClient;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const inspect = (id: string) => JSON.parse(execFileSync('docker', ['inspect', id], { encoding: 'utf8' }))[0] as { Id: string; State: { Pid: number; Running: boolean; StartedAt: string }; RestartCount: number };
-const releaseCount = async () => (JSON.parse((await berth(app, ['releases', '--json'])).stdout) as unknown[]).length;
+const listReleases = async () => (JSON.parse((await berth(app, ['releases', '--json'])).stdout) as { releases: Array<{ number: number; status: string }> }).releases;
+const releaseCount = async () => (await listReleases()).length;
 const identity = (file: string) => parseIdentity(readFileSync(join(stateDir, file), 'utf8'));
+
+const appContainers = () => execFileSync('docker', ['ps', '-a', '--filter', 'label=org.berth.app=lt-rel', '--filter', 'label=org.berth.role=app', '--format', '{{.Label "org.berth.release"}}'], { encoding: 'utf8' })
+  .trim().split('\n').filter(Boolean).map((release) => ({ release })).sort((a, b) => a.release.localeCompare(b.release));
+
+/** Runs `berth deploy` and sends it a signal once its output shows `marker`. */
+function deployUntil(marker: string, signal: NodeJS.Signals): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/berth.js'), '--config', join(app.dir, 'berth.yml'), 'deploy'], { env: app.env, cwd: app.dir });
+    let stderr = '';
+    let sent = false;
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (!sent && stderr.includes(marker)) {
+        sent = true;
+        child.kill(signal);
+      }
+    });
+    child.stdout.resume();
+    child.on('close', (code) => resolve({ code: code ?? (signal === 'SIGKILL' ? 137 : null), stderr }));
+  });
+}
 
 function alive(pid: number): boolean {
   try {
@@ -101,6 +123,7 @@ describe('local target under faults', () => {
 
   it('a SIGKILLed balancer serves again with its routing and health, without a new release; status shows the restart', async () => {
     const releases = await releaseCount();
+    expect(releases).toBe(1);
     const daemon = identity(STATE_FILES.balancerPid)!;
     process.kill(daemon.pid, 'SIGKILL');
     const killedAt = Date.now();
@@ -163,6 +186,30 @@ describe('local target under faults', () => {
     const status = JSON.parse((await berth(app, ['status', '--json'])).stdout) as { notes: string[] };
     expect(status.notes.join('\n')).toMatch(/the database was stopped .*started it again/);
   }, 120_000);
+
+  it('SIGINT during health checks undoes the rollout (exit 130, one line); SIGKILL leaves a record; no number is reused, no orphan remains', async () => {
+    const serving = (JSON.parse((await berth(app, ['status', '--json'])).stdout) as { release: { number: number } }).release.number;
+    app.setVersion('v2');
+    const load = startLoad(URL, 3000);
+    const interrupted = await deployUntil('Health checks', 'SIGINT');
+    const result = await load.stop();
+    expect(interrupted.code, interrupted.stderr).toBe(130);
+    expect(interrupted.stderr).toContain(`interrupted: removed the 2 new replicas of release ${serving + 1}; release ${serving} keeps serving`);
+    expect(result.failures).toEqual([]);
+    expect(appContainers().map((container) => container.release)).toEqual([String(serving), String(serving)]);
+    expect(existsSync(join(stateDir, STATE_FILES.operationLock))).toBe(false);
+    expect((await get(URL)).body).toMatch(/^release v1/);
+
+    const killed = await deployUntil('Health checks', 'SIGKILL');
+    expect(killed.code).not.toBe(0);
+    const releases = await listReleases();
+    expect(releases.slice(0, 2).map((release) => [release.number, release.status])).toEqual([[serving + 2, 'interrupted'], [serving + 1, 'interrupted']]);
+    const next = await berth(app, ['deploy', '--json']);
+    expect(next.code, next.stderr).toBe(0);
+    expect((JSON.parse(next.stdout) as { release: { number: number } }).release.number).toBe(serving + 3);
+    expect(appContainers().map((container) => container.release)).toEqual([String(serving + 3), String(serving + 3)]);
+    expect((await get(URL)).body).toMatch(/^release v2/);
+  }, 400_000);
 
   it('never shows a secret value: not in logs (text, --json), not in any state file; state files are 0600 in 0700 folders', async () => {
     const password = (JSON.parse(readFileSync(localSecretsFile('lt-rel', 'local', app.env), 'utf8')) as { generated: { databasePassword: string } }).generated.databasePassword;

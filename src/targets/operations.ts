@@ -17,6 +17,8 @@ export interface DeployRequest {
   yes: boolean;
   /** Seconds to wait for a healthy deployment. */
   timeoutSeconds: number;
+  /** Aborted by Ctrl-C or SIGTERM: the local target stops the rollout and undoes it. */
+  signal?: AbortSignal;
 }
 
 export interface RollbackRequest {
@@ -24,6 +26,8 @@ export interface RollbackRequest {
   to?: number;
   yes: boolean;
   timeoutSeconds: number;
+  /** Aborted by Ctrl-C or SIGTERM: the local target stops the rollout and undoes it. */
+  signal?: AbortSignal;
 }
 
 export interface DeployOutcome {
@@ -39,6 +43,8 @@ export interface DeployOutcome {
   logTailOf?: string;
   /** What a failed deploy left behind, for `berth doctor` (absent on success). */
   evidence?: FailureEvidence;
+  /** The rollout was interrupted (Ctrl-C, SIGTERM): what was undone, in one line. */
+  interrupted?: string;
 }
 
 export interface TaskState {

@@ -3,7 +3,9 @@ import { Option } from 'commander';
 import { durationFlag, globalOptions, loadForCommand } from '../global-options.js';
 import { printError, printJson, printLine } from '../output.js';
 import { createProgress, silentProgress } from '../../terminal/progress.js';
+import { EXIT_INTERRUPTED } from '../../errors.js';
 import { journalFor } from '../../targets/journal.js';
+import { interruptible } from './interrupt.js';
 import { describeFailure, describeOutcome } from './operate-output.js';
 
 export function registerDeploy(program: Command): void {
@@ -18,6 +20,8 @@ Locally: builds natively for this machine, starts PostgreSQL / Redis when config
 replicas, waits for the load balancer's health checks, then drains and stops the previous release.
 If a new replica does not become healthy, the new replicas are removed, the previous release keeps
 serving and the exit code is 1. The load balancer keeps running until \`berth destroy\`.
+Ctrl-C (or SIGTERM) stops a local rollout and undoes it: the new replicas are removed, the previous
+release keeps serving, exit 130.
 
 Examples:
   berth deploy
@@ -31,10 +35,14 @@ Examples:
       const operations = await operationsFor(config);
       // Recorded in the environment's progress journal so `berth ui` shows the deploy live.
       const journal = await journalFor(config, 'deploy', global.json ? silentProgress : createProgress());
-      const outcome = await journal.track(() => operations.deploy({ image: options.image, tag: options.tag, yes: global.yes, timeoutSeconds }, journal.progress));
+      const interrupt = interruptible(config.target === 'local');
+      const outcome = await journal.track(() => operations.deploy({ image: options.image, tag: options.tag, yes: global.yes, timeoutSeconds, signal: interrupt.signal }, journal.progress)).finally(() => interrupt.dispose());
       if (global.json) printJson(outcome);
       else if (outcome.ok) for (const line of describeOutcome(outcome)) printLine(line);
-      if (!outcome.ok) {
+      if (outcome.interrupted) {
+        if (!global.json) printError(outcome.interrupted);
+        process.exitCode = EXIT_INTERRUPTED;
+      } else if (!outcome.ok) {
         if (!global.json) for (const line of describeFailure(outcome)) printError(line);
         process.exitCode = 1;
       }

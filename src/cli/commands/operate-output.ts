@@ -92,7 +92,7 @@ export function describeReleases(releases: readonly Release[]): string {
   if (releases.length === 0) return 'no releases yet: run `berth deploy`';
   return formatTable(['RELEASE', 'STATUS', 'CREATED', 'BY', 'IMAGE', 'NOTE'], releases.map((release) => [
     String(release.number), release.status, release.createdAt, release.createdBy, release.image,
-    [release.rollbackOf ? `rollback to ${release.rollbackOf}` : '', release.status === 'failed' && release.reason ? release.reason : ''].filter(Boolean).join('; '),
+    [release.rollbackOf ? `rollback to ${release.rollbackOf}` : '', (release.status === 'failed' || release.status === 'interrupted') && release.reason ? release.reason : ''].filter(Boolean).join('; '),
   ]));
 }
 

@@ -8,7 +8,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../../config/model.js';
 import { OperationError, UsageError } from '../../errors.js';
-import { declaredSecrets, dependencyVolumeName, environmentStateDir, LABEL_ROLE, LABEL_SERVICE, localPrefix, networkName, rollbackTarget, STATE_FILES } from '../../model/index.js';
+import { declaredSecrets, dependencyVolumeName, environmentStateDir, LABEL_RELEASE, LABEL_ROLE, LABEL_SERVICE, localPrefix, localReleaseImage, networkName, rollbackTarget, STATE_FILES } from '../../model/index.js';
 import type { Progress } from '../../terminal/progress.js';
 import type { CommandOutcome, DeployOutcome, DeployRequest, DestroyRequest, ExecRequest, JobRun, JobRunRequest, LogLine, LogsRequest, ProcessIO, Release, RollbackRequest, RunRequest, StatusReport, TargetOperations } from '../operations.js';
 import { BalancerClient } from './balancer-client.js';
@@ -20,7 +20,7 @@ import { execInReplica, runJobNow, runOneOff, type OneOffContext } from './one-o
 import { redactSecrets } from './redact.js';
 import { prepareReleaseImages, releaseDigest, removeReleaseImages, retagRelease } from './release-images.js';
 import { ReleaseStore } from './release-store.js';
-import { rollout, type RolloutContext } from './rollout.js';
+import { createdBy, rollout, type RolloutContext } from './rollout.js';
 import { localSecretStore } from './secret-store.js';
 import { localStatusReport } from './status-report.js';
 
@@ -106,6 +106,20 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
     if (problem) progress?.warn(`the load balancer is not running: ${problem}`);
   }
 
+  /** The pid of a live berth command holding the environment's lock, if any. */
+  function lockHolder(): number | undefined {
+    const lock = join(stateDir, STATE_FILES.operationLock);
+    if (!existsSync(lock)) return undefined;
+    const holder = Number(readFileSync(lock, 'utf8').trim());
+    if (!Number.isInteger(holder) || holder <= 0) return undefined;
+    try {
+      process.kill(holder, 0);
+      return holder;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** One deploy, rollback or destroy at a time per environment. */
   async function exclusively<T>(work: () => Promise<T>): Promise<T> {
     ensurePrivateDir(stateDir);
@@ -113,10 +127,8 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
     try {
       writeFileSync(lock, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
     } catch {
-      const holder = Number(readFileSync(lock, 'utf8').trim());
-      let alive = false;
-      try { process.kill(holder, 0); alive = true; } catch { alive = false; }
-      if (alive) throw new OperationError(`another berth command (pid ${holder}) is changing ${config.app} (${config.env})`, 'wait for it to finish, then run again');
+      const holder = lockHolder();
+      if (holder !== undefined) throw new OperationError(`another berth command (pid ${holder}) is changing ${config.app} (${config.env})`, 'wait for it to finish, then run again');
       writeFileSync(lock, `${process.pid}\n`);
     }
     try {
@@ -134,15 +146,53 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
     }
   }
 
+  /**
+   * Before a deploy or rollback (under the lock): releases a killed deploy left `deploying` become interrupted, and
+   * replicas no balancer routes to and of no current release (left by a killed deploy) are removed.
+   */
+  async function cleanUpAfterKilledDeploys(docker: Docker): Promise<void> {
+    releases.settleInterrupted();
+    const known = new Set((balancer.savedConfig()?.backends ?? []).map((backend) => backend.containerId));
+    const current = releases.current()?.number;
+    for (const container of await listContainers(docker, config.app, config.env, 'app')) {
+      if (!known.has(container.Id) && container.Labels[LABEL_RELEASE] !== String(current)) await stopAndRemove(docker, container.Id, 2);
+    }
+  }
+
+  /** A deploy stopped by Ctrl-C/SIGTERM before its rollout began (while building): nothing to undo but the record. */
+  function interruptedBeforeRollout(number: number): DeployOutcome {
+    const serving = releases.current();
+    const line = `interrupted: release ${number} was stopped before any replica started; ${serving ? `release ${serving.number} keeps serving` : 'nothing was serving before'}`;
+    const release = releases.get(number);
+    if (release) releases.record({ ...release, status: 'interrupted', reason: line });
+    return { ok: false, env: config.env, ...(release ? { release: { ...release, status: 'interrupted', reason: line } } : {}), reasons: [line], logTail: [], interrupted: line };
+  }
+
+  /** Runs a release's work; an error records the release as failed (or interrupted, when a signal stopped it). */
+  async function settled(number: number, signal: AbortSignal | undefined, work: () => Promise<DeployOutcome>): Promise<DeployOutcome> {
+    try {
+      return await work();
+    } catch (error) {
+      if (signal?.aborted) return interruptedBeforeRollout(number);
+      const release = releases.get(number);
+      if (release?.status === 'deploying') releases.record({ ...release, status: 'failed', reason: (error instanceof Error ? error.message : String(error)).split('\n')[0] });
+      throw error;
+    }
+  }
+
   async function deploy(request: DeployRequest, progress: Progress): Promise<DeployOutcome> {
     return exclusively(async () => {
       await repairWithNotice(progress);
-      const ctx = await context(progress, request.timeoutSeconds);
-      const number = releases.nextNumber();
-      const images = await prepareReleaseImages(config, number, request, progress);
-      const outcome = await rollout(ctx, { release: number, image: (images.find((image) => !image.service) ?? images[0]!).tag, digest: releaseDigest(images) });
-      if (outcome.ok) await pruneImages();
-      return outcome;
+      const ctx = { ...(await context(progress, request.timeoutSeconds)), signal: request.signal };
+      await cleanUpAfterKilledDeploys(ctx.docker);
+      const number = releases.allocate(request.image ?? localReleaseImage(config.app, config.env, releases.nextNumber()), createdBy());
+      return settled(number, request.signal, async () => {
+        const images = await prepareReleaseImages(config, number, request, progress);
+        if (request.signal?.aborted) return interruptedBeforeRollout(number);
+        const outcome = await rollout(ctx, { release: number, image: (images.find((image) => !image.service) ?? images[0]!).tag, digest: releaseDigest(images) });
+        if (outcome.ok) await pruneImages();
+        return outcome;
+      });
     });
   }
 
@@ -151,12 +201,16 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
     const target = rollbackTarget(releases.list(), request.to);
     return exclusively(async () => {
       await repairWithNotice(progress);
-      const ctx = await context(progress, request.timeoutSeconds);
-      const number = releases.nextNumber();
-      const images = await retagRelease(config, target.number, number);
-      const outcome = await rollout(ctx, { release: number, image: (images.find((image) => !image.service) ?? images[0]!).tag, digest: target.digest, rollbackOf: target.number });
-      if (outcome.ok) await pruneImages();
-      return outcome;
+      const ctx = { ...(await context(progress, request.timeoutSeconds)), signal: request.signal };
+      await cleanUpAfterKilledDeploys(ctx.docker);
+      const number = releases.allocate(localReleaseImage(config.app, config.env, releases.nextNumber()), createdBy(), target.number);
+      return settled(number, request.signal, async () => {
+        const images = await retagRelease(config, target.number, number);
+        if (request.signal?.aborted) return interruptedBeforeRollout(number);
+        const outcome = await rollout(ctx, { release: number, image: (images.find((image) => !image.service) ?? images[0]!).tag, digest: target.digest, rollbackOf: target.number });
+        if (outcome.ok) await pruneImages();
+        return outcome;
+      });
     });
   }
 
@@ -255,6 +309,7 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
 
   async function destroyEnvironment(request: DestroyRequest, progress: Progress): Promise<void> {
     const docker = await engine();
+    releases.settleInterrupted();
     // The balancer first: it would replace the replicas being removed and start scheduled job runs.
     const step = progress.step('Stop the load balancer and the job scheduler');
     step.succeed((await balancer.stop()) ? 'stopped' : 'was not running');
@@ -290,6 +345,8 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
 
   async function listReleases(): Promise<Release[]> {
     await repairBalancer();
+    // A release still `deploying` while no berth command holds the lock was left by a killed deploy.
+    if (!lockHolder()) releases.settleInterrupted();
     return releases.list();
   }
 

@@ -35,6 +35,28 @@ export class ReleaseStore {
     return Math.max(0, ...this.read().releases.map((release) => release.number)) + 1;
   }
 
+  /**
+   * Takes the next number and records it at once as `deploying`, before anything is built: a number is given out
+   * once, even when the deploy is killed (the next command marks it interrupted, settleInterrupted).
+   */
+  allocate(image: string, createdBy: string, rollbackOf?: number): number {
+    const number = this.nextNumber();
+    this.record({ number, image, digest: '', createdAt: new Date().toISOString(), createdBy, status: 'deploying', ...(rollbackOf !== undefined ? { rollbackOf } : {}) });
+    return number;
+  }
+
+  /** Marks releases still `deploying` as interrupted: called while no deploy can run (the lock is free or held by us). */
+  settleInterrupted(): void {
+    const content = this.read();
+    const stale = content.releases.filter((release) => release.status === 'deploying');
+    if (stale.length === 0) return;
+    for (const release of stale) {
+      release.status = 'interrupted';
+      release.reason ??= 'the deploy stopped before it finished (killed or interrupted)';
+    }
+    this.write(content);
+  }
+
   current(): Release | undefined {
     const content = this.read();
     return content.releases.find((release) => release.number === content.current);
