@@ -19,6 +19,8 @@ export interface DeployRequest {
   timeoutSeconds: number;
   /** Aborted by Ctrl-C or SIGTERM: the local target stops the rollout and undoes it. */
   signal?: AbortSignal;
+  /** Local: deploy even though another project's berth.yml owns this app and environment (`--take-over`). */
+  takeOver?: boolean;
 }
 
 export interface RollbackRequest {

@@ -15,6 +15,7 @@ export function registerDeploy(program: Command): void {
     .addOption(new Option('--image <uri>', 'deploy this image instead of building'))
     .addOption(new Option('--tag <tag>', 'also give the image this tag'))
     .addOption(new Option('--timeout <duration>', 'how long to wait for healthy replicas').default('20m'))
+    .addOption(new Option('--take-over', 'local: replace what another folder\'s berth.yml deployed under the same app name and environment'))
     .addHelpText('after', `
 Locally: builds natively for this machine, starts PostgreSQL / Redis when configured, starts the
 replicas, waits for the load balancer's health checks, then drains and stops the previous release.
@@ -22,12 +23,15 @@ If a new replica does not become healthy, the new replicas are removed, the prev
 serving and the exit code is 1. The load balancer keeps running until \`berth destroy\`.
 Ctrl-C (or SIGTERM) stops a local rollout and undoes it: the new replicas are removed, the previous
 release keeps serving, exit 130.
+Local names are global on the engine: when another folder's berth.yml already deployed the same app
+name and environment, deploy refuses (exit 2) and names it; --take-over removes that project's
+containers (its volumes are kept and used) and makes this berth.yml the owner.
 
 Examples:
   berth deploy
   berth deploy --image berth-news-api:dev --timeout 5m
   berth deploy --env prod --json`)
-    .action(async (options: { image?: string; tag?: string; timeout: string }, command: Command) => {
+    .action(async (options: { image?: string; tag?: string; timeout: string; takeOver?: boolean }, command: Command) => {
       const global = globalOptions(command);
       const timeoutSeconds = durationFlag('--timeout', options.timeout);
       const config = loadForCommand(command);
@@ -36,7 +40,7 @@ Examples:
       // Recorded in the environment's progress journal so `berth ui` shows the deploy live.
       const journal = await journalFor(config, 'deploy', global.json ? silentProgress : createProgress());
       const interrupt = interruptible(config.target === 'local');
-      const outcome = await journal.track(() => operations.deploy({ image: options.image, tag: options.tag, yes: global.yes, timeoutSeconds, signal: interrupt.signal }, journal.progress)).finally(() => interrupt.dispose());
+      const outcome = await journal.track(() => operations.deploy({ image: options.image, tag: options.tag, yes: global.yes, timeoutSeconds, signal: interrupt.signal, ...(options.takeOver ? { takeOver: true } : {}) }, journal.progress)).finally(() => interrupt.dispose());
       if (global.json) printJson(outcome);
       else if (outcome.ok) for (const line of describeOutcome(outcome)) printLine(line);
       if (outcome.interrupted) {

@@ -11,7 +11,7 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { createProxyServer } from 'http-proxy-3';
-import { LABEL_ROLE, labelFilters, STATE_FILES } from '../../model/index.js';
+import { LABEL_PROJECT, LABEL_ROLE, labelFilters, STATE_FILES } from '../../model/index.js';
 import { servicePlan } from '../../plan/local/local-plan.js';
 import { routeRequest } from '../../plan/local/routing.js';
 import { applyCheck, chooseBackend, cookieValue, restoreHealth, savedHealth, stoppedDependencies, workerHealth, type BackendEntry, type BackendStatus, type BalancerConfig, type BalancerStatus, type PoolConfig, type SavedHealth } from './balancer-model.js';
@@ -50,6 +50,7 @@ export class LocalBalancer {
   private server?: http.Server;
   private control?: http.Server;
   private supervisor?: NodeJS.Timeout;
+  private takenOver = false;
   private replacing = false;
   private docker?: Docker;
   private scheduler?: JobScheduler;
@@ -474,6 +475,14 @@ export class LocalBalancer {
       const plan = parseReleasePlan(readFileSync(supervise.planFile, 'utf8'), secretFile.read().generated.databasePassword);
       const service = servicePlan(plan, backend.service);
       if (!service) continue;
+      // Another project deployed these names with --take-over: its replicas are not ours to replace.
+      // ownership.js loads the Docker client: imported here, after the balancer listens.
+      const { takenOver } = await import('./ownership.js');
+      if (await takenOver(this.docker, plan.app, plan.env, service.container.labels[LABEL_PROJECT])) {
+        if (!this.takenOver) this.event('another project took over this environment (berth deploy --take-over): replicas are no longer replaced');
+        this.takenOver = true;
+        return;
+      }
       const secrets = secretFile.values();
       const replica = await this.engine.startReplica(this.docker, plan, service, this.engine.replicaIndex(backend.id), secrets);
       await this.engine.removeContainer(this.docker, backend.containerId);

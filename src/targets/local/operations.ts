@@ -22,6 +22,7 @@ import { prepareReleaseImages, releaseDigest, removeReleaseImages, retagRelease 
 import { ReleaseStore } from './release-store.js';
 import { createdBy, rollout, type RolloutContext } from './rollout.js';
 import { localSecretStore } from './secret-store.js';
+import { claimEnvironment, ownerElsewhere, refuseIfOwnedElsewhere } from './ownership.js';
 import { localStatusReport } from './status-report.js';
 
 export function localOperations(config: ResolvedConfig): TargetOperations {
@@ -93,6 +94,9 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
    */
   async function repairBalancer(): Promise<{ repaired?: string; problem?: string }> {
     if (!releases.current()) return {};
+    // Another project deployed these names with --take-over: this folder's balancer stays stopped.
+    const docker = await engine().catch(() => undefined);
+    if (docker && (await ownerElsewhere(config, docker, stateDir))) return {};
     try {
       return (await balancer.repair()) === 'restarted' ? { repaired: `berth started the load balancer again (it was not running); release ${releases.current()!.number} serves` } : {};
     } catch (error) {
@@ -182,6 +186,8 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
 
   async function deploy(request: DeployRequest, progress: Progress): Promise<DeployOutcome> {
     return exclusively(async () => {
+      const previousOwner = await claimEnvironment(config, await engine(), stateDir, request.takeOver === true);
+      if (previousOwner) progress.info(`took over ${config.app} (${config.env}) from ${previousOwner}: its containers are removed, its volumes (data) are kept`);
       await repairWithNotice(progress);
       const ctx = { ...(await context(progress, request.timeoutSeconds)), signal: request.signal };
       await cleanUpAfterKilledDeploys(ctx.docker);
@@ -200,6 +206,7 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
     // The same rule as on AWS (src/model/release-rules.ts).
     const target = rollbackTarget(releases.list(), request.to);
     return exclusively(async () => {
+      await claimEnvironment(config, await engine(), stateDir, false);
       await repairWithNotice(progress);
       const ctx = { ...(await context(progress, request.timeoutSeconds)), signal: request.signal };
       await cleanUpAfterKilledDeploys(ctx.docker);
@@ -220,6 +227,7 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
     const { repaired, problem } = await repairBalancer();
     return localStatusReport({
       config,
+      ownedBy: await ownerElsewhere(config, docker, stateDir),
       current: releases.current(),
       containers: await listContainers(docker, config.app, config.env),
       balancer: await balancer.status(),
@@ -309,6 +317,8 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
 
   async function destroyEnvironment(request: DestroyRequest, progress: Progress): Promise<void> {
     const docker = await engine();
+    // Never remove what another project deployed under the same names.
+    await refuseIfOwnedElsewhere(config, docker, stateDir);
     releases.settleInterrupted();
     // The balancer first: it would replace the replicas being removed and start scheduled job runs.
     const step = progress.step('Stop the load balancer and the job scheduler');

@@ -24,6 +24,8 @@ export interface StatusSources {
   repaired?: string;
   /** Why the load balancer is not running when a repair failed. */
   balancerProblem?: string;
+  /** Another project's berth.yml that owns the environment now (it deployed with --take-over). */
+  ownedBy?: string;
 }
 
 function containerName(entry: Docker.ContainerInfo): string {
@@ -81,11 +83,12 @@ export function localStatusReport(sources: StatusSources): StatusReport {
     });
   const notes: string[] = [];
   const problems: string[] = [];
+  if (sources.ownedBy) notes.push(`${config.app} (${config.env}) now belongs to ${sources.ownedBy} (it deployed with --take-over): what runs is that project's; choose another app name in this berth.yml to deploy it again`);
   if (sources.repaired) notes.push(sources.repaired);
   if (balancer) {
     notes.push(balancer.port !== undefined ? `load balancer pid ${balancer.pid} on 127.0.0.1:${balancer.port}, started ${balancer.startedAt}` : `supervisor pid ${balancer.pid} (no web service: nothing to route), started ${balancer.startedAt}`);
     if (balancer.restarts) notes.push(`load balancer restarts: ${balancer.restarts} (its supervisor started it again; the last one before: ${balancer.lastRestart ?? 'unknown'})`);
-  } else if (current) {
+  } else if (current && !sources.ownedBy) {
     problems.push(`the load balancer is not running${sources.balancerProblem ? `: ${sources.balancerProblem}` : ''}`);
   }
   for (const entry of containers.filter((candidate) => (candidate.Labels[LABEL_ROLE] === 'database' || candidate.Labels[LABEL_ROLE] === 'cache') && candidate.State !== 'running')) {
