@@ -10,6 +10,7 @@ import { parseDuration } from './durations.js';
 import { describeAllowedMemory, FARGATE_CPU_VALUES, isValidFargateSize } from './fargate.js';
 import type { Sections } from './merge-environment.js';
 import { DATABASE_URL, PG_VARIABLES, REDIS_URL, serviceUrlVariable } from '../model/connection-variables.js';
+import { checkHardening } from './hardening-checks.js';
 import { parseJobSchedule } from './job-schedule.js';
 import { appImageSource, hasOwnImage, inherited, serviceEntries, serviceKind, type RawService, type ServiceEntry } from './service-entries.js';
 import { closestMatch } from './suggest.js';
@@ -52,6 +53,7 @@ export function checkSections(sections: Sections, context: CheckContext): Semant
   checkCache(sections, add);
   checkDomain(sections, add);
   checkNetwork(sections, add);
+  checkHardening(sections, add);
 
   if (sections.alarms && sections.alarms.email !== undefined && !EMAIL_PATTERN.test(sections.alarms.email)) {
     add(['alarms', 'email'], `"${sections.alarms.email}" is not an email address`);

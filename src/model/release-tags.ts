@@ -17,6 +17,17 @@ export function releaseTagPrefix(env: string): string {
   return `${env}-release-`;
 }
 
+/**
+ * The ECR wildcard pattern of an environment's release tags (`prod-release-*`), or of every environment a template
+ * makes (`pr-*` gives `pr-*-release-*`). Lifecycle rules and tag immutability read it.
+ */
+export function releaseTagPattern(envOrTemplatePattern: string): string {
+  return `${releaseTagPrefix(envOrTemplatePattern)}*`;
+}
+
+/** The ECR wildcard pattern of every release tag of every environment: what tag immutability covers. */
+export const ANY_RELEASE_TAG_PATTERN = '*-release-*';
+
 const RESERVED_TAG = /^([a-z][a-z0-9-]*-)?release-\d+$|^sha-[0-9a-f]+$/;
 
 /** Tags a user may not pass with --tag because berth sets them. */
