@@ -69,7 +69,7 @@ beforeAll(() => {
   process.env.AWS_SECRET_ACCESS_KEY = CANARY;
   const app = new App();
   const make = (env: string) => new EnvironmentStack(app, { config: configFromYaml(FILE, env), placeholderDigest: PLACEHOLDER_DIGEST });
-  const stacks = { prod: make('prod'), dev: make('dev'), edge: make('edge'), solo: make('solo'), registry: new RegistryStack(app, { app: 'shop', keepReleases: 15 }) };
+  const stacks = { prod: make('prod'), dev: make('dev'), edge: make('edge'), solo: make('solo'), registry: new RegistryStack(app, { app: 'shop', retention: configFromYaml(FILE, 'prod').registry.retention }) };
   prod = Template.fromStack(stacks.prod);
   dev = Template.fromStack(stacks.dev);
   edge = Template.fromStack(stacks.edge);
@@ -103,16 +103,8 @@ describe('network', () => {
 });
 
 describe('registry', () => {
-  it('scans on push, expires untagged images after a day, keeps the last N releases, and survives destroy', () => {
-    registry.hasResource('AWS::ECR::Repository', {
-      Properties: { RepositoryName: 'berth/shop', ImageScanningConfiguration: { ScanOnPush: true } },
-      DeletionPolicy: 'Retain',
-    });
-    const policy = JSON.parse(registry.findResources('AWS::ECR::Repository')[Object.keys(registry.findResources('AWS::ECR::Repository'))[0]!]!.Properties.LifecyclePolicy.LifecyclePolicyText);
-    expect(policy.rules).toEqual(expect.arrayContaining([
-      expect.objectContaining({ selection: expect.objectContaining({ tagStatus: 'untagged', countType: 'sinceImagePushed', countNumber: 1 }) }),
-      expect.objectContaining({ selection: expect.objectContaining({ tagStatus: 'tagged', countType: 'imageCountMoreThan', countNumber: 15 }) }),
-    ]));
+  it('survives destroy (its lifecycle rules and tag immutability: registry.test.ts)', () => {
+    registry.hasResource('AWS::ECR::Repository', { Properties: Match.objectLike({ RepositoryName: 'berth/shop' }), DeletionPolicy: 'Retain' });
   });
 });
 

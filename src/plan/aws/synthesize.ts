@@ -113,7 +113,7 @@ export async function synthesizeEnvironment(config: ResolvedConfig, options: Syn
     ...(config.region ? { region: config.region } : {}),
   };
   const stackProps = Object.keys(env).length > 0 ? { env } : {};
-  const registry = new RegistryStack(app, { ...stackProps, app: config.app, keepReleases: config.registry.keepReleases, ...(options.purge ? { purge: true } : {}) });
+  const registry = new RegistryStack(app, { ...stackProps, app: config.app, retention: config.registry.retention, ...(options.purge ? { purge: true } : {}) });
   const stack = new EnvironmentStack(app, {
     ...stackProps,
     config,
