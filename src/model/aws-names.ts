@@ -79,6 +79,19 @@ export function awsServiceNames(app: string, env: string, service: string): AwsS
   return { ecsService: `${stack}-${service}`, family: `${stack}-${service}`, container: service, logStreamPrefix: service, constructId: `Service${pascal}` };
 }
 
+/**
+ * A CloudWatch alarm of an environment: `berth-<app>-<env>-<what>`, or `berth-<app>-<env>-<service>-<what>` for one
+ * service's alarm. ECS deployment alarms name them literally, so they never change with the template.
+ */
+export function alarmName(app: string, env: string, what: string, service?: string): string {
+  return [environmentStackName(app, env), ...(service ? [service] : []), what].join('-');
+}
+
+/** The CloudWatch dashboard of an environment. */
+export function dashboardName(app: string, env: string): string {
+  return environmentStackName(app, env);
+}
+
 /** ECS cluster of an environment: one per environment, shared by its services. */
 export function clusterName(app: string, env: string): string {
   return environmentStackName(app, env);

@@ -303,12 +303,8 @@ describe('wiring', () => {
 });
 
 describe('observability', () => {
-  it('alarms on CPU, memory, 5xx rate, unhealthy targets and database storage, notifying the email', () => {
-    prod.resourceCountIs('AWS::CloudWatch::Alarm', 5);
-    prod.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'CPUUtilization', Threshold: 80, EvaluationPeriods: 5 });
-    prod.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'MemoryUtilization', Threshold: 90, EvaluationPeriods: 5 });
-    prod.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'UnHealthyHostCount' });
-    prod.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'FreeStorageSpace', ComparisonOperator: 'LessThanThreshold' });
+  it('alarms and notifies the email, and not where alarms are off (the alarms themselves: observability.test.ts)', () => {
+    expect(Object.keys(prod.findResources('AWS::CloudWatch::Alarm')).length).toBeGreaterThan(5);
     prod.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
     edge.resourceCountIs('AWS::CloudWatch::Alarm', 0);
   });

@@ -21,7 +21,7 @@ import type { ResolvedConfig } from '../../config/model.js';
 import { BerthCache } from './cache.js';
 import { BerthDatabase } from './database.js';
 import { BerthLoadBalancer } from './load-balancer.js';
-import { environmentStackName, IMAGE_CONTEXT_KEY, logGroupName, POSTGRES_PORT, REDIS_PORT, repositoryName } from '../../model/index.js';
+import { awsServiceNames, clusterName, environmentStackName, IMAGE_CONTEXT_KEY, logGroupName, lowestTaskCount, POSTGRES_PORT, REDIS_PORT, repositoryName } from '../../model/index.js';
 import { BerthNetwork } from './network.js';
 import { BerthAlarms } from './observability.js';
 import { BerthScaling, needsScaling } from './scaling.js';
@@ -151,13 +151,27 @@ export class EnvironmentStack extends Stack {
     if (this.cache) this.cache.securityGroup.addIngressRule(tasks, ec2.Port.tcp(REDIS_PORT), 'from the service');
 
     if (config.alarms.enabled) {
+      const web = soleWebService(config);
       this.alarms = new BerthAlarms(this, 'Alarms', {
-        service: this.service.service,
-        name,
-        ...(this.loadBalancer ? { loadBalancer: { loadBalancer: this.loadBalancer.loadBalancer, targetGroup: this.loadBalancer.targetGroup } } : {}),
-        ...(this.database && config.database ? { database: { instance: this.database.instance, storageGiB: config.database.storage } } : {}),
+        app: config.app,
+        env: config.env,
         ...(config.alarms.email ? { email: config.alarms.email } : {}),
+        latencyP99: config.alarms.latencyP99,
+        errorRatePercent: config.alarms.errorRate,
+        dashboard: config.alarms.dashboard,
       });
+      this.alarms.watchService({
+        name: web.name,
+        service: this.service.service,
+        clusterName: clusterName(config.app, config.env),
+        serviceName: awsServiceNames(config.app, config.env, web.name).ecsService,
+        containerInsights: config.production,
+        minimumTasks: lowestTaskCount(web),
+        ...(this.loadBalancer ? { targetGroup: this.loadBalancer.targetGroup } : {}),
+      });
+      if (this.loadBalancer) this.alarms.watchLoadBalancer(this.loadBalancer.loadBalancer);
+      if (this.database && config.database) this.alarms.watchDatabase(this.database.instance, config.database);
+      if (this.cache) this.alarms.watchCache(this.cache.replicationGroup);
     }
     if (needsScaling(soleWebService(config).count)) {
       this.scaling = new BerthScaling(this, 'Scaling', {
