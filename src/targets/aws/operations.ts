@@ -97,7 +97,7 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
     const result = await synthesizeEnvironment(config, options);
     return {
       // Rebuilt under toolkit-lib so context lookups (availability zones of a fixed account) get answered.
-      assembly: { directory: result.assemblyDir, rebuild: async () => (await synthesizeEnvironment(config, options)).assemblyDir, contextFile: cdkContextFile(config.dir, config.env) },
+      assembly: { directory: result.assemblyDir, rebuild: async () => (await synthesizeEnvironment(config, options)).assemblyDir, contextFile: cdkContextFile(config.dir) },
       registryStack: result.stackNames[0]!,
       environmentStack: result.stackNames[1]!,
     };
