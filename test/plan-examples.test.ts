@@ -38,7 +38,7 @@ describe('examples', () => {
     for (const template of result.templates) expect(readFileSync(template, 'utf8')).not.toMatch(/"(MasterUserPassword|Password)":"[^{]/);
   });
 
-  it('news-api prod: Multi-AZ database, autoscaling 2-10 at 70% CPU, DATABASE_URL as a secret', async () => {
+  it('news-api prod: Multi-AZ database, autoscaling 2-10 at 70% CPU, DATABASE_URL and REDIS_URL as secrets', async () => {
     const config = loadConfig({ config: join(EXAMPLES, 'news-api', 'berth.yml'), env: 'prod' });
     const result = await synthesizeEnvironment(config, { outdir: mkdtempSync(join(tmpdir(), 'berth-plan-news-')) });
     const template = JSON.parse(readFileSync(result.stack.template, 'utf8')) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
@@ -48,7 +48,7 @@ describe('examples', () => {
     expect(JSON.stringify(of('AWS::ApplicationAutoScaling::ScalingPolicy'))).toContain('"TargetValue":70');
     expect(result.summary.environment).toEqual(expect.arrayContaining([
       { name: 'DATABASE_URL', kind: 'secret', from: expect.any(String) },
-      { name: 'REDIS_URL', kind: 'plain', from: expect.any(String) },
+      { name: 'REDIS_URL', kind: 'secret', from: expect.any(String) },
     ]));
   });
 

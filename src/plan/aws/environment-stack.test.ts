@@ -266,15 +266,15 @@ describe('wiring', () => {
 
   it('gives the app DATABASE_URL, PGPASSWORD and the declared secrets as ECS secrets, the rest as plain variables', () => {
     const { Environment, Secrets } = container(prod);
-    expect(Secrets.map((secret) => secret.Name).sort()).toEqual(['API_KEY', 'DATABASE_URL', 'PGPASSWORD']);
-    expect(Environment.map((variable) => variable.Name).sort()).toEqual(['LOG_LEVEL', 'PGDATABASE', 'PGHOST', 'PGPORT', 'PGUSER', 'REDIS_URL']);
+    expect(Secrets.map((secret) => secret.Name).sort()).toEqual(['API_KEY', 'DATABASE_URL', 'PGPASSWORD', 'REDIS_URL']);
+    expect(Environment.map((variable) => variable.Name).sort()).toEqual(['LOG_LEVEL', 'PGDATABASE', 'PGHOST', 'PGPORT', 'PGUSER']);
     expect(JSON.stringify(Secrets.find((secret) => secret.Name === 'API_KEY')!.ValueFrom)).toContain(':secret:berth/shop/prod/API_KEY');
-    expect(JSON.stringify(Environment.find((variable) => variable.Name === 'REDIS_URL')!.Value)).toContain('rediss://');
+    expect(JSON.stringify(Secrets.find((secret) => secret.Name === 'REDIS_URL')!.ValueFrom)).toContain('CacheUrl');
   });
 
   it('assembles DATABASE_URL from a dynamic reference, never a literal password', () => {
     const secrets = Object.values(prod.findResources('AWS::SecretsManager::Secret'));
-    const url = secrets.find((secret) => secret.Properties.SecretString !== undefined)!;
+    const url = secrets.find((secret) => JSON.stringify(secret.Properties.SecretString ?? '').includes('postgresql://'))!;
     const text = JSON.stringify(url.Properties.SecretString);
     expect(text).toContain('postgresql://berth:{{resolve:secretsmanager:');
     expect(text).toContain(':SecretString:password::}}@');
@@ -286,7 +286,7 @@ describe('wiring', () => {
     const policy = Object.values(prod.findResources('AWS::IAM::Policy'))[0]!;
     const statements = policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>;
     const secretReads = statements.filter((statement) => JSON.stringify(statement.Action).includes('secretsmanager:GetSecretValue'));
-    expect(secretReads).toHaveLength(3);
+    expect(secretReads).toHaveLength(4);
     expect(JSON.stringify(secretReads)).toContain(':secret:berth/shop/prod/API_KEY-??????');
     expect(JSON.stringify(secretReads)).not.toMatch(/"Resource":"\*"/);
   });

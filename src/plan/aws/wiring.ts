@@ -83,7 +83,7 @@ export class AppWiring extends Construct {
       this.secret(DATABASE_URL, this.databaseUrlSecret, ecs.Secret.fromSecretsManager(this.databaseUrlSecret), 'secret assembled from the database secret');
     }
 
-    if (props.cache) this.plain(REDIS_URL, props.cache.url, 'cache endpoint (TLS, no password)');
+    if (props.cache) this.secret(REDIS_URL, props.cache.urlSecret, ecs.Secret.fromSecretsManager(props.cache.urlSecret), 'secret assembled from the cache endpoint and AUTH token (TLS)');
   }
 
   private plain(name: string, value: string, from: string): void {
