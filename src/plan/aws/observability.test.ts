@@ -57,9 +57,9 @@ describe('alarms', () => {
   it('cover outages, errors, latency, saturation, the database and the cache, each notifying the topic on alarm and recovery', () => {
     const byName = alarms(prod);
     expect(Object.keys(byName).sort()).toEqual([
-      'berth-shop-prod-cache-evictions', 'berth-shop-prod-cache-memory', 'berth-shop-prod-db-connections', 'berth-shop-prod-db-cpu', 'berth-shop-prod-db-free-storage',
-      'berth-shop-prod-lb-5xx-rate',
-      'berth-shop-prod-web-5xx-rate', 'berth-shop-prod-web-cpu', 'berth-shop-prod-web-healthy-targets', 'berth-shop-prod-web-latency-p99', 'berth-shop-prod-web-memory', 'berth-shop-prod-web-running-tasks',
+      'berth-shop-prod-5xx-rate', 'berth-shop-prod-cache-evictions', 'berth-shop-prod-cache-memory', 'berth-shop-prod-cpu',
+      'berth-shop-prod-db-connections', 'berth-shop-prod-db-cpu', 'berth-shop-prod-db-free-storage',
+      'berth-shop-prod-healthy-targets', 'berth-shop-prod-latency-p99', 'berth-shop-prod-lb-5xx-rate', 'berth-shop-prod-memory', 'berth-shop-prod-running-tasks',
     ]);
     for (const alarm of Object.values(byName)) {
       expect(JSON.stringify(alarm.AlarmActions)).toContain('AlarmsTopic');
@@ -71,19 +71,19 @@ describe('alarms', () => {
 
   it('alarm when no target is healthy for 2 minutes and when fewer tasks run than desired for 5', () => {
     const byName = alarms(prod);
-    expect(byName['berth-shop-prod-web-healthy-targets']).toMatchObject({ MetricName: 'HealthyHostCount', Statistic: 'Minimum', Period: 60, EvaluationPeriods: 2, Threshold: 1, ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching' });
-    expect(byName['berth-shop-prod-web-healthy-targets']!.AlarmDescription).toMatch(/no healthy target .* berth rollback --env prod/);
-    const running = byName['berth-shop-prod-web-running-tasks']!;
+    expect(byName['berth-shop-prod-healthy-targets']).toMatchObject({ MetricName: 'HealthyHostCount', Statistic: 'Minimum', Period: 60, EvaluationPeriods: 2, Threshold: 1, ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching' });
+    expect(byName['berth-shop-prod-healthy-targets']!.AlarmDescription).toMatch(/no healthy target .* berth rollback --env prod/);
+    const running = byName['berth-shop-prod-running-tasks']!;
     expect(running).toMatchObject({ EvaluationPeriods: 5, Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'breaching' });
     expect(JSON.stringify(running.Metrics)).toContain('"Expression":"FILL(desired, 0) - FILL(running, 0)"');
     expect(JSON.stringify(running.Metrics)).toContain('"MetricName":"RunningTaskCount","Namespace":"ECS/ContainerInsights"');
     // Without Container Insights (staging): the tasks reporting CPU, against the service's minimum.
-    expect(JSON.stringify(alarms(staging)['berth-shop-staging-web-running-tasks']!.Metrics)).toMatch(/"Expression":"2 - FILL\(reporting, 0\)".*"Stat":"SampleCount"/);
+    expect(JSON.stringify(alarms(staging)['berth-shop-staging-running-tasks']!.Metrics)).toMatch(/"Expression":"2 - FILL\(reporting, 0\)".*"Stat":"SampleCount"/);
   });
 
   it('alarm on the load balancer\'s and the app\'s 5xx answers over 1% of requests, as metric math', () => {
     const byName = alarms(prod);
-    for (const [name, metric] of [['berth-shop-prod-lb-5xx-rate', 'HTTPCode_ELB_5XX_Count'], ['berth-shop-prod-web-5xx-rate', 'HTTPCode_Target_5XX_Count']] as const) {
+    for (const [name, metric] of [['berth-shop-prod-lb-5xx-rate', 'HTTPCode_ELB_5XX_Count'], ['berth-shop-prod-5xx-rate', 'HTTPCode_Target_5XX_Count']] as const) {
       const alarm = byName[name]!;
       expect(alarm).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1 });
       const text = JSON.stringify(alarm.Metrics);
@@ -94,8 +94,8 @@ describe('alarms', () => {
   });
 
   it('alarm on the p99 response time over the configured threshold (500ms in prod, 2 s by default)', () => {
-    expect(alarms(prod)['berth-shop-prod-web-latency-p99']).toMatchObject({ MetricName: 'TargetResponseTime', ExtendedStatistic: 'p99', Threshold: 0.5, EvaluationPeriods: 5 });
-    expect(alarms(staging)['berth-shop-staging-web-latency-p99']).toMatchObject({ Threshold: 2 });
+    expect(alarms(prod)['berth-shop-prod-latency-p99']).toMatchObject({ MetricName: 'TargetResponseTime', ExtendedStatistic: 'p99', Threshold: 0.5, EvaluationPeriods: 5 });
+    expect(alarms(staging)['berth-shop-staging-latency-p99']).toMatchObject({ Threshold: 2 });
   });
 
   it('alarm on database CPU, free storage and connections, and cache memory and evictions', () => {
@@ -111,22 +111,22 @@ describe('alarms', () => {
 
   it('leave out the outage alarms of a service that sleeps at night, and keep the others', () => {
     const names = Object.keys(alarms(night));
-    expect(names).not.toContain('berth-shop-night-web-healthy-targets');
-    expect(names).not.toContain('berth-shop-night-web-running-tasks');
-    expect(names).toContain('berth-shop-night-web-5xx-rate');
+    expect(names).not.toContain('berth-shop-night-healthy-targets');
+    expect(names).not.toContain('berth-shop-night-running-tasks');
+    expect(names).toContain('berth-shop-night-5xx-rate');
   });
 });
 
 describe('deployment alarms', () => {
   it('roll a deploy back when the new release raises the error rate or the latency', () => {
     prod.hasResourceProperties('AWS::ECS::Service', {
-      DeploymentConfiguration: Match.objectLike({ Alarms: { AlarmNames: ['berth-shop-prod-web-5xx-rate', 'berth-shop-prod-web-latency-p99'], Enable: true, Rollback: true } }),
+      DeploymentConfiguration: Match.objectLike({ Alarms: { AlarmNames: ['berth-shop-prod-5xx-rate', 'berth-shop-prod-latency-p99'], Enable: true, Rollback: true } }),
     });
   });
 
   it('use the running-tasks alarm for a service without a load balancer', () => {
     solo.hasResourceProperties('AWS::ECS::Service', {
-      DeploymentConfiguration: Match.objectLike({ Alarms: { AlarmNames: ['berth-shop-solo-web-running-tasks'], Enable: true, Rollback: true } }),
+      DeploymentConfiguration: Match.objectLike({ Alarms: { AlarmNames: ['berth-shop-solo-running-tasks'], Enable: true, Rollback: true } }),
     });
   });
 });

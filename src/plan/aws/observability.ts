@@ -56,6 +56,8 @@ export interface BerthAlarmsProps {
 export interface WatchedService {
   /** The service's name in berth.yml. */
   readonly name: string;
+  /** Appended to the alarm construct ids: '' for the service named `web` (its ids stay those of single-service stacks). */
+  readonly idSuffix: string;
   readonly service: ecs.BaseService;
   /** Literal names (ECS deployment alarms name their alarms literally: no token may tie the service to them). */
   readonly clusterName: string;
@@ -137,7 +139,7 @@ export class BerthAlarms extends Construct {
   /** Outage, saturation and (behind a load balancer) error and latency alarms of one service; enables its deployment alarms. */
   watchService(watched: WatchedService): cloudwatch.Alarm[] {
     const { name, clusterName, serviceName } = watched;
-    const prefix = `Service${name.split('-').map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('')}`;
+    const id = (base: string) => `${base}${watched.idSuffix}`;
     const dimensions = { ClusterName: clusterName, ServiceName: serviceName };
     const created: cloudwatch.Alarm[] = [];
     const deployment: string[] = [];
@@ -145,14 +147,14 @@ export class BerthAlarms extends Construct {
     const memory = this.props.memoryPercent ?? 90;
     const ecsMetric = (metricName: string, statistic: string) => new cloudwatch.Metric({ namespace: 'AWS/ECS', metricName, dimensionsMap: dimensions, period: MINUTE, statistic });
 
-    created.push(this.add(`${prefix}Cpu`, 'cpu', name, {
+    created.push(this.add(id('Cpu'), 'cpu', name, {
       alarmDescription: `Service ${name}: CPU above ${cpu}% for 5 minutes. It is running out of CPU: look at what it is doing (berth logs ${this.where} --service ${name}), give it more (cpu in berth.yml) or more tasks (count).`,
       metric: ecsMetric('CPUUtilization', 'Average'),
       threshold: cpu,
       evaluationPeriods: 5,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
     }));
-    created.push(this.add(`${prefix}Memory`, 'memory', name, {
+    created.push(this.add(id('Memory'), 'memory', name, {
       alarmDescription: `Service ${name}: memory above ${memory}% for 5 minutes. Tasks that reach 100% are killed (OutOfMemory): raise memory in berth.yml or find the leak (berth logs ${this.where} --service ${name}).`,
       metric: ecsMetric('MemoryUtilization', 'Average'),
       threshold: memory,
@@ -173,7 +175,7 @@ export class BerthAlarms extends Construct {
         })
         // Without Container Insights: the tasks reporting CPU (one sample each a minute) against the fewest the service runs.
         : new cloudwatch.MathExpression({ expression: `${watched.minimumTasks} - FILL(reporting, 0)`, usingMetrics: { reporting: ecsMetric('CPUUtilization', 'SampleCount') }, period: MINUTE, label: 'tasks missing' });
-      const tasksAlarm = this.add(`${prefix}RunningTasks`, 'running-tasks', name, {
+      const tasksAlarm = this.add(id('RunningTasks'), 'running-tasks', name, {
         alarmDescription: `Service ${name}: fewer tasks running than ${watched.containerInsights ? 'desired' : `its minimum (${watched.minimumTasks})`} for 5 minutes. Tasks are stopping or cannot start (image pull, missing secret, crash): run berth status ${this.where} and berth doctor ${this.where}; berth rollback ${this.where} returns to the previous release.`,
         metric: running,
         threshold: 0,
@@ -190,7 +192,7 @@ export class BerthAlarms extends Construct {
       const rate = this.props.errorRatePercent ?? 1;
       const latency = this.props.latencyP99 ?? 2;
       if (watched.minimumTasks > 0) {
-        created.push(this.add(`${prefix}HealthyTargets`, 'healthy-targets', name, {
+        created.push(this.add(id('HealthyTargets'), 'healthy-targets', name, {
           alarmDescription: `Service ${name}: no healthy target behind the load balancer for 2 minutes: requests to it fail (503). Run berth status ${this.where} (target health and its reason) and berth logs ${this.where} --service ${name}; berth rollback ${this.where} returns to the previous release.`,
           metric: group.metrics.healthyHostCount({ period: MINUTE, statistic: 'Minimum' }),
           threshold: 1,
@@ -201,14 +203,14 @@ export class BerthAlarms extends Construct {
       }
       const errors = group.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: FIVE_MINUTES, statistic: 'Sum' });
       const requests = group.metrics.requestCount({ period: FIVE_MINUTES, statistic: 'Sum' });
-      const errorAlarm = this.add(`${prefix}ErrorRate`, '5xx-rate', name, {
+      const errorAlarm = this.add(id('ErrorRate'), '5xx-rate', name, {
         alarmDescription: `Service ${name}: more than ${rate}% of its requests answered 5xx by the app over 5 minutes. The app is failing requests: read berth logs ${this.where} --service ${name}; if a deploy caused it, ECS rolls it back, else berth rollback ${this.where}.`,
         metric: new cloudwatch.MathExpression({ expression: 'IF(requests > 0, 100 * FILL(errors, 0) / requests, 0)', usingMetrics: { errors, requests }, period: FIVE_MINUTES, label: 'app 5xx %' }),
         threshold: rate,
         evaluationPeriods: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       });
-      const latencyAlarm = this.add(`${prefix}Latency`, 'latency-p99', name, {
+      const latencyAlarm = this.add(id('Latency'), 'latency-p99', name, {
         alarmDescription: `Service ${name}: the slowest 1% of requests took longer than ${formatLatency(latency)} for 5 minutes. Look for slow queries or calls in berth logs ${this.where} --service ${name}, CPU and memory of the service, the database alarms; more tasks (count) help when it is load.`,
         metric: group.metrics.targetResponseTime({ period: MINUTE, statistic: 'p99' }),
         threshold: latency,
