@@ -158,10 +158,13 @@ describe('spot', () => {
     expect(web.spotStrategy).toEqual({ base: 1, share: 75 });
   });
 
-  it('is refused in production in either form', () => {
-    expect(problemsOf(`${BASE.replace('prod: {}', 'prod: { service: { spot: { base: 1 } } }')}`)).toEqual([
-      'environments.prod.service.spot: Fargate Spot can stop tasks at two minutes\' notice; it is not allowed in the production environment "prod"',
-    ]);
+  it('is allowed in production only above an on-demand base', () => {
+    expect(primaryWebService(load(`${BASE.replace('prod: {}', 'prod: { service: { count: 3, spot: { base: 1 } } }')}`, 'prod'))!.spotStrategy).toEqual({ base: 1, share: 100 });
+    for (const spot of ['true', '{ share: 50 }', '{ base: 0 }']) {
+      expect(problemsOf(`${BASE.replace('prod: {}', `prod: { service: { spot: ${spot} } }`)}`)).toEqual([
+        'environments.prod.service.spot: Fargate Spot can stop tasks at two minutes\' notice; a service with every task on Spot is not allowed in the production environment "prod"',
+      ]);
+    }
   });
 });
 

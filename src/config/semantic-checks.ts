@@ -179,8 +179,12 @@ function checkService(sections: Sections, context: CheckContext, entry: ServiceE
   if (kind === 'web') checkWebService(sections, context, entry, webCount, add);
   else if (kind === 'worker') checkWorker(entry, add);
   else checkJob(entry, add);
-  if (raw.spot && context.production) {
-    add([...base, 'spot'], `Fargate Spot can stop tasks at two minutes' notice; it is not allowed in the production environment "${context.env}"`, { hint: 'set spot in a non-production environment only' });
+  // Production may put tasks on Spot only above an on-demand base that keeps the service answering when Spot is reclaimed.
+  const onDemandBase = typeof raw.spot === 'object' ? (raw.spot.base ?? 0) : 0;
+  if (raw.spot && context.production && (kind === 'job' || onDemandBase < 1)) {
+    add([...base, 'spot'], `Fargate Spot can stop tasks at two minutes' notice; ${kind === 'job' ? 'a job' : 'a service with every task on Spot'} is not allowed in the production environment "${context.env}"`, {
+      hint: kind === 'job' ? 'set spot in a non-production environment only' : 'keep an on-demand base, e.g. spot: { base: 1, share: 100 } (1 task always on regular Fargate, the rest on Spot), or set spot in a non-production environment only',
+    });
   }
 }
 

@@ -57,7 +57,7 @@ describe('what is looked up', () => {
     expect(error).toBeInstanceOf(MissingLookupError);
     const { message, hint, exitCode } = error as MissingLookupError;
     expect(message).toMatch(/berth\.yml: domain\.zone: the Route 53 hosted zone example\.com is not known yet \(no AWS credentials were used and no answer is recorded for eu-west-1\)$/);
-    expect(hint).toBe('run `berth plan --env prod` once with AWS credentials for the environment\'s account: berth looks it up and keeps the answer in cdk.context.json beside berth.yml (commit it); or set domain.zoneId (aws route53 list-hosted-zones-by-name --dns-name example.com --max-items 1 --query \'HostedZones[0].Id\')');
+    expect(hint).toBe('run `berth diff --env prod` once with AWS credentials for the environment\'s account: berth looks it up and keeps the answer in cdk.context.json beside berth.yml (commit it; berth deploy does the same); or set domain.zoneId (aws route53 list-hosted-zones-by-name --dns-name example.com --max-items 1 --query \'HostedZones[0].Id\')');
     expect(exitCode).toBe(2);
   });
 });

@@ -1,8 +1,8 @@
 /**
  * CDK context lookups berth uses, and what a synthesis needs for them (pure). A domain without `zoneId` is found by
  * its zone's name, `network.vpc` by its id: both need the stack's account and region, and an answer recorded in
- * cdk.context.json beside berth.yml (src/model/state-paths.ts `cdkContextFile`), written by the first `berth plan`
- * or deploy that has AWS credentials. Later plans need no credentials: they read the recorded answer.
+ * cdk.context.json beside berth.yml (src/model/state-paths.ts `cdkContextFile`), written by the first `berth diff`
+ * or deploy (they have AWS credentials; toolkit-lib makes the lookups). Later plans need no credentials: they read the recorded answer.
  */
 import type { ResolvedConfig } from '../../config/model.js';
 import { UsageError } from '../../errors.js';
@@ -68,7 +68,7 @@ export class MissingLookupError extends UsageError {
   constructor(readonly needs: LookupNeed[], config: Pick<ResolvedConfig, 'file' | 'env'>, reason: string) {
     super(
       `${config.file}: ${needs.map((need) => `${need.field}: ${need.what} is not known yet`).join('; ')} (${reason})`,
-      `run \`berth plan --env ${config.env}\` once with AWS credentials for the environment's account: berth looks ${needs.length === 1 ? 'it' : 'them'} up and keeps the answer in cdk.context.json beside berth.yml (commit it); or ${needs.map((need) => need.alternative).join('; or ')}`,
+      `run \`berth diff --env ${config.env}\` once with AWS credentials for the environment's account: berth looks ${needs.length === 1 ? 'it' : 'them'} up and keeps the answer in cdk.context.json beside berth.yml (commit it; berth deploy does the same); or ${needs.map((need) => need.alternative).join('; or ')}`,
     );
     this.name = 'MissingLookupError';
   }
