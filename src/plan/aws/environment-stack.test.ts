@@ -38,7 +38,6 @@ environments:
   dev:
     network: { tasks: private, egress: endpoints }
     service: { spot: true }
-    domain: dev.example.com
   edge:
     network: { tasks: private, egress: nat }
     database: false
@@ -201,9 +200,21 @@ describe('load balancer', () => {
     });
   });
 
-  it('validates the certificate by DNS records the user adds when there is no zone id', () => {
-    dev.hasResourceProperties('AWS::CertificateManager::Certificate', { DomainName: 'dev.example.com', ValidationMethod: 'DNS' });
-    dev.resourceCountIs('AWS::Route53::RecordSet', 0);
+  it('without a domain, serves https:// through CloudFront and admits only CloudFront\'s prefix list on port 80', () => {
+    edge.resourceCountIs('AWS::CloudFront::Distribution', 1);
+    edge.resourceCountIs('AWS::CertificateManager::Certificate', 0);
+    edge.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('^load balancer'),
+      SecurityGroupIngress: [Match.objectLike({ SourcePrefixListId: 'pl-3b927c52', FromPort: 80, ToPort: 80 })],
+    });
+    // The default route forwards only what carries CloudFront's header; the listener refuses the rest.
+    edge.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+      Priority: 50000,
+      Conditions: [Match.objectLike({ Field: 'http-header', HttpHeaderConfig: Match.objectLike({ HttpHeaderName: 'X-Origin-Verify' }) })],
+      Actions: [Match.objectLike({ Type: 'forward' })],
+    });
+    edge.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 80, DefaultActions: [Match.objectLike({ Type: 'fixed-response', FixedResponseConfig: Match.objectLike({ StatusCode: '403' }) })] });
+    expect(JSON.stringify(edge.toJSON().Outputs.Url.Value)).toContain('DomainName');
   });
 
   it('without a load balancer, gives one task a public IP and opens only the container port', () => {
