@@ -94,7 +94,7 @@ export const SECTION_DOCS: readonly SectionDoc[] = [
       { key: 'loadBalancer', doc: 'true: an Application Load Balancer in front of the tasks. false: one task with a public IP and no load balancer (cheapest, no HTTPS, no scaling).', default: shown(DEFAULTS.service.loadBalancer) },
       { key: 'public', doc: 'true: reachable from the internet. false: an internal load balancer, reachable only inside the VPC.', default: shown(DEFAULTS.service.public) },
       { key: 'stickySessions', doc: 'false, or how long the load balancer keeps sending a browser to the same task (e.g. 1h). Websocket apps such as Streamlit need it.', default: shown(DEFAULTS.service.stickySessions) },
-      { key: 'spot', doc: `Run on Fargate Spot (up to 70% cheaper, may be stopped at two minutes' notice): true for every task, or { base, share } for an on-demand base with Spot on top — base tasks always on regular Fargate (default ${DEFAULTS.spot.base}), share % of the rest on Spot (default ${DEFAULTS.spot.share}). Refused in production environments.`, default: shown(DEFAULTS.service.spot) },
+      { key: 'spot', doc: `Run on Fargate Spot (up to 70% cheaper, may be stopped at two minutes' notice): true for every task, or { base, share } for an on-demand base with Spot on top — base tasks always on regular Fargate (default ${DEFAULTS.spot.base}), share % of the rest on Spot (default ${DEFAULTS.spot.share}). In production environments only a web or worker service with base 1 or more may use it (a service entirely on Spot, or a job, is refused there).`, default: shown(DEFAULTS.service.spot) },
       { key: 'registryCredentials', doc: 'For an image in a private registry other than ECR (GitHub, Docker Hub, ...): the name of a secret set with `berth secrets set NAME` whose value is {"username": "...", "password": "<token>"}; ECS pulls with it (repository credentials). ECR images need none: the execution role may pull exactly the image\'s repository.' },
       { key: 'permissions', doc: 'What the app may do in AWS: IAM statements { actions, resources } for this service\'s task role only, added to the top level\'s. Every action on every resource (* on *) is refused.' },
       { key: 'managedPolicies', doc: 'IAM managed policies (names such as AmazonS3ReadOnlyAccess, or ARNs) attached to this service\'s task role, added to the top level\'s. cdk-nag reports the ones it flags in `berth plan`.' },
@@ -261,7 +261,7 @@ export const SECTION_DOCS: readonly SectionDoc[] = [
       { key: 'egress', doc: 'How private tasks reach AWS and the internet: endpoints (AWS services only) or nat (anything).', default: DEFAULTS.network.egress },
       { key: 'zones', doc: 'Availability zones to use (at least two).', default: 'the first two of the region' },
       { key: 'cidr', doc: 'The VPC address range, /16 to /24.', default: DEFAULTS.network.cidr },
-      { key: 'vpc', doc: 'An existing VPC (vpc-...) to deploy into instead of creating one: its public subnets take the load balancer (and public tasks), its private subnets with a route out take private tasks, its isolated (else private) subnets the database and cache. berth looks it up while planning, which needs AWS credentials once; the answer is kept in cdk.context.json beside berth.yml (commit it).' },
+      { key: 'vpc', doc: 'An existing VPC (vpc-...) to deploy into instead of creating one: its public subnets take the load balancer (and public tasks), its private subnets with a route out take private tasks, its isolated (else private) subnets the database and cache. berth looks it up once with AWS credentials (`berth diff` or `berth deploy`) and keeps the answer in cdk.context.json beside berth.yml (commit it); `berth plan` then reads it without credentials.' },
     ],
   },
   {
@@ -297,7 +297,7 @@ export const SECTION_DOCS: readonly SectionDoc[] = [
   },
   {
     key: 'domain',
-    summary: 'Serve the app on your own hostname over HTTPS: berth requests an ACM certificate validated by DNS in the Route 53 hosted zone, adds an alias record for the name, and redirects HTTP to HTTPS on the load balancer (no CloudFront). berth finds the zone by its name while planning (a CDK context lookup that needs AWS credentials once; the answer is kept in cdk.context.json beside berth.yml, which you commit), or takes zoneId. Without credentials, a recorded lookup or zoneId, `berth plan` stops and says which to add. Needs the load balancer.',
+    summary: 'Serve the app on your own hostname over HTTPS: berth requests an ACM certificate validated by DNS in the Route 53 hosted zone, adds an alias record for the name, and redirects HTTP to HTTPS on the load balancer (no CloudFront). berth finds the zone by its name (a CDK context lookup made once with AWS credentials by `berth diff` or `berth deploy`; the answer is kept in cdk.context.json beside berth.yml, which you commit, so `berth plan` needs no credentials), or takes zoneId. Without a recorded lookup or zoneId, `berth plan` stops and says which to add. Needs the load balancer.',
     default: 'none: https through CloudFront (see https)',
     example: ['domain: api.example.com', '# or', 'domain: { name: api.example.com, zone: example.com }', '# or', 'domain: { name: api.example.com, zoneId: Z0123456789ABCDEFGHIJ }'].join('\n'),
     fields: [

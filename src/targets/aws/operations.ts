@@ -177,6 +177,7 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
       synthesize: (image, options) => synthesize(image, false, options?.prepare),
       existingOutputs: async () => (await readStack(clients, envStack))?.outputs,
       tagRelease: (image, tag) => tagInEcr(clients.ecr, image, tag),
+      keepReleases: config.registry.keepReleases,
       deployer: stacks,
       ensureBootstrapped: () => ensureBootstrapped(clients, identity, stacks, progress),
       snapshot: async (outputs, service) => {
