@@ -81,12 +81,19 @@ describe('web and worker services', () => {
     expect(groups.map(([, group]) => [group.Properties.Port, group.Properties.HealthCheckPath]).sort()).toEqual([[8000, '/health'], [9000, '/api/health']]);
     const apiGroup = groups.find(([, group]) => group.Properties.Port === 9000)![0];
     const webGroup = groups.find(([, group]) => group.Properties.Port === 8000)![0];
+    // Behind CloudFront (no domain) every rule also needs CloudFront's origin header; the rest is refused with 403.
+    const fromCloudFront = Match.objectLike({ Field: 'http-header', HttpHeaderConfig: Match.objectLike({ HttpHeaderName: 'X-Origin-Verify' }) });
     prod.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
       Priority: 10,
-      Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/api/*'] } }],
+      Conditions: [fromCloudFront, { Field: 'path-pattern', PathPatternConfig: { Values: ['/api/*'] } }],
       Actions: [{ Type: 'forward', TargetGroupArn: { Ref: apiGroup } }],
     });
-    prod.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 80, DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: webGroup } }] });
+    prod.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', { Priority: 50000, Conditions: [fromCloudFront], Actions: [{ Type: 'forward', TargetGroupArn: { Ref: webGroup } }] });
+    prod.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 80, DefaultActions: [Match.objectLike({ Type: 'fixed-response', FixedResponseConfig: Match.objectLike({ StatusCode: '403' }) })] });
+    // With https: false the load balancer itself routes everything else to web.
+    const plain = synth(FIXTURE.replace('  staging:\n', '  staging:\n    https: false\n'), 'staging');
+    plain.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 80, DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: webGroup } }] });
+    plain.template.resourceCountIs('AWS::CloudFront::Distribution', 0);
     const behind = Object.fromEntries(ofType(prod.resources, 'AWS::ECS::Service').map(([, service]) => [service.Properties.ServiceName, (service.Properties.LoadBalancers ?? []).map((lb: { TargetGroupArn: { Ref: string } }) => lb.TargetGroupArn.Ref)]));
     expect(behind).toEqual({ 'berth-news-prod': [webGroup], 'berth-news-prod-api': [apiGroup], 'berth-news-prod-worker': [] });
   });
@@ -253,10 +260,15 @@ environments: { prod: {} }
       ],
     });
     const { template, resources } = synth(ROUTED, 'prod');
-    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
-      DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: Match.objectLike({ StatusCode: '404' }) }],
+    // Behind CloudFront: requests from CloudFront that no route takes get the 404 (the last rule), others a 403.
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+      Priority: 50000,
+      Actions: [Match.objectLike({ Type: 'fixed-response', FixedResponseConfig: Match.objectLike({ StatusCode: '404' }) })],
     });
-    expect(ofType(resources, 'AWS::ElasticLoadBalancingV2::ListenerRule')).toHaveLength(4);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: Match.objectLike({ StatusCode: '403' }) }],
+    });
+    expect(ofType(resources, 'AWS::ElasticLoadBalancingV2::ListenerRule').map(([, rule]) => rule.Properties.Priority).sort((a: number, b: number) => a - b)).toEqual([10, 20, 30, 40, 50000]);
   });
 
   it('keeps the cluster and log group in the construct Service when no service is named web', () => {
