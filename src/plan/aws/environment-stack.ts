@@ -141,7 +141,6 @@ export class EnvironmentStack extends Stack {
     checkRealizable(config);
     // Zones from berth.yml, or the first two of the region as tokens: never a context lookup, even with account and region set.
     this.zones = config.network.zones ?? [Fn.select(0, Fn.getAzs()), Fn.select(1, Fn.getAzs())];
-    const name = this.stackName;
 
     this.network = new BerthNetwork(this, 'Network', {
       ...(config.network.vpcId ? { existingVpcId: config.network.vpcId } : {}),
