@@ -220,7 +220,8 @@ describe('load balancer', () => {
   it('without a load balancer, gives one task a public IP and opens only the container port', () => {
     solo.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 0);
     solo.hasResourceProperties('AWS::EC2::SecurityGroup', {
-      GroupDescription: Match.stringLikeRegexp('^tasks'),
+      // Says where traffic comes from: there is no load balancer (issue 12: the radio example said "from the load balancer only").
+      GroupDescription: 'tasks: port 8000 from the internet (no load balancer)',
       SecurityGroupIngress: [Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 8000, ToPort: 8000 })],
     });
     solo.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 1, NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ AssignPublicIp: 'ENABLED' }) } });
