@@ -5,6 +5,7 @@
  */
 import type { BuildSpec } from '../config/model.js';
 import { OperationError } from '../errors.js';
+import { failedBuildLines, withoutQuotedInstruction } from './build-output.js';
 import { runDocker } from './docker-cli.js';
 
 export interface BuildImageRequest {
@@ -42,14 +43,15 @@ export function buildArgv(request: Omit<BuildImageRequest, 'onLine'>): string[] 
 export async function buildImage(request: BuildImageRequest): Promise<BuiltImage> {
   if (request.tags.length === 0) throw new Error('buildImage needs at least one tag');
   const tail: string[] = [];
-  const keep = (line: string) => {
+  const keep = (raw: string) => {
+    const line = withoutQuotedInstruction(raw);
     tail.push(line);
     if (tail.length > 40) tail.shift();
     request.onLine?.(line);
   };
   const run = await runDocker(buildArgv(request), { onLine: keep });
   if (run.code !== 0) {
-    const last = tail.filter((line) => line.trim()).slice(-15);
+    const last = failedBuildLines(tail.filter((line) => line.trim()).slice(-15));
     const error = new OperationError(
       `docker build failed for ${request.build.dockerfile}:\n${last.map((line) => `  ${line}`).join('\n')}`,
       'fix the Dockerfile or the build context, then deploy again (`docker build` shows the same error)',

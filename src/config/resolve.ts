@@ -1,6 +1,7 @@
 /** One environment's merged sections -> the ResolvedConfig plans and targets read. */
 import { dirname, resolve } from 'node:path';
 import { DEFAULT_ENV, DEFAULTS, defaultLocalImage } from './defaults.js';
+import { dockerfileFacts, imageHasNoShell } from './dockerfile-facts.js';
 import { parseDuration } from './durations.js';
 import { parseJobSchedule } from './job-schedule.js';
 import type { Sections } from './merge-environment.js';
@@ -97,7 +98,7 @@ function resolveService(sections: Sections, entry: ServiceEntry, appImage: { bui
     ...base,
     kind: 'web',
     port: raw.port!,
-    health: { ...DEFAULTS.service.health, ...healthFields },
+    health: { ...DEFAULTS.service.health, ...healthFields, container: healthFields.container ?? imageHasShell(image.build) },
     count: resolveCount(raw.count),
     route: { ...(raw.path ? { path: raw.path } : {}), ...(raw.host ? { host: raw.host.toLowerCase() } : {}) },
     loadBalancer: raw.loadBalancer ?? DEFAULTS.service.loadBalancer,
@@ -109,6 +110,13 @@ function resolveService(sections: Sections, entry: ServiceEntry, appImage: { bui
 function resolveSpot(spot: RawService['spot']): SpotStrategy {
   if (spot === undefined || typeof spot === 'boolean') return { ...DEFAULTS.spot };
   return { base: spot.base ?? DEFAULTS.spot.base, share: spot.share ?? DEFAULTS.spot.share };
+}
+
+/** Whether the image a service builds can run the container health check (it needs /bin/sh); unknown: yes. */
+function imageHasShell(build: BuildSpec | undefined): boolean {
+  if (!build) return true;
+  const facts = dockerfileFacts(build.dockerfile, build.target);
+  return !(facts.dockerfile && imageHasNoShell(facts.rootImage));
 }
 
 /** Build the resolved model; assumes the sections passed the schema and the semantic checks. */
