@@ -60,7 +60,9 @@ describe('berth cost', () => {
     const items = json.items as Array<{ resource: string; type: string; monthly: { min: number; max: number }; basis: string }>;
     expect(items.find((item) => item.type === 'AWS::ECS::Service' && item.resource === 'Service')?.basis)
       .toBe('2 tasks × 730 h × (0.25 vCPU × $0.04048 + 0.5 GB × $0.004445)');
-    expect(items.find((item) => item.resource === 'data transfer out')).toMatchObject({ monthly: { min: 9, max: 9 }, basis: '100 GB (assumed, --egress-gb) × $0.09' });
+    // Without a domain the app is served through CloudFront: the 100 GB leave through it, not as the load balancer's data transfer.
+    expect(items.find((item) => item.resource === 'data transfer out')).toBeUndefined();
+    expect(items.find((item) => item.resource === 'LoadBalancerCloudFrontDistribution data out')).toMatchObject({ monthly: { min: 8.5, max: 8.5 }, basis: "100 GB to viewers (assumed, --egress-gb) × $0.085/GB; before CloudFront's free tier" });
     const sum = items.reduce((total, item) => total + item.monthly.max, 0);
     expect(json.monthly.max).toBeCloseTo(sum, 2);
     expect(json.assumptions).toMatchObject({ hoursPerMonth: 730, egressGb: 100, lcus: 1, logsGb: 1, prices: 'data/prices/us-east-1.json' });

@@ -161,6 +161,23 @@ describe('runDeploy', () => {
     expect(f.stored.get(2)?.status).toBe('superseded');
   });
 
+  it('gives a deployed release\'s image its keep tag (a rollback its release tag too); a failed release gets no keep tag', async () => {
+    const tagged: string[] = [];
+    const ok = fake({ snapshots: [healthy(OLD)], history: [release(11, 'superseded', OLD), release(12, 'deployed', NEW)] });
+    ok.ports.tagRelease = async (image, tag) => { tagged.push(`${image.split('@')[1]!.slice(0, 10)} ${tag}`); return true; };
+    ok.ports.keepReleases = 10;
+    await runDeploy(ok.ports, { kind: 'rollback', release: release(11, 'superseded', OLD) }, { timeoutSeconds: 600 });
+    expect(tagged).toEqual([`${OLD.slice(0, 10)} prod-release-13`, `${OLD.slice(0, 10)} prod-keep-3`]);
+
+    tagged.length = 0;
+    const failed = fake({ probeStatus: 500, snapshots: [healthy()] });
+    failed.ports.tagRelease = ok.ports.tagRelease;
+    failed.ports.keepReleases = 10;
+    const outcome = await runDeploy(failed.ports, { kind: 'image', image: { image: `${REPO}@${NEW}`, digest: NEW } }, { timeoutSeconds: 60 });
+    expect(outcome.ok).toBe(false);
+    expect(tagged).toEqual([`${NEW.slice(0, 10)} prod-release-1`]);
+  });
+
   it('declined security changes stop the deploy', async () => {
     const { OperationError } = await import('../../errors.js');
     const f = fake({ security: { stack: '', kind: 'broadening', text: 'IAM Statement Changes' }, confirm: false });
