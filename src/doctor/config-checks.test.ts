@@ -121,7 +121,8 @@ describe('probe verdicts', () => {
 
   it('says which port the app listens on instead', () => {
     const [, port] = probeVerdict({ kind: 'wrong-port', ports: [5000] }, context);
-    expect(port).toMatchObject({ id: 'container-port', status: 'fail', fix: 'set service.port: 5000 in berth.yml, or make the app listen on 0.0.0.0:8000' });
+    expect(port).toMatchObject({ id: 'container-port', status: 'fail', message: 'the app listens on port 5000, not on service.port 8000: the health checks to port 8000 get no answer' });
+    expect(port!.fix).toMatch(/^Set service\.port: 5000 in berth\.yml, or make the app listen on 0\.0\.0\.0:8000/);
   });
 
   it('says when the app listens on loopback only', () => {

@@ -15,8 +15,7 @@ import type { Progress } from '../terminal/progress.js';
 import { fail, pass, warn, type CheckResult } from './check-result.js';
 import { buildImage as buildDockerImage, hostPlatform, inspectImage as inspectDockerImage, platformFor, type ImageInfo } from '../build/index.js';
 import { checkExpose, checkImageArch, checkImageUser, type DockerfileFacts, type ImageFacts } from './config-checks.js';
-import { diagnose } from './diagnose.js';
-import { emptyEvidence } from './failure-evidence.js';
+import { diagnoseBuildFailure } from './build-failure.js';
 import { parseProcNetTcp, reachableFromOutside, type ListeningSocket } from './listening-sockets.js';
 import { probeVerdict, type ProbeObservation } from './probe-verdict.js';
 import { removeProbeDependencies, startProbeDependencies, type DependencyStart } from './probe-dependencies.js';
@@ -63,6 +62,11 @@ export async function checkEngine(docker: Docker): Promise<CheckResult> {
   }
 }
 
+/** A table sentence as a check message: lower-case start, no full stop. */
+function asMessage(text: string): string {
+  return `${text.charAt(0).toLowerCase()}${text.slice(1)}`.replace(/\.$/, '');
+}
+
 /** Removes ANSI colour codes and carriage returns from output lines. */
 function cleanLine(line: string): string {
   // eslint-disable-next-line no-control-regex
@@ -96,15 +100,13 @@ async function buildFor(config: ResolvedConfig, platform: string, tag: string, o
     return { image: await inspectDockerImage(built.id) };
   } catch (error) {
     step.fail();
-    const output = ((error as { buildOutput?: string[] }).buildOutput ?? [(error as Error).message])
-      .map(cleanLine)
-      .filter((line) => !/^(DEPRECATED: The legacy builder|\s+Install the buildx component|\s+https:\/\/docs\.docker\.com\/go\/buildx)/.test(line));
-    const [known] = diagnose({ ...emptyEvidence('local'), buildOutput: output }, config);
+    const output = ((error as { buildOutput?: string[] }).buildOutput ?? [(error as Error).message]).map(cleanLine);
+    const known = diagnoseBuildFailure(error, config, config.target);
     const last = output.filter(Boolean).at(-1) ?? 'docker build failed';
     return {
       failure: fail(
         'image-builds',
-        `${dockerfile} does not build for ${platform}: ${known ? known.cause : last}`,
+        `${dockerfile} does not build for ${platform}: ${known ? asMessage(known.cause) : last}`,
         known ? known.fix : 'fix the failing step shown below (`docker build` shows the same), then run `berth doctor` again',
         output.slice(-LOG_LINES),
       ),
