@@ -137,10 +137,10 @@ describe('awsChecks', () => {
     expect(results[0]!.fix).toContain('aws sso login');
   });
 
-  it('skips with a clear message when there are no credentials', async () => {
+  it('fails, as a deploy would, when there are no credentials', async () => {
     sts.on(GetCallerIdentityCommand).rejects(awsError('CredentialsProviderError', 'Could not load credentials from any providers'));
     const results = await awsChecks(config, clients());
-    expect(results).toEqual([expect.objectContaining({ id: 'aws-credentials', status: 'warn', message: 'skipped: no AWS credentials' })]);
+    expect(results).toEqual([expect.objectContaining({ id: 'aws-credentials', status: 'fail', message: expect.stringMatching(/^no AWS credentials/) })]);
   });
 
   it('turns throttling into a warning to retry, not a failure', async () => {

@@ -95,7 +95,8 @@ export function explainAwsError(error: unknown): { status: 'warn' | 'fail'; mess
     return { status: 'fail', message: 'the AWS credentials have expired (ExpiredTokenException)', fix: 'refresh them: `aws sso login` (SSO), or get new temporary credentials, then run `berth doctor` again' };
   }
   if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
-    return { status: 'warn', message: 'skipped: no AWS credentials', fix: 'configure credentials (`aws configure`, `aws sso login`, or AWS_PROFILE) to check the AWS preconditions' };
+    // A deploy would fail the same way: the doctor must not pass what deploy refuses.
+    return { status: 'fail', message: 'no AWS credentials (none in the environment, the shared files, SSO, or a container or instance role)', fix: 'configure credentials (`aws configure`, `aws sso login`, or --profile / AWS_PROFILE), then run `berth doctor` again' };
   }
   if (name === 'InvalidClientTokenId' || name === 'SignatureDoesNotMatch' || name === 'UnrecognizedClientException') {
     return { status: 'fail', message: `the AWS credentials are not valid (${name})`, fix: 'check the access key in ~/.aws/credentials or the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), or AWS_PROFILE' };
@@ -125,7 +126,7 @@ interface Identity {
 
 async function checkCredentials(config: AwsConfig, clients: AwsClients): Promise<{ result: CheckResult; identity?: Identity }> {
   if (!clients.region) {
-    return { result: fail('aws-credentials', 'no AWS region', `set region in berth.yml (environments.${config.env}.region) or AWS_REGION`) };
+    return { result: fail('aws-credentials', 'no AWS region', `set region in berth.yml (environments.${config.env}.region), pass --region, or export AWS_REGION`) };
   }
   const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
   try {
@@ -141,7 +142,7 @@ async function checkCredentials(config: AwsConfig, clients: AwsClients): Promise
     return { result: pass('aws-credentials', `AWS account ${account}, region ${clients.region}, as ${arn}`), identity: { account, arn, partition } };
   } catch (error) {
     const known = explainAwsError(error);
-    if (known?.message === 'skipped: no AWS credentials') return { result: warn('aws-credentials', known.message, known.fix) };
+    if (known && /^no AWS credentials/.test(known.message)) return { result: fail('aws-credentials', known.message, known.fix) };
     return { result: fromError('aws-credentials', error, 'could not confirm the AWS identity') };
   }
 }

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import type Docker from 'dockerode';
 import type { ResolvedConfig } from '../config/model.js';
+import { BerthError } from '../errors.js';
 import type { Progress } from '../terminal/progress.js';
 import { fail, type CheckResult } from './check-result.js';
 import { checkBuildArgSecrets, checkEnvSecrets, checkSecretsSet, type DockerfileFacts } from './config-checks.js';
@@ -98,7 +99,14 @@ export async function runDoctor(config: ResolvedConfig, options: DoctorOptions):
   if (config.target === 'aws') {
     const step = options.progress.step('Checking AWS credentials, permissions and quotas');
     const { awsChecks, createAwsClients } = await import('./aws-checks.js');
-    const aws = await awsChecks(config, options.awsClients ?? (await createAwsClients(config)));
+    let aws: CheckResult[];
+    try {
+      aws = await awsChecks(config, options.awsClients ?? (await createAwsClients(config)));
+    } catch (error) {
+      // No region (or a --region that contradicts berth.yml): one failing check, and the other checks still report.
+      if (!(error instanceof BerthError)) throw error;
+      aws = [fail('aws-credentials', error.message, error.hint ?? 'set region in berth.yml, pass --region, or export AWS_REGION')];
+    }
     if (aws.some((r) => r.status === 'fail')) step.fail();
     else if (aws.some((r) => r.status === 'warn')) step.warn();
     else step.succeed();
