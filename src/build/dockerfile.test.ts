@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  buildKitFeatures,
   dockerfileInstructions,
   healthTargetFromCommand,
   parseDockerDuration,
@@ -245,5 +246,33 @@ ENTRYPOINT ["node"]
     const info = parseDockerfile('FROM --platform=$BUILDPLATFORM node:20 As Build\nFROM build\n');
     expect(info.stages[0]).toMatchObject({ name: 'build', platform: '$BUILDPLATFORM', baseImage: 'node:20' });
     expect(info.stages[1]!.parentStage).toBe(0);
+  });
+});
+
+describe('buildKitFeatures', () => {
+  it('finds the syntax directive, heredocs, RUN --mount, COPY --link/--chmod and BuildKit-only build arguments', () => {
+    const text = [
+      '# syntax=docker/dockerfile:1.4',
+      'FROM --platform=$BUILDPLATFORM python:3.12-alpine AS builder',
+      'RUN --mount=type=cache,target=/root/.cache/pip \\',
+      '    pip install -r requirements.txt',
+      'COPY --link --chmod=755 . /app',
+      'FROM builder AS dev',
+      'RUN <<EOF',
+      'apk add git',
+      'EOF',
+    ].join('\n');
+    expect(buildKitFeatures(text)).toEqual([
+      { feature: 'the `# syntax=docker/dockerfile:1.4` directive', line: 1 },
+      { feature: '$BUILDPLATFORM (set only by BuildKit)', line: 2 },
+      { feature: 'RUN --mount', line: 3 },
+      { feature: 'COPY --link', line: 5 },
+      { feature: 'COPY --chmod', line: 5 },
+      { feature: 'a heredoc (RUN <<EOF)', line: 7 },
+    ]);
+  });
+
+  it('finds nothing in a classic Dockerfile, and ignores flags of the command itself', () => {
+    expect(buildKitFeatures('# escape=\\\nFROM python:3.12\nRUN pip install --network=host --link x && cat <<< "hi"\nCOPY --from=builder /a /b\nCMD ["python", "app.py"]\n')).toEqual([]);
   });
 });

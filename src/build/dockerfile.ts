@@ -530,3 +530,35 @@ export function parseDockerfile(text: string, options: ParseOptions = {}): Docke
   }
   return info;
 }
+
+/** A Dockerfile feature only BuildKit understands; the classic builder fails on it. */
+export interface BuildKitFeature {
+  /** For people: "a heredoc (RUN <<EOF)", "RUN --mount". */
+  feature: string;
+  line: number;
+}
+
+/** Build arguments BuildKit sets by itself; the classic builder leaves them empty. */
+const BUILDKIT_ARGS = /\$\{?(BUILDPLATFORM|TARGETPLATFORM|TARGETARCH|TARGETOS|TARGETVARIANT|BUILDARCH|BUILDOS)\b/;
+
+/** The BuildKit-only features a Dockerfile uses, first occurrence of each, in line order. Pure. */
+export function buildKitFeatures(text: string): BuildKitFeature[] {
+  const found = new Map<string, number>();
+  const note = (feature: string, line: number) => { if (!found.has(feature)) found.set(feature, line); };
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  for (let index = 0; index < lines.length; index += 1) {
+    const directive = /^\s*#\s*([a-zA-Z]+)\s*=\s*(\S+)\s*$/.exec(lines[index]!);
+    if (!directive) break;
+    if (directive[1]!.toLowerCase() === 'syntax') note(`the \`# syntax=${directive[2]}\` directive`, index + 1);
+  }
+  for (const { keyword, args, line } of dockerfileInstructions(text)) {
+    // Instruction flags come before the command: `RUN --mount=... pip install --network=host` has one flag.
+    const leading = /^(?:--[a-z-]+(?:=\S*)?\s+)*/.exec(`${args} `)![0];
+    const flags = [...leading.matchAll(/--([a-z-]+)/g)].map((match) => match[1]!);
+    if (['RUN', 'COPY', 'ADD'].includes(keyword) && /(?<!<)<<-?["']?[A-Za-z_][A-Za-z0-9_]*["']?/.test(args)) note(`a heredoc (${keyword} <<EOF)`, line);
+    if (keyword === 'RUN') for (const flag of flags.filter((name) => ['mount', 'network', 'security'].includes(name))) note(`RUN --${flag}`, line);
+    if (keyword === 'COPY' || keyword === 'ADD') for (const flag of flags.filter((name) => ['link', 'chmod', 'parents', 'exclude', 'checksum', 'keep-git-dir'].includes(name))) note(`${keyword} --${flag}`, line);
+    if (BUILDKIT_ARGS.test(args)) note(`$${BUILDKIT_ARGS.exec(args)![1]} (set only by BuildKit)`, line);
+  }
+  return [...found].map(([feature, line]) => ({ feature, line })).sort((a, b) => a.line - b.line);
+}

@@ -13,7 +13,7 @@ export function renderReferenceMarkdown(): string {
     '',
     '<!-- Generated from src/config/reference.ts by `npm run docs`. Do not edit by hand. -->',
     '',
-    'One `berth.yml` describes the app for every environment: `local` (the local Docker engine, the default) and any AWS environment you name under `environments`. `berth init` writes a commented one for your app; `berth validate` checks it and prints what an environment resolves to.',
+    'One `berth.yml` describes the app for every environment: `local` (the local Docker engine, the default) and any AWS environment you name under `environments`. `berth init` writes a commented one for your app, from its Dockerfile and code or by converting its compose file (each built service, the migration, PostgreSQL and Redis, environment and secret names; it lists what it did not carry over); `berth validate` checks it and prints what an environment resolves to.',
     '',
     'The smallest valid file:',
     '',

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkBuildArgSecrets, checkEnvSecrets, checkExpose, checkImageArch, checkImageUser, checkSecretsSet, imageFacts } from './config-checks.js';
 import { parseProcNetTcp, reachableFromOutside } from './listening-sockets.js';
 import { probeVerdict } from './probe-verdict.js';
-import { secretLooking } from './secret-looking.js';
+import { secretLooking } from '../config/secret-names.js';
 
 function config(service: Record<string, unknown> = {}) {
   const web = {
@@ -46,6 +46,12 @@ describe('secret-looking values', () => {
     expect(checkEnvSecrets(config({ env: { LOG_LEVEL: 'debug', WORKERS: '4', TOKEN_TTL: '3600' } })).status).toBe('pass');
     expect(secretLooking('DATABASE_URL', 'postgresql://app:hunter2@db:5432/app')).toBe('its value looks like a URL with a password');
     expect(secretLooking('PUBLIC_URL', 'https://example.com/path')).toBeUndefined();
+  });
+
+  it('flags AWS credentials in plain env (tasks have a role) but not browser-public names', () => {
+    const result = checkEnvSecrets(config({ env: { AWS_SECRET_ACCESS_KEY: 'abc/def', NEXT_PUBLIC_STRIPE_KEY: 'pk_live_x', JWKS_PUBLIC_KEY_URL: 'https://id.example.com/jwks' } }));
+    expect(result.status).toBe('warn');
+    expect(result.message).toContain('service.env sets AWS_SECRET_ACCESS_KEY, which looks secret');
   });
 
   it('warns about build arguments that look secret', () => {

@@ -6,7 +6,7 @@ import { soleWebService } from '../model/transitional.js';
 import { declaredSecrets } from '../model/index.js';
 import type { Arch, ResolvedConfig } from '../config/model.js';
 import { fail, pass, warn, type CheckResult } from './check-result.js';
-import { secretLooking, secretLookingName } from './secret-looking.js';
+import { BROWSER_PUBLIC_NAMES, looksSecretName, secretLooking } from '../config/secret-names.js';
 
 type ServiceConfig = Pick<ResolvedConfig, 'env' | 'services' | 'image'>;
 
@@ -23,9 +23,17 @@ export interface ImageFacts {
 
 const DOCKER_ARCH: Record<Arch, string> = { x86_64: 'amd64', arm64: 'arm64' };
 
+/**
+ * The doctor reads service.env and build arguments, where framework-public names (NEXT_PUBLIC_*, VITE_*) are
+ * meant to reach the browser: only those are exempt. Unlike init it does flag AWS_SECRET_ACCESS_KEY and the like,
+ * which do not belong in plain env on a platform that gives tasks a role.
+ */
+const DOCTOR_SECRET_RULE = { exclude: [BROWSER_PUBLIC_NAMES] };
+const secretLookingName = (name: string) => looksSecretName(name, DOCTOR_SECRET_RULE);
+
 export function checkEnvSecrets(config: ServiceConfig): CheckResult {
   const suspects = Object.entries(soleWebService(config).env).flatMap(([name, value]) => {
-    const why = secretLooking(name, value);
+    const why = secretLooking(name, value, DOCTOR_SECRET_RULE);
     return why ? [`${name}: ${why}`] : [];
   });
   if (suspects.length === 0) return pass('env-secret-values', 'service.env holds no secret-looking values');

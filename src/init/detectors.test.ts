@@ -149,6 +149,25 @@ describe('appNameFromFolder', () => {
     expect(appNameFromFolder(folder)).toEqual({ value, reason });
   });
 
+  it.each([
+    ['app', 'shop', 'shop-app'],
+    ['backend', 'consultation-platform', 'consultation-backend'],
+    ['API', 'News Site', 'news-site-api'],
+    ['frontend', 'a-very-long-parent-name-indeed', 'a-very-long-frontend'],
+    ['src', 'x', 'x-src'],
+  ])('a generic folder name %s in %s -> %s, and says why', (folder, parent, value) => {
+    const found = appNameFromFolder(folder, parent);
+    expect(found.value).toBe(value);
+    expect(found.value.length).toBeLessThanOrEqual(20);
+    expect(found.reason).toContain(`from the folder names "${parent}/${folder}": "${folder.toLowerCase()}" alone is a common folder name`);
+  });
+
+  it('keeps a generic name without a usable parent, and says to choose another', () => {
+    expect(appNameFromFolder('app', '')).toEqual({ value: 'app', reason: 'from the folder name; "app" is a common folder name: choose a name no other project on this Docker engine or AWS account uses' });
+    expect(appNameFromFolder('web', '2024').value).toBe('web');
+    expect(appNameFromFolder('shop', 'work').value).toBe('shop');
+  });
+
   it('uses a placeholder when nothing usable is left', () => {
     expect(appNameFromFolder('123').value).toBe('app');
     expect(appNameFromFolder('___').reason).toMatch(/placeholder, choose a name/);

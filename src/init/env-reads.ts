@@ -2,6 +2,8 @@
  * Environment variables an app's code reads (os.environ, os.getenv, process.env, ENV[...]),
  * and which of them look like secrets berth should inject from Secrets Manager.
  */
+import { BROWSER_PUBLIC_NAMES, looksSecretName } from '../config/secret-names.js';
+import { DATABASE_URL, PG_VARIABLES, REDIS_URL } from '../model/index.js';
 import type { ProjectFiles } from './project-files.js';
 import { closeCall } from './health-routes.js';
 import { CODE_FILE, isCommented, lineAt, TEST_FILE } from './project-files.js';
@@ -61,12 +63,19 @@ export function findEnvReads(project: ProjectFiles): EnvRead[] {
   return reads;
 }
 
-/** Words in a variable name that mark a secret. */
-const SECRET_WORDS = /(^|_)(SECRET|SECRETS|TOKEN|PASSWORD|PASSWD|PASS|PWD|APIKEY|API_KEY|KEY|PRIVATE|CREDENTIALS?|DSN|AUTH|SALT|SIGNING|WEBHOOK_SECRET|MASTER_KEY|ACCESS_KEY)(_|$)/;
-/** Names that are public by nature or set by berth or the platform. */
-const NOT_SECRET = /^(NEXT_PUBLIC_|PUBLIC_|VITE_|REACT_APP_|EXPO_PUBLIC_)|PUBLISHABLE|(^|_)PUBLIC_KEY$|^(DATABASE_URL|REDIS_URL|PGHOST|PGPORT|PGDATABASE|PGUSER|PGPASSWORD|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN)$|(_KEY_ID|_KEY_PREFIX|_KEY_NAME|_TOKEN_URL|_AUTH_URL)$/;
+/**
+ * Names init never proposes as secrets: public by nature (inlined into browser bundles), set by berth from the
+ * database and cache, or provided by the platform (the task role's AWS credentials).
+ */
+const INIT_SECRET_RULE = {
+  exclude: [
+    BROWSER_PUBLIC_NAMES,
+    DATABASE_URL, ...Object.values(PG_VARIABLES), REDIS_URL,
+    /^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN)$/,
+  ],
+};
 
-/** Whether a variable name looks like it holds a secret (API keys, tokens, passwords, DSNs). */
+/** Whether a variable the code reads looks like a secret berth should inject from the secret store. */
 export function looksSecret(name: string): boolean {
-  return SECRET_WORDS.test(name) && !NOT_SECRET.test(name);
+  return looksSecretName(name, INIT_SECRET_RULE);
 }

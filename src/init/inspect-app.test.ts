@@ -115,6 +115,28 @@ describe('inspectApp special cases', () => {
     expect(inspection.notes.some((note) => note.startsWith('the code reads DATABASE_URL (app.py:4) but no PostgreSQL driver was found'))).toBe(true);
   });
 
+  it('says when the Dockerfile needs BuildKit, and when the code connects to a compose hostname', () => {
+    const inspection = inspect({
+      Dockerfile: '# syntax=docker/dockerfile:1\nFROM python:3.12\nRUN --mount=type=cache,target=/root/.cache pip install flask redis\nUSER app\nCMD ["flask", "run", "--host", "0.0.0.0"]\n',
+      'requirements.txt': 'flask\nredis\n',
+      'app.py': 'from redis import Redis\nredis = Redis(host="redis", port=6379)\n',
+    });
+    expect(inspection.notes).toContainEqual(expect.stringMatching(/^Dockerfile needs BuildKit \(the `# syntax=docker\/dockerfile:1` directive on line 1, RUN --mount on line 3\): Docker 23 and later build with BuildKit by default/));
+    expect(inspection.warnings).toContain('app.py:2 connects to the host "redis" (`redis = Redis(host="redis", port=6379)`): that name exists only on a docker compose network; read REDIS_URL, which berth sets');
+    expect(inspectApp(projectFromRecord({ 'app.py': 'Redis(host="redis")\n' }), { folderName: 'x', hostnames: false }).warnings).not.toContainEqual(expect.stringContaining('redis'));
+  });
+
+  it('reads the Dockerfile, stage and port it is given (from a compose file)', () => {
+    const inspection = inspectApp(projectFromRecord({
+      'docker/Dockerfile.web': 'FROM node:20 AS web\nEXPOSE 3000\nUSER node\nFROM web AS dev\nUSER root\n',
+      'package.json': '{"dependencies":{"express":"4"}}',
+    }), { folderName: 'x', dockerfile: 'docker/Dockerfile.web', target: 'web', port: { value: 4000, reason: 'the container port of ports "80:4000" in compose.yaml' } });
+    expect(inspection.dockerfile?.info.finalStage?.name).toBe('web');
+    expect(inspection.port).toEqual({ value: 4000, reason: 'the container port of ports "80:4000" in compose.yaml', guessed: false });
+    expect(inspection.notes.filter((note) => note.includes('runs as root'))).toEqual([]);
+    expect(inspection.notes.filter((note) => note.startsWith('using '))).toEqual([]);
+  });
+
   it('uses a Dockerfile in a subfolder and names it in service.build', () => {
     expect(chooseDockerfile(['docker/Dockerfile', 'Dockerfile.dev', 'api.Dockerfile'])).toBe('api.Dockerfile');
     expect(chooseDockerfile(['Dockerfile.dev', 'docker/Dockerfile'])).toBe('docker/Dockerfile');

@@ -3,10 +3,11 @@
  * ("port 8000: from EXPOSE 8000 in Dockerfile (line 12)"). Pure: it reads only ProjectFiles.
  */
 import type { DockerfileInfo } from '../build/dockerfile.js';
-import { parseDockerfile } from '../build/dockerfile.js';
+import { buildKitFeatures, parseDockerfile } from '../build/dockerfile.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { appNameFromFolder } from './app-name.js';
 import { detectBackingServices } from './backing-services.js';
+import { COMMON_COMPOSE_HOSTNAMES, connectionAdvice, findComposeHostnames, hostnameKind } from './compose-hostnames.js';
 import { readDependencies } from './dependencies.js';
 import { findEnvReads, looksSecret } from './env-reads.js';
 import type { DetectedFramework } from './frameworks.js';
@@ -65,7 +66,7 @@ export function chooseDockerfile(paths: readonly string[]): string | undefined {
     if (name === 'Dockerfile') score = 0;
     else if (name === 'Containerfile') score = 1;
     else if (/^Dockerfile\.(prod|production|release)$/i.test(name)) score = 2;
-    else if (/^(Dockerfile\.[\w-]+|[\w-]+\.[Dd]ockerfile)$/.test(name) && !/dev|test|local/i.test(name)) score = 3;
+    else if (/^(Dockerfile\.[\w-]+|[\w-]+\.[Dd]ockerfile)$/.test(name) && !/dev|test|local|\.(md|txt|rst|bak|orig)$/i.test(name)) score = 3;
     else return -1;
     return depth * 10 + score;
   };
@@ -77,7 +78,12 @@ const clamp = (value: number, min: number, max: number) => Math.min(max, Math.ma
 function healthTimingFrom(info: DockerfileInfo): HealthTiming | undefined {
   const check = info.healthcheck;
   if (!check || check.disabled) return undefined;
-  const timing: HealthTiming = { reason: `from the Dockerfile's HEALTHCHECK (line ${check.line})` };
+  return healthTimingFromCheck(check, `from the Dockerfile's HEALTHCHECK (line ${check.line})`);
+}
+
+/** A health check's timing (Dockerfile HEALTHCHECK or compose healthcheck, in seconds) in berth.yml's ranges. */
+export function healthTimingFromCheck(check: { interval?: number; timeout?: number; retries?: number; startPeriod?: number }, reason: string): HealthTiming | undefined {
+  const timing: HealthTiming = { reason };
   const interval = check.interval !== undefined ? clamp(check.interval, 5, 300) : undefined;
   if (interval !== undefined) timing.interval = interval;
   if (check.timeout !== undefined) {
@@ -89,9 +95,9 @@ function healthTimingFrom(info: DockerfileInfo): HealthTiming | undefined {
   return Object.keys(timing).length > 1 ? timing : undefined;
 }
 
-function choosePort(info: DockerfileInfo | undefined, dockerfilePath: string, detected: DetectedFramework | undefined, project: ProjectFiles, warnings: string[]): AppInspection['port'] {
+function choosePort(info: DockerfileInfo | undefined, dockerfilePath: string, detected: DetectedFramework | undefined, project: ProjectFiles, warnings: string[], known?: Finding<number>): AppInspection['port'] {
   const codePort = findCodePort(project);
-  const candidates: Array<{ port: number; reason: string }> = [];
+  const candidates: Array<{ port: number; reason: string }> = known ? [{ port: known.value, reason: known.reason }] : [];
   const commandPort = info?.commandPort;
   if (commandPort && !commandPort.evidence.startsWith('ENV ')) {
     candidates.push({ port: commandPort.port, reason: `from \`${commandPort.evidence}\` in the ${dockerfilePath} command (line ${commandPort.line})` });
@@ -170,24 +176,49 @@ export function frameworkHealthNotes(detected: DetectedFramework | undefined, he
 export interface InspectOptions {
   /** The folder's own name, for the app name. */
   folderName: string;
+  /** The name of the folder holding it: the app name starts with it when the folder's name is generic (shop/app -> shop-app). */
+  parentName?: string;
+  /** The Dockerfile to read (relative to the folder) instead of looking for one, e.g. from a compose file's build. */
+  dockerfile?: string;
+  /** The stage that is built, e.g. a compose file's build.target; default: the last one. */
+  target?: string;
+  /** The port the app listens on when something else already says so (a compose file's ports). */
+  port?: Finding<number>;
+  /** Compose hostnames to look for in the code; false: do not look (the caller does). Default: the common ones. */
+  hostnames?: readonly string[] | false;
+}
+
+/** Say which BuildKit-only features a Dockerfile uses and what happens without BuildKit. */
+export function buildKitNote(dockerfilePath: string, text: string): string | undefined {
+  const features = buildKitFeatures(text);
+  if (features.length === 0) return undefined;
+  const list = features.map((item) => `${item.feature} on line ${item.line}`).join(', ');
+  return `${dockerfilePath} needs BuildKit (${list}): Docker 23 and later build with BuildKit by default; with an older engine or DOCKER_BUILDKIT=0 the build fails with errors such as \`unknown instruction\` or \`unknown flag: mount\` (set DOCKER_BUILDKIT=1, or update the engine)`;
+}
+
+/** Warnings for code that connects to compose hostnames, with what to read instead. */
+export function hostnameWarnings(uses: ReadonlyArray<{ hostname: string; file: string; line: number; evidence: string }>, kindOf: (hostname: string) => 'database' | 'cache' | undefined = hostnameKind): string[] {
+  return uses.map((use) => `${use.file}:${use.line} connects to the host "${use.hostname}" (\`${use.evidence}\`): that name exists only on a docker compose network; ${connectionAdvice(kindOf(use.hostname))}`);
 }
 
 export function inspectApp(project: ProjectFiles, options: InspectOptions): AppInspection {
   const warnings: string[] = [];
   const notes: string[] = [];
-  const dockerfilePath = chooseDockerfile(project.paths);
+  const dockerfilePath = options.dockerfile ?? chooseDockerfile(project.paths);
   const dockerfileText = dockerfilePath ? project.read(dockerfilePath) : undefined;
-  const info = dockerfileText !== undefined ? parseDockerfile(dockerfileText) : undefined;
+  const info = dockerfileText !== undefined ? parseDockerfile(dockerfileText, options.target ? { target: options.target } : {}) : undefined;
   if (!dockerfilePath) {
     warnings.push('no Dockerfile in this folder: berth builds the image from one, so `berth validate` fails until you add it (or set service.image to a pushed image)');
   } else if (info) {
     for (const warning of info.warnings) notes.push(`${dockerfilePath} ${warning}`);
-    if (dockerfilePath !== DEFAULTS.service.build.dockerfile) notes.push(`using ${dockerfilePath} (no ./Dockerfile); berth.yml names it in service.build.dockerfile`);
+    if (!options.dockerfile && dockerfilePath !== DEFAULTS.service.build.dockerfile) notes.push(`using ${dockerfilePath} (no ./Dockerfile); berth.yml names it in service.build.dockerfile`);
+    const buildKit = buildKitNote(dockerfilePath, dockerfileText!);
+    if (buildKit) notes.push(buildKit);
   }
 
   const deps = readDependencies(project);
   const detected = detectFramework(deps, project, info);
-  const port = choosePort(info, dockerfilePath ?? 'Dockerfile', detected, project, warnings);
+  const port = choosePort(info, dockerfilePath ?? 'Dockerfile', detected, project, warnings, options.port);
   if (port.guessed) warnings.push(port.reason);
   const healthPath = chooseHealthPath(info, dockerfilePath ?? 'Dockerfile', detected, project, notes);
   const healthTiming = info ? healthTimingFrom(info) : undefined;
@@ -215,10 +246,11 @@ export function inspectApp(project: ProjectFiles, options: InspectOptions): AppI
     notes.push(`the code reads DATABASE_URL (${databaseUrl.file}:${databaseUrl.line}) but no PostgreSQL driver was found; with \`database: postgres\` berth sets it`);
   }
   const otherEnv = envReads.map((read) => read.name).filter((name) => !looksSecret(name) && !PLATFORM_ENV.test(name));
+  if (options.hostnames !== false) warnings.push(...hostnameWarnings(findComposeHostnames(project, options.hostnames ?? COMMON_COMPOSE_HOSTNAMES)));
 
   const sticky = detected?.framework.stickySessions;
   return {
-    appName: appNameFromFolder(options.folderName),
+    appName: appNameFromFolder(options.folderName, options.parentName),
     ...(dockerfilePath && info ? { dockerfile: { path: dockerfilePath, info } } : {}),
     ...(detected ? { framework: detected } : {}),
     port,

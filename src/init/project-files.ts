@@ -31,3 +31,13 @@ export function isCommented(text: string, index: number): boolean {
   const trimmed = prefix.trimStart();
   return /^(#|\/\/|\/\*|\*)/.test(trimmed) || /\s(\/\/|#)\s/.test(prefix);
 }
+
+/** The files under `dir` (a folder relative to the project, "." for all), as a project of their own. */
+export function subProject(project: ProjectFiles, dir: string): ProjectFiles {
+  if (dir === '.' || dir === '') return project;
+  const prefix = `${dir.replace(/\/+$/, '')}/`;
+  return {
+    paths: project.paths.filter((path) => path.startsWith(prefix)).map((path) => path.slice(prefix.length)),
+    read: (path) => project.read(prefix + path),
+  };
+}

@@ -75,3 +75,20 @@ export async function promptAnswers(found: InitAnswers, input: NodeJS.ReadableSt
     rl.close();
   }
 }
+
+/** Ask only for the app name (berth init from a compose file): Enter keeps it. Throws UsageError when the terminal closes. */
+export async function promptAppName(found: string, input: NodeJS.ReadableStream = process.stdin, output: NodeJS.WritableStream = process.stderr): Promise<string> {
+  const rl = createInterface({ input, output, terminal: true });
+  const aborted = new AbortController();
+  rl.on('close', () => aborted.abort());
+  rl.on('SIGINT', () => rl.close());
+  try {
+    output.write('\nPress Enter to keep the name berth chose, or type another (other values: edit berth.yml).\n');
+    return (await ask(rl, output, aborted.signal, 'App name', found, parsers.app(found))).value;
+  } catch (error) {
+    if (aborted.signal.aborted) throw new UsageError('berth init was cancelled; nothing was written', 'run `berth init --yes` to accept what berth finds without questions');
+    throw error;
+  } finally {
+    rl.close();
+  }
+}
