@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import type { BuildSpec } from '../config/model.js';
 import { OperationError } from '../errors.js';
 import { detectBuilder, type BuilderSupport } from './builder.js';
-import { buildkitOnlyFeatures } from './buildkit-features.js';
+import { buildKitFeatures } from './dockerfile.js';
 import { runDocker } from './docker-cli.js';
 
 export interface BuildImageRequest {
@@ -73,7 +73,7 @@ export async function buildImage(request: BuildImageRequest): Promise<BuiltImage
       `docker build failed for ${request.build.dockerfile}:\n${last.map((line) => `  ${line}`).join('\n')}`,
       'the failing step is shown above; `docker build` shows the same error',
     );
-    const facts: BuildFailureFacts = { buildOutput: last, builder: { buildkit: builder.buildkit, dockerfileFeatures: buildkitOnlyFeatures(dockerfile) } };
+    const facts: BuildFailureFacts = { buildOutput: last, builder: { buildkit: builder.buildkit, dockerfileFeatures: buildKitFeatures(dockerfile).map(({ feature, line }) => `${feature} (line ${line})`) } };
     Object.assign(error, facts);
     throw error;
   }

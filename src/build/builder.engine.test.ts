@@ -85,7 +85,7 @@ describe.runIf(engineUp())('docker build with and without BuildKit', { timeout: 
     const error = await failure({ ...app('FROM berth-test/busybox:latest\nRUN <<EOF\nmkdir -p /x\ntouch /x/y\nEOF\n'), builder: CLASSIC });
     const diagnosis = diagnoseBuildFailure(error, config, 'local');
     expect(diagnosis?.id).toBe('buildkit-required');
-    expect(diagnosis?.cause).toMatch(/^The Dockerfile uses a heredoc \(line 2\), which only BuildKit builds/);
+    expect(diagnosis?.cause).toMatch(/^The Dockerfile uses a heredoc \(RUN <<EOF\) \(line 2\), which only BuildKit builds/);
   });
 
   const cli = buildkitCli();

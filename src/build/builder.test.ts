@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { chooseBuilder } from './builder.js';
-import { buildkitOnlyFeatures } from './buildkit-features.js';
 
 describe('chooseBuilder', () => {
   it('uses BuildKit through buildx when the CLI has it', () => {
@@ -18,26 +17,5 @@ describe('chooseBuilder', () => {
   it('lets the user\'s DOCKER_BUILDKIT decide', () => {
     expect(chooseBuilder({ clientVersion: '28.2.2', buildx: true, userSetting: '0' })).toMatchObject({ buildkit: false, via: 'env' });
     expect(chooseBuilder({ clientVersion: '28.2.2', buildx: false, userSetting: '1' })).toMatchObject({ buildkit: true, via: 'env' });
-  });
-});
-
-describe('buildkitOnlyFeatures', () => {
-  it('finds heredocs and BuildKit-only flags with their lines', () => {
-    const dockerfile = [
-      '# syntax=docker/dockerfile:1',
-      'FROM alpine:3.19',
-      'RUN <<EOF',
-      'apk add --no-cache curl',
-      'EOF',
-      'RUN --mount=type=cache,target=/root/.cache pip install -r requirements.txt',
-      'COPY --chmod=755 --link entrypoint.sh /',
-      'COPY --from=build /app /app',
-      'RUN apk add --no-cache tini',
-    ].join('\n');
-    expect(buildkitOnlyFeatures(dockerfile)).toEqual(['a heredoc (line 3)', 'RUN --mount (line 6)', 'COPY --chmod (line 7)', 'COPY --link (line 7)']);
-  });
-
-  it('finds nothing in a classic Dockerfile', () => {
-    expect(buildkitOnlyFeatures('FROM python:3.12-slim\nCOPY --chown=app:app . /app\nRUN pip install -r requirements.txt && echo "<<not a heredoc"\nCMD ["python", "app.py"]\n')).toEqual([]);
   });
 });

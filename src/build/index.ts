@@ -5,7 +5,6 @@
  *
  *   buildImage({ build, platform, tags, onLine? }) -> { id, tags, outputTail }   (OperationError + BuildFailureFacts on failure)
  *   detectBuilder() -> BuilderSupport         BuildKit when the docker CLI can drive it (buildx, or a CLI before 23.0)
- *   buildkitOnlyFeatures(dockerfile) -> string[]  heredocs, RUN --mount, COPY --chmod, ... (pure)
  *   buildArgv(request) -> string[]            the exact `docker build` argv (pure)
  *   inspectImage(ref) -> ImageInfo | undefined architecture, os, user, exposedPorts, id, digest, tags
  *   tagImage(source, target), removeImageTag(ref)
@@ -13,7 +12,6 @@
  */
 export { buildArgv, buildImage, type BuildFailureFacts, type BuildImageRequest, type BuiltImage } from './build-image.js';
 export { chooseBuilder, detectBuilder, type BuilderSupport } from './builder.js';
-export { buildkitOnlyFeatures } from './buildkit-features.js';
 export { imageInfoFrom, inspectImage, removeImageTag, tagImage, type ImageInfo } from './inspect-image.js';
 export { archOfImage, hostArchitecture, hostPlatform, platformFor } from './platform.js';
 export { runDocker, type DockerRun } from './docker-cli.js';

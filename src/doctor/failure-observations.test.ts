@@ -96,7 +96,10 @@ describe('observe', () => {
   });
 
   it('names the BuildKit-only features of a Dockerfile built without BuildKit', () => {
-    expect(observe({ ...emptyEvidence('local'), builder: { buildkit: false, dockerfileFeatures: ['a heredoc (line 3)', 'RUN --mount (line 6)'] } })).toEqual(['the Dockerfile uses a heredoc (line 3), RUN --mount (line 6), which only BuildKit understands, and this engine builds without BuildKit']);
-    expect(observe({ ...emptyEvidence('local'), builder: { buildkit: true, dockerfileFeatures: ['a heredoc (line 3)'] } })).toEqual([]);
+    const refused = { ...emptyEvidence('local'), buildOutput: ['Error response from daemon: dockerfile parse error line 4: unknown instruction: APK'] };
+    expect(observe({ ...refused, builder: { buildkit: false, dockerfileFeatures: ['a heredoc (RUN <<EOF) (line 3)', 'RUN --mount (line 6)'] } })).toEqual(['the Dockerfile uses a heredoc (RUN <<EOF) (line 3), RUN --mount (line 6), which only BuildKit understands, and this engine builds without BuildKit']);
+    expect(observe({ ...refused, builder: { buildkit: true, dockerfileFeatures: ['a heredoc (RUN <<EOF) (line 3)'] } })).toEqual([]);
+    // A build that failed for another reason (a missing file) is not blamed on the builder.
+    expect(observe({ ...emptyEvidence('local'), buildOutput: ['COPY failed: file not found in build context or excluded by .dockerignore: stat x: file does not exist'], builder: { buildkit: false, dockerfileFeatures: ['RUN --mount (line 6)'] } })).toEqual([]);
   });
 });

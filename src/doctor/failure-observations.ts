@@ -139,6 +139,9 @@ function healthStatuses(evidence: FailureEvidence): number[] {
   return texts.flatMap((text) => [...text.matchAll(/\bHTTP (5\d\d)\b|codes: \[(5\d\d)\]/g)].map((match) => Number(match[1] ?? match[2])));
 }
 
+/** How the classic builder refuses syntax it does not know. */
+const CLASSIC_BUILDER_REFUSAL = /unknown instruction|Unknown flag|requires BuildKit|parse error/i;
+
 /**
  * The observation sentences for one failure. `service` is the failed service (its port matters for web
  * services only); without it the port observations are skipped.
@@ -163,8 +166,10 @@ export function observe(evidence: FailureEvidence, service?: ServiceSpec): strin
   if (status && dependencyLine) lines.push(`the health check got HTTP ${status} while the app logs a dependency error: ${dependencyLine.trim()}`);
   else if (status === 503) lines.push('the health check got HTTP 503: the app says it is not ready');
 
+  // Only when the classic builder stopped on what it cannot read: a heredoc or flag it does not know.
   const builder = evidence.builder;
-  if (builder && !builder.buildkit && builder.dockerfileFeatures.length > 0) {
+  const unreadable = (evidence.buildOutput ?? []).some((line) => CLASSIC_BUILDER_REFUSAL.test(line));
+  if (builder && !builder.buildkit && unreadable && builder.dockerfileFeatures.length > 0) {
     lines.push(`the Dockerfile uses ${builder.dockerfileFeatures.join(', ')}, which only BuildKit understands, and this engine builds without BuildKit`);
   }
   return lines;
