@@ -59,6 +59,7 @@ describe('observe', () => {
     expect(observe(withLog('INFO:     Uvicorn running on http://0.0.0.0:8000'), web)).toEqual([]);
     // Werkzeug logs 127.0.0.1 beside the container's own address when it listens everywhere.
     expect(observe(withLog(' * Running on all addresses (0.0.0.0)', ' * Running on http://127.0.0.1:8000', ' * Running on http://172.18.0.3:8000'), web)).toEqual([]);
+    expect(observe(withLog(' * Running on all addresses (0.0.0.0)', ' * Running on http://127.0.0.1:8000'), web)).toEqual([]);
   });
 
   it('says the app listens on 127.0.0.1 only', () => {

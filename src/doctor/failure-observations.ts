@@ -47,10 +47,14 @@ function normalizeHost(host: string): string {
 /** Where the app says it listens, from its own log lines (oldest first). */
 export function loggedListenAddresses(lines: readonly string[]): LoggedAddress[] {
   const found: LoggedAddress[] = [];
+  // Werkzeug says "Running on all addresses (0.0.0.0)", then lists 127.0.0.1 as one way to reach it.
+  let everywhere = false;
   for (const line of lines) {
+    if (/Running on all addresses/.test(line)) everywhere = true;
     const withHost = ADDRESS_LINES.map((pattern) => pattern.exec(line)).find(Boolean);
     if (withHost) {
-      found.push({ address: normalizeHost(withHost[1]!), port: Number(withHost[2]), line: line.trim() });
+      const address = normalizeHost(withHost[1]!);
+      found.push({ address: everywhere && isLoopback(address) ? '0.0.0.0' : address, port: Number(withHost[2]), line: line.trim() });
       continue;
     }
     const portOnly = PORT_LINES.map((pattern) => pattern.exec(line)).find(Boolean);
