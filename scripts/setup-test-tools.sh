@@ -3,6 +3,8 @@
 # Debian's packages when missing, on a fresh machine (CI) as on a developer's. berth itself never needs them.
 #
 #   docker-registry   a local registry on 127.0.0.1 for the ECR push tests (src/targets/aws/image-push.docker.test.ts)
+#   chromium          Debian's Chromium for berth ui's browser tests (test/ui-browser.engine.test.ts, driven by
+#                     playwright-core; no browser is downloaded by a test tool)
 #
 # Idempotent; a second run takes well under a second. Environment: BERTH_SKIP_TEST_TOOLS=1 skips everything.
 set -euo pipefail
@@ -13,7 +15,7 @@ die() { printf 'setup-test-tools: error: %s\n' "$*" >&2; exit 1; }
 [ "${BERTH_SKIP_TEST_TOOLS:-0}" = 1 ] && { log 'BERTH_SKIP_TEST_TOOLS=1: skipped'; exit 0; }
 
 # package:program pairs
-WANTED=(docker-registry:/usr/bin/docker-registry)
+WANTED=(docker-registry:/usr/bin/docker-registry chromium:/usr/bin/chromium)
 
 missing=()
 for pair in "${WANTED[@]}"; do

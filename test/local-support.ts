@@ -7,9 +7,10 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Compiles berth once (the CLI and the detached balancer run from dist/). */
+/** Compiles berth once (the CLI, the detached balancer and berth ui's page script run from dist/). */
 export function buildBerth(): void {
   execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'src/dashboard/page/tsconfig.json')], { stdio: 'inherit' });
 }
 
 export interface FixtureApp {

@@ -27,6 +27,8 @@ export interface EnvironmentCost {
   regionFrom: string;
   /** The price table's recording dates: the oldest and newest figure. */
   pricesRecorded: { from: string; to: string };
+  /** The templates priced (registry and environment stacks), for the diagram. */
+  templates: StackTemplate[];
 }
 
 /**
@@ -70,6 +72,7 @@ export async function estimateEnvironment(config: ResolvedConfig, usage: UsageAs
     savings: findSavings(templates, table, usage, { production: config.production }, estimate),
     regionFrom: from,
     pricesRecorded: recorded(table),
+    templates,
   };
 }
 

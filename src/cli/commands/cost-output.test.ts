@@ -12,7 +12,7 @@ const table = loadPriceTable('us-east-1');
 function costOf(name: 'public-alb' | 'private-nat', env: string, usage = DEFAULT_USAGE): EnvironmentCost {
   const templates = [fixture(name)];
   const estimate = priceTemplates(templates, table, usage);
-  return { env, stack: `berth-demo-${env}`, estimate, savings: findSavings(templates, table, usage, { production: false }, estimate), regionFrom: 'berth.yml', pricesRecorded: { from: '2024-02-01', to: '2026-11-23' } };
+  return { env, stack: `berth-demo-${env}`, estimate, savings: findSavings(templates, table, usage, { production: false }, estimate), regionFrom: 'berth.yml', pricesRecorded: { from: '2024-02-01', to: '2026-11-23' }, templates };
 }
 
 describe('cost output', () => {

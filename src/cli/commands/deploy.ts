@@ -3,6 +3,7 @@ import { Option } from 'commander';
 import { durationFlag, globalOptions, loadForCommand } from '../global-options.js';
 import { printError, printJson, printLine } from '../output.js';
 import { createProgress, silentProgress } from '../../terminal/progress.js';
+import { journalFor } from './journal.js';
 import { describeFailure, describeOutcome } from './operate-output.js';
 
 export function registerDeploy(program: Command): void {
@@ -28,8 +29,9 @@ Examples:
       const config = loadForCommand(command);
       const { operationsFor } = await import('../../targets/select.js');
       const operations = await operationsFor(config);
-      const progress = global.json ? silentProgress : createProgress();
-      const outcome = await operations.deploy({ image: options.image, tag: options.tag, yes: global.yes, timeoutSeconds }, progress);
+      // Recorded in the environment's progress journal so `berth ui` shows the deploy live.
+      const journal = await journalFor(config, 'deploy', global.json ? silentProgress : createProgress());
+      const outcome = await journal.track(() => operations.deploy({ image: options.image, tag: options.tag, yes: global.yes, timeoutSeconds }, journal.progress));
       if (global.json) printJson(outcome);
       else if (outcome.ok) for (const line of describeOutcome(outcome)) printLine(line);
       if (!outcome.ok) {

@@ -14,6 +14,7 @@ import { registerRollback } from './rollback.js';
 import { registerSchema } from './schema.js';
 import { registerSecrets } from './secrets.js';
 import { registerStatus } from './status.js';
+import { registerUi } from './ui.js';
 import { registerValidate } from './validate.js';
 
 export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
@@ -32,4 +33,5 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerDestroy,
   registerDoctor,
   registerCi,
+  registerUi,
 ];

@@ -1,5 +1,7 @@
 import { cloudAssemblyDir } from '../../model/index.js';
 import type { Command } from 'commander';
+import { Option } from 'commander';
+import { UsageError } from '../../errors.js';
 import { globalOptions, loadForCommand } from '../global-options.js';
 import { printJson, printLine } from '../output.js';
 
@@ -7,6 +9,7 @@ export function registerPlan(program: Command): void {
   program
     .command('plan')
     .description('show what an environment would run: the AWS architecture (synthesized, no AWS call) or the local containers')
+    .addOption(new Option('--diagram <file>', 'draw the architecture with each part\'s monthly price: FILE.svg, FILE.png, or - for SVG on stdout'))
     .addHelpText('after', `
 Synthesizes the stacks berth-<app>-registry and berth-<app>-<env> into .berth/<env>/cdk.out (beside berth.yml),
 runs cdk-nag's AwsSolutions checks and CloudFormation validation, and prints the resources by concern, the
@@ -18,10 +21,20 @@ For the local environment (the default) it shows the containers, volumes and loa
 Examples:
   berth plan
   berth plan --env prod
-  berth plan --env dev --json`)
-    .action(async (_options, command: Command) => {
+  berth plan --env dev --json
+  berth plan --env prod --diagram architecture.svg   (docs/ui.md)`)
+    .action(async (flags: { diagram?: string }, command: Command) => {
       const options = globalOptions(command);
       const config = loadForCommand(command);
+      if (flags.diagram !== undefined) {
+        const [{ diagramFormat, writeDiagram }, { createProgress }] = await Promise.all([import('./plan-diagram.js'), import('../../terminal/progress.js')]);
+        diagramFormat(flags.diagram);
+        if (options.json && flags.diagram === '-') throw new UsageError('--diagram - writes the SVG to stdout, where --json would write its document', 'write the diagram to a file (--diagram architecture.svg --json), or drop --json');
+        const done = await writeDiagram(config, flags.diagram, createProgress(), (svg) => process.stdout.write(svg));
+        if (done && options.json) printJson(done.json);
+        else if (done) printLine(done.line);
+        return;
+      }
       if (config.target === 'local') {
         const { describeLocalPlan, localPlanToJson, planLocalPreview } = await import('./plan-local-output.js');
         const plan = planLocalPreview(config);

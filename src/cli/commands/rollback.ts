@@ -4,6 +4,7 @@ import { UsageError } from '../../errors.js';
 import { durationFlag, globalOptions, loadForCommand } from '../global-options.js';
 import { printError, printJson, printLine } from '../output.js';
 import { createProgress, silentProgress } from '../../terminal/progress.js';
+import { rollbackRecorded } from './journal.js';
 import { describeFailure, describeOutcome } from './operate-output.js';
 
 export function registerRollback(program: Command): void {
@@ -26,7 +27,7 @@ Examples:
       const config = loadForCommand(command);
       const { operationsFor } = await import('../../targets/select.js');
       const operations = await operationsFor(config);
-      const outcome = await operations.rollback({ to, yes: global.yes, timeoutSeconds }, global.json ? silentProgress : createProgress());
+      const outcome = await rollbackRecorded(config, operations, { to, yes: global.yes, timeoutSeconds }, global.json ? silentProgress : createProgress());
       if (global.json) printJson(outcome);
       else if (outcome.ok) for (const line of describeOutcome(outcome, 'Rolled back with')) printLine(line);
       if (!outcome.ok) {
