@@ -3,6 +3,7 @@ import { checkBuildArgSecrets, checkEnvSecrets, checkExpose, checkImageArch, che
 import { parseProcNetTcp, reachableFromOutside } from './listening-sockets.js';
 import { probeVerdict } from './probe-verdict.js';
 import { secretLooking } from '../config/secret-names.js';
+import type { WebServiceSpec } from '../config/model.js';
 
 function config(service: Record<string, unknown> = {}) {
   const web = {
@@ -95,8 +96,9 @@ describe('image facts', () => {
   });
 
   it('warns when EXPOSE disagrees with service.port', () => {
-    expect(checkExpose(config(), facts)).toMatchObject({ status: 'warn', fix: expect.stringContaining('service.port: 5000') });
-    expect(checkExpose(config({ port: 5000 }), facts).status).toBe('pass');
+    const web = (c: unknown) => (c as { services: WebServiceSpec[] }).services[0]!;
+    expect(checkExpose(config(), facts, web(config()))).toMatchObject({ id: 'expose-port', status: 'warn', fix: expect.stringContaining('service.port: 5000') });
+    expect(checkExpose(config({ port: 5000 }), facts, web(config({ port: 5000 }))).status).toBe('pass');
   });
 
   it('warns about root, by name or uid', () => {

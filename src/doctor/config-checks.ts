@@ -2,13 +2,22 @@
  * Checks decided from the configuration and the built image's metadata alone: pure, so every rule is
  * tested without an engine. The engine-facing code gathers the facts and passes them in.
  */
-import { soleWebService } from '../model/transitional.js';
 import { declaredSecrets } from '../model/index.js';
-import type { Arch, ResolvedConfig } from '../config/model.js';
+import type { Arch, ResolvedConfig, ServiceSpec, WebServiceSpec } from '../config/model.js';
 import { fail, pass, warn, type CheckResult } from './check-result.js';
 import { BROWSER_PUBLIC_NAMES, looksSecretName, secretLooking } from '../config/secret-names.js';
 
 type ServiceConfig = Pick<ResolvedConfig, 'env' | 'services' | 'image'>;
+
+/** Where a service's settings live in berth.yml: `service` for the one-service shorthand, else `services.<name>`. */
+export function serviceKey(config: Pick<ResolvedConfig, 'services'>, service: Pick<ServiceSpec, 'name'>): string {
+  return config.services.length === 1 && service.name === 'web' ? 'service' : `services.${service.name}`;
+}
+
+/** A check id for one of several services: `expose-port.api`; the bare id for a one-service app. */
+export function serviceCheckId(base: string, config: Pick<ResolvedConfig, 'services'>, service: Pick<ServiceSpec, 'name'>): string {
+  return config.services.length > 1 ? `${base}.${service.name}` : base;
+}
 
 /** What `docker image inspect` tells the doctor. */
 export interface ImageFacts {
@@ -31,18 +40,27 @@ const DOCKER_ARCH: Record<Arch, string> = { x86_64: 'amd64', arm64: 'arm64' };
 const DOCTOR_SECRET_RULE = { exclude: [BROWSER_PUBLIC_NAMES] };
 const secretLookingName = (name: string) => looksSecretName(name, DOCTOR_SECRET_RULE);
 
+/** Secret-looking values in any service's plain env (one check for the app: the fix names each service's key). */
 export function checkEnvSecrets(config: ServiceConfig): CheckResult {
-  const suspects = Object.entries(soleWebService(config).env).flatMap(([name, value]) => {
+  const found = config.services.flatMap((service) => Object.entries(service.env).flatMap(([name, value]) => {
     const why = secretLooking(name, value, DOCTOR_SECRET_RULE);
-    return why ? [`${name}: ${why}`] : [];
-  });
-  if (suspects.length === 0) return pass('env-secret-values', 'service.env holds no secret-looking values');
-  const names = suspects.map((line) => line.split(':')[0]).join(', ');
+    return why ? [{ key: serviceKey(config, service), name, why }] : [];
+  }));
+  // The top level's env reaches every service: name each variable once.
+  const suspects = [...new Map(found.map((item) => [item.name, item])).values()];
+  const keys = [...new Set(found.map((item) => `${item.key}.env`))];
+  if (suspects.length === 0) {
+    const single = config.services.length === 1 ? config.services[0] : undefined;
+    return pass('env-secret-values', single ? `${serviceKey(config, single)}.env holds no secret-looking values` : 'no service\'s env holds a secret-looking value');
+  }
+  const names = suspects.map((item) => item.name).join(', ');
+  const where = keys.join(' and ');
+  const secretsKey = keys.length === 1 ? keys[0]!.replace(/\.env$/, '.secrets') : 'secrets';
   return warn(
     'env-secret-values',
-    `service.env sets ${names}, which look${suspects.length === 1 ? 's' : ''} secret (value not shown): plain env ends up in the task definition`,
-    `move ${names} from service.env to service.secrets, then ${suspects.map((line) => `\`berth secrets set ${line.split(':')[0]} --env ${config.env}\``).join(', ')}`,
-    suspects,
+    `${where} set${keys.length === 1 ? 's' : ''} ${names}, which look${suspects.length === 1 ? 's' : ''} secret (value not shown): plain env ends up in the task definition`,
+    `move ${names} from ${where} to ${secretsKey}, then ${suspects.map((item) => `\`berth secrets set ${item.name} --env ${config.env}\``).join(', ')}`,
+    suspects.map((item) => `${item.name}: ${item.why}`),
   );
 }
 
@@ -84,18 +102,38 @@ export function checkSecretsSet(config: ServiceConfig, missing: string[] | undef
   );
 }
 
-export function checkImageArch(config: ServiceConfig, image: ImageFacts, dockerfile?: DockerfileFacts): CheckResult {
-  const wanted = DOCKER_ARCH[soleWebService(config).arch];
+/** Which image a check judges: the app's shared image, or one service's own. */
+export interface ImageSubject {
+  /** The services that run it (one for a service's own image). */
+  services: ServiceSpec[];
+  /** Set when the image is one service's own (`services.<name>.build` or `.image`). */
+  own?: ServiceSpec;
+}
+
+/** The app image by default: every service without its own image. */
+function appImageSubject(config: Pick<ResolvedConfig, 'services'>): ImageSubject {
+  const services = config.services.filter((service) => !service.ownImage);
+  return { services: services.length > 0 ? services : config.services.slice(0, 1) };
+}
+
+export function checkImageArch(config: ServiceConfig, image: ImageFacts, dockerfile?: DockerfileFacts, subject: ImageSubject = appImageSubject(config)): CheckResult {
+  const service = subject.own ?? subject.services[0];
+  const arch: Arch = service?.arch ?? 'x86_64';
+  const key = service ? `${serviceKey(config, service)}.arch` : 'service.arch';
+  const id = subject.own ? serviceCheckId('image-arch', config, subject.own) : 'image-arch';
+  const wanted = DOCKER_ARCH[arch];
   const platform = `linux/${wanted}`;
-  if (image.os === 'linux' && image.architecture === wanted) return pass('image-arch', `the image is built for ${platform}, matching service.arch ${soleWebService(config).arch}`);
+  if (image.os === 'linux' && image.architecture === wanted) return pass(id, `the ${subject.own ? `${subject.own.name} service's image` : 'image'} is built for ${platform}, matching ${key} ${arch}`);
   const other = `${image.os}/${image.architecture}`;
   const otherArch = image.architecture === 'arm64' ? 'arm64' : image.architecture === 'amd64' ? 'x86_64' : undefined;
+  const build = subject.own ? subject.own.build : config.image.build;
+  const reference = subject.own ? subject.own.image : config.image.image;
   return fail(
-    'image-arch',
-    `the image is built for ${other}, but service.arch is ${soleWebService(config).arch} (${platform}): tasks would stop with "exec format error" or "image Manifest does not contain descriptor matching platform '${platform}'"`,
-    (config.image.build
+    id,
+    `the image is built for ${other}, but ${key} is ${arch} (${platform}): tasks would stop with "exec format error" or "image Manifest does not contain descriptor matching platform '${platform}'"`,
+    (build
       ? `${pinFix(dockerfile, platform) ?? `remove --platform=${other} from the Dockerfile's FROM lines`} so berth builds for ${platform}`
-      : `rebuild ${config.image.image ?? 'the image'} with \`docker build --platform ${platform}\` (or let berth build it: service.build)`) + (otherArch ? `, or set service.arch: ${otherArch}` : ''),
+      : `rebuild ${reference ?? 'the image'} with \`docker build --platform ${platform}\` (or let berth build it: ${service ? serviceKey(config, service) : 'service'}.build)`) + (otherArch ? `, or set ${key}: ${otherArch}` : ''),
   );
 }
 
@@ -105,15 +143,18 @@ function pinFix(dockerfile: DockerfileFacts | undefined, platform: string): stri
   return `remove ${pins.map((pin) => `--platform=${pin.platform} from ${dockerfile!.file}:${pin.line}`).join(' and ')}`;
 }
 
-export function checkExpose(config: ServiceConfig, image: ImageFacts): CheckResult {
-  const port = soleWebService(config).port;
-  if (image.exposedPorts.length === 0) return pass('expose-port', `the image exposes no port; berth publishes service.port ${port}`);
-  if (image.exposedPorts.includes(port)) return pass('expose-port', `EXPOSE ${port} agrees with service.port`);
+/** EXPOSE against the port of a web service that runs the image. */
+export function checkExpose(config: ServiceConfig, image: ImageFacts, service: WebServiceSpec): CheckResult {
+  const { port } = service;
+  const id = serviceCheckId('expose-port', config, service);
+  const key = `${serviceKey(config, service)}.port`;
+  if (image.exposedPorts.length === 0) return pass(id, `the image exposes no port; berth publishes ${key} ${port}`);
+  if (image.exposedPorts.includes(port)) return pass(id, `EXPOSE ${port} agrees with ${key}`);
   const exposed = image.exposedPorts.join(', ');
   return warn(
-    'expose-port',
-    `the image exposes ${exposed} but service.port is ${port}`,
-    `if the app listens on ${image.exposedPorts[0]}, set service.port: ${image.exposedPorts[0]}; otherwise change EXPOSE to ${port}`,
+    id,
+    `the image exposes ${exposed} but ${key} is ${port}`,
+    `if the app listens on ${image.exposedPorts[0]}, set ${key}: ${image.exposedPorts[0]}; otherwise change EXPOSE to ${port}`,
   );
 }
 

@@ -23,8 +23,8 @@ export interface Diagnosis {
   evidence: string[];
   /** The app's last log lines, when they help (exited, out of memory, missing variable). */
   logTail?: string[];
-  /** The evidence alone explains the failure: a rollout stops waiting when it sees it. */
-  conclusive: boolean;
+  /** The evidence alone explains the failure: a rollout stops waiting when it sees it (absent: no). */
+  conclusive?: boolean;
 }
 
 /** How many log lines a diagnosis carries. */

@@ -9,12 +9,12 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { relative } from 'node:path';
 import type Docker from 'dockerode';
-import type { ResolvedConfig } from '../config/model.js';
+import type { ResolvedConfig, WebServiceSpec } from '../config/model.js';
 import { doctorImageTag as doctorImage, LABEL_APP, LABEL_ROLE, reservedEnvNames } from '../model/index.js';
 import type { Progress } from '../terminal/progress.js';
 import { fail, pass, warn, type CheckResult } from './check-result.js';
 import { buildImage as buildDockerImage, hostPlatform, inspectImage as inspectDockerImage, platformFor, type ImageInfo } from '../build/index.js';
-import { checkExpose, checkImageArch, checkImageUser, type DockerfileFacts, type ImageFacts } from './config-checks.js';
+import { checkExpose, checkImageArch, checkImageUser, type DockerfileFacts, type ImageFacts, type ImageSubject } from './config-checks.js';
 import { diagnoseBuildFailure } from './build-failure.js';
 import { parseProcNetTcp, reachableFromOutside, type ListeningSocket } from './listening-sockets.js';
 import { probeVerdict, type ProbeObservation } from './probe-verdict.js';
@@ -139,8 +139,11 @@ export async function prepareImage(config: ResolvedConfig, options: EngineCheckO
   return { checks, image: built.image, runnable: native.image.id };
 }
 
-export function imageChecks(config: ResolvedConfig, image: ImageFacts, dockerfile?: DockerfileFacts): CheckResult[] {
-  return [checkImageArch(config, image, dockerfile), checkExpose(config, image), checkImageUser(image)];
+/** Checks of one image: its architecture, EXPOSE against each web service that runs it, its user. */
+export function imageChecks(config: ResolvedConfig, image: ImageFacts, dockerfile?: DockerfileFacts, subject?: ImageSubject): CheckResult[] {
+  const runs = subject?.services ?? config.services.filter((service) => !service.ownImage);
+  const web = runs.filter((service): service is WebServiceSpec => service.kind === 'web');
+  return [checkImageArch(config, image, dockerfile, subject), ...web.map((service) => checkExpose(config, image, service)), checkImageUser(image)];
 }
 
 /** Splits the engine's multiplexed log stream (non-TTY containers) into lines. */
