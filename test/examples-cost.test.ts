@@ -15,8 +15,8 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 type Lines = Record<string, number | [number, number]>;
 
-async function price(example: string, env: string) {
-  const config = loadConfig({ config: `examples/${example}/berth.yml`, env });
+async function price(example: string, env: string, file = `examples/${example}/berth.yml`) {
+  const config = loadConfig({ config: file, env });
   const cost = await estimateEnvironment(config, DEFAULT_USAGE, join(out, example, env));
   const lines: Lines = Object.fromEntries(cost.estimate.items.map((item) => [
     item.resource,
@@ -161,5 +161,38 @@ describe('cost of the examples', () => {
     expect(cost.estimate.monthly).toEqual({ min: 60.02, max: 60.02 });
     // Already on Spot and asleep at night: only ARM is left to save.
     expect(cost.savings.map((saving) => saving.kind)).toEqual(['arm64']);
+  }, 120_000);
+
+  it('many services (test/fixtures/many-services) prod: every service at its min and max, the job\'s runs between Fargate\'s minimum and its timeout, the timer, the scheduler and Service Connect', async () => {
+    const { cost, lines } = await price('many-services', 'prod', 'test/fixtures/many-services/berth.yml');
+    expect(lines).toEqual({
+      ...ALB_US_EAST_1,
+      DatabaseInstanceSecret: 0.4,
+      DatabaseInstance: 13.98,
+      CacheReplicationGroup: 11.68,
+      WiringDatabaseUrl: 0.4,
+      Service: [18.02, 54.06],
+      'Service (task public IPv4)': [7.3, 21.9],
+      ServiceApiService: 9.01,
+      'ServiceApiService (task public IPv4)': 3.65,
+      ServiceWorkerService: [10.63, 42.53],
+      'ServiceWorkerService (task public IPv4)': [3.65, 14.6],
+      'ServiceConnect (registered tasks)': [0.3, 0.7],
+      'ServiceFetchTask (scheduled runs)': [0.6, 6.01],
+      'ServiceFetchTask (run public IPv4)': [0.24, 2.43],
+      ServiceFetchSchedule: 0,
+      JobTimeoutsStateMachine: 0.22,
+      'alarms (11)': 1.3,
+      'secret berth/news/prod/SESSION_KEY': 0.4,
+      'secret berth/news/prod/NEWSAPI_KEY': 0.4,
+      'secret berth/news/prod/QUEUE_TOKEN': 0.4,
+    });
+    const basis = (resource: string) => cost.estimate.items.find((item) => item.resource === resource)!.basis;
+    expect(basis('ServiceFetchTask (scheduled runs)')).toBe("2,920 runs (cron(*/15 * * * ? *)) × 1–10 min × (0.25 vCPU × $0.04048 + 0.5 GB × $0.004445); 1 min: Fargate's minimum billed per run; 10 min: the job's timeout");
+    expect(basis('JobTimeoutsStateMachine')).toBe('2,920 job runs × up to 3 state transitions (wait, stop, end) × $0.025 per 1,000');
+    expect(basis('ServiceFetchSchedule')).toBe('2,920 invocations × $1.00 per million');
+    expect(cost.estimate.unpriced).toEqual([]);
+    expect(cost.estimate.monthly).toEqual({ min: 113.68, max: 215.17 });
+    expect(cost.savings.map((saving) => [saving.kind, saving.config])).toEqual([['arm64', 'arch: arm64 (shared by the services, or services.<name>.arch)']]);
   }, 120_000);
 });

@@ -43,12 +43,12 @@ describe('probeDependencyPlan', () => {
       PGPASSWORD: 'probe-pw',
       REDIS_URL: 'redis://berth-news-api-local-cache:6379',
     });
-    const deployed = planLocal(local, { release: 1, image: 'x', databasePassword: 'probe-pw' });
-    expect(Object.entries(deployed.replicas.spec.env)).toEqual(expect.arrayContaining(Object.entries(plan.connectionEnv)));
+    const deployed = planLocal(local, { release: 1, databasePassword: 'probe-pw' });
+    expect(Object.entries(deployed.services[0]!.container.env)).toEqual(expect.arrayContaining(Object.entries(plan.connectionEnv)));
   });
 
   it('runs the deploy\'s images, credentials and health checks under the probe\'s own names, answering to the deploy\'s host names', () => {
-    const deployed = planLocal(local, { release: 1, image: 'x', databasePassword: 'probe-pw' });
+    const deployed = planLocal(local, { release: 1, databasePassword: 'probe-pw' });
     const original = dependencyCreateOptions(deployed, deployed.dependencies[0]!) as Options;
     expect(plan.dependencies.map((d) => [d.role, d.image, d.name, d.alias])).toEqual([
       ['database', 'postgres:16', 'news-api-doctor-abc-database', 'berth-news-api-local-database'],
@@ -58,7 +58,7 @@ describe('probeDependencyPlan', () => {
     expect(database!.Env).toEqual(original.Env);
     expect(database!.Healthcheck).toEqual(original.Healthcheck);
     expect(database!.HostConfig.NetworkMode).toBe('news-api-doctor-abc-net');
-    expect(database!.NetworkingConfig.EndpointsConfig).toEqual({ 'news-api-doctor-abc-net': { Aliases: ['berth-news-api-local-database'] } });
+    expect(database!.NetworkingConfig.EndpointsConfig).toEqual({ 'news-api-doctor-abc-net': { Aliases: ['berth-news-api-local-database', 'db', 'postgres', 'postgresql', 'database'] } });
     expect(plan.network).toEqual({ name: 'news-api-doctor-abc-net', labels: { 'org.berth.app': 'news-api', 'org.berth.env': 'local', 'org.berth.role': 'doctor' } });
   });
 

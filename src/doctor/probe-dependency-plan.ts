@@ -52,7 +52,7 @@ export function describeDependencies(dependencies: readonly Pick<ProbeDependency
  */
 export function probeDependencyPlan(config: ResolvedConfig, probeName: string, databasePassword: string): ProbeDependencyPlan {
   const labels = probeLabels(config);
-  const deployed = planLocal(config, { release: 0, image: 'berth-doctor-probe', databasePassword });
+  const deployed = planLocal(config, { release: 0, images: { app: 'berth-doctor-probe' }, databasePassword });
   const network = { name: `${probeName}-net`, labels };
   const onProbeNetwork: LocalPlan = { ...deployed, network };
   const dependencies = deployed.dependencies.map((dependency): ProbeDependency => {
@@ -77,7 +77,9 @@ export function probeDependencyPlan(config: ResolvedConfig, probeName: string, d
       },
     };
   });
-  const reserved = new Set(reservedEnvNames(config, soleWebService(config).name));
-  const connectionEnv = Object.fromEntries(Object.entries(deployed.replicas.spec.env).filter(([name]) => reserved.has(name)));
+  const probed = soleWebService(config).name;
+  const reserved = new Set(reservedEnvNames(config, probed));
+  const env = deployed.services.find((service) => service.name === probed)?.container.env ?? {};
+  const connectionEnv = Object.fromEntries(Object.entries(env).filter(([name]) => reserved.has(name)));
   return { network, dependencies, connectionEnv };
 }

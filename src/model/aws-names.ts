@@ -111,3 +111,40 @@ export function ciRoleName(app: string, envOrTemplate: string): string {
 
 /** CDK's bootstrap qualifier: berth synthesizes with the default stack synthesizer, so its roles carry this one. */
 export const CDK_BOOTSTRAP_QUALIFIER = 'hnb659fds';
+
+/** Names of the one-off task `release.before` runs with the new image before any service changes (docs/aws.md). */
+export interface AwsTaskNames {
+  family: string;
+  container: string;
+  logStreamPrefix: string;
+  /** CDK construct id inside the environment stack. */
+  constructId: string;
+}
+
+export function releaseBeforeTaskNames(app: string, env: string): AwsTaskNames {
+  return { family: `${environmentStackName(app, env)}-release-before`, container: 'release-before', logStreamPrefix: 'release-before', constructId: 'ReleaseBefore' };
+}
+
+/**
+ * The ECS task group of one-off tasks berth starts itself (`release.before`, `berth run`): scheduled job runs keep
+ * ECS's default group `family:<family>`, which is what a job's timeout watches, so one-off tasks are not stopped by it.
+ */
+export function oneOffTaskGroup(kind: 'release-before' | 'run', service?: string): string {
+  return service ? `berth-${kind}:${service}` : `berth-${kind}`;
+}
+
+/** The ECS task group of a job's scheduled runs (ECS's default for RunTask). */
+export function jobTaskGroup(family: string): string {
+  return `family:${family}`;
+}
+
+/**
+ * Stack outputs that exist once per service: the service named `web` keeps the single-service names
+ * (`TargetGroupArn`), the others carry the service's construct id (`ServiceApiTargetGroupArn`).
+ */
+export type ServiceOutput = 'TargetGroupArn' | 'TargetGroupFullName' | 'SecurityGroupId';
+
+export function serviceOutputName(app: string, env: string, service: string, output: ServiceOutput): string {
+  const { constructId } = awsServiceNames(app, env, service);
+  return constructId === 'Service' ? output : `${constructId}${output}`;
+}

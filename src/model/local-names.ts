@@ -35,6 +35,21 @@ export function replicaNamePrefix(app: string, env: string, service: string, rel
   return `${localPrefix(app, env)}-${service}-r${release}`;
 }
 
+/** A throw-away container of one scheduled or triggered run of a job (the run id is unique per run). */
+export function jobRunContainerName(app: string, env: string, job: string, runId: string): string {
+  return `${localPrefix(app, env)}-${job}-run-${runId}`;
+}
+
+/** The throw-away container of a release's `release.before` task: one per release. */
+export function releaseTaskContainerName(app: string, env: string, release: number): string {
+  return `${localPrefix(app, env)}-release-${release}-before`;
+}
+
+/** The throw-away container of a `berth run` one-off command. */
+export function oneOffTaskContainerName(app: string, env: string, service: string, id: string): string {
+  return `${localPrefix(app, env)}-${service}-task-${id}`;
+}
+
 /** The image repository of an app's local images: `berth-<app>`. */
 export function localImageRepository(app: string): string {
   return `berth-${app}`;
@@ -50,7 +65,10 @@ export function doctorImageTag(app: string): string {
   return `${app}:doctor`;
 }
 
-/** The sticky-session cookie of the local balancer. */
-export function stickyCookieName(app: string): string {
-  return `berth-${app}-replica`;
+/**
+ * The sticky-session cookie of the local balancer, one per web service (as the ALB keeps one per target group);
+ * the service named `web` keeps the single-service name.
+ */
+export function stickyCookieName(app: string, service?: string): string {
+  return service && service !== 'web' ? `berth-${app}-${service}-replica` : `berth-${app}-replica`;
 }

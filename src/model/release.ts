@@ -23,4 +23,17 @@ export interface Release {
   rollbackOf?: number;
   /** 'deploying' while a deploy of it is under way (or was interrupted). */
   status: ReleaseStatus;
+  /** Why a failed release failed, in one line (e.g. its `release.before` task exited 3). */
+  reason?: string;
+  /**
+   * AWS: the task definition revision each web and worker service ran when the release became healthy (a release
+   * covers every service; a rollback deploys the release's image to all of them again).
+   */
+  services?: ReleaseService[];
+}
+
+export interface ReleaseService {
+  name: string;
+  /** The task definition ARN with its revision. */
+  taskDefinition: string;
 }

@@ -52,6 +52,11 @@ export function releasePlanFile(stateDir: string, release: number): string {
   return join(stateDir, `release-${release}.plan.json`);
 }
 
+/** The records of a job's local runs (one JSON file per run: start, end, exit code), newest by name. */
+export function jobRunsDir(stateDir: string, job: string): string {
+  return join(stateDir, 'jobs', job);
+}
+
 /** The 0600 file holding one environment's local secret values. */
 export function localSecretsFile(app: string, env: string, vars: NodeJS.ProcessEnv = process.env): string {
   return join(configRoot(vars), 'secrets', app, `${env}.json`);

@@ -35,6 +35,8 @@ export interface DeployOutcome {
   reasons: string[];
   /** Last log lines of a failed task or replica, never containing secret values. */
   logTail: string[];
+  /** Whose lines `logTail` holds when not a new replica or task, e.g. "the release.before task". */
+  logTailOf?: string;
   /** What a failed deploy left behind, for `berth doctor` (absent on success). */
   evidence?: FailureEvidence;
   /**
@@ -55,6 +57,8 @@ export interface DeployDiagnosis {
 
 export interface TaskState {
   id: string;
+  /** The berth service the replica or task belongs to. */
+  service?: string;
   release?: number;
   /** e.g. RUNNING, PENDING, STOPPED / running, exited. */
   status: string;
@@ -64,12 +68,48 @@ export interface TaskState {
   stoppedReason?: string;
 }
 
+/** One run of a scheduled job (or of `berth jobs run`). */
+export interface JobRun {
+  /** Sortable and unique: `20260301T101500Z-3f2a`. */
+  id: string;
+  job: string;
+  /** schedule: started by the environment's scheduler; manual: `berth jobs run`. */
+  trigger: 'schedule' | 'manual';
+  /** The release whose image the run used; absent on AWS when its image belongs to no recorded release. */
+  release?: number;
+  startedAt: string;
+  endedAt?: string;
+  exitCode?: number;
+  /** running; succeeded (exit 0); failed (non-zero exit); timed-out (stopped after the job's timeout); interrupted (Ctrl-C); lost (its container vanished). */
+  status: 'running' | 'succeeded' | 'failed' | 'timed-out' | 'interrupted' | 'lost';
+  reason?: string;
+  /** The run's last output lines, secret values masked (for a run that has ended). */
+  logTail?: string[];
+}
+
+/** One service of the environment as it runs now. */
+export interface ServiceStatus {
+  name: string;
+  kind: 'web' | 'worker' | 'job';
+  /** Web: how requests reach it (`default`: every request no route takes). */
+  route?: { path?: string; host?: string; default: boolean };
+  /** Web and worker: replicas (local) or tasks (AWS). */
+  tasks?: { desired: number; running: number; pending: number; healthy: number; items: TaskState[] };
+  /** Job: its schedule in berth.yml's words, the next run (ISO 8601) while the environment is up, recent runs newest first. */
+  schedule?: string;
+  nextRun?: string;
+  runs?: JobRun[];
+}
+
 export interface StatusReport {
   app: string;
   env: string;
   target: 'local' | 'aws';
   url?: string;
   release?: Release;
+  /** Every service in berth.yml's order. */
+  services?: ServiceStatus[];
+  /** Deprecated (output version 1): the replicas or tasks of every web and worker service together. Read `services`. */
   tasks: { desired: number; running: number; pending: number; healthy: number; items: TaskState[] };
   deployments: Array<{ id: string; status: string; rollout: string; desired: number; running: number; release?: number }>;
   dependencies: Array<{ kind: 'database' | 'cache'; engine: string; endpoint: string; status: string }>;
@@ -109,7 +149,13 @@ export interface ProcessIO {
 export interface RunRequest {
   /** Default: the first web service (else the first service). */
   service?: string;
+  /** Empty: the service's own command (else the image's CMD). */
   command: string[];
+}
+
+/** `berth jobs run NAME`: one run of a job now, as its schedule would start it (timeout enforced, run recorded). */
+export interface JobRunRequest {
+  job: string;
 }
 
 /** `berth exec [--service NAME] [--replica N] -- CMD`: a command inside a running replica or task. */
@@ -156,6 +202,11 @@ export interface TargetOperations {
   run(request: RunRequest, io: ProcessIO, progress: Progress, signal: AbortSignal): Promise<CommandOutcome>;
   /** A command inside a running replica (docker exec) or task (ECS Exec). */
   exec(request: ExecRequest, io: ProcessIO, progress: Progress, signal: AbortSignal): Promise<CommandOutcome>;
+  /**
+   * One run of a job now, recorded with the scheduled ones. Optional: a target without it runs the job's
+   * command through `run` (the same image, environment and command, without the job's timeout).
+   */
+  runJob?(request: JobRunRequest, io: ProcessIO, progress: Progress, signal: AbortSignal): Promise<CommandOutcome & { run?: JobRun }>;
   secrets: SecretStore;
 }
 

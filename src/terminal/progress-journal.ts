@@ -63,6 +63,7 @@ export function recordProgress(file: string, command: string, inner: Progress, n
   write({ type: 'run-started', command, pid: process.pid });
   let steps = 0;
   const progress: Progress = {
+    ...(inner.silent ? { silent: true } : {}),
     step(title: string): ProgressStep {
       const step = ++steps;
       const shown = inner.step(title);

@@ -18,6 +18,8 @@ export interface Progress {
   step(title: string): ProgressStep;
   info(message: string): void;
   warn(message: string): void;
+  /** True when nothing reaches a person (--json): what must be said anyway goes straight to stderr. */
+  readonly silent?: boolean;
 }
 
 function seconds(since: number): string {
@@ -80,6 +82,7 @@ class PlainProgress implements Progress {
 
 /** Progress that says nothing (for --json callers that want only the result, and tests). */
 export const silentProgress: Progress = {
+  silent: true,
   step: () => ({ update() {}, succeed() {}, fail() {}, warn() {} }),
   info() {},
   warn() {},

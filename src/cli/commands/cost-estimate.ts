@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { ResolvedConfig } from '../../config/model.js';
 import { synthesizeEnvironment } from '../../plan/aws/synthesize.js';
 import type { CostEstimate } from '../../plan/cost/price-template.js';
-import { priceTemplates } from '../../plan/cost/price-template.js';
+import { cents, priceTemplates } from '../../plan/cost/price-template.js';
 import type { PriceTable } from '../../plan/cost/price-table.js';
 import { loadPriceTable } from '../../plan/cost/price-table.js';
 import type { Saving } from '../../plan/cost/savings.js';
@@ -27,8 +27,32 @@ export interface EnvironmentCost {
   regionFrom: string;
   /** The price table's recording dates: the oldest and newest figure. */
   pricesRecorded: { from: string; to: string };
+  /** What each service's own resources cost (its tasks and their addresses, a job's runs and schedule), in berth.yml's order. */
+  services: ServiceCost[];
   /** The templates priced (registry and environment stacks), for the diagram. */
   templates: StackTemplate[];
+}
+
+/** One service's share: the price lines of the resources it owns. Shared resources (load balancer, database, logs, alarms) are not split. */
+export interface ServiceCost {
+  name: string;
+  kind: 'web' | 'worker' | 'job';
+  monthly: { min: number; max: number };
+  /** The `resource` names of its price lines. */
+  items: string[];
+}
+
+/** Groups price lines by the service owning their resource (pure). */
+export function costByService(config: Pick<ResolvedConfig, 'services'>, estimate: CostEstimate, owners: Record<string, string>, stack: string): ServiceCost[] {
+  return config.services.map((service) => {
+    const items = estimate.items.filter((item) => item.stack === stack && item.logicalId !== undefined && owners[item.logicalId] === service.name);
+    return {
+      name: service.name,
+      kind: service.kind,
+      monthly: { min: cents(items.reduce((sum, item) => sum + item.monthly.min, 0)), max: cents(items.reduce((sum, item) => sum + item.monthly.max, 0)) },
+      items: items.map((item) => item.resource),
+    };
+  });
 }
 
 /**
@@ -69,9 +93,10 @@ export async function estimateEnvironment(config: ResolvedConfig, usage: UsageAs
     env: config.env,
     stack: synth.stack.name,
     estimate,
-    savings: findSavings(templates, table, usage, { production: config.production }, estimate),
+    savings: findSavings(templates, table, usage, { production: config.production, manyServices: config.services.length > 1 }, estimate),
     regionFrom: from,
     pricesRecorded: recorded(table),
+    services: costByService(config, estimate, synth.resourceOwners, synth.stack.name),
     templates,
   };
 }

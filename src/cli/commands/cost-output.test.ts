@@ -12,7 +12,7 @@ const table = loadPriceTable('us-east-1');
 function costOf(name: 'public-alb' | 'private-nat', env: string, usage = DEFAULT_USAGE): EnvironmentCost {
   const templates = [fixture(name)];
   const estimate = priceTemplates(templates, table, usage);
-  return { env, stack: `berth-demo-${env}`, estimate, savings: findSavings(templates, table, usage, { production: false }, estimate), regionFrom: 'berth.yml', pricesRecorded: { from: '2024-02-01', to: '2026-11-23' }, templates };
+  return { env, stack: `berth-demo-${env}`, estimate, savings: findSavings(templates, table, usage, { production: false }, estimate), regionFrom: 'berth.yml', pricesRecorded: { from: '2024-02-01', to: '2026-11-23' }, services: [{ name: 'web', kind: 'web', monthly: estimate.items.filter((item) => item.type === 'AWS::ECS::Service').reduce((sum, item) => ({ min: sum.min + item.monthly.min, max: sum.max + item.monthly.max }), { min: 0, max: 0 }), items: ['Service'] }], templates };
 }
 
 describe('cost output', () => {
@@ -50,6 +50,14 @@ describe('cost output', () => {
     const json = costToJson(costOf('public-alb', 'prod'));
     expect(Object.keys(json)).toEqual(expect.arrayContaining(['env', 'region', 'monthly', 'currency', 'items', 'unpriced', 'assumptions']));
     expect(Object.keys(json.items[0]!)).toEqual(['resource', 'type', 'monthly', 'basis', 'stack']);
+  });
+
+  it('shows what each service costs when there are several, and lists them in the JSON', () => {
+    const one = costOf('public-alb', 'prod');
+    expect(describeCost(one, 'demo')).not.toContain('By service');
+    const many: EnvironmentCost = { ...one, services: [...one.services, { name: 'fetch', kind: 'job', monthly: { min: 0.6, max: 6.01 }, items: ['ServiceFetchTask (scheduled runs)'] }] };
+    expect(describeCost(many, 'demo')).toMatch(/By service[^\n]*\n\s+web\s+web\s+\$[\d.]+\n\s+fetch\s+job\s+\$0\.60–\$6\.01/);
+    expect(costToJson(many).services).toEqual(many.services);
   });
 
   it('gives berth plan one line', () => {

@@ -51,6 +51,11 @@ export function describeCost(cost: EnvironmentCost, app: string): string {
   lines.push('');
   const spread = estimate.monthly.min === estimate.monthly.max ? '' : ' (minimum–maximum task count)';
   lines.push(`${paint('bold', 'Total')}  ${paint('bold', moneyRange(estimate.monthly))} per month${spread}`);
+  if (cost.services.length > 1) {
+    lines.push('');
+    lines.push(`${paint('bold', 'By service')} (each service's own tasks, runs and schedule; the load balancer, database, cache, logs and alarms are shared):`);
+    for (const service of cost.services) lines.push(`  ${service.name.padEnd(Math.max(...cost.services.map((s) => s.name.length)))}  ${service.kind.padEnd(6)}  ${moneyRange(service.monthly)}`);
+  }
   if (estimate.unpriced.length > 0) {
     lines.push('');
     lines.push(paint('yellow', `Not priced (${estimate.unpriced.length}), not in the total:`));
@@ -122,6 +127,7 @@ export function costToJson(cost: EnvironmentCost) {
     unpriced: estimate.unpriced,
     assumptions: { ...estimate.assumptions, regionFrom: cost.regionFrom, prices: `data/prices/${estimate.region}.json`, pricesRecorded: cost.pricesRecorded },
     savings: cost.savings,
+    services: cost.services,
   };
 }
 

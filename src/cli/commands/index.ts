@@ -6,11 +6,14 @@ import { registerDeploy } from './deploy.js';
 import { registerDestroy } from './destroy.js';
 import { registerDiff } from './diff.js';
 import { registerDoctor } from './doctor.js';
+import { registerExec } from './exec.js';
 import { registerInit } from './init.js';
+import { registerJobs } from './jobs.js';
 import { registerLogs } from './logs.js';
 import { registerPlan } from './plan.js';
 import { registerReleases } from './releases.js';
 import { registerRollback } from './rollback.js';
+import { registerRun } from './run.js';
 import { registerSchema } from './schema.js';
 import { registerSecrets } from './secrets.js';
 import { registerStatus } from './status.js';
@@ -29,6 +32,9 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerLogs,
   registerReleases,
   registerRollback,
+  registerRun,
+  registerExec,
+  registerJobs,
   registerSecrets,
   registerDestroy,
   registerDoctor,

@@ -37,9 +37,12 @@ Examples:
       }
       if (config.target === 'local') {
         const { describeLocalPlan, localPlanToJson, planLocalPreview } = await import('./plan-local-output.js');
+        const [{ findComposeHostnames, COMMON_COMPOSE_HOSTNAMES }, { scanProject }] = await Promise.all([import('../../init/compose-hostnames.js'), import('../../init/scan-project.js')]);
         const plan = planLocalPreview(config);
-        if (options.json) printJson(localPlanToJson(config, plan));
-        else printLine(describeLocalPlan(config, plan));
+        // Code that connects to `redis` or `db` works locally (network aliases) but not on AWS: say where.
+        const uses = plan.dependencies.length ? findComposeHostnames(scanProject(config.dir), COMMON_COMPOSE_HOSTNAMES) : [];
+        if (options.json) printJson(localPlanToJson(config, plan, uses));
+        else printLine(describeLocalPlan(config, plan, uses));
         return;
       }
       const [{ synthesizeEnvironment }, { createProgress }, { describePlan, planToJson }] = await Promise.all([

@@ -1,6 +1,6 @@
-import { soleWebService } from '../../model/transitional.js';
 import type { Command } from 'commander';
 import { closestMatch } from '../../config/suggest.js';
+import { declaredSecrets } from '../../model/index.js';
 import { UsageError } from '../../errors.js';
 import { formatTable, printJson, printLine } from '../output.js';
 import { globalOptions, loadForCommand } from '../global-options.js';
@@ -28,9 +28,10 @@ Examples:
       if (!value) throw new UsageError(`secret ${name}: no value given`, 'pipe the value on stdin or type it at the prompt');
       const { operationsFor } = await import('../../targets/select.js');
       await (await operationsFor(config)).secrets.set(name, value);
-      const declared = soleWebService(config).secrets.includes(name);
-      const meant = declared ? undefined : closestMatch(name, soleWebService(config).secrets);
-      const note = declared ? '' : ` — note: berth.yml does not list it under service.secrets, so it is not injected${meant ? ` (did you mean ${meant}?)` : ''}`;
+      const names = declaredSecrets(config);
+      const declared = names.includes(name);
+      const meant = declared ? undefined : closestMatch(name, names);
+      const note = declared ? '' : ` — note: no service of berth.yml lists it under secrets, so it is not injected${meant ? ` (did you mean ${meant}?)` : ''}`;
       printLine(`Set ${name} for ${config.app} (${config.env})${note}`);
     });
 

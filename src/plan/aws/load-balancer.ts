@@ -1,4 +1,8 @@
-/** The Application Load Balancer: listeners, the target group and its health check, and the domain's certificate and record. */
+/**
+ * The Application Load Balancer shared by every web service: one target group per web service with its health check,
+ * the listener (HTTP, or HTTPS with HTTP redirected on a domain) whose rules route by host and path in the order of
+ * routes.ts, the default action, and the domain's certificate and record.
+ */
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -7,25 +11,38 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 import type { DomainSpec, HealthCheck } from '../../config/model.js';
+import type { ListenerRouting } from './routes.js';
 
-export interface BerthLoadBalancerProps {
-  readonly vpc: ec2.IVpc;
-  /** Subnets of the load balancer (public subnets for an internet-facing one). */
-  readonly subnets: ec2.SubnetSelection;
+/** One web service behind the load balancer. */
+export interface WebTarget {
+  /** The berth service name. */
+  readonly service: string;
+  /** Construct id of its target group: `TargetGroup` for the service named web, `TargetGroup<Name>` otherwise. */
+  readonly targetGroupId: string;
   /** The container port targets listen on. */
   readonly port: number;
   /** The target group health check (path, interval, timeout, thresholds); `gracePeriod` is the service's. */
   readonly health: HealthCheck;
   /**
+   * Sticky-session cookie duration in seconds, or false.
+   * @default false
+   */
+  readonly stickySessions?: number | false;
+}
+
+export interface BerthLoadBalancerProps {
+  readonly vpc: ec2.IVpc;
+  /** Subnets of the load balancer (public subnets for an internet-facing one). */
+  readonly subnets: ec2.SubnetSelection;
+  /** The web services, in berth.yml's order. */
+  readonly targets: WebTarget[];
+  /** Which requests go to which service (routes.ts). */
+  readonly routing: ListenerRouting;
+  /**
    * Internet-facing (true) or internal to the VPC (false).
    * @default true
    */
   readonly internetFacing?: boolean;
-  /**
-   * Sticky-session cookie duration in seconds (which also raises the idle timeout to 300 s for long-lived connections), or false.
-   * @default false
-   */
-  readonly stickySessions?: number | false;
   /**
    * A domain served over HTTPS: an ACM certificate (validated through the Route 53 zone when `zoneId` is given,
    * otherwise by DNS records the user adds), an HTTPS listener, HTTP redirected to HTTPS and an alias record.
@@ -42,7 +59,10 @@ export interface BerthLoadBalancerProps {
 export class BerthLoadBalancer extends Construct {
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   readonly securityGroup: ec2.SecurityGroup;
-  readonly targetGroup: elbv2.ApplicationTargetGroup;
+  /** Target groups by berth service name. */
+  readonly targetGroups = new Map<string, elbv2.ApplicationTargetGroup>();
+  /** The listener requests arrive on (HTTPS with a domain). */
+  readonly listener: elbv2.ApplicationListener;
   readonly certificate?: acm.Certificate;
   /** The URL the app answers on. */
   readonly url: string;
@@ -67,13 +87,14 @@ export class BerthLoadBalancer extends Construct {
       });
     }
 
-    // Cost: ~$0.0225/hour (~$16.40/month) plus ~$0.008 per LCU-hour.
+    // Cost: ~$0.0225/hour (~$16.40/month) plus ~$0.008 per LCU-hour, shared by every web service.
     this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
       vpc: props.vpc,
       vpcSubnets: props.subnets,
       internetFacing,
       securityGroup: this.securityGroup,
-      idleTimeout: Duration.seconds(props.stickySessions ? 300 : 60),
+      // Sticky sessions usually mean long-lived connections (websockets): a longer idle timeout for all of them.
+      idleTimeout: Duration.seconds(props.targets.some((target) => target.stickySessions) ? 300 : 60),
       dropInvalidHeaderFields: true,
       deletionProtection: false,
     });
@@ -83,46 +104,63 @@ export class BerthLoadBalancer extends Construct {
       reason: 'Access logs need an S3 bucket and cost per GB; request metrics and 5xx alarms come from CloudWatch and the app logs its requests.',
     });
 
-    this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
-      vpc: props.vpc,
-      port: props.port,
-      protocol: elbv2.ApplicationProtocol.HTTP,
-      targetType: elbv2.TargetType.IP,
-      deregistrationDelay: Duration.seconds(props.deregistrationDelay ?? 30),
-      healthCheck: {
-        path: props.health.path,
-        interval: Duration.seconds(props.health.interval),
-        timeout: Duration.seconds(props.health.timeout),
-        healthyThresholdCount: props.health.healthyThreshold,
-        unhealthyThresholdCount: props.health.unhealthyThreshold,
-        healthyHttpCodes: '200-299',
-      },
-      ...(props.stickySessions ? { stickinessCookieDuration: Duration.seconds(props.stickySessions) } : {}),
-    });
-
-    if (!domain) {
-      this.loadBalancer.addListener('Http', { port: 80, open: false, defaultTargetGroups: [this.targetGroup] });
-      this.url = `http://${this.loadBalancer.loadBalancerDnsName}`;
-      return;
+    for (const target of props.targets) {
+      this.targetGroups.set(target.service, new elbv2.ApplicationTargetGroup(this, target.targetGroupId, {
+        vpc: props.vpc,
+        port: target.port,
+        protocol: elbv2.ApplicationProtocol.HTTP,
+        targetType: elbv2.TargetType.IP,
+        deregistrationDelay: Duration.seconds(props.deregistrationDelay ?? 30),
+        healthCheck: {
+          path: target.health.path,
+          interval: Duration.seconds(target.health.interval),
+          timeout: Duration.seconds(target.health.timeout),
+          healthyThresholdCount: target.health.healthyThreshold,
+          unhealthyThresholdCount: target.health.unhealthyThreshold,
+          healthyHttpCodes: '200-299',
+        },
+        ...(target.stickySessions ? { stickinessCookieDuration: Duration.seconds(target.stickySessions) } : {}),
+      }));
     }
 
-    const zone = domain.zoneId
-      ? route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', { hostedZoneId: domain.zoneId, zoneName: domain.zone ?? parentZone(domain.name) })
-      : undefined;
-    // Cost: public ACM certificates are free.
-    this.certificate = new acm.Certificate(this, 'Certificate', {
-      domainName: domain.name,
-      validation: zone ? acm.CertificateValidation.fromDns(zone) : acm.CertificateValidation.fromDns(),
-    });
-    this.loadBalancer.addListener('Https', {
-      port: 443,
-      open: false,
-      certificates: [this.certificate],
-      sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
-      defaultTargetGroups: [this.targetGroup],
-    });
-    this.loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443, open: false });
-    if (zone) {
+    const fallback = props.routing.defaultService !== undefined ? this.targetGroup(props.routing.defaultService) : undefined;
+    const defaults = fallback
+      ? { defaultTargetGroups: [fallback] }
+      : { defaultAction: elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'Not Found: no service of this app answers this host and path' }) };
+
+    let zone: route53.IHostedZone | undefined;
+    if (!domain) {
+      this.listener = this.loadBalancer.addListener('Http', { port: 80, open: false, ...defaults });
+      this.url = `http://${this.loadBalancer.loadBalancerDnsName}`;
+    } else {
+      zone = domain.zoneId
+        ? route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', { hostedZoneId: domain.zoneId, zoneName: domain.zone ?? parentZone(domain.name) })
+        : undefined;
+      // Cost: public ACM certificates are free.
+      this.certificate = new acm.Certificate(this, 'Certificate', {
+        domainName: domain.name,
+        validation: zone ? acm.CertificateValidation.fromDns(zone) : acm.CertificateValidation.fromDns(),
+      });
+      this.listener = this.loadBalancer.addListener('Https', {
+        port: 443,
+        open: false,
+        certificates: [this.certificate],
+        sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+        ...defaults,
+      });
+      this.loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443, open: false });
+      this.url = `https://${domain.name}`;
+    }
+
+    for (const rule of props.routing.rules) {
+      const conditions: elbv2.ListenerCondition[] = [];
+      if (rule.host !== undefined) conditions.push(elbv2.ListenerCondition.hostHeaders([rule.host]));
+      if (rule.path !== undefined) conditions.push(elbv2.ListenerCondition.pathPatterns([rule.path]));
+      const target = props.targets.find((candidate) => candidate.service === rule.service)!;
+      this.listener.addTargetGroups(`Route${target.targetGroupId.replace(/^TargetGroup/, '')}`, { priority: rule.priority, conditions, targetGroups: [this.targetGroup(rule.service)] });
+    }
+
+    if (zone && domain) {
       // Cost: alias queries to an ALB are free; the hosted zone itself is $0.50/month (already yours).
       new route53.ARecord(this, 'Alias', {
         zone,
@@ -130,7 +168,13 @@ export class BerthLoadBalancer extends Construct {
         target: route53.RecordTarget.fromAlias(new targets.LoadBalancerTarget(this.loadBalancer)),
       });
     }
-    this.url = `https://${domain.name}`;
+  }
+
+  /** The target group of a web service. */
+  targetGroup(service: string): elbv2.ApplicationTargetGroup {
+    const group = this.targetGroups.get(service);
+    if (!group) throw new Error(`no target group for service ${service}`);
+    return group;
   }
 }
 

@@ -1,4 +1,4 @@
-/** Alarms on what breaks a web service (CPU, memory, 5xx, unhealthy targets, database storage) and the SNS topic they notify. */
+/** Alarms on what breaks each service (CPU, memory, 5xx, unhealthy targets) and the database (storage), and the SNS topic they notify. */
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -9,12 +9,25 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 
-export interface BerthAlarmsProps {
+/** One long-running service's alarms: CPU and memory, plus 5xx rate and unhealthy targets behind the load balancer. */
+export interface ServiceAlarms {
   readonly service: ecs.FargateService;
-  /** Prefix of alarm names, e.g. `berth-news-api-prod`. */
+  /** Prefix of the alarm names: the ECS service name, e.g. `berth-news-api-prod` or `berth-news-api-prod-worker`. */
   readonly name: string;
-  /** @default - no load balancer alarms */
-  readonly loadBalancer?: { loadBalancer: elbv2.ApplicationLoadBalancer; targetGroup: elbv2.ApplicationTargetGroup };
+  /** Appended to the alarm construct ids: '' for the service named `web` (single-service stacks keep their ids). */
+  readonly idSuffix: string;
+  /**
+   * The 5xx rate over the whole load balancer (the only web service) or over the service's target group (one of several).
+   * @default - no load balancer alarms (a worker, or loadBalancer: false)
+   */
+  readonly loadBalancer?: { loadBalancer: elbv2.ApplicationLoadBalancer; targetGroup: elbv2.ApplicationTargetGroup; scope: 'load balancer' | 'target group' };
+}
+
+export interface BerthAlarmsProps {
+  /** Every web and worker service, in berth.yml's order. */
+  readonly services: ServiceAlarms[];
+  /** Prefix of the environment's own alarm and topic names, e.g. `berth-news-api-prod`. */
+  readonly name: string;
   /** @default - no storage alarm */
   readonly database?: { instance: rds.DatabaseInstance; storageGiB: number };
   /**
@@ -67,44 +80,7 @@ export class BerthAlarms extends Construct {
       alarm.addOkAction(notify);
       this.alarms.push(alarm);
     };
-    add('Cpu', {
-      alarmName: `${props.name}-cpu`,
-      alarmDescription: `CPU above ${props.cpuPercent ?? 80}% for 5 minutes`,
-      metric: props.service.metricCpuUtilization({ period: minute, statistic: 'Average' }),
-      threshold: props.cpuPercent ?? 80,
-      evaluationPeriods: 5,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-    });
-    add('Memory', {
-      alarmName: `${props.name}-memory`,
-      alarmDescription: `memory above ${props.memoryPercent ?? 90}% for 5 minutes`,
-      metric: props.service.metricMemoryUtilization({ period: minute, statistic: 'Average' }),
-      threshold: props.memoryPercent ?? 90,
-      evaluationPeriods: 5,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-    });
-    if (props.loadBalancer) {
-      const { loadBalancer, targetGroup } = props.loadBalancer;
-      const period = Duration.minutes(5);
-      const errors = loadBalancer.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period, statistic: 'Sum' });
-      const requests = loadBalancer.metrics.requestCount({ period, statistic: 'Sum' });
-      add('ErrorRate', {
-        alarmName: `${props.name}-5xx-rate`,
-        alarmDescription: `more than ${props.errorRatePercent ?? 5}% of requests answered 5xx by the app over 5 minutes`,
-        metric: new cloudwatch.MathExpression({ expression: 'IF(requests > 0, 100 * errors / requests, 0)', usingMetrics: { errors, requests }, period, label: '5xx %' }),
-        threshold: props.errorRatePercent ?? 5,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      });
-      add('UnhealthyTargets', {
-        alarmName: `${props.name}-unhealthy-targets`,
-        alarmDescription: 'a target failed its health checks for 3 minutes',
-        metric: targetGroup.metrics.unhealthyHostCount({ period: minute, statistic: 'Maximum' }),
-        threshold: 1,
-        evaluationPeriods: 3,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      });
-    }
+    for (const service of props.services) this.addServiceAlarms(service, props, add, minute);
     if (props.database) {
       const fraction = props.freeStorageFraction ?? 0.1;
       const bytes = Math.round(props.database.storageGiB * fraction * 1024 ** 3);
@@ -117,5 +93,49 @@ export class BerthAlarms extends Construct {
         comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
       });
     }
+  }
+
+  private addServiceAlarms(target: ServiceAlarms, props: BerthAlarmsProps, add: (alarmId: string, options: cloudwatch.AlarmProps) => void, minute: Duration): void {
+    const id = (base: string) => `${base}${target.idSuffix}`;
+    add(id('Cpu'), {
+      alarmName: `${target.name}-cpu`,
+      alarmDescription: `CPU above ${props.cpuPercent ?? 80}% for 5 minutes`,
+      metric: target.service.metricCpuUtilization({ period: minute, statistic: 'Average' }),
+      threshold: props.cpuPercent ?? 80,
+      evaluationPeriods: 5,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    });
+    add(id('Memory'), {
+      alarmName: `${target.name}-memory`,
+      alarmDescription: `memory above ${props.memoryPercent ?? 90}% for 5 minutes`,
+      metric: target.service.metricMemoryUtilization({ period: minute, statistic: 'Average' }),
+      threshold: props.memoryPercent ?? 90,
+      evaluationPeriods: 5,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    });
+    if (!target.loadBalancer) return;
+    const { loadBalancer, targetGroup, scope } = target.loadBalancer;
+    const period = Duration.minutes(5);
+    // With several web services each alarms on its own target group; the only one keeps the load balancer's totals.
+    const errors = scope === 'load balancer'
+      ? loadBalancer.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period, statistic: 'Sum' })
+      : targetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period, statistic: 'Sum' });
+    const requests = scope === 'load balancer' ? loadBalancer.metrics.requestCount({ period, statistic: 'Sum' }) : targetGroup.metrics.requestCount({ period, statistic: 'Sum' });
+    add(id('ErrorRate'), {
+      alarmName: `${target.name}-5xx-rate`,
+      alarmDescription: `more than ${props.errorRatePercent ?? 5}% of requests answered 5xx by the app over 5 minutes`,
+      metric: new cloudwatch.MathExpression({ expression: 'IF(requests > 0, 100 * errors / requests, 0)', usingMetrics: { errors, requests }, period, label: '5xx %' }),
+      threshold: props.errorRatePercent ?? 5,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    });
+    add(id('UnhealthyTargets'), {
+      alarmName: `${target.name}-unhealthy-targets`,
+      alarmDescription: 'a target failed its health checks for 3 minutes',
+      metric: targetGroup.metrics.unhealthyHostCount({ period: minute, statistic: 'Maximum' }),
+      threshold: 1,
+      evaluationPeriods: 3,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    });
   }
 }

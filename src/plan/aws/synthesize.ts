@@ -3,16 +3,22 @@
  * cdk-nag's AwsSolutions pack and a CloudFormation resource-specification check (template-check.ts) on every synth.
  * No AWS call, no credentials, no context lookup. Deploy and cost call this; `berth plan` prints what it returns.
  */
-import { soleWebService } from '../../model/transitional.js';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, CfnResource, Validations, type Stack } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import type { ResolvedConfig } from '../../config/model.js';
+import type { JobServiceSpec, ResolvedConfig, ServiceSpec, WebServiceSpec } from '../../config/model.js';
+import { describeJobSchedule } from '../../config/job-schedule.js';
+import { formatDuration } from '../../config/durations.js';
 import { UsageError } from '../../errors.js';
-import { EnvironmentStack, type Concern } from './environment-stack.js';
-import { IMAGE_CONTEXT_KEY, parseImageByDigest, PLACEHOLDER_DIGEST, repositoryName } from '../../model/index.js';
+import { EnvironmentStack, usesServiceConnect, type Concern } from './environment-stack.js';
+import {
+  IMAGE_CONTEXT_KEY, jobServices, longRunningServices, parseImageByDigest, PLACEHOLDER_DIGEST, primaryWebService, releaseBeforeTaskNames, repositoryName, serviceUrl,
+  webServices,
+} from '../../model/index.js';
+import { schedulerExpression } from './job.js';
 import { RegistryStack } from './registry.js';
+import { describeRouting, listenerRouting } from './routes.js';
 import { checkTemplates } from './template-check.js';
 import { CronConversionError, toAwsCron } from './schedule-cron.js';
 import type { EnvironmentVariableSource } from './wiring.js';
@@ -24,6 +30,11 @@ export interface SynthesizeOptions {
   image?: string;
   /** Registry stack deletes the repository and its images on destroy (otherwise RETAIN). */
   purge?: boolean;
+  /**
+   * The first phase of a deploy with `release.before`: services and jobs keep the deployed task definitions
+   * (family -> ARN); see EnvironmentStackProps.prepare.
+   */
+  prepare?: { deployedTaskDefinitions: Record<string, string> };
 }
 
 /** One finding of a validation pack that was not acknowledged in code. */
@@ -49,17 +60,55 @@ export interface StackSynth {
   outputs: string[];
 }
 
+/** One service as the environment stack realizes it (docs/json-output.md, "berth plan"). */
+export interface PlannedService {
+  name: string;
+  kind: ServiceSpec['kind'];
+  /** The ECS service (web, worker); a job has none: its runs are tasks started by its schedule. */
+  ecsService?: string;
+  taskFamily: string;
+  container: string;
+  /** Its log streams in the environment's log group: `<prefix>/<container>/<task id>`. */
+  logStreamPrefix: string;
+  cpu: number;
+  memory: number;
+  arch: ServiceSpec['arch'];
+  /** Web and worker: the task count (min = max without autoscaling). */
+  count?: { min: number; max: number };
+  /** Web: how the shared load balancer reaches it (`default`: every request no rule takes); absent without a load balancer. */
+  route?: { default: boolean; priority?: number; host?: string; path?: string };
+  /** Web, with Service Connect: the URL the other services use, e.g. http://api:9000. */
+  serviceConnect?: string;
+  /** How its health is judged, in words. */
+  health: string;
+  /** Job: when it runs and how its timeout is enforced. */
+  schedule?: { berthYml: string; expression: string; timezone: 'UTC' };
+  timeoutSeconds?: number;
+  /** Every variable it receives; secrets by name and source only. */
+  environment: EnvironmentVariableSource[];
+  /** The secrets its execution role may read (by variable name): exactly the ones it receives. */
+  secrets: string[];
+}
+
 export interface PlanSummary {
   /** CloudFormation types and counts per concern (network, registry, service, ...). */
   resourcesByConcern: Partial<Record<Concern, Record<string, number>>>;
   /** Who may talk to whom, one hop a line: e.g. "internet -> load balancer: tcp 80, 443". */
   securityGroupChain: string[];
-  /** Every variable the app receives; secrets by name and source only. */
+  /** Every service, in berth.yml's order. */
+  services: PlannedService[];
+  /** Deprecated (output version 1): the environment of the primary service. Read `services[].environment`. */
   environment: EnvironmentVariableSource[];
   /** Where things will be reachable; values known before deploy, or a description. */
   endpoints: Array<{ name: string; value: string }>;
-  /** Scheduled scaling as AWS will run it. */
-  schedules: Array<{ name: string; cron: string; awsCron: string; min?: number; max?: number }>;
+  /** Scheduled scaling as AWS will run it, per service. */
+  schedules: Array<{ service: string; name: string; cron: string; awsCron: string; min?: number; max?: number }>;
+  /** The load balancer's listener rules in priority order, and where the rest goes; absent without one. */
+  routing?: string[];
+  /** `release.before`: the one-off task run with the new image before any service changes. */
+  releaseBefore?: { service: string; command: string[]; taskFamily: string };
+  /** How the timeout of the jobs is enforced (present with jobs). */
+  jobTimeouts?: string;
 }
 
 export interface SynthResult {
@@ -85,6 +134,8 @@ export interface SynthResult {
   /** CloudFormation validation findings: resource types and properties checked against the CDK's resource specification. */
   validationFindings: ValidationFinding[];
   summary: PlanSummary;
+  /** Which service owns each resource of the environment stack (logical id -> service name); shared resources are absent. */
+  resourceOwners: Record<string, string>;
 }
 
 export const REPORT_FILE = 'validation-report.json';
@@ -119,6 +170,7 @@ export async function synthesizeEnvironment(config: ResolvedConfig, options: Syn
     config,
     ...(image.placeholder ? {} : { image: image.reference }),
     placeholderDigest: PLACEHOLDER_DIGEST,
+    ...(options.prepare ? { prepare: options.prepare } : {}),
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 
@@ -158,13 +210,8 @@ export async function synthesizeEnvironment(config: ResolvedConfig, options: Syn
     warnings,
     nagFindings: findings.filter((finding) => finding.source === 'cdk-nag'),
     validationFindings: findings.filter((finding) => finding.source === 'cloudformation'),
-    summary: {
-      resourcesByConcern: resourcesByConcern(registry, stack),
-      securityGroupChain: securityGroupChain(config),
-      environment: stack.wiring.sources,
-      endpoints: endpoints(config),
-      schedules,
-    },
+    summary: planSummary(config, registry, stack, schedules),
+    resourceOwners: resourceOwners(stack),
   };
 }
 
@@ -181,14 +228,19 @@ function resolveImage(config: ResolvedConfig, image: string | undefined, warning
 }
 
 function convertSchedules(config: ResolvedConfig): PlanSummary['schedules'] {
-  return soleWebService(config).count.schedule.map((entry, index) => {
+  return longRunningServices(config).flatMap((service) => service.count.schedule.map((entry, index) => {
     try {
-      return { name: entry.name, cron: entry.cron, awsCron: `cron(${toAwsCron(entry.cron)})`, ...(entry.min !== undefined ? { min: entry.min } : {}), ...(entry.max !== undefined ? { max: entry.max } : {}) };
+      return { service: service.name, name: entry.name, cron: entry.cron, awsCron: `cron(${toAwsCron(entry.cron)})`, ...(entry.min !== undefined ? { min: entry.min } : {}), ...(entry.max !== undefined ? { max: entry.max } : {}) };
     } catch (error) {
-      if (error instanceof CronConversionError) throw new UsageError(`${config.file}: service.count.schedule.${index}.cron: ${error.message}`, 'use five fields in UTC, e.g. "0 20 * * 1-5"');
+      if (error instanceof CronConversionError) throw new UsageError(`${config.file}: ${serviceField(config, service)}.count.schedule.${index}.cron: ${error.message}`, 'use five fields in UTC, e.g. "0 20 * * 1-5"');
       throw error;
     }
-  });
+  }));
+}
+
+/** The berth.yml field of a service: `service` for the one service of the shorthand, else `services.<name>`. */
+export function serviceField(config: Pick<ResolvedConfig, 'services'>, service: Pick<ServiceSpec, 'name'>): string {
+  return config.services.length === 1 && service.name === 'web' ? 'service' : `services.${service.name}`;
 }
 
 /** Warnings that follow from the configuration itself: choices with a cost or a step the user must take. */
@@ -203,14 +255,23 @@ export function architectureWarnings(config: ResolvedConfig): string[] {
   if (config.network.tasks === 'private' && config.network.egress === 'endpoints') {
     warnings.push('network: private tasks with VPC endpoints (ECR, S3, CloudWatch Logs, Secrets Manager; ~$7.30/month per interface endpoint per AZ): the app cannot reach the internet; use egress: nat if it calls outside APIs');
   }
-  if (!soleWebService(config).loadBalancer && soleWebService(config).count.max > 1) {
-    warnings.push('service.loadBalancer is false: each task has its own public IP, so more than one task means more than one address');
+  for (const service of webServices(config)) {
+    const field = serviceField(config, service);
+    if (!service.loadBalancer && service.count.max > 1) warnings.push(`${field}.loadBalancer is false: each task has its own public IP, so more than one task means more than one address`);
+    if (!service.loadBalancer && config.network.tasks === 'private') warnings.push(`${field}.loadBalancer is false and tasks are private: nothing outside the VPC can reach the app`);
+    if (service.route.host && config.domain && service.route.host !== config.domain.name) {
+      warnings.push(`${field}.host ${service.route.host}: the certificate covers ${config.domain.name} only, so HTTPS requests for ${service.route.host} fail the TLS check; point it at the load balancer under a name the certificate covers, or serve it on the default route`);
+    }
   }
-  if (!soleWebService(config).loadBalancer && config.network.tasks === 'private') {
-    warnings.push('service.loadBalancer is false and tasks are private: nothing outside the VPC can reach the app');
+  for (const service of config.services) {
+    const field = serviceField(config, service);
+    if (service.spot && config.production) warnings.push(`${field}.spot is ignored in production environments`);
+    if (service.kind !== 'job' && service.count.min === 0 && service.count.schedule.length === 0) warnings.push(`${field}.count.min is 0: the service runs no task until it scales out`);
   }
-  if (soleWebService(config).spot && config.production) warnings.push('service.spot is ignored in production environments');
-  if (soleWebService(config).count.min === 0 && soleWebService(config).count.schedule.length === 0) warnings.push('service.count.min is 0: the service runs no task until it scales out');
+  const urls = webServices(config).length > 0 && jobServices(config).length > 0;
+  if (urls) {
+    warnings.push(`jobs (${jobServices(config).map((job) => job.name).join(', ')}) run as standalone tasks, which Service Connect does not serve: they receive no <NAME>_URL variables on AWS; call a web service through the load balancer URL if a job needs one`);
+  }
   if (config.alarms.enabled && !config.alarms.email) warnings.push('alarms: no alarms.email, so alarms notify an SNS topic nobody is subscribed to');
   return warnings;
 }
@@ -245,15 +306,28 @@ const CONCERN_BY_CONSTRUCT: Record<string, Concern> = {
   Wiring: 'secrets',
   Alarms: 'observability',
   Scaling: 'scaling',
+  JobTimeouts: 'jobs',
+  ServiceConnect: 'discovery',
+  ReleaseBefore: 'service',
 };
 
-function resourcesByConcern(...stacks: Stack[]): PlanSummary['resourcesByConcern'] {
+/** The concern of a top-level construct id: a job's construct counts as jobs, `Scaling<Name>` as scaling. */
+function concernOf(topLevel: string, jobs: ReadonlySet<string>): Concern {
+  if (jobs.has(topLevel)) return 'jobs';
+  if (CONCERN_BY_CONSTRUCT[topLevel]) return CONCERN_BY_CONSTRUCT[topLevel];
+  if (/^Scaling[A-Z]/.test(topLevel)) return 'scaling';
+  return 'service';
+}
+
+function resourcesByConcern(registry: Stack, stack: EnvironmentStack): PlanSummary['resourcesByConcern'] {
   const byConcern: PlanSummary['resourcesByConcern'] = {};
-  for (const stack of stacks) {
-    for (const construct of stack.node.findAll()) {
+  const jobs = new Set(stack.realized.filter((service) => service.kind === 'job').flatMap((service) => service.constructIds));
+  for (const scope of [registry, stack]) {
+    for (const construct of scope.node.findAll()) {
       if (!CfnResource.isCfnResource(construct) || construct.cfnResourceType === 'AWS::CDK::Metadata') continue;
       const topLevel = construct.node.scopes[2]?.node.id ?? '';
-      const concern = CONCERN_BY_CONSTRUCT[topLevel] ?? 'service';
+      // A job named web lives in the construct `Service` beside the cluster, as `Service/Job`.
+      const concern = topLevel === 'Service' && construct.node.scopes[3]?.node.id === 'Job' ? 'jobs' : concernOf(topLevel, jobs);
       const counts = (byConcern[concern] ??= {});
       counts[construct.cfnResourceType] = (counts[construct.cfnResourceType] ?? 0) + 1;
     }
@@ -262,19 +336,45 @@ function resourcesByConcern(...stacks: Stack[]): PlanSummary['resourcesByConcern
   return byConcern;
 }
 
+function resourceOwners(stack: EnvironmentStack): Record<string, string> {
+  const owners: Record<string, string> = {};
+  const byConstruct = new Map(stack.realized.flatMap((service) => service.constructIds.map((id) => [id, service.name] as const)));
+  for (const construct of stack.node.findAll()) {
+    if (!CfnResource.isCfnResource(construct)) continue;
+    const [, , topLevel, second] = construct.node.scopes;
+    // The service named web shares its construct with the cluster and log group, which belong to every service.
+    if (topLevel?.node.id === 'Service' && (second?.node.id === 'Cluster' || second?.node.id === 'Logs')) continue;
+    const owner = topLevel?.node.id === 'Service' && second?.node.id === 'Job' ? 'web' : byConstruct.get(topLevel?.node.id ?? '');
+    if (owner) owners[stack.getLogicalId(construct)] = owner;
+  }
+  return owners;
+}
+
 /** The security-group chain as the stack builds it, from the configuration (the same decisions, no template parsing). */
 export function securityGroupChain(config: ResolvedConfig): string[] {
-  const port = soleWebService(config).port;
   const chain: string[] = [];
-  if (soleWebService(config).loadBalancer) {
-    const from = soleWebService(config).public ? 'internet (0.0.0.0/0)' : `VPC (${config.network.cidr})`;
+  const web = webServices(config);
+  const balanced = web.filter((service) => service.loadBalancer);
+  const single = config.services.length === 1;
+  // One service keeps the single-service words: "tasks"; several name whose tasks they are.
+  const tasksOf = (service: Pick<ServiceSpec, 'name'>) => (single ? 'tasks' : `${service.name} tasks`);
+  if (balanced.length > 0) {
+    const from = balanced.some((service) => service.public) ? 'internet (0.0.0.0/0)' : `VPC (${config.network.cidr})`;
     chain.push(`${from} -> load balancer: tcp ${config.domain ? '80 (redirect), 443' : '80'}`);
-    chain.push(`load balancer -> tasks: tcp ${port}`);
-  } else {
-    chain.push(`internet (0.0.0.0/0) -> tasks (public IP, no load balancer): tcp ${port}`);
+    for (const service of balanced) chain.push(`load balancer -> ${tasksOf(service)}: tcp ${service.port}`);
   }
-  if (config.database) chain.push('tasks -> database: tcp 5432');
-  if (config.cache) chain.push('tasks -> cache: tcp 6379 (TLS)');
+  for (const service of web.filter((candidate) => !candidate.loadBalancer)) {
+    chain.push(`internet (0.0.0.0/0) -> ${tasksOf(service)} (public IP, no load balancer): tcp ${service.port}`);
+  }
+  if (usesServiceConnect(config)) {
+    for (const server of web) {
+      const clients = longRunningServices(config).filter((client) => client.name !== server.name).map((client) => client.name);
+      chain.push(`${clients.join(', ')} -> ${server.name} tasks (Service Connect, ${serviceUrl(server.name, server.port)}): tcp ${server.port}`);
+    }
+  }
+  const all = single ? 'tasks' : 'every service\'s tasks';
+  if (config.database) chain.push(`${all} -> database: tcp 5432`);
+  if (config.cache) chain.push(`${all} -> cache: tcp 6379 (TLS)`);
   const egress = config.network.tasks === 'public'
     ? 'tasks -> internet: through their public IP (ECR, logs, secrets, outside APIs)'
     : config.network.egress === 'nat'
@@ -286,14 +386,73 @@ export function securityGroupChain(config: ResolvedConfig): string[] {
 
 function endpoints(config: ResolvedConfig): PlanSummary['endpoints'] {
   const list: PlanSummary['endpoints'] = [];
-  if (soleWebService(config).loadBalancer) {
+  const web = webServices(config);
+  if (web.some((service) => service.loadBalancer)) {
     list.push({ name: 'Url', value: config.domain ? `https://${config.domain.name}` : 'http://<load balancer DNS name> (known after deploy)' });
   } else {
-    list.push({ name: 'Url', value: `http://<task public IP>:${soleWebService(config).port} (changes when the task is replaced)` });
+    for (const service of web) list.push({ name: 'Url', value: `http://<task public IP>:${service.port} (changes when the task is replaced)` });
+  }
+  if (usesServiceConnect(config)) {
+    for (const service of web) list.push({ name: `${service.name} (inside the environment)`, value: `${serviceUrl(service.name, service.port)} (Service Connect)` });
   }
   if (config.database) list.push({ name: 'DatabaseEndpoint', value: '<instance>.rds.amazonaws.com:5432 (inside the VPC only)' });
   if (config.cache) list.push({ name: 'CacheEndpoint', value: '<group>.cache.amazonaws.com:6379 (inside the VPC only, TLS)' });
   return list;
+}
+
+/** How a service's health is judged, in words. */
+function healthWords(service: ServiceSpec): string {
+  if (service.kind === 'web') {
+    const where = service.loadBalancer ? 'the load balancer and the container' : 'the container';
+    return `GET ${service.health.path} answering 2xx, checked by ${where} every ${service.health.interval}s (grace ${service.health.gracePeriod}s)`;
+  }
+  if (service.kind === 'worker') {
+    return service.health ? `the container check \`${service.health.command.join(' ')}\` exiting 0 every ${service.health.interval}s (grace ${service.health.gracePeriod}s)` : 'its process keeps running (the essential container)';
+  }
+  return 'each run exits 0 (its exit code is recorded by ECS and shown by berth status)';
+}
+
+function planSummary(config: ResolvedConfig, registry: Stack, stack: EnvironmentStack, schedules: PlanSummary['schedules']): PlanSummary {
+  const routing = webServices(config).some((service) => service.loadBalancer) ? listenerRouting(config) : undefined;
+  const sc = usesServiceConnect(config);
+  const services: PlannedService[] = stack.realized.map((realized) => {
+    const spec = config.services.find((service) => service.name === realized.name)!;
+    const web = spec.kind === 'web' ? (spec as WebServiceSpec) : undefined;
+    const job = spec.kind === 'job' ? (spec as JobServiceSpec) : undefined;
+    const rule = routing?.rules.find((candidate) => candidate.service === spec.name);
+    return {
+      name: spec.name,
+      kind: spec.kind,
+      ...(realized.ecsService ? { ecsService: realized.ecsService } : {}),
+      taskFamily: realized.family,
+      container: realized.container,
+      logStreamPrefix: realized.logStreamPrefix,
+      cpu: spec.cpu,
+      memory: spec.memory,
+      arch: spec.arch,
+      ...(spec.kind !== 'job' ? { count: { min: spec.count.min, max: spec.count.max } } : {}),
+      ...(web?.loadBalancer && routing ? { route: rule ? { default: false, priority: rule.priority, ...(rule.host ? { host: rule.host } : {}), ...(rule.path ? { path: rule.path } : {}) } : { default: routing.defaultService === spec.name } } : {}),
+      ...(web && sc ? { serviceConnect: serviceUrl(web.name, web.port) } : {}),
+      health: healthWords(spec),
+      ...(job ? { schedule: { berthYml: describeJobSchedule(job.schedule), expression: schedulerExpression(job.schedule), timezone: 'UTC' as const }, timeoutSeconds: job.timeout } : {}),
+      environment: realized.environment,
+      secrets: realized.environment.filter((variable) => variable.kind === 'secret').map((variable) => variable.name),
+    };
+  });
+  const primaryName = primaryWebService(config)?.name ?? longRunningServices(config)[0]?.name ?? config.services[0]?.name;
+  const before = config.release.before;
+  const jobs = jobServices(config);
+  return {
+    resourcesByConcern: resourcesByConcern(registry, stack),
+    securityGroupChain: securityGroupChain(config),
+    services,
+    environment: services.find((service) => service.name === primaryName)?.environment ?? [],
+    endpoints: endpoints(config),
+    schedules,
+    ...(routing && (routing.rules.length > 0 || routing.defaultService === undefined) ? { routing: describeRouting(routing) } : {}),
+    ...(before ? { releaseBefore: { service: before.service, command: before.command, taskFamily: releaseBeforeTaskNames(config.app, config.env).family } } : {}),
+    ...(jobs.length > 0 ? { jobTimeouts: `each scheduled run is stopped (ecs:StopTask) when it has been RUNNING longer than its timeout (${jobs.map((job) => `${job.name} ${formatDuration(job.timeout)}`).join(', ')}): an EventBridge rule starts a Step Functions timer per run` } : {}),
+  };
 }
 
 interface ReportJson {

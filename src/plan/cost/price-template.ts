@@ -6,7 +6,7 @@ import { isFreeResourceType } from './free-resources.js';
 import type { PriceTable } from './price-table.js';
 import { HOURS_PER_MONTH } from './price-table.js';
 import type { Capacity, CapacityPeriod, ScheduledCapacityChange } from './schedule.js';
-import { scheduledCapacity } from './schedule.js';
+import { runsPerMonth, scheduledCapacity } from './schedule.js';
 import type { CfnResource, LocatedResource, StackTemplate } from './template.js';
 import {
   arrayValue, booleanValue, displayName, isRecord, numberValue, pathValue, referencedId, referencedIds, resourcesOf, stringValue,
@@ -253,6 +253,165 @@ function priceService(index: TemplateIndex, service: LocatedResource, table: Pri
   return lines;
 }
 
+/** A scheduled job as its schedule and timer describe it: runs per month and how long one run is billed. */
+interface JobRuns {
+  runs: number;
+  expression: string;
+  taskDefinition: LocatedResource;
+  /** Fargate bills a run per second with a one-minute minimum: the shortest a run can cost. */
+  minMinutes: number;
+  /** The job's timeout (its timer's wait), the longest a run can last; the minimum when no timer is found. */
+  maxMinutes: number;
+  timeoutFound: boolean;
+}
+
+/** Fargate's minimum billed time per task. */
+const FARGATE_MINIMUM_MINUTES = 1;
+
+/** The timeout berth's timer enforces for a task family: the wait in the input of the rule watching `family:<family>`. */
+function jobTimeoutSeconds(index: TemplateIndex, stack: string, family: string): number | undefined {
+  for (const located of index.all) {
+    if (located.stack !== stack || located.resource.Type !== 'AWS::Events::Rule') continue;
+    const groups = arrayValue(pathValue(located.resource.Properties?.EventPattern, ['detail', 'group']));
+    if (!groups.includes(`family:${family}`)) continue;
+    for (const target of arrayValue(located.resource.Properties?.Targets)) {
+      const template = stringValue(pathValue(target, ['InputTransformer', 'InputTemplate'])) ?? stringValue(pathValue(target, ['Input'])) ?? '';
+      const seconds = /"timeoutSeconds":\s*(\d+)/.exec(template);
+      if (seconds) return Number(seconds[1]);
+    }
+  }
+  return undefined;
+}
+
+function jobRuns(index: TemplateIndex, schedule: LocatedResource): JobRuns {
+  const props = schedule.resource.Properties ?? {};
+  const expression = stringValue(props.ScheduleExpression);
+  if (!expression) throw new NotPriceable('its ScheduleExpression is not a literal');
+  let runs: number;
+  try {
+    runs = runsPerMonth(expression);
+  } catch (error) {
+    throw new NotPriceable(`its schedule ${expression} cannot be replayed: ${(error as Error).message}`);
+  }
+  const taskDefinition = lookup(index, schedule.stack, pathValue(props, ['Target', 'EcsParameters', 'TaskDefinitionArn']));
+  if (!taskDefinition) throw new NotPriceable('it does not start an ECS task definition of the template (berth prices ECS RunTask targets)');
+  const family = stringValue(taskDefinition.resource.Properties?.Family);
+  const timeout = family ? jobTimeoutSeconds(index, schedule.stack, family) : undefined;
+  return {
+    runs,
+    expression,
+    taskDefinition,
+    minMinutes: FARGATE_MINIMUM_MINUTES,
+    maxMinutes: timeout === undefined ? FARGATE_MINIMUM_MINUTES : Math.max(FARGATE_MINIMUM_MINUTES, timeout / 60),
+    timeoutFound: timeout !== undefined,
+  };
+}
+
+function runsText(runs: number): string {
+  return Number(runs.toFixed(1)).toLocaleString('en-US');
+}
+
+/** A job: its Fargate runs (between Fargate's one-minute minimum and its timeout), their public IPv4 and the scheduler's invocations. */
+function priceJob(index: TemplateIndex, schedule: LocatedResource, table: PriceTable): PriceLine[] {
+  const job = jobRuns(index, schedule);
+  const props = schedule.resource.Properties ?? {};
+  const td = job.taskDefinition.resource.Properties ?? {};
+  const cpuUnits = numberValue(td.Cpu);
+  const memoryMiB = numberValue(td.Memory);
+  if (cpuUnits === undefined || memoryMiB === undefined) throw new NotPriceable('its task definition has no task-level Cpu and Memory');
+  const arch = stringValue(pathValue(td, ['RuntimePlatform', 'CpuArchitecture'])) === 'ARM64' ? 'arm64' : 'x86_64';
+  const strategy = pathValue(props, ['Target', 'EcsParameters', 'CapacityProviderStrategy']);
+  const spot = arrayValue(strategy).some((entry) => isRecord(entry) && entry.CapacityProvider === 'FARGATE_SPOT');
+  const taskRate = fargateTaskRate({ vcpu: cpuUnits / 1024, memoryGb: memoryMiB / 1024, arch, spot }, table);
+  const hours = (minutes: number) => (job.runs * minutes) / 60;
+  const name = displayName(job.taskDefinition);
+  const minutes = job.minMinutes === job.maxMinutes ? `${quantity(job.minMinutes)} min` : `${quantity(job.minMinutes)}–${quantity(job.maxMinutes)} min`;
+  const why = job.timeoutFound
+    ? `${quantity(job.minMinutes)} min: Fargate's minimum billed per run; ${quantity(job.maxMinutes)} min: the job's timeout`
+    : `${quantity(job.minMinutes)} min: Fargate's minimum billed per run (no timeout found, so the longest run is not known)`;
+  const common = { type: job.taskDefinition.resource.Type, stack: job.taskDefinition.stack, logicalId: job.taskDefinition.logicalId };
+  const lines: PriceLine[] = [{
+    resource: `${name} (scheduled runs)`,
+    monthly: { min: cents(hours(job.minMinutes) * taskRate.hourly), max: cents(hours(job.maxMinutes) * taskRate.hourly) },
+    basis: `${runsText(job.runs)} runs (${job.expression}) × ${minutes} × ${spot ? 'Fargate Spot ' : ''}(${taskRate.basis}); ${why}`,
+    ...common,
+  }];
+  if (pathValue(props, ['Target', 'EcsParameters', 'NetworkConfiguration', 'AwsvpcConfiguration', 'AssignPublicIp']) === 'ENABLED') {
+    const ipv4 = new Prices(table).usd('public-ipv4.hour', 'public IPv4 addresses');
+    lines.push({
+      resource: `${name} (run public IPv4)`,
+      monthly: { min: cents(hours(job.minMinutes) * ipv4), max: cents(hours(job.maxMinutes) * ipv4) },
+      basis: `${runsText(job.runs)} runs × ${minutes} × 1 address × ${rate(ipv4)}/h`,
+      ...common,
+    });
+  }
+  const perMillion = new Prices(table).usd('scheduler.invocations-million', 'EventBridge Scheduler invocations');
+  lines.push({
+    resource: displayName(schedule),
+    type: schedule.resource.Type,
+    monthly: fixed((job.runs / 1_000_000) * perMillion),
+    basis: `${runsText(job.runs)} invocations × ${rate(perMillion)} per million`,
+    stack: schedule.stack,
+    logicalId: schedule.logicalId,
+  });
+  return lines;
+}
+
+/** State transitions of berth's job timer: one execution per run, at most three transitions (wait, stop, end). */
+const TIMER_TRANSITIONS_PER_RUN = 3;
+
+function priceStateMachine(index: TemplateIndex, machine: LocatedResource, table: PriceTable): PriceLine[] {
+  let runs = 0;
+  const jobs: string[] = [];
+  for (const rule of index.all) {
+    if (rule.stack !== machine.stack || rule.resource.Type !== 'AWS::Events::Rule') continue;
+    const targetsMachine = arrayValue(rule.resource.Properties?.Targets).some((target) => referencedId(pathValue(target, ['Arn'])) === machine.logicalId);
+    if (!targetsMachine) continue;
+    for (const group of arrayValue(pathValue(rule.resource.Properties?.EventPattern, ['detail', 'group']))) {
+      const family = stringValue(group)?.replace(/^family:/, '');
+      const schedule = index.all.find((candidate) => candidate.stack === machine.stack && candidate.resource.Type === 'AWS::Scheduler::Schedule'
+        && stringValue(lookup(index, machine.stack, pathValue(candidate.resource.Properties, ['Target', 'EcsParameters', 'TaskDefinitionArn']))?.resource.Properties?.Family) === family);
+      if (!schedule) continue;
+      runs += jobRuns(index, schedule).runs;
+      jobs.push(displayName(schedule));
+    }
+  }
+  if (jobs.length === 0) throw new NotPriceable('no scheduled job starts it, so its executions cannot be counted');
+  const perThousand = new Prices(table).usd('stepfunctions.standard.transitions-thousand', 'Step Functions state transitions');
+  return [{
+    resource: displayName(machine),
+    type: machine.resource.Type,
+    monthly: fixed(((runs * TIMER_TRANSITIONS_PER_RUN) / 1000) * perThousand),
+    basis: `${runsText(runs)} job runs × up to ${TIMER_TRANSITIONS_PER_RUN} state transitions (wait, stop, end) × ${rate(perThousand)} per 1,000`,
+    stack: machine.stack,
+    logicalId: machine.logicalId,
+  }];
+}
+
+/** Service Connect registers each task of a service that answers in the namespace: Cloud Map bills registered resources. */
+function priceNamespace(index: TemplateIndex, namespace: LocatedResource, table: PriceTable): PriceLine[] {
+  let low = 0;
+  let high = 0;
+  for (const service of index.all) {
+    if (service.stack !== namespace.stack || service.resource.Type !== 'AWS::ECS::Service') continue;
+    const config = service.resource.Properties?.ServiceConnectConfiguration;
+    if (referencedId(pathValue(config, ['Namespace'])) !== namespace.logicalId || arrayValue(pathValue(config, ['Services'])).length === 0) continue;
+    const { periods } = serviceCapacity(index, service);
+    low += periods.reduce((sum, period) => sum + period.min * period.hours, 0) / HOURS_PER_MONTH;
+    high += periods.reduce((sum, period) => sum + period.max * period.hours, 0) / HOURS_PER_MONTH;
+  }
+  const usd = new Prices(table).usd('cloudmap.registered-resource-month', 'Cloud Map registered resources');
+  const tasks = low === high ? plural(low, 'task') : `${quantity(low)}–${quantity(high)} tasks`;
+  return [{
+    resource: `${displayName(namespace)} (registered tasks)`,
+    type: namespace.resource.Type,
+    monthly: { min: cents(low * usd), max: cents(high * usd) },
+    basis: `${tasks} of the services answering in the namespace, on average × ${rate(usd)}/month each`,
+    stack: namespace.stack,
+    logicalId: namespace.logicalId,
+  }];
+}
+
 function priceLoadBalancer(located: LocatedResource, table: PriceTable, usage: UsageAssumptions): PriceLine[] {
   const props = located.resource.Properties ?? {};
   const type = stringValue(props.Type) ?? 'application';
@@ -433,6 +592,15 @@ export function priceTemplates(templates: readonly StackTemplate[], table: Price
         break;
       case 'AWS::ElasticLoadBalancingV2::LoadBalancer':
         attempt(located, () => priceLoadBalancer(located, table, usage));
+        break;
+      case 'AWS::Scheduler::Schedule':
+        attempt(located, () => priceJob(index, located, table));
+        break;
+      case 'AWS::StepFunctions::StateMachine':
+        attempt(located, () => priceStateMachine(index, located, table));
+        break;
+      case 'AWS::ServiceDiscovery::HttpNamespace':
+        attempt(located, () => priceNamespace(index, located, table));
         break;
       case 'AWS::EC2::NatGateway':
         attempt(located, () => [hourly(located, prices.usd('nat-gateway.hour', 'NAT gateway hours'))]);

@@ -28,7 +28,16 @@ export interface Saving {
 export interface SavingsOptions {
   /** Spot and scaling to zero are only suggested outside production. */
   production: boolean;
+  /** berth.yml declares `services:` with more than one service: the fields to change are named for that shape. */
+  manyServices?: boolean;
 }
+
+/** The berth.yml field of a suggestion when the app has several services (`service.` is the one-service shorthand). */
+const MANY_SERVICES_CONFIG: Readonly<Record<string, string>> = {
+  'service.arch: arm64': 'arch: arm64 (shared by the services, or services.<name>.arch)',
+  'service.spot: true': 'spot: true (shared by the services, or services.<name>.spot)',
+  'service.count.schedule': 'services.<name>.count.schedule',
+};
 
 /** Hours (UTC) of the night window suggested for scaling to zero. */
 export const NIGHT = { from: 20, to: 8 } as const;
@@ -190,7 +199,8 @@ export function findSavings(templates: readonly StackTemplate[], table: PriceTab
     const after = priceTemplates(changed, table, usage).monthly;
     const saved = { min: cents(current.monthly.min - after.min), max: cents(current.monthly.max - after.max) };
     if (saved.min <= 0 && saved.max <= 0) continue;
-    savings.push({ kind: candidate.kind, change: candidate.change, config: typeof edited === 'string' ? edited : candidate.config, monthly: saved, after, caveat: candidate.caveat });
+    const config = typeof edited === 'string' ? edited : candidate.config;
+    savings.push({ kind: candidate.kind, change: candidate.change, config: options.manyServices ? MANY_SERVICES_CONFIG[config] ?? config : config, monthly: saved, after, caveat: candidate.caveat });
   }
   return savings.sort((a, b) => b.monthly.max - a.monthly.max);
 }

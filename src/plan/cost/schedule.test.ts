@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseAwsCron, scheduledCapacity } from './schedule.js';
+import { parseAwsCron, scheduledCapacity, runsPerMonth } from './schedule.js';
 
 describe('parseAwsCron', () => {
   it('reads ranges, lists, steps and names', () => {
@@ -51,5 +51,18 @@ describe('scheduledCapacity', () => {
   it('lowers the minimum with the maximum', () => {
     const result = scheduledCapacity({ min: 2, max: 4 }, [{ name: 'cap', schedule: 'cron(0 0 * * ? *)', max: 1 }]);
     expect(result.periods).toEqual([{ min: 1, max: 1, hours: 730 }]);
+  });
+});
+
+describe('runsPerMonth', () => {
+  it('counts the firings of a scheduler expression in an average month', () => {
+    expect(runsPerMonth('cron(*/15 * * * ? *)')).toBe(2920);
+    expect(runsPerMonth('cron(0 3 * * ? *)')).toBeCloseTo(30.417, 3);
+    // 261 weekdays in the reference year 2025
+    expect(runsPerMonth('cron(0 9 ? * MON-FRI *)')).toBeCloseTo(261 / 12, 6);
+    expect(runsPerMonth('rate(15 minutes)')).toBe(2920);
+    expect(runsPerMonth('rate(1 hour)')).toBe(730);
+    expect(runsPerMonth('rate(2 days)')).toBeCloseTo(15.208, 3);
+    expect(() => runsPerMonth('at(2026-12-01T00:00:00)')).toThrow();
   });
 });

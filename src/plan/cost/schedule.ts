@@ -161,3 +161,18 @@ export function scheduledCapacity(base: Capacity, changes: readonly ScheduledCap
     ignored,
   };
 }
+
+const RATE_EXPRESSION = /^rate\((\d+)\s+(minute|minutes|hour|hours|day|days)\)$/;
+
+/**
+ * How often an EventBridge Scheduler expression fires in an average month: cron() replayed over the reference year
+ * and divided by 12, rate() as 730 hours over its interval. Throws for what cannot be replayed (at(), L, W, #).
+ */
+export function runsPerMonth(expression: string): number {
+  const rate = RATE_EXPRESSION.exec(expression.trim());
+  if (rate) {
+    const minutes = Number(rate[1]) * { minute: 1, hour: 60, day: 1440 }[rate[2]!.replace(/s$/, '') as 'minute' | 'hour' | 'day'];
+    return (HOURS_PER_MONTH * 60) / minutes;
+  }
+  return firingMinutes(parseAwsCron(expression)).length / 12;
+}

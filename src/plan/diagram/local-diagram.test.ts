@@ -12,7 +12,7 @@ database: postgres
 cache: redis
 local: { port: 18090 }
 `, 'local');
-    const diagram = diagramFromLocalPlan(planLocal(config, { release: 3, image: 'berth-shop:local-release-3', databasePassword: 'x' }));
+    const diagram = diagramFromLocalPlan(planLocal(config, { release: 3, databasePassword: 'x' }));
     const facts = diagramFacts(diagram);
     expect(facts.nodes).toEqual([
       'clients This machine',
@@ -36,5 +36,33 @@ local: { port: 18090 }
     expect(diagram.nodes.find((node) => node.kind === 'service')!.detail[0]).toBe('2 replicas of berth-shop:local-release-3');
     expect(diagram.monthly).toBeUndefined();
     expect(JSON.stringify(diagram)).not.toContain('"x"');
+  });
+
+  it('draws every service: web services by their route, workers and jobs beside them on the network', () => {
+    const config = configFromYaml(`app: news
+image: 'news:1'
+services:
+  web: { port: 8000 }
+  feeds: { port: 8001, path: /feeds/* }
+  worker: { kind: worker, command: [python, worker.py] }
+  fetch: { kind: job, command: [python, fetch.py], schedule: "*/15 * * * *" }
+cache: redis
+`, 'local');
+    const diagram = diagramFromLocalPlan(planLocal(config, { release: 1 }));
+    const facts = diagramFacts(diagram);
+    expect(facts.nodes.filter((node) => node.startsWith('service'))).toEqual([
+      'service web [Docker network berth-news-local-net]',
+      'service feeds [Docker network berth-news-local-net]',
+      'service worker [Docker network berth-news-local-net]',
+      'service fetch [Docker network berth-news-local-net]',
+    ]);
+    expect(facts.edges).toEqual(expect.arrayContaining([
+      'Load balancer -> web: tcp 8000 (traffic)',
+      'Load balancer -> feeds: tcp 8001 (path /feeds/*) (traffic)',
+      'worker -> Redis: tcp 6379 (traffic)',
+      'fetch -> Redis: tcp 6379 (traffic)',
+    ]));
+    expect(facts.edges.some((edge) => edge.startsWith('Load balancer -> worker'))).toBe(false);
+    expect(diagram.nodes.find((node) => node.label === 'fetch')!.detail[0]).toBe('job: cron */15 * * * * (UTC)');
   });
 });

@@ -1,13 +1,40 @@
 /**
  * The diagram of the local environment from its plan (src/plan/local): this machine -> berth's load balancer
- * -> the app's replicas -> PostgreSQL / Redis containers and their volumes, on one Docker network. Pure.
+ * -> each service's replicas (web services by their route; workers and jobs beside them) -> PostgreSQL / Redis
+ * containers and their volumes, on one Docker network. Pure.
  */
-import type { LocalPlan, ReplicaSpec } from '../local/local-plan.js';
+import type { ContainerSpec, LocalPlan } from '../local/local-plan.js';
 import type { Diagram, DiagramEdge, DiagramNode } from './diagram.js';
 
-/** The replica groups of a plan: one today (the app's service); the list leaves room for many services. */
-function replicaGroups(plan: LocalPlan): Array<{ name: string; count: number; spec: ReplicaSpec }> {
-  return [{ name: plan.app, count: plan.replicas.count, spec: plan.replicas.spec }];
+interface ServiceGroup {
+  /** The service's name (the app's name when it is the only one, as berth.yml's `service:` reads). */
+  name: string;
+  kind: 'web' | 'worker' | 'job';
+  spec: ContainerSpec;
+  detail: string[];
+  /** Web: the container port and how the balancer picks it. */
+  port?: number;
+  route?: string;
+}
+
+function serviceGroups(plan: LocalPlan): ServiceGroup[] {
+  const only = plan.services.length + plan.jobs.length === 1;
+  const rules = plan.balancer?.routing.rules ?? [];
+  const groups: ServiceGroup[] = plan.services.map((service) => {
+    const cpu = Number((service.container.nanoCpus / 1e9).toFixed(2));
+    const size = `${cpu} vCPU · ${service.container.memoryBytes / 1024 / 1024} MiB each`;
+    if (service.kind === 'web') {
+      const rule = rules.find((entry) => entry.service === service.name);
+      const route = rule ? [rule.host ? `host ${rule.host}` : '', rule.path ? `path ${rule.path}` : ''].filter(Boolean).join(' and ') : undefined;
+      return { name: only ? plan.app : service.name, kind: 'web', spec: service.container, port: service.port, ...(route ? { route } : {}), detail: [`${plural(service.count, 'replica')} of ${service.container.image}`, size, `container port ${service.port}, published on 127.0.0.1`] };
+    }
+    return { name: service.name, kind: 'worker', spec: service.container, detail: [`${plural(service.count, 'worker')} of ${service.container.image}`, size, service.health ? `health: ${service.health.command.join(' ')}` : 'healthy while it keeps running'] };
+  });
+  for (const job of plan.jobs) {
+    const schedule = job.schedule.kind === 'cron' ? `cron ${job.schedule.cron} (UTC)` : `every ${job.schedule.value} ${job.schedule.unit}${job.schedule.value === 1 ? '' : 's'}`;
+    groups.push({ name: job.name, kind: 'job', spec: job.container, detail: [`job: ${schedule}`, `a throw-away container of ${job.container.image} per run`, `stopped after ${job.timeout}s`] });
+  }
+  return groups;
 }
 
 function plural(count: number, word: string): string {
@@ -24,29 +51,28 @@ export function diagramFromLocalPlan(plan: LocalPlan): Diagram {
     return made;
   };
   const you = add({ id: 'clients', kind: 'clients', label: 'This machine', detail: ['browser, curl, tests'], concern: 'network' });
-  const balancer = add({
+  const web = plan.services.filter((service) => service.kind === 'web');
+  const firstWeb = web[0]?.kind === 'web' ? web[0] : undefined;
+  const balancer = plan.balancer && firstWeb ? add({
     id: 'load-balancer:balancer',
     kind: 'load-balancer',
     label: 'Load balancer',
-    detail: [`berth's balancer process, ${plan.url}`, `GET ${plan.balancer.health.path} every ${plan.balancer.health.interval}s`, ...(plan.balancer.stickySeconds ? [`sticky sessions ${plan.balancer.stickySeconds}s`] : [])],
+    detail: web.length === 1
+      ? [`berth's balancer process, ${plan.url}`, `GET ${firstWeb.health.path} every ${firstWeb.health.interval}s`, ...(firstWeb.stickySeconds ? [`sticky sessions ${firstWeb.stickySeconds}s`] : [])]
+      : [`berth's balancer process, ${plan.url}`, `routes by path and host to ${plural(web.length, 'web service')}`],
     concern: 'load balancer',
-  });
-  edges.push({ from: you.id, to: balancer.id, label: `http ${plan.balancer.port}`, kind: 'traffic' });
-  for (const group of replicaGroups(plan)) {
-    const cpu = group.spec.nanoCpus / 1e9;
+  }) : undefined;
+  if (balancer && plan.balancer) edges.push({ from: you.id, to: balancer.id, label: `http ${plan.balancer.port}`, kind: 'traffic' });
+  for (const group of serviceGroups(plan)) {
     const service = add({
       id: `service:${group.name}`,
       kind: 'service',
       label: group.name,
-      detail: [
-        `${plural(group.count, 'replica')} of ${group.spec.image}`,
-        `${Number(cpu.toFixed(2))} vCPU · ${group.spec.memoryBytes / 1024 / 1024} MiB each`,
-        `container port ${group.spec.port}, published on 127.0.0.1`,
-      ],
+      detail: group.detail,
       group: network,
       concern: 'service',
     });
-    edges.push({ from: balancer.id, to: service.id, label: `tcp ${group.spec.port}`, kind: 'traffic' });
+    if (balancer && group.port !== undefined) edges.push({ from: balancer.id, to: service.id, label: `tcp ${group.port}${group.route ? ` (${group.route})` : ''}`, kind: 'traffic' });
     if (group.spec.secretNames.length > 0) {
       const secrets = nodes.find((node) => node.id === 'secrets') ?? add({
         id: 'secrets',

@@ -208,3 +208,77 @@ describe('runDeploy', () => {
     expect(infos).toContain('ECS rollout IN_PROGRESS: 1/2 new tasks running, 1 pending');
   });
 });
+
+describe('runDeploy with many services and release.before', () => {
+  function manyServices(f: Fake, before?: { command: string[]; service: string }) {
+    f.ports.config = {
+      app: 'shop', env: 'prod',
+      services: [
+        { name: 'web', kind: 'web', route: {}, health: { path: '/health' } },
+        { name: 'worker', kind: 'worker' },
+        { name: 'fetch', kind: 'job' },
+      ],
+      release: before ? { before } : {},
+    } as unknown as DeployPorts['config'];
+  }
+
+  it('waits for every web and worker service; one rolled back fails the release naming the service', async () => {
+    const f = fake({ history: [release(1, 'deployed', OLD)] });
+    manyServices(f);
+    const asked: Array<string | undefined> = [];
+    const rolledBack: Omit<RolloutSnapshot, 'probe'> = {
+      deployments: [
+        { id: 'd0', status: 'PRIMARY', rolloutState: 'COMPLETED', taskDefinition: 'td:1', images: [`${REPO}@${OLD}`], desired: 1, running: 1, pending: 0, failedTasks: 0 },
+        { id: 'd1', status: 'ACTIVE', rolloutState: 'FAILED', rolloutStateReason: 'tasks failed to start', taskDefinition: 'td:2', images: [`${REPO}@${NEW}`], desired: 0, running: 0, pending: 0, failedTasks: 2 },
+      ], desired: 1, running: 1, events: [],
+    };
+    f.ports.snapshot = async (_outputs, service) => { asked.push(service); return service === 'worker' ? rolledBack : healthy(); };
+    const outcome = await runDeploy(f.ports, { kind: 'build' }, { timeoutSeconds: 600 });
+    expect(asked).toEqual(['web', 'worker']);
+    expect(outcome).toMatchObject({ ok: false, release: { status: 'rolled-back', reason: 'worker: the ECS deployment was rolled back: tasks failed to start' } });
+    expect(outcome.reasons[0]).toBe('worker: the ECS deployment was rolled back: tasks failed to start');
+  });
+
+  it('records the task definition every service runs once all are healthy', async () => {
+    const f = fake({ snapshots: [healthy()] });
+    manyServices(f);
+    const outcome = await runDeploy(f.ports, { kind: 'build' }, { timeoutSeconds: 600 });
+    expect(outcome.release?.services).toEqual([{ name: 'web', taskDefinition: 'td:2' }, { name: 'worker', taskDefinition: 'td:2' }]);
+  });
+
+  it('first deploy with release.before: the first phase gets no deployed task definitions, so no service starts before the task', async () => {
+    const f = fake({ snapshots: [healthy()] });
+    manyServices(f, { command: ['migrate'], service: 'web' });
+    const prepared: unknown[] = [];
+    const synthesize = f.ports.synthesize;
+    f.ports.synthesize = async (image, options) => { prepared.push(options?.prepare); return synthesize(image, options); };
+    f.ports.deployedTaskDefinitions = async () => ({});
+    let ran = 0;
+    f.ports.runReleaseBefore = async () => { ran += 1; return { exitCode: 0, taskId: 'beef', logTail: [] }; };
+    const outcome = await runDeploy(f.ports, { kind: 'build' }, { timeoutSeconds: 600 });
+    expect(outcome.ok).toBe(true);
+    expect(ran).toBe(1);
+    expect(prepared).toEqual([undefined, { deployedTaskDefinitions: {} }, undefined]);
+    expect(f.deployed).toEqual(['berth-shop-registry', 'berth-shop-prod', 'berth-shop-prod']);
+  });
+
+  it('a before task that cannot start stops the release with ECS\'s reason', async () => {
+    const f = fake({ history: [release(1, 'deployed', OLD)] });
+    manyServices(f, { command: ['migrate'], service: 'web' });
+    f.ports.deployedTaskDefinitions = async () => ({ 'berth-shop-prod': 'arn:td/berth-shop-prod:1' });
+    f.ports.runReleaseBefore = async () => ({ stoppedReason: 'CannotPullContainerError: pull access denied', logTail: [] });
+    const outcome = await runDeploy(f.ports, { kind: 'build' }, { timeoutSeconds: 600 });
+    expect(outcome.reasons).toEqual(['release.before (migrate) did not run: CannotPullContainerError: pull access denied: release 2 stopped before any service changed', 'release 1 is still the current release']);
+    expect(f.stored.get(2)).toMatchObject({ status: 'failed' });
+    expect(f.stored.get(1)?.status).toBe('deployed');
+    expect(f.deployed).toEqual(['berth-shop-registry', 'berth-shop-prod']);
+  });
+
+  it('a rollback does not run release.before', async () => {
+    const f = fake({ snapshots: [healthy(OLD)], history: [release(1, 'superseded', OLD), release(2, 'deployed', NEW)] });
+    manyServices(f, { command: ['migrate'], service: 'web' });
+    f.ports.runReleaseBefore = async () => { throw new Error('must not run'); };
+    const outcome = await runDeploy(f.ports, { kind: 'rollback', release: release(1, 'superseded', OLD) }, { timeoutSeconds: 600 });
+    expect(outcome).toMatchObject({ ok: true, release: { number: 3, rollbackOf: 1 } });
+  });
+});

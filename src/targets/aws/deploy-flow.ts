@@ -1,20 +1,21 @@
 /**
  * The AWS deploy, step by step, with every piece of I/O passed in (operations.ts wires the real ones;
  * tests pass fakes): secrets present -> image (build + check, or --image, or a release's digest) ->
- * bootstrap -> registry stack -> push -> release recorded -> environment stack -> wait until ECS
- * COMPLETED, targets healthy and the health path answers 2xx -> release marked deployed. Any failure,
- * rollback or timeout ends in an outcome with plain reasons and the failed task's last log lines.
+ * bootstrap -> registry stack -> push -> release recorded -> [release.before: first phase of the environment
+ * stack (the before task's definition with the new image; every service keeps its deployed task definition) ->
+ * the before task run and waited on; a non-zero exit ends the release here] -> environment stack -> wait until
+ * every service's ECS deployment COMPLETED, targets healthy and the health path answers 2xx -> release marked
+ * deployed. Any failure, rollback or timeout ends in an outcome with plain reasons and the failed task's last log lines.
  */
-import { soleWebService } from '../../model/transitional.js';
 import type { Progress, ProgressStep } from '../../terminal/progress.js';
-import type { ResolvedConfig } from '../../config/model.js';
+import type { ResolvedConfig, ServiceSpec } from '../../config/model.js';
 import type { Diagnosis } from '../../doctor/diagnose.js';
 import type { FailureEvidence } from '../../doctor/failure-evidence.js';
 import { BerthError, OperationError } from '../../errors.js';
 import type { DeployOutcome, Release } from '../operations.js';
 import type { EnvironmentOutputs } from './environment-reads.js';
-import { currentRelease, releaseTag, statusChanges } from '../../model/index.js';
-import { evaluateRollout, timeoutReasons, type HealthProbe, type RolloutSnapshot, type RolloutVerdict } from './rollout.js';
+import { currentRelease, longRunningServices, parseImageByDigest, primaryWebService, releaseTag, statusChanges, type ReleaseService } from '../../model/index.js';
+import { combineRollouts, evaluateRollout, timeoutReasons, type HealthProbe, type RolloutSnapshot, type RolloutVerdict } from './rollout.js';
 import { describeResourceEvent, isFailedStatus, type AssemblyInput, type SecurityChanges, type StackDeployer } from './stack-deployer.js';
 
 export interface ImageChoice {
@@ -25,16 +26,27 @@ export interface ImageChoice {
   rollbackOf?: number;
 }
 
+/** How the `release.before` task ended. */
+export interface ReleaseBeforeResult {
+  /** The container's exit code; undefined when the task never ran its command (it could not start). */
+  exitCode?: number;
+  /** Why ECS stopped the task, when it did not exit on its own (e.g. CannotPullContainerError). */
+  stoppedReason?: string;
+  taskId?: string;
+  /** Its last log lines, secret-looking values masked. */
+  logTail: string[];
+}
+
 export interface DeployPorts {
-  config: Pick<ResolvedConfig, 'app' | 'env' | 'services'>;
+  config: Pick<ResolvedConfig, 'app' | 'env' | 'services'> & Partial<Pick<ResolvedConfig, 'release'>>;
   progress: Progress;
   /** Who deploys (for the release record). */
   principal: string;
   gitSha?: string;
   releases: { list(): Promise<Release[]>; create(release: Omit<Release, 'number'>, existing?: Release[]): Promise<Release>; update(release: Release): Promise<void> };
   missingSecrets(): Promise<string[]>;
-  /** Synthesizes both stacks; with an image, pins it in the task definition. */
-  synthesize(image?: string): Promise<{ assembly: AssemblyInput; registryStack: string; environmentStack: string }>;
+  /** Synthesizes both stacks; with an image, pins it in the task definition; `prepare` is the first phase of a release with `release.before`. */
+  synthesize(image?: string, options?: { prepare: { deployedTaskDefinitions: Record<string, string> } }): Promise<{ assembly: AssemblyInput; registryStack: string; environmentStack: string }>;
   deployer: StackDeployer;
   /** Bootstraps the account/region when CDK's bootstrap stack is missing. */
   ensureBootstrapped(): Promise<void>;
@@ -45,10 +57,14 @@ export interface DeployPorts {
   tagRelease?(image: string, tag: string): Promise<boolean>;
   /** Outputs of the environment stack as deployed before this deploy (to watch ECS while CloudFormation works). */
   existingOutputs?(): Promise<EnvironmentOutputs | undefined>;
-  /** Reads the environment's rollout state from its stack outputs. */
-  snapshot(outputs: EnvironmentOutputs): Promise<Omit<RolloutSnapshot, 'probe'>>;
+  /** Reads one service's rollout state from the stack outputs (the primary service when `service` is absent). */
+  snapshot(outputs: EnvironmentOutputs, service?: string): Promise<Omit<RolloutSnapshot, 'probe'>>;
   probe(url: string, path: string): Promise<HealthProbe>;
-  evidence(outputs: EnvironmentOutputs, stackName: string): Promise<FailureEvidence>;
+  evidence(outputs: EnvironmentOutputs, stackName: string, service?: string): Promise<FailureEvidence>;
+  /** The task definition each family of the deployed environment stack runs (family -> ARN); empty before the first deploy. */
+  deployedTaskDefinitions?(): Promise<Record<string, string>>;
+  /** Runs the `release.before` task of the first phase's stack and waits until it stops. */
+  runReleaseBefore?(outputs: EnvironmentOutputs, release: Release): Promise<ReleaseBeforeResult>;
   diagnose?(evidence: FailureEvidence): Diagnosis[];
   confirmSecurityChanges(changes: SecurityChanges): Promise<boolean>;
   now(): number;
@@ -122,20 +138,38 @@ export async function runDeploy(ports: DeployPorts, source: DeploySource, option
     await ports.tagRelease(choice.image, tag).catch((error: unknown) => progress.warn(`could not tag the image as ${tag}: ${error instanceof Error ? error.message : String(error)}`));
   }
 
-  const synth = source.kind === 'build' ? await step(progress, 'Pinning the image digest in the task definition', () => ports.synthesize(choice.image)) : firstSynth;
   const deadline = ports.now() + options.timeoutSeconds * 1000;
   let outputs: EnvironmentOutputs = {};
   let verdict: RolloutVerdict | undefined;
+  const services = longRunningServices(config).map((service) => service.name);
+  let troubled: string | undefined;
+  const stillServing = previous ? [`release ${previous.number} is still the current release`] : [];
+
+  const before = ports.config.release?.before;
+  if (before && source.kind === 'rollback') {
+    progress.info(`release.before is not run for a rollback: release ${release.number} restores the image of release ${source.release.number}, and the data stays as the newer releases left it`);
+  } else if (before) {
+    const stopped = await runBefore(ports, { release, previous, image: choice.image, deadline, command: before.command, service: before.service });
+    if (stopped) {
+      const reason = stopped.reasons[0]!;
+      for (const changed of statusChanges(history, { ...release, reason }, 'failed')) await ports.releases.update(changed).catch(() => undefined);
+      release = { ...release, status: 'failed', reason };
+      return { ok: false, env, release, ...(stopped.url ? { url: stopped.url } : {}), reasons: [...stopped.reasons, ...stillServing], logTail: stopped.logTail };
+    }
+  }
+
+  const synth = source.kind === 'build' || before ? await step(progress, 'Pinning the image digest in the task definitions', () => ports.synthesize(choice.image)) : firstSynth;
   let stage = `stack ${synth.environmentStack} to finish`;
-  const finish = async (status: 'deployed' | 'failed' | 'rolled-back', reasons: string[]): Promise<DeployOutcome> => {
-    for (const changed of statusChanges(history, release, status)) await ports.releases.update(changed).catch(() => undefined);
-    release = { ...release, status };
+  const finish = async (status: 'deployed' | 'failed' | 'rolled-back', reasons: string[], serving: ReleaseService[] = []): Promise<DeployOutcome> => {
+    const reason = status === 'deployed' ? undefined : reasons[0];
+    const ended: Release = { ...release, ...(reason ? { reason } : {}), ...(serving.length > 0 ? { services: serving } : {}) };
+    for (const changed of statusChanges(history, ended, status)) await ports.releases.update(changed).catch(() => undefined);
+    release = { ...ended, status };
     if (status === 'deployed') return { ok: true, env, release, ...(outputs.Url ? { url: outputs.Url } : {}), reasons: [], logTail: [] };
-    const evidence = await ports.evidence(outputs, synth.environmentStack).catch(() => undefined);
+    const evidence = await ports.evidence(outputs, synth.environmentStack, troubled).catch(() => undefined);
     const diagnoses = evidence && ports.diagnose ? ports.diagnose(evidence) : [];
     const stopped = (evidence?.stoppedTasks ?? []).slice(0, 3).map((task) => `task ${task.id.slice(0, 12)} stopped: ${[task.stopCode, task.stoppedReason, ...task.containers.filter((c) => c.exitCode !== undefined || c.reason).map((c) => `${c.name} exit ${c.exitCode ?? '?'}${c.reason ? ` (${c.reason})` : ''}`)].filter(Boolean).join(': ')}`);
     const unhealthy = (evidence?.targetHealth ?? []).filter((target) => target.state !== 'healthy').slice(0, 3).map((target) => `target ${target.target} ${target.state}${target.reason ? `: ${target.reason}` : ''}${target.description ? ` (${target.description})` : ''}`);
-    const stillServing = previous ? [`release ${previous.number} is still the current release`] : [];
     return {
       ok: false,
       env,
@@ -149,23 +183,35 @@ export async function runDeploy(ports: DeployPorts, source: DeploySource, option
     };
   };
 
-  const watcher = await watchRollout(ports, choice.digest);
+  const expected = (service: string) => expectedImage(config.services.find((candidate) => candidate.name === service), choice);
+  const watcher = await watchRollout(ports, services, expected);
   try {
     outputs = await withDeadline(deployStack(ports, synth.assembly, synth.environmentStack), deadline, ports.now).finally(() => watcher.stop());
     const waiting = progress.step(`Waiting for release ${release.number} to be healthy`);
-    const needProbe = Boolean(outputs.Url);
+    // The URL answers the primary web service's health path only when that service takes the default route.
+    const primary = primaryWebService(config);
+    const probePath = outputs.Url && primary && !primary.route.path && !primary.route.host ? primary.health.path : undefined;
     for (;;) {
       stage = 'the ECS rollout';
-      const snapshot: RolloutSnapshot = { ...(await withDeadline(ports.snapshot(outputs), deadline, ports.now)) };
-      let current = evaluateRollout(snapshot, choice.digest, { needProbe: false });
-      if (current.state === 'healthy' && needProbe) {
-        snapshot.probe = await withDeadline(ports.probe(outputs.Url!, soleWebService(config).health.path), deadline, ports.now);
-        current = evaluateRollout(snapshot, choice.digest, { needProbe });
+      const snapshots = await withDeadline(Promise.all(services.map(async (service) => ({ service, snapshot: await ports.snapshot(outputs, service) }))), deadline, ports.now);
+      const verdicts = snapshots.map(({ service, snapshot }) => ({ service, verdict: evaluateRollout(snapshot, expected(service), { needProbe: false }) }));
+      let current = combineRollouts(verdicts);
+      troubled = verdicts.find(({ verdict }) => verdict.state !== 'healthy')?.service ?? troubled;
+      if (current.state === 'healthy' && probePath && primary) {
+        const snapshot: RolloutSnapshot = { ...snapshots.find(({ service }) => service === primary.name)!.snapshot };
+        snapshot.probe = await withDeadline(ports.probe(outputs.Url!, probePath), deadline, ports.now);
+        const probed = evaluateRollout(snapshot, expected(primary.name), { needProbe: true });
+        if (probed.state !== 'healthy') troubled = primary.name;
+        current = combineRollouts(verdicts.map((entry) => (entry.service === primary.name ? { service: entry.service, verdict: probed } : entry)));
       }
       verdict = current;
       if (current.state === 'healthy') {
         waiting.succeed(current.summary);
-        return await finish('deployed', []);
+        const serving = snapshots.flatMap(({ service, snapshot }) => {
+          const deployment = snapshot.deployments.find((candidate) => candidate.status === 'PRIMARY');
+          return deployment?.taskDefinition ? [{ name: service, taskDefinition: deployment.taskDefinition }] : [];
+        });
+        return await finish('deployed', [], serving);
       }
       if (current.state !== 'waiting') {
         waiting.fail(current.state === 'rolled-back' ? 'ECS rolled the deployment back' : 'the deployment failed');
@@ -187,28 +233,77 @@ export async function runDeploy(ports: DeployPorts, source: DeploySource, option
   }
 }
 
+/** The image a service's new deployment runs: the release's digest, or the service's own `image:` reference. */
+function expectedImage(service: ServiceSpec | undefined, choice: ImageChoice): string {
+  if (service?.ownImage && service.image) return parseImageByDigest(service.image)?.digest ?? service.image;
+  return choice.digest;
+}
+
 /**
- * While CloudFormation updates the service it shows one event for minutes; berth looks at ECS meanwhile
- * and says what the rollout is doing (new tasks started, running, failing), so nobody wonders.
+ * While CloudFormation updates the services it shows one event for minutes; berth looks at ECS meanwhile
+ * and says what each rollout is doing (new tasks started, running, failing), so nobody wonders.
  */
-async function watchRollout(ports: DeployPorts, digest: string): Promise<{ stop(): void }> {
+async function watchRollout(ports: DeployPorts, services: readonly string[], expected: (service: string) => string): Promise<{ stop(): void }> {
   const outputs = ports.existingOutputs ? await ports.existingOutputs().catch(() => undefined) : undefined;
-  if (!outputs?.ClusterName || !outputs.ServiceName) return { stop() {} };
+  if (!outputs?.ClusterName || services.length === 0) return { stop() {} };
   let stopped = false;
-  let last = '';
+  const last = new Map<string, string>();
+  const named = services.length > 1;
   const loop = (async () => {
     while (!stopped) {
       await ports.sleep((ports.pollSeconds ?? 10) * 1000);
       if (stopped) break;
-      const snapshot = await ports.snapshot(outputs).catch(() => undefined);
-      if (!snapshot || stopped) continue;
-      const verdict = evaluateRollout(snapshot, digest, { needProbe: false });
-      const text = verdict.state === 'waiting' ? verdict.waitingFor.join('; ') : verdict.state === 'healthy' ? `ECS: ${verdict.summary}` : `ECS: ${verdict.reasons[0]}`;
-      if (text !== last) ports.progress.info(text);
-      last = text;
+      for (const service of services) {
+        const snapshot = await ports.snapshot(outputs, service).catch(() => undefined);
+        if (!snapshot || stopped) continue;
+        const verdict = evaluateRollout(snapshot, expected(service), { needProbe: false });
+        const text = verdict.state === 'waiting' ? verdict.waitingFor.join('; ') : verdict.state === 'healthy' ? `ECS: ${verdict.summary}` : `ECS: ${verdict.reasons[0]}`;
+        const shown = named ? `${service}: ${text}` : text;
+        if (shown !== last.get(service)) ports.progress.info(shown);
+        last.set(service, shown);
+      }
     }
   })();
   return { stop() { stopped = true; void loop; } };
+}
+
+/**
+ * The first phase of a release with `release.before`: deploy the environment stack with every service and job pinned
+ * to the task definition it runs now (so nothing that serves changes) and the before task's definition with the new
+ * image; run that task and wait for it. Returns why the release stops, or undefined when the task exited 0.
+ */
+async function runBefore(
+  ports: DeployPorts,
+  context: { release: Release; previous: Release | undefined; image: string; deadline: number; command: string[]; service: string },
+): Promise<{ reasons: string[]; logTail: string[]; url?: string } | undefined> {
+  const { progress } = ports;
+  if (!ports.runReleaseBefore) throw new OperationError('berth.yml sets release.before but this deploy cannot run one-off tasks');
+  const command = context.command.join(' ');
+  const keep = context.previous ? `services keep release ${context.previous.number}` : 'no service starts before it';
+  try {
+    const deployed = ports.deployedTaskDefinitions ? await ports.deployedTaskDefinitions() : {};
+    const prepared = await step(progress, `Preparing release ${context.release.number}: release.before with the new image (${keep})`, () => ports.synthesize(context.image, { prepare: { deployedTaskDefinitions: deployed } }));
+    const outputs = await withDeadline(deployStack(ports, prepared.assembly, prepared.environmentStack), context.deadline, ports.now);
+    const shown = progress.step(`Running release.before: ${command} (with ${context.service}'s environment and secrets)`);
+    const result = await withDeadline(ports.runReleaseBefore(outputs, context.release), context.deadline, ports.now).catch((error: unknown) => {
+      shown.fail();
+      throw error;
+    });
+    if (result.exitCode === 0) {
+      shown.succeed(`exit 0${result.taskId ? ` (task ${result.taskId.slice(0, 12)})` : ''}`);
+      return undefined;
+    }
+    shown.fail(result.exitCode === undefined ? 'the task did not run' : `exit ${result.exitCode}`);
+    const what = result.exitCode === undefined
+      ? `release.before (${command}) did not run: ${result.stoppedReason ?? 'ECS stopped the task before its command ran'}`
+      : `release.before (${command}) exited ${result.exitCode}${result.stoppedReason && !/Essential container in task exited/.test(result.stoppedReason) ? ` (${result.stoppedReason})` : ''}`;
+    return { reasons: [`${what}: release ${context.release.number} stopped before any service changed`], logTail: result.logTail, ...(outputs.Url ? { url: outputs.Url } : {}) };
+  } catch (error) {
+    if (error instanceof DeployTimeout) return { reasons: [`release.before (${command}) did not finish within the deploy's --timeout: release ${context.release.number} stopped before any service changed`], logTail: [] };
+    if (error instanceof BerthError && /cancelled, nothing was changed/.test(error.message)) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    return { reasons: [`preparing release.before failed: ${message}`], logTail: [] };
+  }
 }
 
 async function step<T>(progress: Progress, title: string, work: () => Promise<T>): Promise<T> {

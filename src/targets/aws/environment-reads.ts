@@ -55,11 +55,25 @@ export function taskId(arn: string): string {
   return arn.split('/').pop() ?? arn;
 }
 
-/** Reads the ECS service, its deployments (with their images) and target health. */
+/** One service to read: its ECS service (none for a job) and target group; default: the stack's `ServiceName` and `TargetGroupArn`. */
+export interface ReaderScope {
+  ecsService?: string;
+  targetGroupArn?: string;
+  /** A job: its runs are the tasks of this family. */
+  family?: string;
+}
+
+/** Reads an ECS service (or a job's runs), its deployments (with their images) and target health. */
 export class EnvironmentReader {
   private readonly images = new Map<string, string[]>();
+  private readonly outputs: EnvironmentOutputs;
+  private readonly family: string | undefined;
 
-  constructor(private readonly clients: Pick<AwsClients, 'ecs' | 'elb' | 'logs' | 'cloudformation' | 'cloudwatch'>, private readonly outputs: EnvironmentOutputs) {}
+  constructor(private readonly clients: Pick<AwsClients, 'ecs' | 'elb' | 'logs' | 'cloudformation' | 'cloudwatch'>, outputs: EnvironmentOutputs, scope?: ReaderScope) {
+    // A scope replaces the stack's single-service outputs, so the reads below need not know which service they read.
+    this.outputs = scope ? { ...outputs, ServiceName: scope.ecsService, TargetGroupArn: scope.targetGroupArn } : outputs;
+    this.family = scope?.family;
+  }
 
   private async imagesOf(taskDefinition: string): Promise<string[]> {
     const known = this.images.get(taskDefinition);
@@ -112,11 +126,12 @@ export class EnvironmentReader {
     }));
   }
 
-  /** Tasks of the service, RUNNING or STOPPED, newest first. */
+  /** Tasks of the service (or of a job's family), RUNNING or STOPPED, newest first. */
   async tasks(desiredStatus: 'RUNNING' | 'STOPPED', limit = 10): Promise<Task[]> {
     const { ClusterName: cluster, ServiceName: serviceName } = this.outputs;
-    if (!cluster || !serviceName) return [];
-    const listed = await awsCall('listing tasks (ecs:ListTasks)', () => this.clients.ecs.send(new ListTasksCommand({ cluster, serviceName, desiredStatus, maxResults: limit })));
+    if (!cluster || (!serviceName && !this.family)) return [];
+    const filter = serviceName ? { serviceName } : { family: this.family! };
+    const listed = await awsCall('listing tasks (ecs:ListTasks)', () => this.clients.ecs.send(new ListTasksCommand({ cluster, ...filter, desiredStatus, maxResults: limit })));
     const arns = listed.taskArns ?? [];
     if (arns.length === 0) return [];
     const described = await awsCall('reading tasks (ecs:DescribeTasks)', () => this.clients.ecs.send(new DescribeTasksCommand({ cluster, tasks: arns })));

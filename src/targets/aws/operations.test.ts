@@ -131,7 +131,7 @@ describe('awsOperations', () => {
     mocks.logs.on(FilterLogEventsCommand).resolves({ events: [{ eventId: '1', timestamp: 1, logStreamName: 'app/app/f00dcafe0001', message: `STRIPE_KEY=${CANARY}` }] });
     const lines: LogLine[] = [];
     await awsOperations(config(), { clients: clients(), deployer: noDeployer }).logs({ follow: false, sinceSeconds: 600 }, (line) => lines.push(line), new AbortController().signal);
-    expect(lines).toEqual([{ timestamp: '1970-01-01T00:00:00.001Z', source: 'f00dcafe0001', message: 'STRIPE_KEY=***' }]);
+    expect(lines).toEqual([{ timestamp: '1970-01-01T00:00:00.001Z', source: 'f00dcafe0001', message: 'STRIPE_KEY=***', service: 'web' }]);
     expect(mocks.logs.commandCalls(FilterLogEventsCommand)[0]!.args[0].input.logGroupName).toBe('/berth/shop/prod');
   });
 });

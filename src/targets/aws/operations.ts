@@ -3,8 +3,8 @@
  * toolkit-lib stack deployer, the Docker engine and the plan's synthesis into the deploy flow and the
  * operating commands. Says which account and region before changing anything.
  */
-import { notRealizedYet, soleWebService } from '../../model/transitional.js';
-import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeStacksCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ExecuteCommandCommand } from '@aws-sdk/client-ecs';
 import { DeleteRepositoryCommand } from '@aws-sdk/client-ecr';
 import { DeleteParametersCommand } from '@aws-sdk/client-ssm';
 import { DeleteSecretCommand } from '@aws-sdk/client-secrets-manager';
@@ -12,12 +12,22 @@ import type { Progress } from '../../terminal/progress.js';
 import { ask, isInteractive } from '../../terminal/prompt.js';
 import type { ResolvedConfig } from '../../config/model.js';
 import { OperationError, UsageError } from '../../errors.js';
-import { appImageArch, cdkContextFile, cloudAssemblyDir, environmentStackName, localReleaseImage, logGroupName, platformFor, registryStackName, repositoryName } from '../../model/index.js';
-import type { DeployOutcome, DeployRequest, DestroyRequest, LogLine, LogsRequest, Release, RollbackRequest, SecretStore, StatusReport, TargetOperations } from '../operations.js';
+import {
+  appImageArch, cdkContextFile, cloudAssemblyDir, declaredSecrets, environmentStackName, jobTaskGroup, localReleaseImage, logGroupName, oneOffTaskGroup, platformFor,
+  registryStackName, releaseBeforeTaskNames, repositoryName, serviceOutputName,
+} from '../../model/index.js';
+import type {
+  CommandOutcome, DeployOutcome, DeployRequest, DestroyRequest, ExecRequest, JobRun, JobRunRequest, LogLine, LogsRequest, ProcessIO, Release, RollbackRequest, RunRequest,
+  SecretStore, StatusReport, TargetOperations,
+} from '../operations.js';
 import { awsCall, awsErrorName, isNotFound } from './aws-errors.js';
 import { createAwsClients, resolveAwsSettings, type AwsClients } from './aws-session.js';
-import { runDeploy, type DeployPorts, type DeploySource } from './deploy-flow.js';
-import { EnvironmentReader, gatherEvidence, probeHealth, readStack, taskStates } from './environment-reads.js';
+import { runDeploy, type DeployPorts, type DeploySource, type ReleaseBeforeResult } from './deploy-flow.js';
+import { EnvironmentReader, gatherEvidence, probeHealth, readStack, taskId, type EnvironmentOutputs } from './environment-reads.js';
+import { execCommandText, SESSION_PLUGIN_INSTALL, sessionPlugin, sessionPluginArgs, type SessionPlugin } from './exec-session.js';
+import { runOneOffTask, type OneOffResult, type TaskNetwork } from './one-off-task.js';
+import { chooseService, serviceOfStream, serviceScopes, type ServiceScope } from './service-scopes.js';
+import { jobRun, statusReport, type ServiceReads } from './status-report.js';
 import { callerIdentity, checkAccount, describeAwsTarget, principalName, type AwsIdentity } from './identity.js';
 import { buildForTask, checkLocalImage } from './image-build.js';
 import { checkTag, ecrAuth, gitShortSha, pushImage, releaseTags } from './image-push.js';
@@ -55,11 +65,27 @@ function terminalQuestion(): ((question: string) => Promise<string>) | undefined
   return isInteractive() ? ask : undefined;
 }
 
-export function awsOperations(config: ResolvedConfig, overrides: { deployer?: StackDeployer; clients?: AwsClients } = {}): TargetOperations & { diff(progress: Progress): Promise<StackDiffResult[]> } {
+/** The family of a task definition ARN `arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>` (pure). */
+export function familyOfTaskDefinition(arn: string): string | undefined {
+  return /:task-definition\/([^:]+):\d+$/.exec(arn)?.[1];
+}
+
+/** Services that would need an image built per service, which the AWS deploy does not do yet (refused before anything changes). */
+function refuseOwnBuilds(config: ResolvedConfig): void {
+  const own = config.services.filter((service) => service.ownImage && service.build && !service.image);
+  if (own.length === 0) return;
+  throw new UsageError(
+    `${config.file}: services.${own[0]!.name}.build: on AWS berth builds one image per release, shared by the services; ${own.map((service) => service.name).join(', ')} ${own.length === 1 ? 'has' : 'have'} a build of ${own.length === 1 ? 'its' : 'their'} own`,
+    `push that image yourself and set services.${own[0]!.name}.image to it (by digest), or let the service run the app image (remove its build)`,
+  );
+}
+
+export function awsOperations(config: ResolvedConfig, overrides: { deployer?: StackDeployer; clients?: AwsClients; sessionPlugin?: SessionPlugin } = {}): TargetOperations & { diff(progress: Progress): Promise<StackDiffResult[]> } {
   const settings = resolveAwsSettings(config);
   const envStack = environmentStackName(config.app, config.env);
   const registryStack = registryStackName(config.app);
-  const redact = logRedactor(soleWebService(config).secrets);
+  const redact = logRedactor(declaredSecrets(config));
+  const plugin = overrides.sessionPlugin ?? sessionPlugin;
   let session: Promise<Session> | undefined;
   let announced = false;
 
@@ -78,9 +104,8 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
     const current = await connect();
     const line = describeAwsTarget(current.identity, current.clients.region, settings);
     // Even with --json (silent progress) the account line goes to stderr: stdout keeps only the document.
-    const { silentProgress } = await import('../../terminal/progress.js');
     if (!announced) {
-      if (progress === silentProgress) process.stderr.write(`${line}\n`);
+      if (progress.silent) process.stderr.write(`${line}\n`);
       else progress.info(line);
     }
     announced = true;
@@ -91,9 +116,9 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
     return overrides.deployer ?? new ToolkitStackDeployer(settings, clients.region);
   }
 
-  async function synthesize(image?: string, purge = false): Promise<{ assembly: AssemblyInput; registryStack: string; environmentStack: string }> {
+  async function synthesize(image?: string, purge = false, prepare?: { deployedTaskDefinitions: Record<string, string> }): Promise<{ assembly: AssemblyInput; registryStack: string; environmentStack: string }> {
     const { synthesizeEnvironment } = await import('../../plan/aws/synthesize.js');
-    const options = { outdir: cloudAssemblyDir(config.dir, config.env), ...(image ? { image } : {}), ...(purge ? { purge } : {}) };
+    const options = { outdir: cloudAssemblyDir(config.dir, config.env), ...(image ? { image } : {}), ...(purge ? { purge } : {}), ...(prepare ? { prepare } : {}) };
     const result = await synthesizeEnvironment(config, options);
     return {
       // Rebuilt under toolkit-lib so context lookups (availability zones of a fixed account) get answered.
@@ -125,16 +150,17 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
     const { clients, identity } = await announce(progress);
     const stacks = deployer(clients);
     const releases = new ReleaseStore(clients.ssm, config.app, config.env);
-    const secrets = new AwsSecretStore(clients.secrets, config.app, config.env, soleWebService(config).secrets);
+    const secrets = new AwsSecretStore(clients.secrets, config.app, config.env, declaredSecrets(config));
     const { diagnose } = await import('../../doctor/diagnose.js');
     const ask = terminalQuestion();
     // One reader per set of outputs (it caches task definition images); outputs change when the stack does.
     const readers = new Map<string, EnvironmentReader>();
-    const readerFor = (outputs: Record<string, string | undefined>) => {
-      const key = JSON.stringify(outputs);
+    const readerFor = (outputs: EnvironmentOutputs, service?: string) => {
+      const key = JSON.stringify([outputs, service]);
       const known = readers.get(key);
       if (known) return known;
-      const reader = new EnvironmentReader(clients, outputs);
+      const scope = service ? serviceScopes(config, outputs).find((candidate) => candidate.name === service) : undefined;
+      const reader = new EnvironmentReader(clients, outputs, scope ? { ...(scope.ecsService ? { ecsService: scope.ecsService } : {}), ...(scope.targetGroupArn ? { targetGroupArn: scope.targetGroupArn } : {}), ...(scope.kind === 'job' ? { family: scope.family } : {}) } : undefined);
       readers.set(key, reader);
       return reader;
     };
@@ -145,18 +171,20 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
       gitSha: await gitShortSha(config.dir),
       releases,
       missingSecrets: () => secrets.missing(),
-      synthesize: (image) => synthesize(image),
+      synthesize: (image, options) => synthesize(image, false, options?.prepare),
       existingOutputs: async () => (await readStack(clients, envStack))?.outputs,
       tagRelease: (image, tag) => tagInEcr(clients.ecr, image, tag),
       deployer: stacks,
       ensureBootstrapped: () => ensureBootstrapped(clients, identity, stacks, progress),
-      snapshot: async (outputs) => {
-        const read = readerFor(outputs);
-        const [service, targets] = await Promise.all([read.service(), read.targets()]);
-        return { ...service, ...(targets ? { targets } : {}) };
+      snapshot: async (outputs, service) => {
+        const read = readerFor(outputs, service);
+        const [state, targets] = await Promise.all([read.service(), read.targets()]);
+        return { ...state, ...(targets ? { targets } : {}) };
       },
       probe: (url, path) => probeHealth(url, path),
-      evidence: (outputs, stackName) => gatherEvidence(readerFor(outputs), stackName, redact),
+      evidence: (outputs, stackName, service) => gatherEvidence(readerFor(outputs, service), stackName, redact),
+      deployedTaskDefinitions: () => deployedTaskDefinitions(clients),
+      runReleaseBefore: (outputs, release) => runReleaseBefore(clients, outputs, release),
       diagnose: (evidence) => diagnose(evidence, config),
       confirmSecurityChanges: (changes) => confirmSecurity(changes, yes, progress, ask),
       now: () => Date.now(),
@@ -164,8 +192,63 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
     };
   }
 
+  /** The task definition each family of the deployed environment stack runs (family -> ARN); empty before the first deploy. */
+  async function deployedTaskDefinitions(clients: AwsClients): Promise<Record<string, string>> {
+    const found: Record<string, string> = {};
+    let nextToken: string | undefined;
+    try {
+      do {
+        const page = await clients.cloudformation.send(new ListStackResourcesCommand({ StackName: envStack, NextToken: nextToken }));
+        for (const resource of page.StackResourceSummaries ?? []) {
+          if (resource.ResourceType !== 'AWS::ECS::TaskDefinition' || !resource.PhysicalResourceId) continue;
+          const family = familyOfTaskDefinition(resource.PhysicalResourceId);
+          if (family) found[family] = resource.PhysicalResourceId;
+        }
+        nextToken = page.NextToken;
+      } while (nextToken);
+    } catch (error) {
+      if (awsErrorName(error) === 'ValidationError' && isNotFound(error)) return {};
+      return awsCall(`listing the resources of stack ${envStack} (cloudformation:ListStackResources)`, () => Promise.reject(error));
+    }
+    return found;
+  }
+
+  /** Subnets, security group and public IP for a task berth starts itself, from the stack outputs. */
+  function taskNetwork(outputs: EnvironmentOutputs, service: string): TaskNetwork {
+    const securityGroup = outputs[serviceOutputName(config.app, config.env, service, 'SecurityGroupId')];
+    const subnets = outputs.TaskSubnets?.split(',').filter(Boolean) ?? [];
+    if (!securityGroup || subnets.length === 0) {
+      throw new OperationError(`stack ${envStack} has no task network outputs (TaskSubnets, the security group of ${service})`, `deploy it with this berth first: \`berth deploy --env ${config.env}\``);
+    }
+    return { subnets, securityGroups: [securityGroup], assignPublicIp: outputs.TaskAssignPublicIp === 'ENABLED' ? 'ENABLED' : 'DISABLED' };
+  }
+
+  async function runReleaseBefore(clients: AwsClients, outputs: EnvironmentOutputs, release: Release): Promise<ReleaseBeforeResult> {
+    const before = config.release.before!;
+    const names = releaseBeforeTaskNames(config.app, config.env);
+    const taskDefinition = outputs.ReleaseBeforeTaskDefinition;
+    if (!taskDefinition) throw new OperationError(`stack ${envStack} has no ReleaseBeforeTaskDefinition output`, 'run `berth plan` to check the synthesized stack');
+    const result = await runOneOffTask(clients, {
+      cluster: outputs.ClusterName!,
+      taskDefinition,
+      container: names.container,
+      network: taskNetwork(outputs, before.service),
+      group: oneOffTaskGroup('release-before'),
+      startedBy: `berth release ${release.number}`,
+      logGroup: outputs.LogGroupName ?? logGroupName(config.app, config.env),
+      logStreamPrefix: names.logStreamPrefix,
+    }, { redact });
+    return {
+      ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
+      ...(stoppedReasonOf(result) ? { stoppedReason: stoppedReasonOf(result)! } : {}),
+      taskId: result.taskId,
+      logTail: result.logTail,
+    };
+  }
+
   async function deploy(request: DeployRequest, progress: Progress): Promise<DeployOutcome> {
     if (request.tag) checkTag(request.tag);
+    refuseOwnBuilds(config);
     const p = await ports(progress, request.yes);
     const { clients } = await connect();
     let source: DeploySource;
@@ -192,7 +275,7 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
         }
       };
       p.push = async (localImage, repositoryUri, number) => {
-        await checkLocalImage(localImage, soleWebService(config).arch);
+        await checkLocalImage(localImage, appImageArch(config));
         const step = progress.step(`Pushing to ${repositoryUri}`);
         try {
           const auth = await ecrAuth(clients.ecr);
@@ -235,50 +318,35 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
     const stack = await readStack(clients, envStack);
     const history = await new ReleaseStore(clients.ssm, config.app, config.env).list();
     const release = currentRelease(history);
-    const base: StatusReport = {
-      app: config.app, env: config.env, target: 'aws',
-      ...(release ? { release } : {}),
-      tasks: { desired: 0, running: 0, pending: 0, healthy: 0, items: [] },
-      deployments: [], dependencies: [], alarms: [], notes: [],
-    };
-    if (!stack) return { ...base, notes: [`stack ${envStack} does not exist in ${clients.region}: not deployed yet (\`berth deploy --env ${config.env}\`)`] };
-    const reader = new EnvironmentReader(clients, stack.outputs);
-    const [service, targets, running, alarms] = await Promise.all([reader.service(), reader.targets(), reader.tasks('RUNNING', 50), reader.alarms()]);
-    const items = taskStates(running);
-    const releaseOf = (images: readonly string[] | undefined) => history.find((r) => images?.some((image) => image.endsWith(`@${r.digest}`)))?.number;
-    const notes = [`stack ${envStack}: ${stack.status}`];
-    if (targets) notes.push(`load balancer targets: ${targets.filter((t) => t.state === 'healthy').length}/${targets.length} healthy${targets.filter((t) => t.state !== 'healthy').map((t) => `; ${t.id} ${t.state}${t.reason ? ` (${t.reason})` : ''}`).join('')}`);
-    return {
-      ...base,
-      ...(stack.outputs.Url ? { url: stack.outputs.Url } : {}),
-      tasks: {
-        desired: service.desired,
-        running: service.running,
-        pending: service.deployments.reduce((sum, d) => sum + d.pending, 0),
-        healthy: targets ? targets.filter((t) => t.state === 'healthy').length : items.filter((t) => t.health === 'healthy').length,
-        items: items.map((item) => {
-          const number = releaseOf(running.find((task) => task.taskArn?.endsWith(item.id))?.containers?.map((container) => container.image ?? ''));
-          return number ? { ...item, release: number } : item;
-        }),
-      },
-      deployments: service.deployments.map((d) => {
-        const number = releaseOf(d.images);
-        return { id: d.id, status: d.status, rollout: d.rolloutState ?? 'UNKNOWN', desired: d.desired, running: d.running, ...(number ? { release: number } : {}) };
-      }),
-      dependencies: [
-        ...(config.database && stack.outputs.DatabaseEndpoint ? [{ kind: 'database' as const, engine: `postgres ${config.database.version}`, endpoint: stack.outputs.DatabaseEndpoint, status: 'deployed' }] : []),
-        ...(config.cache && stack.outputs.CacheEndpoint ? [{ kind: 'cache' as const, engine: `redis ${config.cache.version}`, endpoint: stack.outputs.CacheEndpoint, status: 'deployed' }] : []),
-      ],
-      alarms,
-      notes,
-    };
+    if (!stack) {
+      return {
+        app: config.app, env: config.env, target: 'aws', ...(release ? { release } : {}),
+        services: [], tasks: { desired: 0, running: 0, pending: 0, healthy: 0, items: [] }, deployments: [], dependencies: [], alarms: [],
+        notes: [`stack ${envStack} does not exist in ${clients.region}: not deployed yet (\`berth deploy --env ${config.env}\`)`],
+      };
+    }
+    const scopes = serviceScopes(config, stack.outputs);
+    const reads: ServiceReads[] = await Promise.all(scopes.map(async (scope): Promise<ServiceReads> => {
+      if (scope.kind === 'job') {
+        const reader = new EnvironmentReader(clients, stack.outputs, { family: scope.family });
+        const [running, stopped] = await Promise.all([reader.tasks('RUNNING', 10), reader.tasks('STOPPED', 10)]);
+        return { scope, runs: [...running, ...stopped] };
+      }
+      const reader = new EnvironmentReader(clients, stack.outputs, { ...(scope.ecsService ? { ecsService: scope.ecsService } : {}), ...(scope.targetGroupArn ? { targetGroupArn: scope.targetGroupArn } : {}) });
+      const [service, targets, running] = await Promise.all([reader.service(), reader.targets(), reader.tasks('RUNNING', 50)]);
+      return { scope, service, ...(targets ? { targets } : {}), running };
+    }));
+    const alarms = await new EnvironmentReader(clients, stack.outputs).alarms();
+    return statusReport(config, { stackName: envStack, stackStatus: stack.status, outputs: stack.outputs, ...(release ? { release } : {}), history, reads, alarms });
   }
 
   async function logs(request: LogsRequest, onLine: (line: LogLine) => void, signal: AbortSignal): Promise<void> {
     const { clients } = await connect();
     const stack = await readStack(clients, envStack);
     const group = stack?.outputs.LogGroupName ?? logGroupName(config.app, config.env);
-    await readLogs(clients.logs, group, request, onLine, signal, redact).catch((error: unknown) => {
+    const scope = request.service !== undefined ? chooseService(config, serviceScopes(config, stack?.outputs), request.service) : undefined;
+    const streams = { ...(scope ? { prefix: `${scope.logStreamPrefix}/` } : {}), serviceOf: (stream: string | undefined) => serviceOfStream(config, stream) };
+    await readLogs(clients.logs, group, request, onLine, signal, redact, { streams }).catch((error: unknown) => {
       if (awsErrorName((error as { cause?: unknown }).cause ?? error) === 'ResourceNotFoundException' || /ResourceNotFoundException/.test(String(error))) {
         throw new OperationError(`log group ${group} does not exist`, `deploy first: \`berth deploy --env ${config.env}\``);
       }
@@ -333,7 +401,7 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
     for (let i = 0; i < names.length; i += 10) {
       await awsCall('deleting the release history (ssm:DeleteParameters)', () => clients.ssm.send(new DeleteParametersCommand({ Names: names.slice(i, i + 10) })));
     }
-    const secrets = await new AwsSecretStore(clients.secrets, config.app, config.env, soleWebService(config).secrets).list();
+    const secrets = await new AwsSecretStore(clients.secrets, config.app, config.env, declaredSecrets(config)).list();
     for (const secret of secrets.filter((s) => s.lastChanged !== undefined || !s.declared)) {
       await awsCall(`deleting secret ${secret.name}`, () => clients.secrets.send(new DeleteSecretCommand({ SecretId: secretId(config.app, config.env, secret.name), ForceDeleteWithoutRecovery: true }))).catch((error: unknown) => {
         if (!isNotFound(error)) throw error;
@@ -346,14 +414,14 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
   async function storeForChange(): Promise<AwsSecretStore> {
     const { createProgress } = await import('../../terminal/progress.js');
     const { clients } = await announce(createProgress());
-    return new AwsSecretStore(clients.secrets, config.app, config.env, soleWebService(config).secrets);
+    return new AwsSecretStore(clients.secrets, config.app, config.env, declaredSecrets(config));
   }
 
   const secretStore: SecretStore = {
     set: async (name, value) => (await storeForChange()).set(name, value),
-    list: async () => new AwsSecretStore((await connect()).clients.secrets, config.app, config.env, soleWebService(config).secrets).list(),
+    list: async () => new AwsSecretStore((await connect()).clients.secrets, config.app, config.env, declaredSecrets(config)).list(),
     remove: async (name) => (await storeForChange()).remove(name),
-    missing: async () => new AwsSecretStore((await connect()).clients.secrets, config.app, config.env, soleWebService(config).secrets).missing(),
+    missing: async () => new AwsSecretStore((await connect()).clients.secrets, config.app, config.env, declaredSecrets(config)).missing(),
   };
 
   async function diff(progress: Progress): Promise<StackDiffResult[]> {
@@ -372,5 +440,123 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
     return results;
   }
 
-  return { deploy, rollback, status, releases, logs, destroy, secrets: secretStore, diff, run: () => notRealizedYet('berth run'), exec: () => notRealizedYet('berth exec') };
+  /** The deployed stack's outputs, or a clear error when the environment is not deployed. */
+  async function deployedOutputs(clients: AwsClients): Promise<EnvironmentOutputs> {
+    const stack = await readStack(clients, envStack);
+    if (!stack?.outputs.ClusterName) throw new OperationError(`stack ${envStack} does not exist in ${clients.region}: the environment is not deployed`, `deploy it first: \`berth deploy --env ${config.env}\``);
+    return stack.outputs;
+  }
+
+  /** The task definition a service runs now and the network of its tasks: the ECS service's, or for a job its family's latest and the stack outputs. */
+  async function currentTask(clients: AwsClients, outputs: EnvironmentOutputs, scope: ServiceScope): Promise<{ taskDefinition: string; network: TaskNetwork }> {
+    if (scope.ecsService) {
+      const answer = await awsCall(`reading ECS service ${scope.ecsService} (ecs:DescribeServices)`, () => clients.ecs.send(new DescribeServicesCommand({ cluster: scope.cluster, services: [scope.ecsService!] })));
+      const service = answer.services?.find((candidate) => candidate.status !== 'INACTIVE');
+      const vpc = service?.networkConfiguration?.awsvpcConfiguration;
+      if (!service?.taskDefinition || !vpc?.subnets) throw new OperationError(`ECS service ${scope.ecsService} is not deployed`, `deploy it first: \`berth deploy --env ${config.env}\``);
+      return { taskDefinition: service.taskDefinition, network: { subnets: vpc.subnets, securityGroups: vpc.securityGroups ?? [], assignPublicIp: vpc.assignPublicIp === 'ENABLED' ? 'ENABLED' : 'DISABLED' } };
+    }
+    const answer = await awsCall(`reading task definition ${scope.family} (ecs:DescribeTaskDefinition)`, () => clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: scope.family })));
+    const arn = answer.taskDefinition?.taskDefinitionArn;
+    if (!arn) throw new OperationError(`task definition ${scope.family} does not exist`, `deploy first: \`berth deploy --env ${config.env}\``);
+    return { taskDefinition: arn, network: taskNetwork(outputs, scope.name) };
+  }
+
+  /** Starts a task and streams its output to the user's terminal; the outcome of the container. */
+  async function oneOff(request: { scope: ServiceScope; command?: string[]; group: string; startedBy: string }, io: ProcessIO, progress: Progress, signal: AbortSignal): Promise<OneOffResult> {
+    const { clients } = await announce(progress);
+    const outputs = await deployedOutputs(clients);
+    const { taskDefinition, network } = await currentTask(clients, outputs, request.scope);
+    const step = progress.step(`Starting a task of ${request.scope.name} (${taskDefinition.split('/').pop()})`);
+    let started = false;
+    try {
+      const result = await runOneOffTask(clients, {
+        cluster: request.scope.cluster,
+        taskDefinition,
+        container: request.scope.container,
+        network,
+        ...(request.command ? { command: request.command } : {}),
+        group: request.group,
+        startedBy: request.startedBy,
+        logGroup: outputs.LogGroupName ?? logGroupName(config.app, config.env),
+        logStreamPrefix: request.scope.logStreamPrefix,
+      }, {
+        signal,
+        onStarted: (id) => { started = true; step.succeed(`task ${id}; its output follows (Ctrl-C stops it)`); },
+        // The command's output is the user's own: it goes to their terminal as written.
+        onLine: (line) => io.stdout.write(`${line}\n`),
+      });
+      return result;
+    } catch (error) {
+      if (!started) step.fail();
+      throw error;
+    }
+  }
+
+  function commandOutcome(result: OneOffResult, what: string): CommandOutcome {
+    if (result.interrupted) return { exitCode: result.exitCode ?? 130 };
+    if (result.exitCode === undefined) {
+      throw new OperationError(`${what}: task ${result.taskId} stopped before its command ran: ${stoppedReasonOf(result) ?? 'no reason given'}`, '`berth doctor` explains common causes (image pull, secrets, subnets)');
+    }
+    return { exitCode: result.exitCode };
+  }
+
+  async function run(request: RunRequest, io: ProcessIO, progress: Progress, signal: AbortSignal): Promise<CommandOutcome> {
+    const scope = chooseService(config, serviceScopes(config), request.service);
+    const result = await oneOff({ scope, ...(request.command.length > 0 ? { command: request.command } : {}), group: oneOffTaskGroup('run', scope.name), startedBy: 'berth run' }, io, progress, signal);
+    return commandOutcome(result, 'berth run');
+  }
+
+  async function runJob(request: JobRunRequest, io: ProcessIO, progress: Progress, signal: AbortSignal): Promise<CommandOutcome & { run?: JobRun }> {
+    const scope = chooseService(config, serviceScopes(config), request.job, ['job']);
+    // The job's own task group: its timeout applies as to a scheduled run.
+    const result = await oneOff({ scope, group: jobTaskGroup(scope.family), startedBy: 'berth jobs run' }, io, progress, signal);
+    const outcome = commandOutcome(result, `berth jobs run ${scope.name}`);
+    const { clients } = await connect();
+    const history = await new ReleaseStore(clients.ssm, config.app, config.env).list().catch(() => []);
+    const reader = new EnvironmentReader(clients, await deployedOutputs(clients), { family: scope.family });
+    const task = (await reader.tasks('STOPPED', 10).catch(() => [])).find((candidate) => taskId(candidate.taskArn ?? '') === result.taskId);
+    return { ...outcome, ...(task ? { run: jobRun(scope.name, scope.family, task, history) } : {}) };
+  }
+
+  async function exec(request: ExecRequest, io: ProcessIO, progress: Progress, signal: AbortSignal): Promise<CommandOutcome> {
+    if (!config.exec) {
+      throw new UsageError(`berth exec uses ECS Exec, which is off for environment ${config.env}`, `set \`exec: true\` for it in ${config.file} (environments.${config.env}.exec: true), run \`berth deploy --env ${config.env}\`, then berth exec again`);
+    }
+    const pluginPath = plugin.find();
+    if (!pluginPath) throw new OperationError('the Session Manager plugin (session-manager-plugin) is not on PATH: berth exec opens the session through it', SESSION_PLUGIN_INSTALL);
+    const scope = chooseService(config, serviceScopes(config), request.service, ['web', 'worker']);
+    const { clients } = await announce(progress);
+    const outputs = await deployedOutputs(clients);
+    const reader = new EnvironmentReader(clients, outputs, { ...(scope.ecsService ? { ecsService: scope.ecsService } : {}) });
+    const running = await reader.tasks('RUNNING', 50);
+    const index = (request.replica ?? 1) - 1;
+    const task = running[index];
+    if (!task?.taskArn) {
+      throw new OperationError(`service ${scope.name} has ${running.length} running task${running.length === 1 ? '' : 's'}${request.replica ? `; there is no task ${request.replica}` : ''}`, '`berth status` lists them');
+    }
+    if (task.enableExecuteCommand === false) {
+      throw new OperationError(`task ${taskId(task.taskArn)} was started before ECS Exec was turned on`, `deploy again (\`berth deploy --env ${config.env}\`) so the tasks start with it, then berth exec again`);
+    }
+    const container = task.containers?.find((candidate) => candidate.name === scope.container);
+    const command = request.command.length > 0 ? request.command : ['/bin/sh'];
+    const answer = await awsCall(`opening an ECS Exec session in task ${taskId(task.taskArn)} (ecs:ExecuteCommand)`, () => clients.ecs.send(new ExecuteCommandCommand({
+      cluster: scope.cluster, task: task.taskArn, container: scope.container, interactive: true, command: execCommandText(command),
+    })));
+    const session = answer.session;
+    if (!session?.sessionId || !session.streamUrl || !session.tokenValue || !container?.runtimeId) throw new OperationError('ECS did not open an exec session', 'check `berth status` and try again');
+    progress.info(`exec in task ${taskId(task.taskArn)} of ${scope.name} (ECS Exec does not report the command's exit code; berth exits with the session's)`);
+    const endpoint = settings.endpoint ?? `https://ecs.${clients.region}.amazonaws.com`;
+    const args = sessionPluginArgs({ sessionId: session.sessionId, streamUrl: session.streamUrl, tokenValue: session.tokenValue }, {
+      region: clients.region, cluster: scope.cluster, taskId: taskId(task.taskArn), runtimeId: container.runtimeId, ...(settings.profile ? { profile: settings.profile } : {}), endpoint,
+    });
+    return { exitCode: await plugin.run(pluginPath, args, io, signal) };
+  }
+
+  return { deploy, rollback, status, releases, logs, destroy, secrets: secretStore, diff, run, exec, runJob };
+}
+
+/** Why a one-off task stopped, preferring the container's own reason (e.g. CannotPullContainerError). */
+function stoppedReasonOf(result: OneOffResult): string | undefined {
+  return result.containerReason ?? result.stoppedReason;
 }

@@ -30,6 +30,8 @@ export function parseRelease(value: string | undefined): Release | undefined {
       createdBy: String(data.createdBy ?? ''),
       ...(typeof data.rollbackOf === 'number' ? { rollbackOf: data.rollbackOf } : {}),
       status: data.status as Release['status'],
+      ...(typeof data.reason === 'string' ? { reason: data.reason } : {}),
+      ...(Array.isArray(data.services) ? { services: data.services.filter((entry) => typeof entry?.name === 'string' && typeof entry.taskDefinition === 'string').map((entry) => ({ name: entry.name, taskDefinition: entry.taskDefinition })) } : {}),
     };
   } catch {
     return undefined;

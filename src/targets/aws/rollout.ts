@@ -52,9 +52,13 @@ export type RolloutVerdict =
   | { state: 'healthy'; summary: string }
   | { state: 'rolled-back' | 'failed'; reasons: string[] };
 
-/** True when this deployment runs the image we deployed (by digest). */
+/**
+ * True when this deployment runs the image we deployed: by digest (`sha256:...`), or — for a service with its own
+ * `image:` reference in berth.yml — that exact reference.
+ */
 function runsImage(deployment: DeploymentSnapshot, digest: string): boolean {
-  return (deployment.images ?? []).some((image) => image.endsWith(`@${digest}`));
+  const byDigest = digest.startsWith('sha256:');
+  return (deployment.images ?? []).some((image) => (byDigest ? image.endsWith(`@${digest}`) : image === digest));
 }
 
 function isSuccess(status: number | undefined): boolean {
@@ -107,4 +111,21 @@ export function timeoutReasons(timeoutSeconds: number, last: RolloutVerdict | un
   const minutes = timeoutSeconds % 60 === 0 ? `${timeoutSeconds / 60}m` : `${timeoutSeconds}s`;
   const awaited = last?.state === 'waiting' ? last.waitingFor : [stage];
   return [`the deploy did not become healthy within ${minutes} (--timeout); still waiting for: ${awaited.join('; ')}`];
+}
+
+/**
+ * One verdict for a release of several services (pure): failed or rolled back as soon as one service is, healthy
+ * when every one is, otherwise waiting on each that is not done. With several services each line names its service.
+ */
+export function combineRollouts(verdicts: ReadonlyArray<{ service: string; verdict: RolloutVerdict }>): RolloutVerdict {
+  const named = verdicts.length > 1;
+  const label = (service: string, text: string) => (named ? `${service}: ${text}` : text);
+  const broken = verdicts.filter(({ verdict }) => verdict.state === 'failed' || verdict.state === 'rolled-back');
+  if (broken.length > 0) {
+    const state = broken.some(({ verdict }) => verdict.state === 'rolled-back') ? 'rolled-back' : 'failed';
+    return { state, reasons: broken.flatMap(({ service, verdict }) => (verdict.state === 'failed' || verdict.state === 'rolled-back' ? verdict.reasons.map((reason) => label(service, reason)) : [])) };
+  }
+  const waiting = verdicts.flatMap(({ service, verdict }) => (verdict.state === 'waiting' ? verdict.waitingFor.map((what) => label(service, what)) : []));
+  if (waiting.length > 0) return { state: 'waiting', waitingFor: waiting };
+  return { state: 'healthy', summary: verdicts.map(({ service, verdict }) => label(service, verdict.state === 'healthy' ? verdict.summary : '')).join('; ') };
 }

@@ -72,7 +72,7 @@ export class BalancerClient {
     return (await this.status())!;
   }
 
-  private async start(port: number): Promise<void> {
+  private async start(port: number | undefined): Promise<void> {
     const entry = daemonEntry();
     if (!existsSync(entry)) throw new OperationError(`the balancer program ${entry} is missing`, 'run `npm run build` in the berth checkout');
     const log = openSync(join(this.dir, 'balancer.log'), 'a');
@@ -87,6 +87,7 @@ export class BalancerClient {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const tail = existsSync(join(this.dir, 'balancer.log')) ? readFileSync(join(this.dir, 'balancer.log'), 'utf8').trim().split('\n').slice(-3).join('; ') : '';
+    if (port === undefined) throw new OperationError(`the environment's supervisor did not start${tail ? `: ${tail}` : ''}`, `see ${join(this.dir, 'balancer.log')}`);
     throw new OperationError(`the load balancer did not start on 127.0.0.1:${port}${tail ? `: ${tail}` : ''}`, `free port ${port} or set local.port in berth.yml`);
   }
 

@@ -5,7 +5,7 @@ import { applyCheck, chooseBackend, cookieValue, type BackendStatus } from './ba
 const health: HealthCheck = { path: '/health', interval: 5, timeout: 2, healthyThreshold: 2, unhealthyThreshold: 3, gracePeriod: 10 };
 
 function backend(id: string, extra: Partial<BackendStatus> = {}): BackendStatus {
-  return { id, containerId: id, release: 1, url: `http://127.0.0.1:1${id}`, role: 'active', health: 'healthy', inflight: 0, served: 0, consecutivePasses: 0, consecutiveFailures: 0, registeredAt: new Date(0).toISOString(), ...extra };
+  return { id, containerId: id, release: 1, service: 'web', kind: 'web', url: `http://127.0.0.1:1${id}`, role: 'active', health: 'healthy', inflight: 0, served: 0, consecutivePasses: 0, consecutiveFailures: 0, registeredAt: new Date(0).toISOString(), ...extra };
 }
 
 describe('chooseBackend', () => {

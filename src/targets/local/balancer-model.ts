@@ -1,12 +1,15 @@
 /**
  * The local load balancer's data: what the deploy asks for (BalancerConfig, written to balancer.json)
  * and what the balancer reports (BalancerStatus, over its control socket). Shared by the daemon and the CLI.
+ * The balancer is also the environment's supervisor: it keeps every web and worker replica of the current
+ * release running and runs the jobs on their schedules.
  */
 import type { HealthCheck } from '../../config/model.js';
+import type { RoutingTable } from '../../plan/local/routing.js';
 
 /** candidate: health-checked, no traffic yet; active: in rotation when healthy; draining: in-flight only. */
 export type BackendRole = 'candidate' | 'active' | 'draining';
-/** initial: not yet healthyThreshold passes; down: the container is not running. */
+/** initial: not yet healthy (web: healthyThreshold passes; worker: still starting); down: the container is not running. */
 export type BackendHealth = 'initial' | 'healthy' | 'unhealthy' | 'down';
 
 export interface BackendEntry {
@@ -14,7 +17,11 @@ export interface BackendEntry {
   id: string;
   containerId: string;
   release: number;
-  /** http://127.0.0.1:<published port> */
+  /** The berth service it is a replica of. */
+  service: string;
+  /** web: behind the balancer, checked over HTTP; worker: no traffic, its health is the container's. */
+  kind: 'web' | 'worker';
+  /** http://127.0.0.1:<published port>; '' for a worker. */
   url: string;
   role: BackendRole;
   /** Replacements made by the balancer join the rotation on their own once healthy. */
@@ -33,25 +40,36 @@ export interface BackendStatus extends BackendEntry {
   registeredAt: string;
 }
 
+/** A web service's pool: its health check and sticky sessions. */
+export interface PoolConfig {
+  service: string;
+  health: HealthCheck;
+  /** Cookie lifetime in seconds when sticky sessions are on. */
+  stickySeconds: number | false;
+  cookieName: string;
+}
+
 export interface BalancerConfig {
   app: string;
   env: string;
-  port: number;
-  health: HealthCheck;
-  stickySeconds: number | false;
-  cookieName: string;
+  /** 127.0.0.1:<port>; absent when the app has no web service (the process then only supervises and schedules). */
+  port?: number;
+  routing: RoutingTable;
+  pools: PoolConfig[];
   backends: BackendEntry[];
-  /** The release the balancer keeps at `count` replicas by replacing dead containers. */
-  supervise?: { release: number; count: number; planFile: string };
+  /** The release the balancer keeps at each service's replica count (and whose jobs it runs). */
+  supervise?: { release: number; counts: Record<string, number>; planFile: string };
 }
 
 export interface BalancerStatus {
   pid: number;
-  port: number;
+  port?: number;
   startedAt: string;
   backends: BackendStatus[];
-  /** Recent events, newest first (replacements, health changes). */
+  /** Recent events, newest first (replacements, health changes, job runs). */
   events: string[];
+  /** The jobs the balancer schedules: the next run of each (ISO 8601). */
+  jobs?: Array<{ job: string; nextRun?: string }>;
 }
 
 /** The backends a new request may go to: active and healthy. */
@@ -60,8 +78,8 @@ export function inRotation(backends: readonly BackendStatus[]): BackendStatus[] 
 }
 
 /**
- * Picks the backend for a request: the sticky one when its cookie names a backend still in rotation,
- * else the next in round-robin order. Pure; `cursor` is the round-robin position.
+ * Picks the backend for a request among one service's pool: the sticky one when its cookie names a backend
+ * still in rotation, else the next in round-robin order. Pure; `cursor` is the pool's round-robin position.
  */
 export function chooseBackend(backends: readonly BackendStatus[], cursor: number, stickyId?: string): { backend?: BackendStatus; cursor: number } {
   const eligible = inRotation(backends);
@@ -94,6 +112,33 @@ export function applyCheck(backend: BackendStatus, passed: boolean, health: Heal
   next.consecutiveFailures += 1;
   if (next.consecutiveFailures >= health.unhealthyThreshold) next.health = 'unhealthy';
   return next;
+}
+
+/**
+ * A worker without a health command counts as healthy once its process has kept running this long: ECS calls a
+ * task without a health check healthy when it is RUNNING, and a worker that crashes at start-up would pass that
+ * at once locally (the engine restarts it), so the local rule waits a few seconds for the crash.
+ */
+export const WORKER_STABLE_SECONDS = 5;
+
+export interface WorkerContainerState {
+  running: boolean;
+  restarting: boolean;
+  /** ISO 8601 start of the current process. */
+  startedAt?: string;
+  /** The engine's health-check verdict when the worker has `health.command`. */
+  healthStatus?: 'starting' | 'healthy' | 'unhealthy' | 'none';
+  exitCode?: number;
+}
+
+/** A worker's health from its container (pure): what the engine says, or how long the process has run. */
+export function workerHealth(state: WorkerContainerState, now: number): { health: BackendHealth; error?: string } {
+  if (!state.running || state.restarting) return { health: 'down', error: state.exitCode !== undefined ? `exited with code ${state.exitCode}` : 'not running' };
+  if (state.healthStatus === 'healthy') return { health: 'healthy' };
+  if (state.healthStatus === 'unhealthy') return { health: 'unhealthy', error: 'health.command failed' };
+  if (state.healthStatus === 'starting') return { health: 'initial' };
+  const started = state.startedAt ? Date.parse(state.startedAt) : now;
+  return now - started >= WORKER_STABLE_SECONDS * 1000 ? { health: 'healthy' } : { health: 'initial' };
 }
 
 /** Reads a cookie value from a Cookie header. */

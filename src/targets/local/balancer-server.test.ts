@@ -4,7 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BalancerConfig } from './balancer-model.js';
+import type { BalancerConfig, PoolConfig } from './balancer-model.js';
 import { LocalBalancer } from './balancer-server.js';
 
 const PORT = 18310;
@@ -47,13 +47,20 @@ async function backend(name: string): Promise<Backend> {
   return state;
 }
 
-async function startBalancer(backends: Backend[], extra: Partial<BalancerConfig> = {}): Promise<LocalBalancer> {
+const HEALTH = { path: '/health', interval: 1, timeout: 1, healthyThreshold: 2, unhealthyThreshold: 2, gracePeriod: 0 };
+
+function pool(service: string, stickySeconds: number | false = false): PoolConfig {
+  return { service, health: HEALTH, stickySeconds, cookieName: service === 'web' ? 'berth-lt-unit-replica' : `berth-lt-unit-${service}-replica` };
+}
+
+/** Backends of the `web` service unless `service` says otherwise. */
+async function startBalancer(backends: Array<Backend & { service?: string }>, extra: Partial<BalancerConfig> = {}): Promise<LocalBalancer> {
   const dir = mkdtempSync(join(tmpdir(), 'lt-balancer-'));
   const config: BalancerConfig = {
     app: 'lt-unit', env: 'local', port: PORT,
-    health: { path: '/health', interval: 1, timeout: 1, healthyThreshold: 2, unhealthyThreshold: 2, gracePeriod: 0 },
-    stickySeconds: false, cookieName: 'berth-lt-unit-replica',
-    backends: backends.map((entry) => ({ id: entry.name, containerId: entry.name, release: 1, url: entry.url, role: 'active' })),
+    routing: { rules: [], defaultService: 'web' },
+    pools: [pool('web')],
+    backends: backends.map((entry) => ({ id: entry.name, containerId: entry.name, release: 1, service: entry.service ?? 'web', kind: 'web', url: entry.url, role: 'active' })),
     ...extra,
   };
   writeFileSync(join(dir, 'balancer.json'), JSON.stringify(config));
@@ -72,9 +79,22 @@ async function until(condition: () => boolean, ms = 10_000): Promise<void> {
 
 const healthyCount = (lb: LocalBalancer) => lb.status().backends.filter((entry) => entry.health === 'healthy').length;
 
-async function bodies(count: number, headers: Record<string, string> = {}): Promise<string[]> {
+/** GET with any headers, Host included (fetch does not let a caller set Host). */
+function get(path: string, headers: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: PORT, path, headers }, (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () => resolve(body));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function bodies(count: number, headers: Record<string, string> = {}, path = '/'): Promise<string[]> {
   const out: string[] = [];
-  for (let i = 0; i < count; i += 1) out.push(await (await fetch(URL, { headers })).text());
+  for (let i = 0; i < count; i += 1) out.push(await get(path, headers));
   return out;
 }
 
@@ -103,7 +123,7 @@ describe('LocalBalancer', () => {
   });
 
   it('keeps a client on one replica with the sticky cookie', async () => {
-    const lb = await startBalancer([await backend('a'), await backend('b')], { stickySeconds: 60 });
+    const lb = await startBalancer([await backend('a'), await backend('b')], { pools: [pool('web', 60)] });
     await until(() => healthyCount(lb) === 2);
     const first = await fetch(URL);
     const cookie = first.headers.get('set-cookie') ?? '';
@@ -136,12 +156,60 @@ describe('LocalBalancer', () => {
     const slow = fetch(URL).then((response) => response.text());
     await until(() => lb.status().backends[0]!.inflight === 1);
     lb.setBackends([
-      { id: 'a', containerId: 'a', release: 1, url: a.url, role: 'draining' },
-      { id: 'b', containerId: 'b', release: 2, url: b.url, role: 'active' },
+      { id: 'a', containerId: 'a', release: 1, service: 'web', kind: 'web', url: a.url, role: 'draining' },
+      { id: 'b', containerId: 'b', release: 2, service: 'web', kind: 'web', url: b.url, role: 'active' },
     ]);
     await until(() => healthyCount(lb) === 2);
     expect(await bodies(3)).toEqual(['b', 'b', 'b']);
     expect(await slow).toBe('a');
     expect(lb.status().backends.find((entry) => entry.id === 'a')?.inflight).toBe(0);
+  });
+
+  it('routes by path and host to each service\'s own pool, the rest to the default service, with a sticky cookie per service', async () => {
+    const web = await backend('web-1');
+    const api1 = await backend('api-1');
+    const api2 = await backend('api-2');
+    const admin = await backend('admin-1');
+    const lb = await startBalancer([web, { ...api1, service: 'api' }, { ...api2, service: 'api' }, { ...admin, service: 'admin' }], {
+      routing: { rules: [{ service: 'api', priority: 1, path: '/api/*' }, { service: 'admin', priority: 2, host: 'admin.example.com' }], defaultService: 'web' },
+      pools: [pool('web'), pool('api', 60), pool('admin')],
+    });
+    await until(() => healthyCount(lb) === 4);
+    expect(await bodies(4, {}, '/api/items?x=1')).toEqual(['api-1', 'api-2', 'api-1', 'api-2']);
+    expect(await bodies(2, {}, '/')).toEqual(['web-1', 'web-1']);
+    expect(await bodies(2, {}, '/apiary')).toEqual(['web-1', 'web-1']);
+    expect(await bodies(2, { host: 'Admin.Example.com:18310' }, '/api/x')).toEqual(['api-1', 'api-2']);
+    expect(await bodies(2, { host: 'admin.example.com' }, '/dashboard')).toEqual(['admin-1', 'admin-1']);
+    const sticky = await fetch(`${URL}/api/one`);
+    expect(sticky.headers.get('set-cookie')).toMatch(/^berth-lt-unit-api-replica=api-\d; Max-Age=60/);
+    expect((await fetch(`${URL}/`)).headers.get('set-cookie')).toBeNull();
+  });
+
+  it('answers 404 when no route takes a request and no web service takes every request', async () => {
+    const api = await backend('api-1');
+    const lb = await startBalancer([{ ...api, service: 'api' }], {
+      routing: { rules: [{ service: 'api', priority: 1, path: '/api/*' }] },
+      pools: [pool('api')],
+    });
+    await until(() => healthyCount(lb) === 1);
+    expect((await fetch(`${URL}/api/x`)).status).toBe(200);
+    const missing = await fetch(`${URL}/other`);
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toContain('no service of this app answers');
+  });
+
+  it('answers 503 naming the service when its pool has no healthy replica while others do', async () => {
+    const web = await backend('web-1');
+    const api = await backend('api-1');
+    api.healthy = false;
+    const lb = await startBalancer([web, { ...api, service: 'api' }], {
+      routing: { rules: [{ service: 'api', priority: 1, path: '/api/*' }], defaultService: 'web' },
+      pools: [pool('web'), pool('api')],
+    });
+    await until(() => healthyCount(lb) === 1 && lb.status().backends.find((entry) => entry.id === 'api-1')?.health === 'unhealthy');
+    expect((await fetch(`${URL}/`)).status).toBe(200);
+    const down = await fetch(`${URL}/api/x`);
+    expect(down.status).toBe(503);
+    expect(await down.text()).toContain('no healthy replica of api');
   });
 });

@@ -1,23 +1,30 @@
 /**
- * The local load balancer: http-proxy-3 in front of the replicas, ALB-style health checks, draining,
- * sticky cookies, websockets, and a control server on a Unix socket. It also keeps the current release
- * at its replica count: a replica whose container stops leaves the rotation at once and is replaced.
+ * The local load balancer: http-proxy-3 in front of the web services' replicas, routing by path and host as the
+ * ALB's listener rules do, ALB-style health checks per service, draining, sticky cookies, websockets, and a
+ * control server on a Unix socket. It is also the environment's supervisor: it keeps every web and worker
+ * replica of the current release running (a replica whose container stops leaves the rotation at once and is
+ * replaced; a worker whose `health.command` fails is replaced, as ECS replaces an unhealthy task), and its job
+ * scheduler runs the jobs on their schedules.
  */
 import { chmodSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import { createProxyServer } from 'http-proxy-3';
-import type { LocalPlan } from '../../plan/local/local-plan.js';
-import { applyCheck, chooseBackend, cookieValue, type BackendEntry, type BackendStatus, type BalancerConfig, type BalancerStatus } from './balancer-model.js';
-import { connectEngine, publishedPort, removeContainer, startReplica, type Docker } from './engine.js';
+import { servicePlan, type LocalPlan } from '../../plan/local/local-plan.js';
+import { routeRequest } from '../../plan/local/routing.js';
+import { applyCheck, chooseBackend, cookieValue, workerHealth, type BackendEntry, type BackendStatus, type BalancerConfig, type BalancerStatus, type PoolConfig } from './balancer-model.js';
+import { connectEngine, publishedPort, removeContainer, replicaIndex, startReplica, type Docker } from './engine.js';
+import { JobScheduler } from './job-scheduler.js';
 import { LocalSecretFile } from './secret-store.js';
 
 export interface BalancerFiles {
   /** balancer.json: the desired configuration (rewritten by the balancer when it replaces a replica). */
   config: string;
   socket: string;
-  /** The secrets file, read only when a replacement replica is created. */
+  /** The secrets file, read only when a replacement replica or a job run is created. */
   secrets: string;
+  /** The environment's state folder (job-run records); default: the folder of `config`. */
+  stateDir?: string;
 }
 
 const RETRYABLE = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -28,7 +35,8 @@ export class LocalBalancer {
   /** In-flight and served counts per backend, apart from the health state (which is copied on every check). */
   private traffic = new Map<string, { inflight: number; served: number }>();
   private timers = new Map<string, NodeJS.Timeout>();
-  private cursor = 0;
+  /** Round-robin position per service. */
+  private cursors = new Map<string, number>();
   private events: string[] = [];
   private readonly startedAt = new Date().toISOString();
   private readonly proxy = createProxyServer({ xfwd: true, proxyTimeout: 120_000 });
@@ -37,28 +45,47 @@ export class LocalBalancer {
   private supervisor?: NodeJS.Timeout;
   private replacing = false;
   private docker?: Docker;
+  private scheduler?: JobScheduler;
   /** Upgraded (websocket) connections: server.close() does not end them, stop() must. */
   private readonly upgraded = new Set<Socket>();
 
-  /** `supervise: false` skips the engine (for tests with plain HTTP servers as backends). */
+  /** `supervise: false` skips the engine (for tests with plain HTTP servers as backends): no replacements, no jobs. */
   constructor(private readonly files: BalancerFiles, private readonly options: { supervise?: boolean } = {}) {
     this.config = JSON.parse(readFileSync(files.config, 'utf8')) as BalancerConfig;
     this.setBackends(this.config.backends);
   }
 
   async start(): Promise<void> {
-    this.server = http.createServer((req, res) => this.handle(req, res, 0));
-    this.server.on('upgrade', (req, socket: Socket, head) => this.upgrade(req, socket, head));
-    this.server.keepAliveTimeout = 5_000;
-    await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen(this.config.port, '127.0.0.1', () => resolve());
-    });
+    if (this.config.port !== undefined) {
+      this.server = http.createServer((req, res) => this.handle(req, res, 0));
+      this.server.on('upgrade', (req, socket: Socket, head) => this.upgrade(req, socket, head));
+      this.server.keepAliveTimeout = 5_000;
+      await new Promise<void>((resolve, reject) => {
+        this.server!.once('error', reject);
+        this.server!.listen(this.config.port, '127.0.0.1', () => resolve());
+      });
+    }
     if (existsSync(this.files.socket)) rmSync(this.files.socket);
     this.control = http.createServer((req, res) => void this.handleControl(req, res));
     await new Promise<void>((resolve) => this.control!.listen(this.files.socket, () => resolve()));
     chmodSync(this.files.socket, 0o600);
-    if (this.options.supervise !== false) this.supervisor = setInterval(() => void this.supervise(), 1000);
+    if (this.options.supervise !== false) {
+      this.docker = connectEngine();
+      this.scheduler = new JobScheduler(this.docker, {
+        stateDir: this.files.stateDir ?? this.files.config.replace(/[\\/][^\\/]+$/, ''),
+        supervised: () => this.config.supervise,
+        secrets: () => {
+          const content = new LocalSecretFile(this.files.secrets).read();
+          const values = Object.fromEntries(Object.entries(content.secrets).map(([name, entry]) => [name, entry.value]));
+          return { values, mask: [...Object.values(values), ...Object.values(content.generated)] };
+        },
+        event: (text) => this.event(text),
+      });
+      this.supervisor = setInterval(() => {
+        void this.supervise();
+        void this.scheduler?.tick();
+      }, 1000);
+    }
   }
 
   async stop(): Promise<void> {
@@ -74,7 +101,14 @@ export class LocalBalancer {
 
   status(): BalancerStatus {
     const backends = [...this.backends.values()].map((backend) => ({ ...backend, ...this.trafficOf(backend.id) }));
-    return { pid: process.pid, port: this.config.port, startedAt: this.startedAt, backends, events: this.events.slice(0, 50) };
+    return {
+      pid: process.pid,
+      ...(this.config.port !== undefined ? { port: this.config.port } : {}),
+      startedAt: this.startedAt,
+      backends,
+      events: this.events.slice(0, 50),
+      ...(this.scheduler ? { jobs: this.scheduler.upcoming() } : {}),
+    };
   }
 
   private trafficOf(id: string): { inflight: number; served: number } {
@@ -89,6 +123,10 @@ export class LocalBalancer {
   private event(text: string): void {
     this.events.unshift(`${new Date().toISOString()} ${text}`);
     if (this.events.length > 200) this.events.pop();
+  }
+
+  private pool(service: string): PoolConfig | undefined {
+    return this.config.pools.find((pool) => pool.service === service);
   }
 
   /** Replaces the backend list, keeping the health state of backends that stay. */
@@ -108,7 +146,8 @@ export class LocalBalancer {
         this.backends.set(entry.id, { ...existing, ...entry });
       } else {
         this.backends.set(entry.id, { ...entry, health: 'initial', inflight: 0, served: 0, consecutivePasses: 0, consecutiveFailures: 0, registeredAt: new Date().toISOString() });
-        this.scheduleCheck(entry.id, 1000);
+        // Workers are not checked over HTTP: the supervisor reads their health from the engine.
+        if (entry.kind === 'web') this.scheduleCheck(entry.id, 1000);
       }
     }
     this.config.backends = entries;
@@ -125,11 +164,20 @@ export class LocalBalancer {
     this.timers.set(id, setTimeout(() => void this.check(id), delayMs));
   }
 
-  /** One ALB-style check: GET path within the timeout, 2xx passes. */
+  private promote(id: string, next: BackendStatus): void {
+    if (next.health === 'healthy' && next.role === 'candidate' && next.promoteWhenHealthy) {
+      next.role = 'active';
+      this.config.backends = this.config.backends.map((entry) => (entry.id === id ? { ...entry, role: 'active' } : entry));
+      this.persist();
+      this.event(`${id}: joined the rotation`);
+    }
+  }
+
+  /** One ALB-style check of a web replica: GET its service's health path within the timeout, 2xx passes. */
   private async check(id: string): Promise<void> {
     const backend = this.backends.get(id);
-    if (!backend) return;
-    const health = this.config.health;
+    const health = backend ? this.pool(backend.service)?.health : undefined;
+    if (!backend || !health) return;
     let passed = false;
     let error: string | undefined;
     if (backend.health === 'down' || !backend.url) {
@@ -153,31 +201,38 @@ export class LocalBalancer {
     }
     const next = applyCheck(current, passed, health, Date.now(), error);
     if (next.health !== current.health) this.event(`${id}: ${current.health} -> ${next.health}${error ? ` (${error})` : ''}`);
-    if (next.health === 'healthy' && next.role === 'candidate' && next.promoteWhenHealthy) {
-      next.role = 'active';
-      this.config.backends = this.config.backends.map((entry) => (entry.id === id ? { ...entry, role: 'active' } : entry));
-      this.persist();
-      this.event(`${id}: joined the rotation`);
-    }
+    this.promote(id, next);
     this.backends.set(id, next);
     // A starting replica is re-checked soon (its failures do not count yet), so it is found up without waiting an interval.
     const starting = !passed && next.health === 'initial' && next.consecutiveFailures === 0;
     this.scheduleCheck(id, (starting ? Math.min(health.interval, 2) : health.interval) * 1000);
   }
 
-  private pick(req: http.IncomingMessage, exclude: Set<string>): BackendStatus | undefined {
-    const sticky = this.config.stickySeconds ? cookieValue(req.headers.cookie, this.config.cookieName) : undefined;
-    const candidates = [...this.backends.values()].filter((backend) => !exclude.has(backend.id));
-    const choice = chooseBackend(candidates, this.cursor, sticky);
-    this.cursor = choice.cursor;
+  private pick(req: http.IncomingMessage, service: string, exclude: Set<string>): BackendStatus | undefined {
+    const pool = this.pool(service);
+    const sticky = pool?.stickySeconds ? cookieValue(req.headers.cookie, pool.cookieName) : undefined;
+    const candidates = [...this.backends.values()].filter((backend) => backend.service === service && backend.kind === 'web' && !exclude.has(backend.id));
+    const choice = chooseBackend(candidates, this.cursors.get(service) ?? 0, sticky);
+    this.cursors.set(service, choice.cursor);
     return choice.backend;
   }
 
+  /** The web service a request is for (routing by path and host), or undefined: no route takes it. */
+  private serviceFor(req: http.IncomingMessage): string | undefined {
+    return routeRequest(this.config.routing, { host: req.headers.host, url: req.url });
+  }
+
   private handle(req: http.IncomingMessage, res: http.ServerResponse, attempt: number, tried = new Set<string>()): void {
-    const backend = this.pick(req, tried);
+    const service = this.serviceFor(req);
+    if (!service) {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('berth: no service of this app answers this path or host (see the routes in `berth plan`)\n');
+      return;
+    }
+    const backend = this.pick(req, service, tried);
     if (!backend) {
       res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '5' });
-      res.end('berth: no healthy replica of this app is in rotation (see `berth status`)\n');
+      res.end(`berth: no healthy replica of ${service} is in rotation (see \`berth status\`)\n`);
       return;
     }
     tried.add(backend.id);
@@ -191,8 +246,9 @@ export class LocalBalancer {
       counts.inflight -= 1;
     };
     res.once('close', release);
-    if (this.config.stickySeconds) {
-      const cookie = `${this.config.cookieName}=${encodeURIComponent(backend.id)}; Max-Age=${this.config.stickySeconds}; Path=/; HttpOnly; SameSite=Lax`;
+    const pool = this.pool(service);
+    if (pool?.stickySeconds) {
+      const cookie = `${pool.cookieName}=${encodeURIComponent(backend.id)}; Max-Age=${pool.stickySeconds}; Path=/; HttpOnly; SameSite=Lax`;
       const previous = res.getHeader('set-cookie');
       res.setHeader('set-cookie', previous ? [...(Array.isArray(previous) ? previous : [String(previous)]), cookie] : cookie);
     }
@@ -214,9 +270,10 @@ export class LocalBalancer {
   }
 
   private upgrade(req: http.IncomingMessage, socket: Socket, head: Buffer): void {
-    const backend = this.pick(req, new Set());
+    const service = this.serviceFor(req);
+    const backend = service ? this.pick(req, service, new Set()) : undefined;
     if (!backend) {
-      socket.end('HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\n\r\n');
+      socket.end(`HTTP/1.1 ${service ? '503 Service Unavailable' : '404 Not Found'}\r\nconnection: close\r\n\r\n`);
       return;
     }
     const counts = this.trafficOf(backend.id);
@@ -258,25 +315,27 @@ export class LocalBalancer {
     }
   }
 
-  /** Once a second: notice stopped containers (out of rotation at once) and replace them. */
+  /** Once a second: notice stopped containers (out of rotation at once), read workers' health, replace the dead. */
   private async supervise(): Promise<void> {
-    if (this.replacing) return;
+    if (this.replacing || !this.docker) return;
     this.replacing = true;
     try {
-      this.docker ??= connectEngine();
       for (const backend of [...this.backends.values()]) {
-        let running = false;
-        let url = backend.url;
+        let info: Docker.ContainerInspectInfo | undefined;
         try {
-          const info = await this.docker.getContainer(backend.containerId).inspect();
-          running = info.State.Running && !info.State.Restarting;
-          const port = running ? publishedPort(info, this.containerPort(info)) : undefined;
-          if (port) url = `http://127.0.0.1:${port}`;
+          info = await this.docker.getContainer(backend.containerId).inspect();
         } catch {
-          running = false;
+          info = undefined;
         }
         const current = this.backends.get(backend.id);
         if (!current) continue;
+        if (current.kind === 'worker') {
+          this.updateWorker(current, info);
+          continue;
+        }
+        const running = Boolean(info?.State.Running && !info.State.Restarting);
+        const port = running && info ? publishedPort(info, this.containerPort(info)) : undefined;
+        const url = port ? `http://127.0.0.1:${port}` : backend.url;
         if (!running && current.health !== 'down') {
           this.event(`${backend.id}: container stopped; out of rotation`);
           this.backends.set(backend.id, { ...current, health: 'down', consecutivePasses: 0 });
@@ -294,35 +353,58 @@ export class LocalBalancer {
     }
   }
 
+  private updateWorker(current: BackendStatus, info: Docker.ContainerInspectInfo | undefined): void {
+    const verdict = workerHealth({
+      running: Boolean(info?.State.Running),
+      restarting: Boolean(info?.State.Restarting),
+      startedAt: info?.State.StartedAt,
+      healthStatus: info?.State.Health?.Status as 'starting' | 'healthy' | 'unhealthy' | 'none' | undefined,
+      exitCode: info && !info.State.Running ? info.State.ExitCode : undefined,
+    }, Date.now());
+    if (verdict.health === current.health) return;
+    this.event(`${current.id}: ${current.health} -> ${verdict.health}${verdict.error ? ` (${verdict.error})` : ''}`);
+    const next: BackendStatus = { ...current, health: verdict.health, lastCheck: new Date().toISOString(), lastError: verdict.error };
+    this.promote(current.id, next);
+    this.backends.set(current.id, next);
+  }
+
+  /** The container port berth published (an image may EXPOSE others, e.g. one image for two web services). */
   private containerPort(info: Docker.ContainerInspectInfo): number {
-    const key = Object.keys(info.Config.ExposedPorts ?? {})[0] ?? '';
+    const key = Object.keys(info.HostConfig.PortBindings ?? {})[0] ?? Object.keys(info.Config.ExposedPorts ?? {})[0] ?? '';
     return Number.parseInt(key, 10);
   }
 
-  /** Replaces replicas of the supervised release whose container is gone or exited (not ones restarting). */
+  /**
+   * Replaces replicas of the supervised release whose container is gone or exited (not ones the engine is
+   * restarting), and workers whose health command failed: ECS stops an unhealthy task and starts another.
+   */
   private async replaceDead(): Promise<void> {
     const supervise = this.config.supervise;
     if (!supervise || !this.docker) return;
-    const dead = [...this.backends.values()].filter((backend) => backend.release === supervise.release && backend.health === 'down' && backend.role !== 'draining');
+    const dead = [...this.backends.values()].filter((backend) => backend.release === supervise.release && backend.role !== 'draining'
+      && (backend.health === 'down' || (backend.kind === 'worker' && backend.health === 'unhealthy')));
     for (const backend of dead) {
-      let restarting = false;
-      try {
-        const info = await this.docker.getContainer(backend.containerId).inspect();
-        restarting = info.State.Restarting || info.State.Running;
-      } catch {
-        restarting = false;
+      if (backend.health === 'down') {
+        let restarting = false;
+        try {
+          const info = await this.docker.getContainer(backend.containerId).inspect();
+          restarting = info.State.Restarting || info.State.Running;
+        } catch {
+          restarting = false;
+        }
+        if (restarting) continue;
       }
-      if (restarting) continue;
       const plan = JSON.parse(readFileSync(supervise.planFile, 'utf8')) as LocalPlan;
+      const service = servicePlan(plan, backend.service);
+      if (!service) continue;
       const secrets = new LocalSecretFile(this.files.secrets).values();
-      const index = Number(/-(\d+)-[0-9a-f]{4}$/.exec(backend.id)?.[1] ?? 0);
-      const replica = await startReplica(this.docker, plan, index, secrets);
+      const replica = await startReplica(this.docker, plan, service, replicaIndex(backend.id), secrets);
       await removeContainer(this.docker, backend.containerId);
       const entries = this.config.backends.filter((entry) => entry.id !== backend.id);
-      entries.push({ id: replica.name, containerId: replica.id, release: supervise.release, url: replica.url, role: 'candidate', promoteWhenHealthy: true });
+      entries.push({ id: replica.name, containerId: replica.id, release: supervise.release, service: replica.service, kind: replica.kind, url: replica.url, role: 'candidate', promoteWhenHealthy: true });
       this.setBackends(entries);
       this.persist();
-      this.event(`${backend.id}: replaced by ${replica.name}`);
+      this.event(`${backend.id}: ${backend.health === 'down' ? 'stopped' : 'unhealthy'}; replaced by ${replica.name}`);
     }
   }
 }

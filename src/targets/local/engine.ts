@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
 import { OperationError } from '../../errors.js';
 import { LABEL_APP, LABEL_ENV, LABEL_RELEASE, LABEL_ROLE } from '../../model/index.js';
-import { dependencyCreateOptions, replicaCreateOptions, type DependencySpec, type LocalPlan } from '../../plan/local/local-plan.js';
+import { dependencyCreateOptions, replicaCreateOptions, type DependencySpec, type LocalPlan, type LongRunningServicePlan } from '../../plan/local/local-plan.js';
 
 export type { Docker };
 
@@ -26,7 +26,9 @@ export function engineError(error: unknown, doing: string): OperationError {
 export interface ReplicaContainer {
   id: string;
   name: string;
-  /** http://127.0.0.1:<published port> */
+  service: string;
+  kind: 'web' | 'worker';
+  /** http://127.0.0.1:<published port> for a web replica; '' for a worker (nothing to reach). */
   url: string;
 }
 
@@ -66,7 +68,9 @@ export async function ensureDependency(docker: Docker, plan: LocalPlan, dependen
   } catch {
     state = undefined;
   }
-  if (state && state.Config.Image !== dependency.image) {
+  // A new image, or host names it does not answer yet (the compose aliases): recreate it; its data is in the volume.
+  const aliases = state?.NetworkSettings.Networks?.[plan.network.name]?.Aliases ?? [];
+  if (state && (state.Config.Image !== dependency.image || !dependency.aliases.every((alias) => aliases.includes(alias)))) {
     await container.remove({ force: true });
     state = undefined;
   }
@@ -101,14 +105,19 @@ export function publishedPort(info: Docker.ContainerInspectInfo, port: number): 
   return binding?.HostPort ? Number(binding.HostPort) : undefined;
 }
 
-/** Creates and starts one replica of a plan; secret values go straight into the create call. */
-export async function startReplica(docker: Docker, plan: LocalPlan, index: number, secrets: Record<string, string>): Promise<ReplicaContainer> {
-  const name = `${plan.replicas.spec.namePrefix}-${index}-${randomBytes(2).toString('hex')}`;
-  const container = await docker.createContainer(replicaCreateOptions(plan, name, secrets) as Docker.ContainerCreateOptions);
+/** Creates and starts one replica of a service; secret values go straight into the create call. */
+export async function startReplica(docker: Docker, plan: Pick<LocalPlan, 'network'>, service: LongRunningServicePlan, index: number, secrets: Record<string, string>): Promise<ReplicaContainer> {
+  const name = `${service.namePrefix}-${index}-${randomBytes(2).toString('hex')}`;
+  const container = await docker.createContainer(replicaCreateOptions(plan, service, name, secrets) as Docker.ContainerCreateOptions);
   await container.start();
   const info = await container.inspect();
-  const port = publishedPort(info, plan.replicas.spec.port);
-  return { id: info.Id, name, url: port ? `http://127.0.0.1:${port}` : '' };
+  const port = service.kind === 'web' ? publishedPort(info, service.port) : undefined;
+  return { id: info.Id, name, service: service.name, kind: service.kind, url: port ? `http://127.0.0.1:${port}` : '' };
+}
+
+/** The replica index in a replica's name (`...-r4-2-3f2a` -> 2). */
+export function replicaIndex(name: string): number {
+  return Number(/-(\d+)-[0-9a-f]{4}$/.exec(name)?.[1] ?? 0);
 }
 
 export async function removeContainer(docker: Docker, idOrName: string): Promise<void> {

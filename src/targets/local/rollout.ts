@@ -1,23 +1,29 @@
 /**
- * Rolling replace on the local engine — the local version of an ECS deployment with its circuit breaker:
- * start the new replicas, wait until the balancer's own health checks pass, put them in rotation, drain
- * the old ones (in-flight requests finish), stop them. A new replica that exits or fails its checks stops
- * the rollout: the new replicas are removed and the old release keeps serving.
+ * Rolling replace on the local engine — the local version of an ECS deployment with its circuit breaker, for
+ * every service of the app under one release number: run the release's `before` task (a failure stops the
+ * release before any replica changes), start the new replicas of every web and worker service, wait until the
+ * balancer's checks pass (web: HTTP health per service; worker: the process keeps running, or its health
+ * command passes), put them in rotation, drain the old web replicas (in-flight requests finish), stop the old
+ * ones. A new replica that exits or fails its checks stops the rollout: the new replicas are removed and the old
+ * release keeps serving. Each step is its own function so an interrupt can be handled between them.
  */
-import { soleWebService } from '../../model/transitional.js';
-import { LABEL_RELEASE, labelFilters, releasePlanFile, STATE_FILES } from '../../model/index.js';
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import type { Progress } from '../../terminal/progress.js';
 import type { ResolvedConfig } from '../../config/model.js';
 import { emptyEvidence, type FailureEvidence } from '../../doctor/failure-evidence.js';
-import { planLocal, type LocalPlan } from '../../plan/local/local-plan.js';
+import { LABEL_RELEASE, labelFilters, releasePlanFile, releaseTaskContainerName, STATE_FILES } from '../../model/index.js';
+import { planLocal, type LocalPlan, type LongRunningServicePlan } from '../../plan/local/local-plan.js';
+import type { Progress } from '../../terminal/progress.js';
 import type { DeployOutcome, Release } from '../operations.js';
-import type { BackendEntry, BalancerConfig, BalancerStatus } from './balancer-model.js';
 import type { BalancerClient } from './balancer-client.js';
+import { WORKER_STABLE_SECONDS, type BackendEntry, type BalancerConfig, type BalancerStatus, type PoolConfig } from './balancer-model.js';
 import { containerLogTail, ensureDependency, ensureNetwork, startReplica, stopAndRemove, waitHealthy, type Docker, type ReplicaContainer } from './engine.js';
+import { redactSecrets } from './redact.js';
 import type { ReleaseStore } from './release-store.js';
+import { runTaskToEnd } from './task-container.js';
+
+export { redactSecrets } from './redact.js';
 
 export interface RolloutContext {
   config: ResolvedConfig;
@@ -33,15 +39,10 @@ export interface RolloutContext {
 
 export interface RolloutRequest {
   release: number;
+  /** The release's app image (shown in `berth releases`); every service runs its release tag. */
   image: string;
   digest: string;
   rollbackOf?: number;
-}
-
-/** Replaces every secret value in text with ***, so log tails can be shown. */
-export function redactSecrets(lines: readonly string[], secrets: Record<string, string>): string[] {
-  const values = Object.values(secrets).filter((value) => value.length >= 4).sort((a, b) => b.length - a.length);
-  return lines.map((line) => values.reduce((text, value) => text.split(value).join('***'), line));
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -52,6 +53,11 @@ function createdBy(): string {
   } catch {
     return process.env.USER ?? process.env.LOGNAME ?? 'unknown';
   }
+}
+
+/** Every value to mask in what berth shows: the secrets and the generated database password. */
+function maskValues(context: RolloutContext): string[] {
+  return [...Object.values(context.secrets), ...(context.databasePassword ? [context.databasePassword] : [])];
 }
 
 /** Starts the dependencies and waits until the engine's health checks pass. */
@@ -77,28 +83,62 @@ export async function startDependencies(context: RolloutContext, plan: LocalPlan
   step.succeed('healthy');
 }
 
-function balancerConfig(plan: LocalPlan, backends: BackendEntry[], supervise: BalancerConfig['supervise']): BalancerConfig {
+function pools(plan: LocalPlan): PoolConfig[] {
+  return plan.services.flatMap((service) => (service.kind === 'web' ? [{ service: service.name, health: service.health, stickySeconds: service.stickySeconds, cookieName: service.cookieName }] : []));
+}
+
+function balancerConfig(plan: LocalPlan, backends: BackendEntry[], supervise: BalancerConfig['supervise'], previous?: BalancerConfig): BalancerConfig {
+  // While candidates are checked the old routes stay (a new route must not send requests to replicas not yet in
+  // rotation), and the old pools stay beside the new ones so both releases are checked.
+  const routing = previous?.routing ?? plan.balancer?.routing ?? { rules: [] };
+  const newPools = pools(plan);
+  const merged = previous ? [...newPools, ...previous.pools.filter((pool) => !newPools.some((entry) => entry.service === pool.service))] : newPools;
   return {
     app: plan.app,
     env: plan.env,
-    port: plan.balancer.port,
-    health: plan.balancer.health,
-    stickySeconds: plan.balancer.stickySeconds,
-    cookieName: plan.balancer.cookieName,
+    ...(plan.balancer ? { port: plan.balancer.port } : {}),
+    routing,
+    pools: merged,
     backends,
-    supervise,
+    ...(supervise ? { supervise } : {}),
   };
+}
+
+function supervision(plan: LocalPlan, planFile: string): NonNullable<BalancerConfig['supervise']> {
+  return { release: plan.release, counts: Object.fromEntries(plan.services.map((service) => [service.name, service.count])), planFile };
+}
+
+function describeCounts(plan: LocalPlan): string {
+  const total = plan.services.reduce((sum, service) => sum + service.count, 0);
+  const parts = plan.services.length > 1 ? ` (${plan.services.map((service) => `${service.name} ${service.count}`).join(', ')})` : '';
+  return `${total} replica${total === 1 ? '' : 's'}${parts}`;
+}
+
+function describeChecks(plan: LocalPlan): string {
+  return plan.services.map((service) => {
+    const what = service.kind === 'web'
+      ? `${service.health.path} every ${service.health.interval}s, ${service.health.healthyThreshold} passes`
+      : service.health ? `${service.health.command.join(' ')} every ${service.health.interval}s` : `running for ${WORKER_STABLE_SECONDS}s`;
+    return plan.services.length > 1 ? `${service.name}: ${what}` : what;
+  }).join('; ');
 }
 
 interface ReplicaVerdict {
   healthy: boolean;
   reason?: string;
+  status?: BalancerStatus;
+  failed?: ReplicaContainer;
+}
+
+function unhealthyReason(service: LongRunningServicePlan | undefined, replica: ReplicaContainer, lastError: string | undefined): string {
+  if (service?.kind === 'web') return `replica ${replica.name} failed the health check ${service.health.unhealthyThreshold} times in a row: ${lastError ?? 'no answer'} (health.path of service ${service.name} is ${service.health.path})`;
+  if (service?.kind === 'worker' && service.health) return `worker ${replica.name} failed its health command (${service.health.command.join(' ')}) ${service.health.unhealthyThreshold} times in a row`;
+  return `replica ${replica.name} is unhealthy: ${lastError ?? 'no reason given'}`;
 }
 
 /** Watches the new replicas until all are healthy in the balancer, one fails, or time runs out. */
-async function waitForReplicas(context: RolloutContext, replicas: ReplicaContainer[], onCount: (healthy: number) => void): Promise<ReplicaVerdict & { status?: BalancerStatus; failed?: ReplicaContainer }> {
+async function waitForReplicas(context: RolloutContext, plan: LocalPlan, replicas: ReplicaContainer[], onCount: (healthy: number) => void): Promise<ReplicaVerdict> {
   const deadline = Date.now() + context.timeoutSeconds * 1000;
-  const health = soleWebService(context.config).health;
   let status: BalancerStatus | undefined;
   while (Date.now() < deadline) {
     status = await context.balancer.status();
@@ -109,10 +149,10 @@ async function waitForReplicas(context: RolloutContext, replicas: ReplicaContain
       const info = await context.docker.getContainer(replica.id).inspect().catch(() => undefined);
       if (!info) return { healthy: false, reason: `replica ${replica.name} was removed`, status, failed: replica };
       if (info.RestartCount > 0 || (!info.State.Running && !info.State.Restarting)) {
-        return { healthy: false, reason: `replica ${replica.name} exited with code ${info.State.ExitCode}${info.State.OOMKilled ? ' (out of memory: raise service.memory)' : ''}`, status, failed: replica };
+        return { healthy: false, reason: `replica ${replica.name} exited with code ${info.State.ExitCode}${info.State.OOMKilled ? ' (out of memory: raise its memory in berth.yml)' : ''}`, status, failed: replica };
       }
       if (backend?.health === 'unhealthy') {
-        return { healthy: false, reason: `replica ${replica.name} failed the health check ${health.unhealthyThreshold} times in a row: ${backend.lastError ?? 'no answer'} (service.health.path is ${health.path})`, status, failed: replica };
+        return { healthy: false, reason: unhealthyReason(plan.services.find((service) => service.name === replica.service), replica, backend.lastError), status, failed: replica };
       }
       if (backend?.health === 'healthy') healthy += 1;
     }
@@ -125,77 +165,149 @@ async function waitForReplicas(context: RolloutContext, replicas: ReplicaContain
   return { healthy: false, reason: `replica ${stuck?.name ?? ''} was not healthy within ${context.timeoutSeconds}s${lastError ? ` (last check: ${lastError})` : ''}`, status, failed: stuck };
 }
 
-/** Runs one release: the shared core of deploy and rollback. */
-export async function rollout(context: RolloutContext, request: RolloutRequest): Promise<DeployOutcome> {
-  const { config, docker, progress } = context;
-  const plan = planLocal(config, { release: request.release, image: request.image, databasePassword: context.databasePassword });
-  const release: Release = { number: request.release, image: request.image, digest: request.digest, createdAt: new Date().toISOString(), createdBy: createdBy(), status: 'failed', ...(request.rollbackOf ? { rollbackOf: request.rollbackOf } : {}) };
+function newRelease(request: RolloutRequest): Release {
+  return { number: request.release, image: request.image, digest: request.digest, createdAt: new Date().toISOString(), createdBy: createdBy(), status: 'failed', ...(request.rollbackOf ? { rollbackOf: request.rollbackOf } : {}) };
+}
 
-  await ensureNetwork(docker, plan);
-  await startDependencies(context, plan);
-
+function writePlan(context: RolloutContext, plan: LocalPlan): string {
   mkdirSync(context.stateDir, { recursive: true });
-  const planFile = releasePlanFile(context.stateDir, request.release);
+  const planFile = releasePlanFile(context.stateDir, plan.release);
   // The plan holds the generated local database password (never user secrets): owner-only.
   writeFileSync(planFile, `${JSON.stringify(plan, null, 2)}\n`, { mode: 0o600 });
   chmodSync(planFile, 0o600);
+  return planFile;
+}
+
+function recordFailure(context: RolloutContext, release: Release, evidence: FailureEvidence): void {
+  context.releases.record(release);
+  // The record `berth doctor` reads (src/doctor/last-failure.ts): { recordedAt, release, evidence }; it holds log lines: owner-only.
+  writeFileSync(join(context.stateDir, STATE_FILES.lastFailure), `${JSON.stringify({ recordedAt: new Date().toISOString(), release: release.number, evidence }, null, 2)}\n`, { mode: 0o600 });
+}
+
+/**
+ * The release's `before` task: one throw-away container of the new image on the environment's network, run to its
+ * end before any replica changes. A failure (non-zero exit, or still running at --timeout) stops the release.
+ */
+async function runBeforeTask(context: RolloutContext, plan: LocalPlan): Promise<{ ok: true } | { ok: false; reason: string; logTail: string[]; evidence: FailureEvidence }> {
+  const before = plan.before;
+  if (!before) return { ok: true };
+  const name = releaseTaskContainerName(plan.app, plan.env, plan.release);
+  const step = context.progress.step(`Release task before traffic moves: ${before.command.join(' ')} (image of ${before.service})`);
+  const result = await runTaskToEnd(context.docker, plan, before.container, { name }, context.secrets, { timeoutMs: context.timeoutSeconds * 1000 });
+  if (result.exitCode === 0 && !result.timedOut) {
+    step.succeed('exit 0');
+    return { ok: true };
+  }
+  const reason = result.timedOut
+    ? `the release.before task (${before.command.join(' ')}) was still running after ${context.timeoutSeconds}s and was stopped; no replica was changed`
+    : `the release.before task (${before.command.join(' ')}) exited with code ${result.exitCode}; no replica was changed`;
+  step.fail(result.timedOut ? 'timed out' : `exit ${result.exitCode}`);
+  const logTail = redactSecrets(result.tail, maskValues(context));
+  const evidence = emptyEvidence('local');
+  evidence.stoppedTasks.push({ id: name, stoppedReason: 'Essential container in task exited', stopCode: 'EssentialContainerExited', containers: [{ name: 'before', exitCode: result.exitCode }] });
+  evidence.serviceEvents = [reason];
+  evidence.logTail = logTail;
+  return { ok: false, reason, logTail, evidence };
+}
+
+/** Starts every replica of every web and worker service of the release. */
+async function startReplicas(context: RolloutContext, plan: LocalPlan): Promise<ReplicaContainer[]> {
+  const step = context.progress.step(`Start ${describeCounts(plan)} of release ${plan.release}`);
+  const total = plan.services.reduce((sum, service) => sum + service.count, 0);
+  const replicas: ReplicaContainer[] = [];
+  try {
+    for (const service of plan.services) {
+      for (let index = 1; index <= service.count; index += 1) {
+        replicas.push(await startReplica(context.docker, plan, service, index, context.secrets));
+        step.update(`${replicas.length}/${total} started`);
+      }
+    }
+  } catch (error) {
+    step.fail();
+    await Promise.all(replicas.map((replica) => stopAndRemove(context.docker, replica.id, 2)));
+    throw error;
+  }
+  step.succeed(`${total}/${total} started`);
+  return replicas;
+}
+
+function entriesOf(replicas: readonly ReplicaContainer[], release: number): BackendEntry[] {
+  return replicas.map((replica) => ({ id: replica.name, containerId: replica.id, release, service: replica.service, kind: replica.kind, url: replica.url, role: 'candidate' }));
+}
+
+/** Drains the old web replicas (in-flight requests finish, up to 30 s) while the old workers stop; then removes them. */
+async function retire(context: RolloutContext, oldBackends: readonly BackendEntry[]): Promise<void> {
+  if (oldBackends.length === 0) return;
+  const web = oldBackends.filter((backend) => backend.kind === 'web');
+  const step = context.progress.step(`Drain ${oldBackends.length} replica${oldBackends.length === 1 ? '' : 's'} of the previous release`);
+  const workers = Promise.all(oldBackends.filter((backend) => backend.kind !== 'web').map((backend) => stopAndRemove(context.docker, backend.containerId, 10)));
+  const deadline = Date.now() + 30_000;
+  while (web.length) {
+    const status = await context.balancer.status();
+    const inflight = (status?.backends ?? []).filter((backend) => backend.role === 'draining').reduce((sum, backend) => sum + backend.inflight, 0);
+    if (inflight === 0 || Date.now() > deadline) break;
+    step.update(`${inflight} request${inflight === 1 ? '' : 's'} in flight`);
+    await sleep(200);
+  }
+  await Promise.all([workers, ...web.map((backend) => stopAndRemove(context.docker, backend.containerId, 10))]);
+  step.succeed('stopped');
+}
+
+/** Runs one release: the shared core of deploy and rollback. */
+export async function rollout(context: RolloutContext, request: RolloutRequest): Promise<DeployOutcome> {
+  const { config, docker, progress } = context;
+  const plan = planLocal(config, { release: request.release, databasePassword: context.databasePassword });
+  const release = newRelease(request);
+
+  await ensureNetwork(docker, plan);
+  await startDependencies(context, plan);
+  const planFile = writePlan(context, plan);
 
   const previous = context.balancer.savedConfig();
-  const oldBackends = (previous?.backends ?? []).filter((backend) => backend.role !== 'candidate');
-  const count = plan.replicas.count;
-  const start = progress.step(`Start ${count} replica${count === 1 ? '' : 's'} of release ${request.release}`);
-  const replicas: ReplicaContainer[] = [];
-  for (let index = 1; index <= count; index += 1) {
-    replicas.push(await startReplica(docker, plan, index, context.secrets));
-    start.update(`${index}/${count} started`);
+  const serving = Boolean(previous?.supervise) && (await context.balancer.status()) !== undefined;
+  // A rollback restores images whose `before` task already ran when they were released: it does not run again.
+  const before = request.rollbackOf === undefined ? await runBeforeTask(context, plan) : ({ ok: true } as const);
+  if (!before.ok) {
+    recordFailure(context, { ...release, reason: before.reason }, before.evidence);
+    return { ok: false, env: config.env, release: { ...release, reason: before.reason }, url: serving && previous?.port !== undefined ? `http://127.0.0.1:${previous.port}` : undefined, reasons: [before.reason], logTail: before.logTail, logTailOf: 'the release.before task', evidence: before.evidence };
   }
-  start.succeed(`${count}/${count} started`);
 
-  const candidates: BackendEntry[] = replicas.map((replica) => ({ id: replica.name, containerId: replica.id, release: request.release, url: replica.url, role: 'candidate' }));
-  await context.balancer.apply(balancerConfig(plan, [...oldBackends, ...candidates], previous?.supervise));
+  const oldBackends = (previous?.backends ?? []).filter((backend) => backend.role !== 'candidate');
+  const replicas = await startReplicas(context, plan);
+  const candidates = entriesOf(replicas, request.release);
+  await context.balancer.apply(balancerConfig(plan, [...oldBackends, ...candidates], previous?.supervise, previous));
 
-  const health = progress.step(`Health checks (${soleWebService(config).health.path} every ${soleWebService(config).health.interval}s, ${soleWebService(config).health.healthyThreshold} passes)`);
-  const verdict = await waitForReplicas(context, replicas, (healthy) => health.update(`${healthy}/${count} healthy`));
+  const total = replicas.length;
+  const health = progress.step(`Health checks (${describeChecks(plan)})`);
+  const verdict = await waitForReplicas(context, plan, replicas, (healthy) => health.update(`${healthy}/${total} healthy`));
   if (!verdict.healthy) {
     health.fail(verdict.reason);
     const failed = verdict.failed ?? replicas[0]!;
-    const logTail = redactSecrets(await containerLogTail(docker, failed.id, 30), context.secrets);
+    const logTail = redactSecrets(await containerLogTail(docker, failed.id, 30), maskValues(context));
     const evidence = await gatherEvidence(context, replicas, verdict, logTail);
     const cleanup = progress.step(`Remove the new replicas; ${oldBackends.length ? `release ${previous?.supervise?.release ?? ''} keeps serving` : 'nothing was serving before'}`);
     // Nothing served before this release: no balancer is left answering 503.
-    if (oldBackends.length) await context.balancer.apply(balancerConfig(plan, oldBackends, previous?.supervise));
+    if (previous && oldBackends.length) await context.balancer.apply({ ...previous, backends: oldBackends });
     else await context.balancer.stop();
     await Promise.all(replicas.map((replica) => stopAndRemove(docker, replica.id, 2)));
     cleanup.succeed();
-    context.releases.record(release);
-    // The record `berth doctor` reads (src/doctor/last-failure.ts in the doctor branch): { recordedAt, release, evidence }.
-    writeFileSync(join(context.stateDir, STATE_FILES.lastFailure), `${JSON.stringify({ recordedAt: new Date().toISOString(), release: request.release, evidence }, null, 2)}\n`);
-    return { ok: false, env: config.env, release, url: oldBackends.length ? plan.url : undefined, reasons: [verdict.reason ?? 'a new replica did not become healthy'], logTail, evidence };
+    const reason = verdict.reason ?? 'a new replica did not become healthy';
+    recordFailure(context, { ...release, reason }, evidence);
+    return { ok: false, env: config.env, release: { ...release, reason }, url: oldBackends.length && previous?.port !== undefined ? `http://127.0.0.1:${previous.port}` : undefined, reasons: [reason], logTail, evidence };
   }
-  health.succeed(`${count}/${count} healthy`);
+  health.succeed(`${total}/${total} healthy`);
 
   const rotation = progress.step('Rotation');
   const promoted: BackendEntry[] = [
     ...candidates.map((backend) => ({ ...backend, role: 'active' as const })),
     ...oldBackends.map((backend) => ({ ...backend, role: 'draining' as const })),
   ];
-  await context.balancer.apply(balancerConfig(plan, promoted, { release: request.release, count, planFile }));
-  rotation.succeed(`release ${request.release} in rotation at ${plan.url}`);
+  const supervise = supervision(plan, planFile);
+  await context.balancer.apply(balancerConfig(plan, promoted, supervise));
+  rotation.succeed(plan.url ? `release ${request.release} in rotation at ${plan.url}` : `release ${request.release} running`);
 
-  if (oldBackends.length) {
-    const drain = progress.step(`Drain ${oldBackends.length} replica${oldBackends.length === 1 ? '' : 's'} of the previous release`);
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const status = await context.balancer.status();
-      const inflight = (status?.backends ?? []).filter((backend) => backend.role === 'draining').reduce((sum, backend) => sum + backend.inflight, 0);
-      if (inflight === 0 || Date.now() > deadline) break;
-      drain.update(`${inflight} request${inflight === 1 ? '' : 's'} in flight`);
-      await sleep(200);
-    }
-    await context.balancer.apply(balancerConfig(plan, promoted.filter((backend) => backend.role === 'active'), { release: request.release, count, planFile }));
-    await Promise.all(oldBackends.map((backend) => stopAndRemove(docker, backend.containerId, 10)));
-    drain.succeed('stopped');
-  }
+  await retire(context, oldBackends);
+  await context.balancer.apply(balancerConfig(plan, promoted.filter((backend) => backend.role === 'active'), supervise));
   // Replicas of older releases the balancer no longer knows about (e.g. after a crash of berth itself).
   for (const container of await docker.listContainers({ all: true, filters: { label: labelFilters(config.app, config.env, 'app') } })) {
     if (container.Labels[LABEL_RELEASE] !== String(request.release)) await stopAndRemove(docker, container.Id, 10);
@@ -203,10 +315,10 @@ export async function rollout(context: RolloutContext, request: RolloutRequest):
   release.status = 'deployed';
   context.releases.record(release);
   rmSync(join(context.stateDir, STATE_FILES.lastFailure), { force: true });
-  return { ok: true, env: config.env, release, url: plan.url, reasons: [], logTail: [] };
+  return { ok: true, env: config.env, release, ...(plan.url ? { url: plan.url } : {}), reasons: [], logTail: [] };
 }
 
-async function gatherEvidence(context: RolloutContext, replicas: ReplicaContainer[], verdict: ReplicaVerdict & { status?: BalancerStatus }, logTail: string[]): Promise<FailureEvidence> {
+async function gatherEvidence(context: RolloutContext, replicas: ReplicaContainer[], verdict: ReplicaVerdict, logTail: string[]): Promise<FailureEvidence> {
   const evidence = emptyEvidence('local');
   for (const replica of replicas) {
     const info = await context.docker.getContainer(replica.id).inspect().catch(() => undefined);
@@ -215,12 +327,12 @@ async function gatherEvidence(context: RolloutContext, replicas: ReplicaContaine
         id: replica.name,
         stoppedReason: info.State.OOMKilled ? 'OutOfMemory: container killed due to memory usage' : 'Essential container in task exited',
         stopCode: 'EssentialContainerExited',
-        containers: [{ name: 'app', exitCode: info.State.ExitCode, reason: info.State.Error || undefined }],
+        containers: [{ name: replica.service, exitCode: info.State.ExitCode, reason: info.State.Error || undefined }],
       });
     }
   }
   for (const backend of verdict.status?.backends ?? []) {
-    if (!replicas.some((replica) => replica.name === backend.id)) continue;
+    if (!replicas.some((replica) => replica.name === backend.id) || backend.kind !== 'web') continue;
     const reason = backend.lastError?.startsWith('HTTP') ? 'Target.ResponseCodeMismatch' : backend.lastError?.startsWith('no answer') ? 'Target.Timeout' : backend.lastError ? 'Target.FailedHealthChecks' : undefined;
     evidence.targetHealth.push({ target: backend.id, state: backend.health === 'initial' ? 'initial' : backend.health === 'down' ? 'unavailable' : backend.health, reason, description: backend.lastError });
   }
