@@ -2,7 +2,7 @@
  * Checks decided from the configuration and the built image's metadata alone: pure, so every rule is
  * tested without an engine. The engine-facing code gathers the facts and passes them in.
  */
-import { declaredSecrets } from '../model/index.js';
+import { appImageArch, declaredSecrets } from '../model/index.js';
 import type { Arch, ResolvedConfig, ServiceSpec, WebServiceSpec } from '../config/model.js';
 import { fail, pass, warn, type CheckResult } from './check-result.js';
 import { BROWSER_PUBLIC_NAMES, looksSecretName, secretLooking } from '../config/secret-names.js';
@@ -74,16 +74,20 @@ export interface DockerfileFacts {
   platformPins: Array<{ platform: string; line: number }>;
 }
 
-export function checkBuildArgSecrets(config: ServiceConfig, dockerfile?: DockerfileFacts): CheckResult {
-  const configured = Object.keys(config.image.build?.args ?? {}).filter(secretLookingName);
+/** Secret-looking build arguments of one build (the app's by default): in berth.yml's args or the Dockerfile's ARGs. */
+export function checkBuildArgSecrets(config: ServiceConfig, dockerfile?: DockerfileFacts, subject: ImageSubject = imageSubjects(config)[0]!): CheckResult {
+  const id = imageCheckId('build-args', config, subject);
+  const argsKey = subject.own ? `${serviceKey(config, subject.own)}.build.args` : 'service.build.args';
+  const secretsKey = subject.own ? `${serviceKey(config, subject.own)}.secrets` : 'service.secrets';
+  const configured = Object.keys(subjectImage(config, subject).build?.args ?? {}).filter(secretLookingName);
   const declared = (dockerfile?.args ?? []).filter((name) => secretLookingName(name) && !configured.includes(name));
   const names = [...configured, ...declared];
-  if (names.length === 0) return pass('build-args', 'no build argument looks secret');
-  const where = [configured.length > 0 ? 'service.build.args' : '', declared.length > 0 ? `ARG in ${dockerfile!.file}` : ''].filter(Boolean).join(' and ');
+  if (names.length === 0) return pass(id, `no build argument${subject.own ? ` of the ${subject.own.name} service's image` : ''} looks secret`);
+  const where = [configured.length > 0 ? argsKey : '', declared.length > 0 ? `ARG in ${dockerfile!.file}` : ''].filter(Boolean).join(' and ');
   return warn(
-    'build-args',
+    id,
     `build argument${names.length === 1 ? '' : 's'} ${names.join(', ')} (${where}) look${names.length === 1 ? 's' : ''} secret: build arguments are stored in the image history`,
-    `pass ${names.join(', ')} at run time through service.secrets instead, or use a BuildKit secret mount (RUN --mount=type=secret)`,
+    `pass ${names.join(', ')} at run time through ${secretsKey} instead, or use a BuildKit secret mount (RUN --mount=type=secret)`,
   );
 }
 
@@ -110,27 +114,50 @@ export interface ImageSubject {
   own?: ServiceSpec;
 }
 
-/** The app image by default: every service without its own image. */
-function appImageSubject(config: Pick<ResolvedConfig, 'services'>): ImageSubject {
-  const services = config.services.filter((service) => !service.ownImage);
-  return { services: services.length > 0 ? services : config.services.slice(0, 1) };
+/**
+ * Every image a release runs: the app image (when any service shares it), then each service's own, in berth.yml's
+ * order — the images `imagesToBuild` builds, plus those named by `image:`.
+ */
+export function imageSubjects(config: Pick<ResolvedConfig, 'services'>): ImageSubject[] {
+  const shared = config.services.filter((service) => !service.ownImage);
+  const own = config.services.filter((service) => service.ownImage).map((service) => ({ services: [service], own: service }));
+  return [...(shared.length > 0 ? [{ services: shared }] : []), ...own];
 }
 
-export function checkImageArch(config: ServiceConfig, image: ImageFacts, dockerfile?: DockerfileFacts, subject: ImageSubject = appImageSubject(config)): CheckResult {
+/** The subject's build and pushed-image reference. */
+export function subjectImage(config: Pick<ResolvedConfig, 'image'>, subject: ImageSubject): Pick<ServiceSpec, 'build' | 'image'> {
+  return subject.own ? { build: subject.own.build, image: subject.own.image } : { build: config.image.build, image: config.image.image };
+}
+
+/** The CPU architecture the subject's image must be built for. */
+export function subjectArch(config: Pick<ResolvedConfig, 'services'>, subject: ImageSubject): Arch {
+  return subject.own ? subject.own.arch : appImageArch(config);
+}
+
+/** A check id for one image: `image-builds` for the app image, `image-builds.<service>` for a service's own. */
+export function imageCheckId(base: string, config: Pick<ResolvedConfig, 'services'>, subject: ImageSubject): string {
+  return subject.own ? serviceCheckId(base, config, subject.own) : base;
+}
+
+/** How messages name the image: "the image", or "the worker service's image". */
+export function imageLabel(subject: ImageSubject): string {
+  return subject.own ? `the ${subject.own.name} service's image` : 'the image';
+}
+
+export function checkImageArch(config: ServiceConfig, image: ImageFacts, dockerfile?: DockerfileFacts, subject: ImageSubject = imageSubjects(config)[0]!): CheckResult {
   const service = subject.own ?? subject.services[0];
-  const arch: Arch = service?.arch ?? 'x86_64';
+  const arch = subjectArch(config, subject);
   const key = service ? `${serviceKey(config, service)}.arch` : 'service.arch';
-  const id = subject.own ? serviceCheckId('image-arch', config, subject.own) : 'image-arch';
+  const id = imageCheckId('image-arch', config, subject);
   const wanted = DOCKER_ARCH[arch];
   const platform = `linux/${wanted}`;
-  if (image.os === 'linux' && image.architecture === wanted) return pass(id, `the ${subject.own ? `${subject.own.name} service's image` : 'image'} is built for ${platform}, matching ${key} ${arch}`);
+  if (image.os === 'linux' && image.architecture === wanted) return pass(id, `${imageLabel(subject)} is built for ${platform}, matching ${key} ${arch}`);
   const other = `${image.os}/${image.architecture}`;
   const otherArch = image.architecture === 'arm64' ? 'arm64' : image.architecture === 'amd64' ? 'x86_64' : undefined;
-  const build = subject.own ? subject.own.build : config.image.build;
-  const reference = subject.own ? subject.own.image : config.image.image;
+  const { build, image: reference } = subjectImage(config, subject);
   return fail(
     id,
-    `the image is built for ${other}, but ${key} is ${arch} (${platform}): tasks would stop with "exec format error" or "image Manifest does not contain descriptor matching platform '${platform}'"`,
+    `${imageLabel(subject)} is built for ${other}, but ${key} is ${arch} (${platform}): tasks would stop with "exec format error" or "image Manifest does not contain descriptor matching platform '${platform}'"`,
     (build
       ? `${pinFix(dockerfile, platform) ?? `remove --platform=${other} from the Dockerfile's FROM lines`} so berth builds for ${platform}`
       : `rebuild ${reference ?? 'the image'} with \`docker build --platform ${platform}\` (or let berth build it: ${service ? serviceKey(config, service) : 'service'}.build)`) + (otherArch ? `, or set ${key}: ${otherArch}` : ''),
@@ -163,11 +190,11 @@ export function runsAsRoot(user: string): boolean {
   return name === '' || name === 'root' || name === '0';
 }
 
-export function checkImageUser(image: ImageFacts): CheckResult {
-  if (!runsAsRoot(image.user)) return pass('image-user', `the image runs as user ${image.user}`);
+export function checkImageUser(image: ImageFacts, id = 'image-user', label = 'the image'): CheckResult {
+  if (!runsAsRoot(image.user)) return pass(id, `${label} runs as user ${image.user}`);
   return warn(
-    'image-user',
-    'the image runs as root: a flaw in the app would give an attacker root in the container',
+    id,
+    `${label} runs as root: a flaw in the app would give an attacker root in the container`,
     'add a user in the Dockerfile and switch to it: `RUN useradd --create-home app` (or `adduser -D app` on Alpine), then `USER app`',
   );
 }
