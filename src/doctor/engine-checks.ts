@@ -34,7 +34,7 @@ export interface EngineCheckOptions {
 
 const LOG_LINES = 20;
 /** Docker's embedded DNS listens inside every container on a user-defined network. */
-const DOCKER_DNS = '127.0.0.11';
+export const DOCKER_DNS = '127.0.0.11';
 /** How long a port picture must hold before the doctor calls it wrong. */
 const SETTLE_MS = 3000;
 const COMMON_HEALTH_PATHS = ['/health', '/healthz', '/health/', '/api/health', '/ping', '/status', '/', '/docs'];
