@@ -1,5 +1,6 @@
 /** Helpers for tests on the real Docker engine: a temporary copy of a fixture app, the CLI, bounded load. */
 import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -9,8 +10,9 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Compiles berth once (the CLI, the detached balancer and berth ui's page script run from dist/). */
 export function buildBerth(): void {
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'src/dashboard/page/tsconfig.json')], { stdio: 'inherit' });
+  // One build for all test files: the lock makes parallel workers wait for the first one's build instead of compiling
+  // side by side, and --if-stale skips it when dist/ is newer than src/ (npm test builds before vitest starts).
+  execFileSync('flock', [join(tmpdir(), `berth-build-${createHash('sha256').update(ROOT).digest('hex').slice(0, 12)}.lock`), process.execPath, join(ROOT, 'scripts/build.mjs'), '--if-stale'], { stdio: 'inherit' });
 }
 
 export interface FixtureApp {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import type { ResolvedConfig } from '../config/model.js';
 import type { DeployOutcome, TargetOperations } from '../targets/operations.js';
-import { progressJournalPath } from '../cli/commands/journal.js';
+import { progressJournalPath } from '../targets/journal.js';
 import type { ArchitectureView, FailureView } from './page-html.js';
 
 export interface EnvironmentSource {
@@ -94,7 +94,7 @@ export function berthYmlSource(configFile: string): EnvironmentSource {
     },
     async rollback(env, to) {
       const config = configOf(env);
-      const [{ rollbackRecorded }, { silentProgress }] = await Promise.all([import('../cli/commands/journal.js'), import('../terminal/progress.js')]);
+      const [{ rollbackRecorded }, { silentProgress }] = await Promise.all([import('../targets/journal.js'), import('../terminal/progress.js')]);
       return rollbackRecorded(config, await this.operations(env), { to, yes: true, timeoutSeconds: 20 * 60 }, silentProgress);
     },
     reset(env) {

@@ -3,7 +3,7 @@ import { Option } from 'commander';
 import { durationFlag, globalOptions, loadForCommand } from '../global-options.js';
 import { printError, printJson, printLine } from '../output.js';
 import { createProgress, silentProgress } from '../../terminal/progress.js';
-import { journalFor } from './journal.js';
+import { journalFor } from '../../targets/journal.js';
 import { describeFailure, describeOutcome } from './operate-output.js';
 
 export function registerDeploy(program: Command): void {

@@ -4,7 +4,7 @@ import { UsageError } from '../../errors.js';
 import { durationFlag, globalOptions, loadForCommand } from '../global-options.js';
 import { printError, printJson, printLine } from '../output.js';
 import { createProgress, silentProgress } from '../../terminal/progress.js';
-import { rollbackRecorded } from './journal.js';
+import { rollbackRecorded } from '../../targets/journal.js';
 import { describeFailure, describeOutcome } from './operate-output.js';
 
 export function registerRollback(program: Command): void {

@@ -5,7 +5,7 @@ import { App, DefaultStackSynthesizer, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CiStack, environmentSubject, type CiRoleSpec } from './ci-stack.js';
 import { CDK_BOOTSTRAP_QUALIFIER } from '../../model/index.js';
 import { readFindings, REPORT_FILE } from './synthesize.js';
@@ -37,8 +37,15 @@ const actions = (statement: Statement) => [statement.Action].flat();
 const text = (value: unknown) => JSON.stringify(value);
 
 describe('CI stack berth-<app>-ci', () => {
+  // The default stack is synthesized once, in a hook: the first synthesis loads aws-cdk-lib, which on a loaded machine
+  // takes longer than one test's timeout.
+  let defaults: ReturnType<typeof template>;
+  beforeAll(() => {
+    defaults = template();
+  });
+
   it('trusts only GitHub jobs of the repository running in the role\'s GitHub environment, with the STS audience', () => {
-    const { template: synthesized, resources } = template();
+    const { template: synthesized, resources } = defaults;
     expect(synthesized.findResources('AWS::IAM::OIDCProvider')).toEqual({
       GithubOidcProviderD8241A88: expect.objectContaining({ Properties: { Url: 'https://token.actions.githubusercontent.com', ClientIdList: ['sts.amazonaws.com'] }, DeletionPolicy: 'Retain' }),
     });
@@ -69,7 +76,7 @@ describe('CI stack berth-<app>-ci', () => {
   });
 
   it('grants no * action, no administrator policy, and names the app\'s own resources', () => {
-    const { resources } = template();
+    const { resources } = defaults;
     const statements = Object.values(resources).filter((resource) => resource.Type === 'AWS::IAM::Policy')
       .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
     expect(statements.length).toBeGreaterThan(30);
@@ -82,7 +89,7 @@ describe('CI stack berth-<app>-ci', () => {
 
   it('lets a role assume exactly the CDK bootstrap roles of its environment\'s account and region', () => {
     expect(CDK_BOOTSTRAP_QUALIFIER).toBe(DefaultStackSynthesizer.DEFAULT_QUALIFIER);
-    const { resources } = template();
+    const { resources } = defaults;
     const assume = policyOf(resources, 'berth-news-api-ci-prod').find((statement) => statement.Sid === 'AssumeCdkBootstrapRoles')!;
     expect(actions(assume)).toEqual(['sts:AssumeRole']);
     const targets = text(assume.Resource);
@@ -92,7 +99,7 @@ describe('CI stack berth-<app>-ci', () => {
   });
 
   it('scopes ECR push to the app\'s repository, releases and secrets to the role\'s environment', () => {
-    const { resources } = template();
+    const { resources } = defaults;
     const staging = policyOf(resources, 'berth-news-api-ci-staging');
     const push = staging.find((statement) => statement.Sid === 'PushAndTagTheAppImages')!;
     expect(actions(push)).toEqual(expect.arrayContaining(['ecr:PutImage', 'ecr:InitiateLayerUpload', 'ecr:CompleteLayerUpload']));
@@ -108,7 +115,7 @@ describe('CI stack berth-<app>-ci', () => {
   });
 
   it('lets the preview role store secrets and purge releases of pr-* environments only', () => {
-    const { resources } = template();
+    const { resources } = defaults;
     const preview = policyOf(resources, 'berth-news-api-ci-preview');
     const releases = preview.find((statement) => statement.Sid === 'ReleaseHistory')!;
     expect(actions(releases)).toContain('ssm:DeleteParameters');

@@ -1,9 +1,9 @@
 /** The progress journal of a command's environment (src/terminal/progress-journal.ts), loaded when an operation runs. */
-import type { ResolvedConfig } from '../../config/model.js';
-import { stateFile } from '../../model/index.js';
-import type { DeployOutcome, RollbackRequest, TargetOperations } from '../../targets/operations.js';
-import type { Progress } from '../../terminal/progress.js';
-import type { JournalRun } from '../../terminal/progress-journal.js';
+import type { ResolvedConfig } from '../config/model.js';
+import { stateFile } from '../model/index.js';
+import type { DeployOutcome, RollbackRequest, TargetOperations } from './operations.js';
+import type { Progress } from '../terminal/progress.js';
+import type { JournalRun } from '../terminal/progress-journal.js';
 
 /** <state>/<target>/<app>/<env>/progress.jsonl (src/model/state-paths.ts). */
 export function progressJournalPath(config: Pick<ResolvedConfig, 'target' | 'app' | 'env'>): string {
@@ -11,7 +11,7 @@ export function progressJournalPath(config: Pick<ResolvedConfig, 'target' | 'app
 }
 
 export async function journalFor(config: ResolvedConfig, command: string, progress: Progress): Promise<JournalRun> {
-  const { recordProgress } = await import('../../terminal/progress-journal.js');
+  const { recordProgress } = await import('../terminal/progress-journal.js');
   return recordProgress(progressJournalPath(config), command, progress);
 }
 
