@@ -5,19 +5,10 @@
 import { appImageArch, declaredSecrets } from '../model/index.js';
 import type { Arch, ResolvedConfig, ServiceSpec, WebServiceSpec } from '../config/model.js';
 import { fail, pass, warn, type CheckResult } from './check-result.js';
+import { serviceCheckId, serviceKey } from './service-keys.js';
 import { BROWSER_PUBLIC_NAMES, looksSecretName, secretLooking } from '../config/secret-names.js';
 
 type ServiceConfig = Pick<ResolvedConfig, 'env' | 'services' | 'image'>;
-
-/** Where a service's settings live in berth.yml: `service` for the one-service shorthand, else `services.<name>`. */
-export function serviceKey(config: Pick<ResolvedConfig, 'services'>, service: Pick<ServiceSpec, 'name'>): string {
-  return config.services.length === 1 && service.name === 'web' ? 'service' : `services.${service.name}`;
-}
-
-/** A check id for one of several services: `expose-port.api`; the bare id for a one-service app. */
-export function serviceCheckId(base: string, config: Pick<ResolvedConfig, 'services'>, service: Pick<ServiceSpec, 'name'>): string {
-  return config.services.length > 1 ? `${base}.${service.name}` : base;
-}
 
 /** What `docker image inspect` tells the doctor. */
 export interface ImageFacts {

@@ -428,11 +428,11 @@ describe('the causes the doctor names, inside a deploy', () => {
     expect(ids({ ...REAL_MESSAGES['buildkit-required']![2]!, builder: { buildkit: true, dockerfileFeatures: ['a heredoc (line 3)'] } })).toEqual(['build-syntax']);
   });
 
-  it('uses the failed service\'s port and health path', () => {
+  it('uses the failed service\'s port, health path and berth.yml key', () => {
     const api = { ...config.services[0]!, name: 'api', port: 9000, health: { ...(config.services[0] as { health: object }).health, path: '/ready' } } as DiagnoseConfig['services'][number];
     const two: DiagnoseConfig = { ...config, services: [config.services[0]!, api] };
     const [first] = diagnose({ ...REAL_MESSAGES['app-wrong-port']![0]!, service: 'api' }, two);
-    expect(first!.cause).toBe('The app listens on port 80, not on service.port 9000: the health checks to port 9000 get no answer.');
+    expect(first!.cause).toBe('The app listens on port 80, not on services.api.port 9000: the health checks to port 9000 get no answer.');
   });
 });
 

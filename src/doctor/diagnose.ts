@@ -6,6 +6,7 @@ import type { ResolvedConfig, ServiceSpec } from '../config/model.js';
 import { findService, primaryWebService } from '../model/index.js';
 import type { FailureEvidence } from './failure-evidence.js';
 import { observe } from './failure-observations.js';
+import { serviceKey } from './service-keys.js';
 import { KNOWN_FAILURES, type EvidenceField, type KnownFailure, type TargetText } from './known-failures.js';
 
 /** What diagnose reads from the configuration to make fixes concrete. */
@@ -147,6 +148,14 @@ export function renderTemplate(template: string, config: DiagnoseConfig, groups:
   });
 }
 
+/** The table speaks of the `service:` shorthand; for an app of several services, the keys of the one that failed. */
+function serviceKeys(text: string, config: DiagnoseConfig, evidence: FailureEvidence): string {
+  const service = failedService(config, evidence);
+  if (!service) return text;
+  const key = serviceKey(config, service);
+  return key === 'service' ? text : text.replace(/\bservice\.(?=(port|arch|build|command|env|health|memory|cpu|secrets|image|count)\b)/g, `${key}.`);
+}
+
 /**
  * Maps the evidence of a failed deploy to known causes and fixes, most specific first.
  * Returns an empty list when nothing in the table matches.
@@ -162,8 +171,8 @@ export function diagnose(evidence: FailureEvidence, config: DiagnoseConfig, tabl
       const diagnosis: Diagnosis = {
         id: m.entry.id,
         title: textFor(m.entry.title, target),
-        cause: renderTemplate(textFor(m.entry.cause, target), config, m.groups, evidence, m.entry.groupDefaults),
-        fix: renderTemplate(textFor(m.entry.fix, target), config, m.groups, evidence, m.entry.groupDefaults),
+        cause: serviceKeys(renderTemplate(textFor(m.entry.cause, target), config, m.groups, evidence, m.entry.groupDefaults), config, evidence),
+        fix: serviceKeys(renderTemplate(textFor(m.entry.fix, target), config, m.groups, evidence, m.entry.groupDefaults), config, evidence),
         evidence: m.lines,
         conclusive: m.entry.conclusive ?? false,
       };

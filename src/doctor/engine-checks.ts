@@ -13,8 +13,9 @@ import { doctorImageTag as doctorImage, findService, LABEL_APP, LABEL_ROLE, long
 import type { Progress } from '../terminal/progress.js';
 import { fail, pass, warn, type CheckResult } from './check-result.js';
 import { buildImage as buildDockerImage, hostPlatform, inspectImage as inspectDockerImage, platformFor, type ImageInfo } from '../build/index.js';
-import { checkExpose, checkImageArch, checkImageUser, imageCheckId, imageLabel, imageSubjects, serviceKey, subjectArch, subjectImage, type DockerfileFacts, type ImageFacts, type ImageSubject } from './config-checks.js';
+import { checkExpose, checkImageArch, checkImageUser, imageCheckId, imageLabel, imageSubjects, subjectArch, subjectImage, type DockerfileFacts, type ImageFacts, type ImageSubject } from './config-checks.js';
 import { diagnoseBuildFailure } from './build-failure.js';
+import { serviceKey } from './service-keys.js';
 import { parseProcNetTcp, reachableFromOutside, type ListeningSocket } from './listening-sockets.js';
 import { probeCheckId, probeVerdict, type ProbeObservation } from './probe-verdict.js';
 import { removeProbeDependencies, startProbeDependencies, type DependencyStart } from './probe-dependencies.js';
@@ -163,8 +164,10 @@ function redact(lines: string[], secrets: string[]): string[] {
   return lines.map((line) => values.reduce((text, value) => text.split(value).join('***'), line));
 }
 
-async function freePort(range: [number, number]): Promise<number> {
+/** A port of the range that nothing listens on, skipping those already handed out to this probe's containers. */
+async function freePort(range: [number, number], taken: ReadonlySet<number> = new Set()): Promise<number> {
   for (let port = range[0]; port <= range[1]; port++) {
+    if (taken.has(port)) continue;
     const free = await new Promise<boolean>((resolve) => {
       const server = createServer();
       server.once('error', () => resolve(false));
@@ -530,6 +533,7 @@ export async function probeServices(docker: Docker, config: ResolvedConfig, prob
   if (probes.length === 0) return [];
   const name = `${config.app}-doctor-${Date.now().toString(36)}`;
   const plan = probeDependencyPlan(config, name, randomBytes(18).toString('base64url'));
+  const handedOut = new Set<number>();
   const run: ProbeRun = {
     docker,
     config,
@@ -537,7 +541,12 @@ export async function probeServices(docker: Docker, config: ResolvedConfig, prob
     name,
     options,
     created: [],
-    hostPort: async () => (options.hostPortRange ? String(await freePort(options.hostPortRange)) : ''),
+    hostPort: async () => {
+      if (!options.hostPortRange) return '';
+      const port = await freePort(options.hostPortRange, handedOut);
+      handedOut.add(port);
+      return String(port);
+    },
   };
   let current: ReturnType<Progress['step']> | undefined;
   const removeAll = async () => {

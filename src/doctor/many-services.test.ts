@@ -116,3 +116,16 @@ describe('probe verdicts name the service', () => {
     expect(results[1]!.message).toBe('worker: the health command ["python","heartbeat.py","check"] failed 3 times after the 30s grace period: no heartbeat yet');
   });
 });
+
+describe('diagnoses of a failed deploy name the service\'s keys', () => {
+  it('says services.feeds.port for the feeds service listening elsewhere, service.port for a one-service app', async () => {
+    const { diagnose } = await import('./diagnose.js');
+    const { emptyEvidence } = await import('./failure-evidence.js');
+    const evidence = { ...emptyEvidence('local'), service: 'feeds', listening: [{ address: '0.0.0.0', port: 5000 }] };
+    const [first] = diagnose(evidence, local);
+    expect(first).toMatchObject({ id: 'app-wrong-port', cause: 'The app listens on port 5000, not on services.feeds.port 8001: the health checks to port 8001 get no answer.' });
+    expect(first!.fix).not.toMatch(/\bservice\.port/);
+    const single = { ...local, services: [{ ...local.services[0]!, route: {} }] } as ResolvedConfig;
+    expect(diagnose({ ...evidence, service: 'web' }, single)[0]!.cause).toBe('The app listens on port 5000, not on service.port 8000: the health checks to port 8000 get no answer.');
+  });
+});

@@ -9,6 +9,7 @@ import { diagnose, type DiagnoseConfig, type Diagnosis } from './diagnose.js';
 import { emptyEvidence, type FailureEvidence } from './failure-evidence.js';
 import { fail, pass, type CheckResult } from './check-result.js';
 import type { ListeningSocket } from './listening-sockets.js';
+import { serviceCheckId, serviceKey } from './service-keys.js';
 
 export type ProbeObservation =
   /** The engine refused to start the container (bad entrypoint, wrong architecture, no command, ...). */
@@ -56,9 +57,7 @@ function probedService(context: ProbeContext): ServiceSpec {
 }
 
 /** Check ids carry the service name when the app has more than one service: container-port.api. */
-export function probeCheckId(base: string, config: Pick<DiagnoseConfig, 'services'>, service: Pick<ServiceSpec, 'name'>): string {
-  return config.services.length > 1 ? `${base}.${service.name}` : base;
-}
+export const probeCheckId = serviceCheckId;
 
 /** The diagnosis of the doctor's own evidence, in the words a failed deploy uses. */
 function diagnoseProbe(context: ProbeContext, service: ServiceSpec, fill: (evidence: FailureEvidence) => void): Diagnosis | undefined {
@@ -134,6 +133,7 @@ function webVerdict(
 ): CheckResult[] {
   const { env } = context.config;
   const { port } = service;
+  const key = serviceKey(context.config, service);
   const path = service.health.path;
   switch (observation.kind) {
     case 'healthy':
@@ -151,7 +151,7 @@ function webVerdict(
         fail(
           id('health-path'),
           `${label}GET ${path} answered ${observation.status}, not 2xx: ${target}${alternative ? ` (${observation.answering.join(', ')} answer${observation.answering.length === 1 ? 's' : ''} 2xx)` : ''}`,
-          alternative ? `set service.health.path: ${alternative} in berth.yml, or add a route for ${path} that answers 200` : `add a route for ${path} that answers 200 without login or redirect, or set service.health.path to one that does`,
+          alternative ? `set ${key}.health.path: ${alternative} in berth.yml, or add a route for ${path} that answers 200` : `add a route for ${path} that answers 200 without login or redirect, or set ${key}.health.path to one that does`,
           observation.logTail.length > 0 ? observation.logTail : undefined,
         ),
       ];
@@ -172,7 +172,7 @@ function webVerdict(
         fail(
           id('health-path'),
           `${label}GET ${path} got no answer within the ${service.health.gracePeriod}s grace period (${observation.lastError})`,
-          `make ${path} answer quickly; if start-up is slow, raise service.health.gracePeriod (now ${service.health.gracePeriod}s) or service.health.timeout (now ${service.health.timeout}s)`,
+          `make ${path} answer quickly; if start-up is slow, raise ${key}.health.gracePeriod (now ${service.health.gracePeriod}s) or ${key}.health.timeout (now ${service.health.timeout}s)`,
           observation.logTail.length > 0 ? observation.logTail : undefined,
         ),
       ];
@@ -192,7 +192,7 @@ function webVerdict(
         fail(
           id('container-port'),
           `${label}nothing listened on port ${port} within the ${service.health.gracePeriod}s grace period${hint}`,
-          `start the web server on 0.0.0.0:${port} in CMD (or service.command); if it needs longer to start, raise service.health.gracePeriod. Try it: berth deploy --env ${env}`,
+          `start the web server on 0.0.0.0:${port} in CMD (or ${key}.command); if it needs longer to start, raise ${key}.health.gracePeriod. Try it: berth deploy --env ${env}`,
           details,
         ),
       ];
