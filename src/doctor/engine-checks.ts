@@ -506,7 +506,7 @@ async function probeService(run: ProbeRun, probe: ServiceProbe): Promise<CheckRe
   const several = config.services.length > 1;
   const title = service.kind === 'web'
     ? `Starting ${several ? `the ${service.name} service` : 'the container'} and waiting for GET ${service.health.path} on port ${service.port}`
-    : `Starting the ${service.name} worker and watching it${service.health ? ` (health command, ${service.health.gracePeriod}s grace period)` : ` for ${WORKER_WATCH_SECONDS}s`}`;
+    : `Starting the ${service.name} service (a worker) and watching it${service.health ? ` (health command, ${service.health.gracePeriod}s grace period)` : ` for ${WORKER_WATCH_SECONDS}s`}`;
   const step = options.progress.step(title);
   try {
     const observation = service.kind === 'web'
