@@ -1,6 +1,8 @@
 /**
  * Every file in test/fixtures/invalid is a berth.yml with one mistake. Its first line names the field
- * path the error must point at (`# expect-path: service.memory`; empty for whole-file problems).
+ * path the error must point at (`# expect-path: service.memory`; empty for whole-file problems). Optional
+ * header lines after it: `# expect-line: 5` (the line the problem points at), `# expect-text: did you mean`
+ * (in that problem's line), `# expect-not: canary` (nowhere in the output: contents that must not be echoed).
  * The corpus runs in-process through the same error reporting as the CLI (fast, in parallel); one
  * case runs the built CLI to prove the wiring (exit code, stdout empty, stderr identical).
  */
@@ -17,6 +19,16 @@ const files = readdirSync(dir).filter((name) => name.endsWith('.yml')).sort();
 function expectedPath(file: string): string {
   const first = readFileSync(join(dir, file), 'utf8').split('\n')[0] ?? '';
   return /^# expect-path: ?(.*)$/.exec(first)?.[1]?.trim() ?? '';
+}
+
+/** The values of `# expect-<name>:` header lines (the comment lines at the top of the file). */
+function expectations(file: string, name: string): string[] {
+  const header: string[] = [];
+  for (const line of readFileSync(join(dir, file), 'utf8').split('\n').slice(0, 10)) {
+    if (!line.startsWith('#')) break;
+    header.push(line);
+  }
+  return header.flatMap((line) => new RegExp(`^# expect-${name}: ?(.*)$`).exec(line)?.[1]?.trim() ?? []);
 }
 
 /** What `berth validate --config <file>` reports, computed in-process: exit code and the error lines. */
@@ -44,11 +56,14 @@ describe('invalid berth.yml corpus', () => {
     const path = expectedPath(file);
     const problemLines = result.lines.filter((line) => line.startsWith(`test/fixtures/invalid/${file}`));
     expect(problemLines.length, result.text).toBeGreaterThan(0);
+    const line = path ? problemLines.find((l) => l.includes(`: ${path}: `)) : problemLines[0];
     if (path) {
-      const line = problemLines.find((l) => l.includes(`: ${path}: `));
       expect(line, result.text).toBeDefined();
       expect(line).toMatch(new RegExp(`^test/fixtures/invalid/${file.replace('.', '\\.')}:\\d+:\\d+: `));
     }
+    for (const at of expectations(file, 'line')) expect(line, result.text).toMatch(new RegExp(`^test/fixtures/invalid/${file.replace('.', '\\.')}:${at}:\\d+: `));
+    for (const text of expectations(file, 'text')) expect(line, result.text).toContain(text);
+    for (const text of expectations(file, 'not')) expect(result.text).not.toContain(text);
     // Hostile inputs (huge values, alias bombs, deep nesting) must be refused quickly, not hang.
     expect(Date.now() - started).toBeLessThan(5000);
   });

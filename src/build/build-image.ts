@@ -8,6 +8,7 @@ import type { BuildSpec } from '../config/model.js';
 import { OperationError } from '../errors.js';
 import { detectBuilder, type BuilderSupport } from './builder.js';
 import { buildKitFeatures } from './dockerfile.js';
+import { failedBuildLines, withoutQuotedInstruction } from './build-output.js';
 import { runDocker } from './docker-cli.js';
 
 export interface BuildImageRequest {
@@ -58,7 +59,8 @@ const LEGACY_BUILDER_NOTICE = /^(DEPRECATED: The legacy builder|\s+Install the b
 export async function buildImage(request: BuildImageRequest): Promise<BuiltImage> {
   if (request.tags.length === 0) throw new Error('buildImage needs at least one tag');
   const tail: string[] = [];
-  const keep = (line: string) => {
+  const keep = (raw: string) => {
+    const line = withoutQuotedInstruction(raw);
     tail.push(line);
     if (tail.length > 40) tail.shift();
     request.onLine?.(line);
@@ -66,7 +68,7 @@ export async function buildImage(request: BuildImageRequest): Promise<BuiltImage
   const builder = request.builder ?? (await detectBuilder());
   const run = await runDocker(buildArgv({ ...request, builder }), { onLine: keep, env: { DOCKER_BUILDKIT: builder.buildkit ? '1' : '0' } });
   if (run.code !== 0) {
-    const last = tail.filter((line) => line.trim() && !LEGACY_BUILDER_NOTICE.test(line)).slice(-15);
+    const last = failedBuildLines(tail.filter((line) => line.trim() && !LEGACY_BUILDER_NOTICE.test(line)).slice(-15));
     const dockerfile = await readFile(request.build.dockerfile, 'utf8').catch(() => '');
     // The cause (network, syntax, missing file, BuildKit) is the doctor's to name: the target asks it (src/doctor/build-failure.ts).
     const error = new OperationError(

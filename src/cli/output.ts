@@ -14,6 +14,12 @@ export interface GlobalOptions {
   yes: boolean;
 }
 
+/** "(prod, AWS)", or "(local)" where the environment and the target share the name (not "(local, local)"). */
+export function environmentLabel(env: string, target: 'local' | 'aws'): string {
+  if (env === target) return `(${env})`;
+  return `(${env}, ${target === 'aws' ? 'AWS' : 'local Docker engine'})`;
+}
+
 export function printLine(text = ''): void {
   process.stdout.write(`${text}\n`);
 }

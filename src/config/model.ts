@@ -17,6 +17,12 @@ export interface HealthCheck {
   unhealthyThreshold: number;
   /** Seconds a new task may take before failing checks count. */
   gracePeriod: number;
+  /**
+   * Whether the container health check runs (ECS and the local engine alike; container-health-command.ts).
+   * health.container, else false when the Dockerfile builds on an image without a shell (FROM scratch), else true.
+   * The load balancer's checks run either way. Always set by loadConfig; absent (hand-made configs in tests) means true.
+   */
+  container?: boolean;
 }
 
 export interface ScheduledCount {

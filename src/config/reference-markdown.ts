@@ -1,5 +1,5 @@
 /** docs/berth-yml.md, rendered from the section docs in reference.ts (npm run docs writes it; a test keeps it current). */
-import { SECTION_DOCS } from './reference.js';
+import { READING_RULES, SECTION_DOCS } from './reference.js';
 
 const MINIMAL = ['# yaml-language-server: $schema=.berth/schema.json', 'app: news-api', 'service:', '  port: 8000', '  health: { path: /health }'].join('\n');
 
@@ -36,5 +36,6 @@ export function renderReferenceMarkdown(): string {
       out.push('');
     }
   }
+  out.push('## How berth reads berth.yml', '', ...READING_RULES.map((rule) => `- ${rule}`), '');
   return `${out.join('\n').trimEnd()}\n`;
 }

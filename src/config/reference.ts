@@ -6,6 +6,7 @@
 import { DEFAULT_ENV, DEFAULTS, defaultLocalImage } from './defaults.js';
 import { formatDuration } from './durations.js';
 import { FARGATE_CPU_VALUES, describeAllowedMemory } from './fargate.js';
+import { CONFIG_FILE_MAX_BYTES, CONFIG_MAX_ALIASES, CONFIG_MAX_DEPTH, CONFIG_MAX_VALUES, COMMAND_WORD_MAX, COMMAND_WORDS_MAX, ENV_VALUE_MAX, HEALTH_PATH_MAX, IMAGE_REFERENCE_MAX, NAME_MAX, PATH_MAX, TEXT_MAX } from './limits.js';
 import { APP_NAME_MAX, LOG_RETENTION_DAYS, POSTGRES_VERSIONS, REDIS_VERSIONS } from './schema.js';
 
 export interface FieldDoc {
@@ -89,7 +90,7 @@ export const SECTION_DOCS: readonly SectionDoc[] = [
       { key: 'env', doc: 'Plain, non-secret environment variables, NAME: value.' },
       { key: 'secrets', doc: 'Names of secrets given to the container as environment variables. Values are never written here: set them with `berth secrets set NAME`.' },
       { key: 'build', doc: 'How to build the image, see service.build.', default: shown(DEFAULTS.service.build) },
-      { key: 'image', doc: 'A pushed image to run instead of building one.' },
+      { key: 'image', doc: 'A pushed image to run instead of building one: an image reference such as nginx:1.27 or ghcr.io/acme/api:v1 (with @sha256:<digest> to pin it).' },
       { key: 'command', doc: "Overrides the image's CMD, as a list of words." },
       { key: 'loadBalancer', doc: 'true: an Application Load Balancer in front of the tasks. false: one task with a public IP and no load balancer (cheapest, no HTTPS, no scaling).', default: shown(DEFAULTS.service.loadBalancer) },
       { key: 'public', doc: 'true: reachable from the internet. false: an internal load balancer, reachable only inside the VPC.', default: shown(DEFAULTS.service.public) },
@@ -103,7 +104,8 @@ export const SECTION_DOCS: readonly SectionDoc[] = [
     default: shown(health),
     example: ['service:', '  health:', '    path: /health', `    interval: ${health.interval}`, `    timeout: ${health.timeout}`, `    gracePeriod: ${health.gracePeriod}`].join('\n'),
     fields: [
-      { key: 'path', doc: 'web: HTTP path that answers 2xx when the app is healthy; starts with "/".', default: shown(health.path) },
+      { key: 'path', doc: `web: HTTP path that answers 2xx when the app is healthy: starts with "/", URL path and query characters only (RFC 3986; encode others as %XX), at most ${HEALTH_PATH_MAX} characters.`, default: shown(health.path) },
+      { key: 'container', doc: 'web: also run the check from inside the container (ECS and the local engine alike) with the first of curl, wget, python or node the image has, started by /bin/sh. false: only the load balancer checks, for images without a shell or any HTTP client.', default: 'true; false when the Dockerfile builds FROM scratch, distroless, Chainguard or chiseled images' },
       { key: 'command', doc: 'worker: a command run inside the container that exits 0 when healthy, e.g. [celery, -A, app, inspect, ping]; without it a worker is healthy while its process runs.' },
       { key: 'interval', doc: 'Seconds between checks (5-300).', default: shown(health.interval) },
       { key: 'timeout', doc: 'Seconds before one check counts as failed (2-120, less than interval).', default: shown(health.timeout) },
@@ -132,8 +134,8 @@ export const SECTION_DOCS: readonly SectionDoc[] = [
     default: shown(DEFAULTS.service.build),
     example: ['service:', '  build:', `    context: ${DEFAULTS.service.build.context}`, `    dockerfile: ${DEFAULTS.service.build.dockerfile}`, '    args: { NEXT_PUBLIC_API_URL: https://api.example.com }', '    target: runtime'].join('\n'),
     fields: [
-      { key: 'context', doc: 'Build context, relative to berth.yml.', default: DEFAULTS.service.build.context },
-      { key: 'dockerfile', doc: 'Dockerfile, relative to the context.', default: DEFAULTS.service.build.dockerfile },
+      { key: 'context', doc: 'Build context, relative to berth.yml; it must be inside the folder of berth.yml once symbolic links are followed.', default: DEFAULTS.service.build.context },
+      { key: 'dockerfile', doc: 'Dockerfile, relative to the context; it must be inside the folder of berth.yml once symbolic links are followed, and be a Dockerfile (with a FROM).', default: DEFAULTS.service.build.dockerfile },
       { key: 'args', doc: 'Build arguments (public: they stay in the image).' },
       { key: 'target', doc: 'The stage of a multi-stage Dockerfile to build.', default: 'the last stage' },
     ],
@@ -170,7 +172,7 @@ export const SECTION_DOCS: readonly SectionDoc[] = [
     key: 'image',
     summary: 'With `services:`, a pushed image shared by every service without its own, instead of building one.',
     default: 'none (build)',
-    example: 'image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/shop@sha256:...',
+    example: 'image: ghcr.io/acme/shop:1.4.2',
   },
   {
     key: 'env',
@@ -242,7 +244,7 @@ export const SECTION_DOCS: readonly SectionDoc[] = [
       { key: 'backupDays', doc: 'Days of automated backups (0-35).', default: shown(db.backupDays) },
       { key: 'multiAz', doc: 'A standby in a second zone (doubles the instance cost).', default: shown(db.multiAz) },
       { key: 'name', doc: 'Database name.', default: 'the app name with _ for -' },
-      { key: 'localImage', doc: 'Image for the local environment.', default: defaultLocalImage('postgres', db.version) },
+      { key: 'localImage', doc: 'Image for the local environment (an image reference).', default: defaultLocalImage('postgres', db.version) },
     ],
   },
   {
@@ -254,7 +256,7 @@ export const SECTION_DOCS: readonly SectionDoc[] = [
       { key: 'engine', doc: 'redis.', default: cache.engine },
       { key: 'version', doc: `Redis version (${REDIS_VERSIONS.join(', ')}); quote it.`, default: `"${cache.version}"` },
       { key: 'node', doc: 'ElastiCache node type.', default: cache.node },
-      { key: 'localImage', doc: 'Image for the local environment.', default: defaultLocalImage('redis', cache.version) },
+      { key: 'localImage', doc: 'Image for the local environment (an image reference).', default: defaultLocalImage('redis', cache.version) },
     ],
   },
   {
@@ -333,6 +335,18 @@ export const SECTION_DOCS: readonly SectionDoc[] = [
       { key: 'oidcProviderArn', doc: "The account's existing GitHub OIDC identity provider (an account has at most one for token.actions.githubusercontent.com).", default: 'found with iam:ListOpenIDConnectProviders, or created by the CI stack' },
     ],
   },
+];
+
+/** How berth reads berth.yml: what it accepts beyond the schema, and its limits (limits.ts). Rendered after the sections. */
+export const READING_RULES: readonly string[] = [
+  'Every problem in the file is reported at once, one line each with its line and column: a value of the wrong type is reported and left out, and the rest of the file is still checked.',
+  'An unknown key within two edits of a known one gets a did-you-mean (`prot` → `port`), at any depth.',
+  'A quoted number is read as a number where a number is expected (`port: "8000"`, `cpu: "512"`); the JSON Schema shows the unquoted form.',
+  '`validate` and `plan` warn (exit 0) about `env` entries whose name or value looks secret (STRIPE_SECRET_KEY, a URL with a password): declare them under `secrets` instead.',
+  '`build.context` and `build.dockerfile` must stay inside the folder of berth.yml once symbolic links are followed.',
+  '`image` and `localImage` must be image references; `health.path` must be a URL path (RFC 3986 path and query characters).',
+  'Keys named `__proto__`, `constructor` or `prototype` are refused anywhere in the file.',
+  `Limits: the file at most ${CONFIG_FILE_MAX_BYTES / 1024 / 1024} MiB (a regular file), ${CONFIG_MAX_DEPTH} levels of nesting, ${CONFIG_MAX_VALUES} keys and values, ${CONFIG_MAX_ALIASES} YAML aliases (and ${CONFIG_MAX_ALIASES} copies made by them); an env or build argument value ${ENV_VALUE_MAX / 1024} KiB, a key ${NAME_MAX} characters, a build path ${PATH_MAX}, a health path ${HEALTH_PATH_MAX}, an image reference ${IMAGE_REFERENCE_MAX}, a command ${COMMAND_WORDS_MAX} words of at most ${COMMAND_WORD_MAX} characters, any other text ${TEXT_MAX}.`,
 ];
 
 /** The doc of one section; throws on an unknown key so callers cannot drift from the list above. */

@@ -1,6 +1,7 @@
 /** One environment's merged sections -> the ResolvedConfig plans and targets read. */
 import { dirname, resolve } from 'node:path';
 import { DEFAULT_ENV, DEFAULTS, defaultLocalImage } from './defaults.js';
+import { dockerfileFacts, imageHasNoShell } from './dockerfile-facts.js';
 import { parseDuration } from './durations.js';
 import { parseJobSchedule } from './job-schedule.js';
 import type { Sections } from './merge-environment.js';
@@ -91,13 +92,20 @@ function resolveService(sections: Sections, entry: ServiceEntry, appImage: { bui
     ...base,
     kind: 'web',
     port: raw.port!,
-    health: { ...DEFAULTS.service.health, ...healthFields },
+    health: { ...DEFAULTS.service.health, ...healthFields, container: healthFields.container ?? imageHasShell(image.build) },
     count: resolveCount(raw.count),
     route: { ...(raw.path ? { path: raw.path } : {}), ...(raw.host ? { host: raw.host.toLowerCase() } : {}) },
     loadBalancer: raw.loadBalancer ?? DEFAULTS.service.loadBalancer,
     public: raw.public ?? DEFAULTS.service.public,
     stickySessions: sticky === false ? false : (parseDuration(sticky) ?? false),
   };
+}
+
+/** Whether the image a service builds can run the container health check (it needs /bin/sh); unknown: yes. */
+function imageHasShell(build: BuildSpec | undefined): boolean {
+  if (!build) return true;
+  const facts = dockerfileFacts(build.dockerfile, build.target);
+  return !(facts.dockerfile && imageHasNoShell(facts.rootImage));
 }
 
 /** Build the resolved model; assumes the sections passed the schema and the semantic checks. */

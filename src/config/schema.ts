@@ -7,6 +7,8 @@
  */
 import { z } from 'zod';
 import { ciSchema } from './ci-schema.js';
+import { COMMAND_WORD_MAX, COMMAND_WORDS_MAX, ENV_VALUE_MAX, HEALTH_PATH_MAX, IMAGE_REFERENCE_MAX, NAME_MAX, PATH_MAX, TEXT_MAX } from './limits.js';
+import { IMAGE_REFERENCE_HELP, IMAGE_REFERENCE_PATTERN } from './text-formats.js';
 
 export const APP_NAME_PATTERN = /^[a-z][a-z0-9-]*[a-z0-9]$/;
 export const APP_NAME_MAX = 20;
@@ -18,15 +20,21 @@ export const POSTGRES_VERSIONS = ['13', '14', '15', '16', '17'] as const;
 export const REDIS_VERSIONS = ['6.2', '7.0', '7.1'] as const;
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
+/** Text of at most `max` characters (limits.ts): every string in berth.yml has a cap. */
+const text = (max: number = TEXT_MAX) => z.string().max(max);
+const commandWords = () => z.array(text(COMMAND_WORD_MAX)).min(1).max(COMMAND_WORDS_MAX);
+/** An image reference (text-formats.ts): never an option, a space or a shell word. */
+const imageReference = () => z.string().min(1).max(IMAGE_REFERENCE_MAX).regex(IMAGE_REFERENCE_PATTERN, { error: IMAGE_REFERENCE_HELP });
 
 const DURATION_HELP = 'expected a duration such as 300, "90s", "30m", "1h" or "1d"';
-const durationText = z.union([z.number().int().min(1), z.string().regex(/^\d+\s*(s|m|h|d)?$/, { error: DURATION_HELP })], { error: DURATION_HELP });
+const durationText = z.union([z.number().int().min(1), text().regex(/^\d+\s*(s|m|h|d)?$/, { error: DURATION_HELP })], { error: DURATION_HELP });
 
 function healthSchema() {
   return z
     .strictObject({
-      path: z.string().meta({ description: 'web: HTTP path that answers 2xx when the app is healthy', default: '/' }),
-      command: z.array(z.string()).min(1).meta({ description: 'worker: a command run inside the container that exits 0 when healthy, e.g. [celery, -A, app, inspect, ping]' }),
+      path: text(HEALTH_PATH_MAX).meta({ description: 'web: HTTP path (and query) that answers 2xx when the app is healthy', default: '/' }),
+      container: z.boolean().meta({ description: 'web: also check from inside the container (ECS and the local engine); default: true, false for images without a shell (FROM scratch, distroless)' }),
+      command: commandWords().meta({ description: 'worker: a command run inside the container that exits 0 when healthy, e.g. [celery, -A, app, inspect, ping]' }),
       interval: int(5, 300).meta({ description: 'seconds between checks', default: 30 }),
       timeout: int(2, 120).meta({ description: 'seconds before a check counts as failed; less than interval', default: 5 }),
       healthyThreshold: int(2, 10).meta({ description: 'consecutive passes before a target is healthy', default: 2 }),
@@ -37,10 +45,10 @@ function healthSchema() {
 }
 
 const scheduleEntry = z.strictObject({
-  cron: z.string().meta({ description: 'five-field cron expression in UTC, e.g. "0 20 * * 1-5"' }),
+  cron: text().meta({ description: 'five-field cron expression in UTC, e.g. "0 20 * * 1-5"' }),
   min: int(0, 1000).optional(),
   max: int(0, 1000).optional(),
-  name: z.string().regex(/^[A-Za-z0-9-]+$/).optional(),
+  name: text(NAME_MAX).regex(/^[A-Za-z0-9-]+$/).optional(),
 });
 
 const countObject = z
@@ -60,20 +68,20 @@ const count = z.union([int(0, 1000), countObject], {
 
 const buildSchema = z
   .strictObject({
-    context: z.string().meta({ description: 'build context, relative to berth.yml', default: '.' }),
-    dockerfile: z.string().meta({ description: 'Dockerfile, relative to the context', default: 'Dockerfile' }),
-    args: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).meta({
+    context: text(PATH_MAX).meta({ description: 'build context, relative to berth.yml', default: '.' }),
+    dockerfile: text(PATH_MAX).meta({ description: 'Dockerfile, relative to the context', default: 'Dockerfile' }),
+    args: z.record(z.string(), z.union([text(ENV_VALUE_MAX), z.number(), z.boolean()])).meta({
       description: 'build arguments; public by nature: they stay in the image',
     }),
-    target: z.string().meta({ description: 'multi-stage build target' }),
+    target: text().meta({ description: 'multi-stage build target' }),
   })
   .partial();
 
-const envValues = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]), {
+const envValues = z.record(z.string(), z.union([text(ENV_VALUE_MAX), z.number(), z.boolean()]), {
   error: 'expected a mapping of NAME: value',
 });
 
-const secrets = z.array(z.string(), {
+const secrets = z.array(text(NAME_MAX), {
   error: 'expected a list of secret names such as [API_KEY]; values are set with `berth secrets set NAME`, never written in berth.yml',
 });
 
@@ -81,7 +89,7 @@ export const SERVICE_NAME_PATTERN = /^[a-z][a-z0-9-]*[a-z0-9]$|^[a-z]$/;
 export const SERVICE_NAME_MAX = 16;
 export const SERVICE_KINDS = ['web', 'worker', 'job'] as const;
 
-const command = z.array(z.string()).min(1).meta({ description: "overrides the image's CMD" });
+const command = commandWords().meta({ description: "overrides the image's CMD" });
 
 /** The keys every service inherits from the top level of a `services:` file unless it sets its own. */
 function sharedServiceKeys() {
@@ -92,7 +100,7 @@ function sharedServiceKeys() {
     env: envValues.optional(),
     secrets: secrets.optional(),
     build: buildSchema.optional(),
-    image: z.string().min(1).meta({ description: 'a pushed image to run instead of building' }).optional(),
+    image: imageReference().meta({ description: 'a pushed image to run instead of building' }).optional(),
   };
 }
 
@@ -101,13 +109,13 @@ function serviceSchema() {
   return z.strictObject({
     kind: z.enum(SERVICE_KINDS).meta({ description: 'web: behind the load balancer; worker: no port, kept running; job: runs to completion on a schedule', default: 'web' }).optional(),
     port: int(1, 65535).meta({ description: "web: the container's listening port" }).optional(),
-    path: z.string().meta({ description: 'web: route requests whose path matches (e.g. /api/*) to this service on the shared load balancer' }).optional(),
-    host: z.string().meta({ description: 'web: route requests for this host name (e.g. api.example.com) to this service' }).optional(),
+    path: text().meta({ description: 'web: route requests whose path matches (e.g. /api/*) to this service on the shared load balancer' }).optional(),
+    host: text().meta({ description: 'web: route requests for this host name (e.g. api.example.com) to this service' }).optional(),
     health: healthSchema().optional(),
     count: count.meta({ default: 1 }).optional(),
     ...sharedServiceKeys(),
     command: command.optional(),
-    schedule: z.string().meta({ description: 'job: five-field UTC cron ("*/15 * * * *") or rate(15 minutes)' }).optional(),
+    schedule: text().meta({ description: 'job: five-field UTC cron ("*/15 * * * *") or rate(15 minutes)' }).optional(),
     timeout: durationText.meta({ description: 'job: the longest a run may take before it is stopped', default: '15m' }).optional(),
     loadBalancer: z.boolean().meta({ default: true }).optional(),
     public: z.boolean().meta({ default: true }).optional(),
@@ -123,7 +131,7 @@ const releaseSection = z.strictObject({
     command,
     z.strictObject({
       command,
-      service: z.string().meta({ description: 'the service whose image and environment the command runs with; default: the first web service' }).optional(),
+      service: text(NAME_MAX).meta({ description: 'the service whose image and environment the command runs with; default: the first web service' }).optional(),
     }),
   ], { error: 'expected a command such as [python, manage.py, migrate], or { command: [...], service: web }' }).meta({
     description: 'a one-off task run with the new image before traffic moves; a failure stops the release',
@@ -133,13 +141,13 @@ const releaseSection = z.strictObject({
 const databaseObject = z
   .strictObject({
     engine: z.literal('postgres'),
-    version: z.union([z.string(), z.number()]).meta({ description: `PostgreSQL major version: ${POSTGRES_VERSIONS.join(', ')}`, default: '16' }),
-    instance: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, { error: 'expected an RDS instance class such as db.t4g.micro' }).meta({ default: 'db.t4g.micro' }),
+    version: z.union([text(), z.number()]).meta({ description: `PostgreSQL major version: ${POSTGRES_VERSIONS.join(', ')}`, default: '16' }),
+    instance: text().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, { error: 'expected an RDS instance class such as db.t4g.micro' }).meta({ default: 'db.t4g.micro' }),
     storage: z.number().int().meta({ description: 'GiB of gp3 storage, 20-65536', default: 20 }),
     backupDays: z.number().int().meta({ description: 'days of automated backups, 0-35', default: 7 }),
     multiAz: z.boolean().meta({ default: false }),
-    name: z.string().regex(/^[a-z][a-z0-9_]*$/, { error: 'expected a database name: lowercase letters, digits and _' }).max(63),
-    localImage: z.string().meta({ description: 'image for the local environment', default: 'postgres:<version>' }),
+    name: text().regex(/^[a-z][a-z0-9_]*$/, { error: 'expected a database name: lowercase letters, digits and _' }).max(63),
+    localImage: imageReference().meta({ description: 'image for the local environment', default: 'postgres:<version>' }),
   })
   .partial();
 
@@ -150,9 +158,9 @@ const database = z.union([z.literal('postgres'), z.literal(false), z.null(), dat
 const cacheObject = z
   .strictObject({
     engine: z.literal('redis'),
-    version: z.union([z.string(), z.number()]).meta({ description: `Redis version: ${REDIS_VERSIONS.join(', ')}`, default: '7.1' }),
-    node: z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, { error: 'expected an ElastiCache node type such as cache.t4g.micro' }).meta({ default: 'cache.t4g.micro' }),
-    localImage: z.string().meta({ description: 'image for the local environment', default: 'redis:7' }),
+    version: z.union([text(), z.number()]).meta({ description: `Redis version: ${REDIS_VERSIONS.join(', ')}`, default: '7.1' }),
+    node: text().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, { error: 'expected an ElastiCache node type such as cache.t4g.micro' }).meta({ default: 'cache.t4g.micro' }),
+    localImage: imageReference().meta({ description: 'image for the local environment', default: 'redis:7' }),
   })
   .partial();
 
@@ -161,12 +169,12 @@ const cache = z.union([z.literal('redis'), z.literal(false), z.null(), cacheObje
 });
 
 const domainObject = z.strictObject({
-  name: z.string(),
-  zone: z.string().meta({ description: 'Route 53 hosted zone name, e.g. example.com' }).optional(),
-  zoneId: z.string().regex(/^Z[A-Z0-9]+$/, { error: 'expected a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ' }).optional(),
+  name: text(),
+  zone: text().meta({ description: 'Route 53 hosted zone name, e.g. example.com' }).optional(),
+  zoneId: text().regex(/^Z[A-Z0-9]+$/, { error: 'expected a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ' }).optional(),
 });
 
-const domain = z.union([z.string(), domainObject], {
+const domain = z.union([text(), domainObject], {
   error: 'expected a hostname such as api.example.com, or { name, zone, zoneId }',
 });
 
@@ -177,8 +185,8 @@ const network = z.union(
       .strictObject({
         tasks: z.enum(['public', 'private']).meta({ default: 'public' }),
         egress: z.enum(['endpoints', 'nat']).meta({ description: 'how private tasks reach AWS and the internet', default: 'endpoints' }),
-        zones: z.array(z.string()).meta({ description: 'availability zones; default: the first two of the region' }),
-        cidr: z.string().regex(/^\d+\.\d+\.\d+\.\d+\/(1[6-9]|2[0-4])$/, { error: 'expected an IPv4 CIDR block from /16 to /24 such as 10.0.0.0/16' }),
+        zones: z.array(text()).meta({ description: 'availability zones; default: the first two of the region' }),
+        cidr: text().regex(/^\d+\.\d+\.\d+\.\d+\/(1[6-9]|2[0-4])$/, { error: 'expected an IPv4 CIDR block from /16 to /24 such as 10.0.0.0/16' }),
       })
       .partial(),
   ],
@@ -187,7 +195,7 @@ const network = z.union(
 
 const alarms = z.union([
   z.literal(false),
-  z.strictObject({ email: z.string().meta({ description: 'address subscribed to alarm notifications' }) }).partial(),
+  z.strictObject({ email: text().meta({ description: 'address subscribed to alarm notifications' }) }).partial(),
 ], { error: 'expected false or a mapping such as { email: ops@example.com }' });
 
 const logs = z.strictObject({
@@ -204,7 +212,7 @@ const local = z.strictObject({
 
 function sections() {
   return {
-    region: z.string().meta({ description: 'AWS region for AWS environments; default: AWS_REGION or the profile region' }).optional(),
+    region: text().meta({ description: 'AWS region for AWS environments; default: AWS_REGION or the profile region' }).optional(),
     service: serviceSchema().meta({ description: 'the app\'s one service (shorthand for services: { web: ... })' }).optional(),
     services: services.optional(),
     ...sharedServiceKeys(),
@@ -224,14 +232,14 @@ function sections() {
 export const environmentOverrideSchema = z.strictObject({
   ...sections(),
   production: z.boolean().meta({ description: 'deletion protection, final snapshots, no Spot; default: true for environments named prod or production' }).optional(),
-  account: z.string().regex(/^\d{12}$/, { error: 'expected a 12-digit AWS account id' }).meta({ description: 'refuse to deploy with credentials for any other account' }).optional(),
-  template: z.string().meta({ description: 'makes this entry a template: every environment whose name matches the pattern (e.g. "pr-*") is made from it (environment-templates.ts)' }).optional(),
+  account: text().regex(/^\d{12}$/, { error: 'expected a 12-digit AWS account id' }).meta({ description: 'refuse to deploy with credentials for any other account' }).optional(),
+  template: text().meta({ description: 'makes this entry a template: every environment whose name matches the pattern (e.g. "pr-*") is made from it (environment-templates.ts)' }).optional(),
 });
 
 export const berthFileSchema = z.strictObject({
-  $schema: z.string().optional(),
+  $schema: text().optional(),
   version: z.literal(1).meta({ default: 1 }).optional(),
-  app: z.string().meta({ description: `lowercase letters, digits and hyphens, at most ${APP_NAME_MAX} characters` }),
+  app: text(NAME_MAX).meta({ description: `lowercase letters, digits and hyphens, at most ${APP_NAME_MAX} characters` }),
   ...sections(),
   environments: z.record(z.string(), environmentOverrideSchema.nullable()).optional(),
   ci: ciSchema.optional(),

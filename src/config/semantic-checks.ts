@@ -2,10 +2,11 @@
  * Rules that relate fields to each other or to the world (files, regions), checked on one
  * environment's merged configuration after the shapes have passed the schema.
  */
-import { existsSync, statSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { isAwsRegion } from './aws-regions.js';
 import { DEFAULTS } from './defaults.js';
+import { dockerfileFacts } from './dockerfile-facts.js';
 import { parseDuration } from './durations.js';
 import { describeAllowedMemory, FARGATE_CPU_VALUES, isValidFargateSize } from './fargate.js';
 import type { Sections } from './merge-environment.js';
@@ -14,6 +15,7 @@ import { parseJobSchedule } from './job-schedule.js';
 import { appImageSource, hasOwnImage, inherited, serviceEntries, serviceKind, type RawService, type ServiceEntry } from './service-entries.js';
 import { closestMatch } from './suggest.js';
 import { APP_NAME_MAX, APP_NAME_PATTERN, ENV_VAR_PATTERN, LOG_RETENTION_DAYS, POSTGRES_VERSIONS, REDIS_VERSIONS, SERVICE_NAME_MAX, SERVICE_NAME_PATTERN } from './schema.js';
+import { quoteForProblem, URL_PATH_HELP, URL_PATH_PATTERN } from './text-formats.js';
 import type { FieldProblem } from './zod-problems.js';
 
 export interface SemanticProblem extends FieldProblem {
@@ -188,7 +190,8 @@ function checkWebService(sections: Sections, _context: CheckContext, entry: Serv
   const health = raw.health ?? {};
   if (health.command !== undefined) add([...base, 'health', 'command'], 'a web service is checked over HTTP: use health.path (a command check is for workers)', { atKey: true });
   const path = health.path ?? DEFAULTS.service.health.path;
-  if (!path.startsWith('/')) add([...base, 'health', 'path'], `"${path}" must start with "/"`, { hint: `did you mean "/${path}"?` });
+  if (!path.startsWith('/')) add([...base, 'health', 'path'], `${quoteForProblem(path)} must start with "/"`, URL_PATH_PATTERN.test(`/${path}`) ? { hint: `did you mean "/${path}"?` } : {});
+  else if (!URL_PATH_PATTERN.test(path)) add([...base, 'health', 'path'], `${quoteForProblem(path)} is not a URL path: ${URL_PATH_HELP}`);
   const interval = health.interval ?? DEFAULTS.service.health.interval;
   const timeout = health.timeout ?? DEFAULTS.service.health.timeout;
   if (timeout >= interval) {
@@ -224,6 +227,7 @@ function checkWorker(entry: ServiceEntry, add: Add): void {
   if (health) {
     if (health.path !== undefined) add([...base, 'health', 'path'], 'a worker has no HTTP endpoint: check it with health.command (a command that exits 0 when healthy), or leave health out', { atKey: true });
     if (health.healthyThreshold !== undefined) add([...base, 'health', 'healthyThreshold'], 'applies to load balancer checks only; a worker has none', { atKey: true });
+    if (health.container !== undefined) add([...base, 'health', 'container'], 'applies to a web service\'s HTTP check only; a worker\'s health.command runs as written, without a shell', { atKey: true });
     if (health.command === undefined && health.path === undefined) add([...base, 'health'], 'a worker\'s health check needs a command, e.g. health: { command: [celery, -A, app, inspect, ping] }');
     const interval = health.interval ?? DEFAULTS.worker.health.interval;
     const timeout = health.timeout ?? DEFAULTS.worker.health.timeout;
@@ -346,12 +350,43 @@ function checkBuild(build: RawService['build'], buildPath: PropertyKey[], dir: s
     add([...buildPath, 'context'], `folder ${shown(context)} does not exist (the build context is relative to berth.yml)`);
     return;
   }
+  const project = realpathSync(dir);
+  const realContext = realpathSync(context);
+  if (!isInside(project, realContext)) {
+    add([...buildPath, 'context'], outsideProject(context, realContext, project), {
+      hint: 'move berth.yml to the top folder of what it builds, or point the context at a folder inside it',
+    });
+    return;
+  }
   const dockerfile = resolve(context, build?.dockerfile ?? DEFAULTS.service.build.dockerfile);
   if (!existsSync(dockerfile)) {
     add([...buildPath, 'dockerfile'], `${shown(dockerfile)} does not exist`, {
       hint: `add a Dockerfile, set ${prefix}build.dockerfile, or set ${prefix}image to run a pushed image`,
     });
+    return;
   }
+  const realDockerfile = realpathSync(dockerfile);
+  if (!isInside(project, realDockerfile)) {
+    add([...buildPath, 'dockerfile'], outsideProject(dockerfile, realDockerfile, project), {
+      hint: 'keep the Dockerfile inside the folder of berth.yml; the path is relative to the build context',
+    });
+    return;
+  }
+  const facts = dockerfileFacts(realDockerfile, build?.target);
+  if (!facts.dockerfile) {
+    add([...buildPath, 'dockerfile'], `${shown(dockerfile)} is not a Dockerfile: ${facts.reason}`, { hint: `name the Dockerfile in ${prefix}build.dockerfile` });
+  }
+}
+
+function outsideProject(path: string, real: string, project: string): string {
+  const where = real === path ? shown(path) : `${shown(path)} leads to ${real}, which`;
+  return `${where} is outside the folder of berth.yml (${project}); berth builds only from files inside it`;
+}
+
+/** Whether `path` is `folder` or inside it (both already resolved through symbolic links). */
+export function isInside(folder: string, path: string): boolean {
+  const rel = relative(folder, path);
+  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
 }
 
 /** Paths as the user would type them from where berth runs. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { closestMatch } from './suggest.js';
+import { closestKey, closestMatch, editDistance } from './suggest.js';
 import { parseDuration, formatDuration } from './durations.js';
 
 describe('closestMatch', () => {
@@ -13,6 +13,24 @@ describe('closestMatch', () => {
   it('stays quiet when nothing is close', () => {
     expect(closestMatch('zzz', keys)).toBeUndefined();
     expect(closestMatch('monitoring', keys)).toBeUndefined();
+  });
+});
+
+describe('closestKey', () => {
+  const serviceKeys = ['kind', 'port', 'path', 'host', 'health', 'count', 'cpu', 'memory', 'command', 'schedule'];
+  it('suggests any known key within two edits, a swap of neighbours counting as one', () => {
+    expect(editDistance('prot', 'port')).toBe(1);
+    expect(closestKey('prot', serviceKeys)).toBe('port');
+    expect(closestKey('helth', serviceKeys)).toBe('health');
+    expect(closestKey('memroy', serviceKeys)).toBe('memory');
+    expect(closestKey('comand', serviceKeys)).toBe('command');
+    expect(closestKey('shedule', serviceKeys)).toBe('schedule');
+    expect(closestKey('cpus', serviceKeys)).toBe('cpu');
+  });
+  it('does not call a short unrelated word a typo', () => {
+    expect(closestKey('rpc', ['app'])).toBeUndefined();
+    expect(closestKey('db', ['app', 'env'])).toBeUndefined();
+    expect(closestKey('replicas', serviceKeys)).toBeUndefined();
   });
 });
 

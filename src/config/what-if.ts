@@ -13,6 +13,7 @@ import { expandShorthands, mergeEnvironment } from './merge-environment.js';
 import type { ResolvedConfig } from './model.js';
 import { dottedPath } from './problems.js';
 import { isProductionEnv, resolveSections } from './resolve.js';
+import { coerceNumericStrings } from './numeric-strings.js';
 import { berthFileSchema } from './schema.js';
 import { checkSections } from './semantic-checks.js';
 import { problemsFromIssues } from './zod-problems.js';
@@ -67,7 +68,7 @@ export function loadConfigWithOverrides(options: LoadOptions, overrides: readonl
   data.environments = { ...(data.environments ?? {}), [env]: override };
   const shown = overrides.map((change) => change.text).join(' ');
 
-  const result = berthFileSchema.safeParse(data);
+  const result = berthFileSchema.safeParse(coerceNumericStrings(data));
   if (!result.success) {
     const problems = problemsFromIssues(result.error.issues, data).map((problem) => `${dottedPath(problem.path).replace(`environments.${env}.`, '')}: ${problem.message}`);
     throw new UsageError(`--what-if ${shown}: ${problems.join('; ')}`, 'the value must be valid where berth.yml would accept it; see `berth schema`');

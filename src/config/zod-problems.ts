@@ -1,7 +1,8 @@
 /** Turn zod issues into one-line problems that say what was wrong and what is allowed. */
 import type { z } from 'zod';
 import { berthJsonSchema } from './schema.js';
-import { closestMatch } from './suggest.js';
+import { closestKey, closestMatch } from './suggest.js';
+import { quoteForProblem } from './text-formats.js';
 
 export interface FieldProblem {
   path: PropertyKey[];
@@ -9,6 +10,8 @@ export interface FieldProblem {
   hint?: string;
   /** Point at the key rather than its value (unknown keys). */
   atKey?: boolean;
+  /** For an unknown key with a did-you-mean: the path that was meant (its absence is the same mistake). */
+  meant?: PropertyKey[];
 }
 
 type JsonSchema = {
@@ -49,7 +52,7 @@ function describeReceived(value: unknown): string {
   if (value === null || value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return `"${value}"`;
+  if (typeof value === 'string') return quoteForProblem(value);
   return String(value);
 }
 
@@ -77,6 +80,12 @@ function failedAtRoot(issues: readonly z.core.$ZodIssue[]): boolean {
   return issues.some((issue) => issue.path.length === 0 && issue.code !== 'unrecognized_keys');
 }
 
+function rangeProblem(issue: z.core.$ZodIssueTooBig | z.core.$ZodIssueTooSmall, path: PropertyKey[], received: unknown): FieldProblem {
+  const bound = issue.code === 'too_small' ? `at least ${String(issue.minimum)}` : `at most ${String(issue.maximum)}`;
+  const what = issue.origin === 'string' ? `${bound} characters` : issue.origin === 'array' ? `${bound} entries` : bound;
+  return { path, message: `${describeReceived(received)} is out of range (expected ${what})` };
+}
+
 /** Flatten zod issues; for unions, use the branch that matched the value's type, if any. */
 export function problemsFromIssues(issues: readonly z.core.$ZodIssue[], input: unknown, prefix: PropertyKey[] = []): FieldProblem[] {
   const problems: FieldProblem[] = [];
@@ -87,19 +96,23 @@ export function problemsFromIssues(issues: readonly z.core.$ZodIssue[], input: u
       case 'unrecognized_keys': {
         const known = knownKeysAt(path);
         for (const key of issue.keys) {
-          const suggestion = closestMatch(key, known);
+          const suggestion = closestKey(key, known);
           problems.push({
             path: [...path, key],
             message: `unknown key${known.length ? ` (allowed: ${known.join(', ')})` : ''}`,
             hint: suggestion ? `did you mean "${suggestion}"?` : undefined,
             atKey: true,
+            ...(suggestion ? { meant: [...path, suggestion] } : {}),
           });
         }
         break;
       }
       case 'invalid_union': {
         const matching = issue.errors.filter((branch) => !failedAtRoot(branch));
+        // Else the branch that took the value's type and refused its value (a string too long, a number out of range).
+        const sameType = issue.errors.filter((branch) => failedAtRoot(branch) && !branch.some((inner) => inner.path.length === 0 && inner.code === 'invalid_type'));
         if (matching.length === 1) problems.push(...problemsFromIssues(matching[0]!, input, path));
+        else if (matching.length === 0 && sameType.length === 1) problems.push(...problemsFromIssues(sameType[0]!, input, path));
         else problems.push({ path, message: `${issue.message}; got ${describeReceived(received)}` });
         break;
       }
@@ -122,13 +135,20 @@ export function problemsFromIssues(issues: readonly z.core.$ZodIssue[], input: u
         });
         break;
       }
-      case 'too_small':
-      case 'too_big': {
-        const bound = issue.code === 'too_small' ? `at least ${String(issue.minimum)}` : `at most ${String(issue.maximum)}`;
-        const what = issue.origin === 'string' ? `${bound} characters` : issue.origin === 'array' ? `${bound} entries` : bound;
-        problems.push({ path, message: `${describeReceived(received)} is out of range (expected ${what})` });
+      case 'too_big':
+        if (issue.origin === 'string' && typeof received === 'string') {
+          problems.push({ path, message: `is too long: ${received.length} characters (at most ${String(issue.maximum)})` });
+          break;
+        }
+        if (issue.origin === 'array' && Array.isArray(received)) {
+          problems.push({ path, message: `has ${received.length} entries (at most ${String(issue.maximum)})` });
+          break;
+        }
+        problems.push(rangeProblem(issue, path, received));
         break;
-      }
+      case 'too_small':
+        problems.push(rangeProblem(issue, path, received));
+        break;
       case 'invalid_format':
         problems.push({ path, message: `${describeReceived(received)} is not valid: ${issue.message.startsWith('Invalid') ? `expected ${issue.format}` : issue.message}` });
         break;

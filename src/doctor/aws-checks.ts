@@ -11,7 +11,7 @@ import type { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { ResolvedConfig } from '../config/model.js';
 import { CDK_BOOTSTRAP_QUALIFIER, environmentStackName, releasesParameterPath, repositoryName } from '../model/index.js';
-import { fail, pass, warn, type CheckResult } from './check-result.js';
+import { declaredHaveValues, fail, pass, warn, type CheckResult } from './check-result.js';
 
 export interface AwsClients {
   sts: STSClient;
@@ -302,7 +302,7 @@ async function checkAwsSecrets(config: AwsConfig, client: SecretsManagerClient):
       else return fromError('secrets-set', error, 'could not read the secrets in Secrets Manager');
     }
   }
-  if (missing.length === 0) return pass('secrets-set', `all ${declared.length} declared secret${declared.length === 1 ? ' has a value' : 's have values'} in Secrets Manager`);
+  if (missing.length === 0) return pass('secrets-set', `${declaredHaveValues(declared)} in Secrets Manager`);
   return fail(
     'secrets-set',
     `declared secret${missing.length === 1 ? '' : 's'} without a value in Secrets Manager: ${missing.join(', ')} (tasks would stop with ResourceInitializationError)`,

@@ -21,3 +21,8 @@ export const fail = (id: string, message: string, fix: string, details?: string[
 export function anyFailed(results: readonly CheckResult[]): boolean {
   return results.some((result) => result.status === 'fail');
 }
+
+/** "API_KEY has a value" / "all 3 declared secrets have values" (not "all 1 declared secret has"). */
+export function declaredHaveValues(declared: readonly string[]): string {
+  return declared.length === 1 ? `the declared secret ${declared[0]} has a value` : `all ${declared.length} declared secrets have values`;
+}

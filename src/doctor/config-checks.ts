@@ -4,7 +4,7 @@
  */
 import { appImageArch, declaredSecrets } from '../model/index.js';
 import type { Arch, ResolvedConfig, ServiceSpec, WebServiceSpec } from '../config/model.js';
-import { fail, pass, warn, type CheckResult } from './check-result.js';
+import { declaredHaveValues, fail, pass, warn, type CheckResult } from './check-result.js';
 import { serviceCheckId, serviceKey } from './service-keys.js';
 import { BROWSER_PUBLIC_NAMES, looksSecretName, secretLooking } from '../config/secret-names.js';
 
@@ -89,7 +89,7 @@ export function checkSecretsSet(config: ServiceConfig, missing: string[] | undef
   if (missing === undefined) {
     return warn('secrets-set', `could not read the ${storeName}; ${declared.length} declared secret${declared.length === 1 ? '' : 's'} not checked`, `check with \`berth secrets list --env ${config.env}\``);
   }
-  if (missing.length === 0) return pass('secrets-set', `all ${declared.length} declared secret${declared.length === 1 ? ' has a value' : 's have values'} in the ${storeName}`);
+  if (missing.length === 0) return pass('secrets-set', `${declaredHaveValues(declared)} in the ${storeName}`);
   return fail(
     'secrets-set',
     `declared secret${missing.length === 1 ? '' : 's'} without a value in the ${storeName}: ${missing.join(', ')}`,

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { EXIT_FAILED } from '../../errors.js';
 import type { CheckResult } from '../../doctor/check-result.js';
 import { globalOptions, loadForCommand } from '../global-options.js';
-import { paint, printJson, printLine } from '../output.js';
+import { environmentLabel, paint, printJson, printLine } from '../output.js';
 
 const MARKS = { pass: ['green', '✔'], warn: ['yellow', '!'], fail: ['red', '✖'] } as const;
 
@@ -61,7 +61,7 @@ Examples:
       if (global.json) {
         printJson({ app: config.app, env: config.env, ok: failed === 0, checks: results });
       } else {
-        printLine(`berth doctor: ${config.app} (${config.env}, ${config.target})`);
+        printLine(`berth doctor: ${config.app} ${environmentLabel(config.env, config.target)}`);
         for (const result of results) printLine(formatCheck(result));
         printLine();
         printLine(failed > 0 ? paint('red', `${failed} failing, ${warned} warning${warned === 1 ? '' : 's'}`) : paint('green', `no failing checks${warned ? `, ${warned} warning${warned === 1 ? '' : 's'}` : ''}`));

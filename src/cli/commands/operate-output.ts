@@ -1,6 +1,6 @@
 /** Text renderings of deploy outcomes, status, releases and log lines (pure, so tests read them). */
 import type { DeployOutcome, JobRun, LogLine, Release, ServiceStatus, StatusReport } from '../../targets/operations.js';
-import { formatRows, formatTable } from '../output.js';
+import { environmentLabel, formatRows, formatTable } from '../output.js';
 
 export function describeOutcome(outcome: DeployOutcome, verb = 'Deployed'): string[] {
   if (outcome.ok) {
@@ -59,7 +59,7 @@ export function describeStatus(report: StatusReport): string {
   const services = report.services ?? [];
   const many = services.length > 1;
   const rows: Array<[string, string]> = [
-    ['app', `${report.app} (${report.env}, ${report.target})`],
+    ['app', `${report.app} ${environmentLabel(report.env, report.target)}`],
     ['url', report.url ?? (report.release ? '(no web service)' : '(not deployed)')],
     ['release', report.release ? `${report.release.number} — ${report.release.image}, ${report.release.createdAt}` : '(none)'],
     [report.target === 'aws' ? 'tasks' : 'replicas', `${report.tasks.healthy}/${report.tasks.desired} healthy, ${report.tasks.running} running${report.tasks.pending ? `, ${report.tasks.pending} pending` : ''}`],

@@ -2,7 +2,7 @@ import { cloudAssemblyDir } from '../../model/index.js';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { UsageError } from '../../errors.js';
-import { globalOptions, loadForCommand } from '../global-options.js';
+import { globalOptions, loadForCommandWithWarnings } from '../global-options.js';
 import { printJson, printLine } from '../output.js';
 
 export function registerPlan(program: Command): void {
@@ -25,7 +25,7 @@ Examples:
   berth plan --env prod --diagram architecture.svg   (docs/ui.md)`)
     .action(async (flags: { diagram?: string }, command: Command) => {
       const options = globalOptions(command);
-      const config = loadForCommand(command);
+      const { config } = loadForCommandWithWarnings(command);
       if (flags.diagram !== undefined) {
         const [{ diagramFormat, writeDiagram }, { createProgress }] = await Promise.all([import('./plan-diagram.js'), import('../../terminal/progress.js')]);
         diagramFormat(flags.diagram);

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
-import { loadConfig } from '../../config/load.js';
 import { ConfigError } from '../../config/problems.js';
-import { globalOptions } from '../global-options.js';
+import { globalOptions, loadForCommandWithWarnings } from '../global-options.js';
 import { paint, printJson, printLine } from '../output.js';
 import { describeResolved, resolvedToJson } from './validate-output.js';
 
@@ -12,7 +11,8 @@ export function registerValidate(program: Command): void {
     .description('check berth.yml and print the resolved configuration of one environment')
     .addHelpText('after', `
 Every other command validates the same way first. Problems are printed one per line on stderr
-(file:line:column: field.path: what is wrong (suggestion)) and the exit code is 2.
+(file:line:column: field.path: what is wrong (suggestion)) and the exit code is 2. Warnings (an env
+entry that looks like a secret) are printed the same way after "warning:"; they do not change the exit code.
 
 Examples:
   berth validate
@@ -21,9 +21,9 @@ Examples:
     .action((_options, command: Command) => {
       const options = globalOptions(command);
       try {
-        const config = loadConfig({ config: options.config, env: options.env });
+        const { config, warnings } = loadForCommandWithWarnings(command);
         if (options.json) {
-          printJson({ valid: true, ...resolvedToJson(config) });
+          printJson({ valid: true, ...resolvedToJson(config), warnings });
           return;
         }
         printLine(`${paint('green', '✔')} ${describeResolved(config)}`);

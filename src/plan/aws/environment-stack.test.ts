@@ -129,7 +129,7 @@ describe('service', () => {
   it('health-checks the container on the configured path with the shared command', () => {
     prod.hasResourceProperties('AWS::ECS::TaskDefinition', {
       ContainerDefinitions: [Match.objectLike({
-        HealthCheck: { Command: ['CMD-SHELL', Match.stringLikeRegexp("http://127\\.0\\.0\\.1:8000/healthz")], Interval: 20, Timeout: 4, Retries: 4, StartPeriod: 45 },
+        HealthCheck: { Command: ['CMD', '/bin/sh', '-c', Match.anyValue(), 'berth-health', 'http://127.0.0.1:8000/healthz', '4'], Interval: 20, Timeout: 4, Retries: 4, StartPeriod: 45 },
       })],
     });
   });

@@ -128,10 +128,15 @@ export function acknowledgeEcrToken(executionRole: iam.Role): void {
   });
 }
 
-/** A web service's container health check: GET of its health path from inside the container (the shared command). */
-export function httpHealthCheck(port: number, health: HealthCheck): ecs.HealthCheck {
+/**
+ * A web service's container health check: GET of its health path from inside the container (the shared command).
+ * None for images without a shell (health.container false): the load balancer's checks decide, as locally.
+ */
+export function httpHealthCheck(port: number, health: HealthCheck): ecs.HealthCheck | undefined {
+  const command = containerHealthCommand(port, health);
+  if (!command) return undefined;
   return {
-    command: containerHealthCommand(port, health),
+    command,
     interval: Duration.seconds(health.interval),
     timeout: Duration.seconds(health.timeout),
     retries: health.unhealthyThreshold,

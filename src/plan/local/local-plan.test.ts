@@ -9,7 +9,8 @@ import { containerOf, dependencyCreateOptions, planLocal, replicaCreateOptions, 
 function config(yaml: string, env = 'local', files: Record<string, string> = {}): ResolvedConfig {
   const dir = mkdtempSync(join(tmpdir(), 'lt-plan-'));
   writeFileSync(join(dir, 'berth.yml'), yaml);
-  writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\n');
+  // An image with a shell: FROM scratch would turn the container health check off (health.container).
+  writeFileSync(join(dir, 'Dockerfile'), 'FROM python:3.12-slim\n');
   for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
   return loadConfig({ config: join(dir, 'berth.yml'), env });
 }
@@ -46,7 +47,7 @@ describe('planLocal with the service: shorthand', () => {
   it('runs the configured minimum of replicas of the one web service with the health check of service.health', () => {
     expect(plan.services.map((service) => [service.name, service.kind, service.count])).toEqual([['web', 'web', 3]]);
     expect(web.healthcheck).toMatchObject({ Interval: 10e9, Timeout: 3e9, Retries: 4, StartPeriod: 20e9 });
-    expect(web.healthcheck.Test[1]).toContain('http://127.0.0.1:8000/health');
+    expect(web.healthcheck.Test).toContain('http://127.0.0.1:8000/health');
     expect(web.namePrefix).toBe('berth-news-api-local-web-r7');
   });
 

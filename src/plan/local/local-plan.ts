@@ -25,7 +25,7 @@ import {
   stickyCookieName,
   type LocalEndpoints,
 } from '../../model/index.js';
-import { containerHealthCommand } from '../container-health-command.js';
+import { engineHealthTest } from '../container-health-command.js';
 import { routingTable, type RoutingTable } from './routing.js';
 
 /** A Docker health check in the units of the Engine API (nanoseconds). */
@@ -157,7 +157,7 @@ export const NO_HEALTHCHECK = { Test: ['NONE'] } as const;
 /** The container health check of a web service's health in Engine API units. */
 export function engineHealthCheck(port: number, health: HealthCheck): EngineHealthCheck {
   return {
-    Test: containerHealthCommand(port, health),
+    Test: engineHealthTest(port, health),
     Interval: health.interval * SECOND_NS,
     Timeout: health.timeout * SECOND_NS,
     Retries: health.unhealthyThreshold,
