@@ -110,7 +110,9 @@ describe.runIf(engineUp())('docker build with and without BuildKit', { timeout: 
         expect(missing?.cause).toMatch(/^The Dockerfile copies \/?requirements\.txt, which is not in the build context/);
         const syntax = diagnoseBuildFailure(await failure({ ...app('FROM berth-test/busybox:latest\nRUNN echo hi\n'), builder }), config, 'local');
         expect(syntax?.id, builder.reason).toBe('build-syntax');
-        expect(syntax?.cause).toMatch(/^The Dockerfile does not parse at line 2: unknown instruction: RUNN/i);
+        // The line itself is not quoted (src/build/build-output.ts: the file may not be a Dockerfile); its number is.
+        expect(syntax?.cause).toMatch(/^The Dockerfile does not parse at line 2: unknown instruction/i);
+        expect(syntax?.cause).not.toContain('RUNN echo');
         const step = diagnoseBuildFailure(await failure({ ...app('FROM berth-test/busybox:latest\nRUN exit 3\n'), builder }), config, 'local');
         expect(step?.id, builder.reason).toBe('build-step-failed');
         expect(step?.cause).toContain('exit code 3');
