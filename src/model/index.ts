@@ -16,3 +16,4 @@ export * from './state-paths.js';
 export * from './connection-variables.js';
 export * from './health-timing.js';
 export * from './services.js';
+export * from './ownership.js';

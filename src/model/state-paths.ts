@@ -39,6 +39,8 @@ export const STATE_FILES = {
   operationLock: 'operation.lock',
   /** Progress events of the deploy or rollback under way (JSON lines), for `berth ui`. */
   progressJournal: 'progress.jsonl',
+  /** The berth.yml that owns the environment (src/model/ownership.ts). */
+  owner: 'owner.json',
 } as const;
 
 export type StateFile = keyof typeof STATE_FILES;

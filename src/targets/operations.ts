@@ -17,6 +17,8 @@ export interface DeployRequest {
   yes: boolean;
   /** Seconds to wait for a healthy deployment. */
   timeoutSeconds: number;
+  /** Local: deploy even though another project's berth.yml owns this app and environment (`--take-over`). */
+  takeOver?: boolean;
 }
 
 export interface RollbackRequest {

@@ -13,17 +13,21 @@ export function registerDeploy(program: Command): void {
     .addOption(new Option('--image <uri>', 'deploy this image instead of building'))
     .addOption(new Option('--tag <tag>', 'also give the image this tag'))
     .addOption(new Option('--timeout <duration>', 'how long to wait for healthy replicas').default('20m'))
+    .addOption(new Option('--take-over', 'local: replace what another folder\'s berth.yml deployed under the same app name and environment'))
     .addHelpText('after', `
 Locally: builds natively for this machine, starts PostgreSQL / Redis when configured, starts the
 replicas, waits for the load balancer's health checks, then drains and stops the previous release.
 If a new replica does not become healthy, the new replicas are removed, the previous release keeps
 serving and the exit code is 1. The load balancer keeps running until \`berth destroy\`.
+Local names are global on the engine: when another folder's berth.yml already deployed the same app
+name and environment, deploy refuses (exit 2) and names it; --take-over removes that project's
+containers (its volumes are kept and used) and makes this berth.yml the owner.
 
 Examples:
   berth deploy
   berth deploy --image berth-news-api:dev --timeout 5m
   berth deploy --env prod --json`)
-    .action(async (options: { image?: string; tag?: string; timeout: string }, command: Command) => {
+    .action(async (options: { image?: string; tag?: string; timeout: string; takeOver?: boolean }, command: Command) => {
       const global = globalOptions(command);
       const timeoutSeconds = durationFlag('--timeout', options.timeout);
       const config = loadForCommand(command);
@@ -31,7 +35,7 @@ Examples:
       const operations = await operationsFor(config);
       // Recorded in the environment's progress journal so `berth ui` shows the deploy live.
       const journal = await journalFor(config, 'deploy', global.json ? silentProgress : createProgress());
-      const outcome = await journal.track(() => operations.deploy({ image: options.image, tag: options.tag, yes: global.yes, timeoutSeconds }, journal.progress));
+      const outcome = await journal.track(() => operations.deploy({ image: options.image, tag: options.tag, yes: global.yes, timeoutSeconds, ...(options.takeOver ? { takeOver: true } : {}) }, journal.progress));
       if (global.json) printJson(outcome);
       else if (outcome.ok) for (const line of describeOutcome(outcome)) printLine(line);
       if (!outcome.ok) {

@@ -41,7 +41,8 @@ type CreateOptions = {
 };
 
 describe('planLocal with the service: shorthand', () => {
-  const plan = planLocal(config(NEWS), { release: 7, databasePassword: 'pw' });
+  const news = config(NEWS);
+  const plan = planLocal(news, { release: 7, databasePassword: 'pw' });
   const web = plan.services[0] as WebServicePlan;
 
   it('runs the configured minimum of replicas of the one web service with the health check of service.health', () => {
@@ -86,9 +87,11 @@ describe('planLocal with the service: shorthand', () => {
     expect(cache!.NetworkingConfig.EndpointsConfig['berth-news-api-local-net']!.Aliases).toEqual(['berth-news-api-local-cache', 'redis', 'cache']);
   });
 
-  it('labels every container with app, env, role, release and service', () => {
-    expect(web.container.labels).toEqual({ 'org.berth.app': 'news-api', 'org.berth.env': 'local', 'org.berth.role': 'app', 'org.berth.release': '7', 'org.berth.service': 'web' });
+  it('labels every container with app, env, role, release, service and the berth.yml that owns it', () => {
+    expect(web.container.labels).toEqual({ 'org.berth.app': 'news-api', 'org.berth.env': 'local', 'org.berth.role': 'app', 'org.berth.release': '7', 'org.berth.service': 'web', 'org.berth.project': news.file });
     expect(plan.dependencies[0]!.labels['org.berth.role']).toBe('database');
+    expect(plan.dependencies.map((dependency) => dependency.labels['org.berth.project'])).toEqual([news.file, news.file]);
+    expect(plan.network.labels['org.berth.project']).toBe(news.file);
   });
 
   it('puts the balancer on 127.0.0.1:<local.port>, every request to the web service, sticky cookies when configured', () => {

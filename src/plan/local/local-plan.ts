@@ -208,7 +208,7 @@ function dependencies(config: ResolvedConfig, databasePassword: string | undefin
       volume: { name: dependencyVolumeName(app, env, 'database'), mountPath: '/var/lib/postgresql/data' },
       port: POSTGRES_PORT,
       healthcheck: dependencyHealth(['CMD-SHELL', `pg_isready -q -h 127.0.0.1 -U ${config.database.username} -d ${config.database.name}`]),
-      labels: labelsFor(app, env, 'database'),
+      labels: labelsFor(app, env, 'database', { project: config.file }),
     });
     endpoints.database = { host: name, port: POSTGRES_PORT, password: databasePassword };
   }
@@ -225,7 +225,7 @@ function dependencies(config: ResolvedConfig, databasePassword: string | undefin
       volume: { name: dependencyVolumeName(app, env, 'cache'), mountPath: '/data' },
       port: REDIS_PORT,
       healthcheck: dependencyHealth(['CMD-SHELL', 'redis-cli -h 127.0.0.1 ping | grep -q PONG']),
-      labels: labelsFor(app, env, 'cache'),
+      labels: labelsFor(app, env, 'cache', { project: config.file }),
     });
     endpoints.cache = { host: name, port: REDIS_PORT };
   }
@@ -247,7 +247,7 @@ export function planLocal(config: ResolvedConfig, inputs: LocalPlanInputs): Loca
     env: { ...service.env, ...localConnectionEnv(config, service, endpoints) },
     secretNames: [...service.secrets],
     ...(service.command ? { command: [...service.command] } : {}),
-    labels: labelsFor(app, env, role, { release: inputs.release, service: service.name }),
+    labels: labelsFor(app, env, role, { release: inputs.release, service: service.name, project: config.file }),
     nanoCpus: Math.round((service.cpu / 1024) * 1e9),
     memoryBytes: service.memory * 1024 * 1024,
   });
@@ -279,7 +279,7 @@ export function planLocal(config: ResolvedConfig, inputs: LocalPlanInputs): Loca
     app,
     env,
     release: inputs.release,
-    network: { name: networkName(app, env), labels: labelsFor(app, env, 'network') },
+    network: { name: networkName(app, env), labels: labelsFor(app, env, 'network', { project: config.file }) },
     dependencies: specs,
     images,
     services,

@@ -248,6 +248,7 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
 
   async function deploy(request: DeployRequest, progress: Progress): Promise<DeployOutcome> {
     if (request.tag) checkTag(request.tag);
+    if (request.takeOver) throw new UsageError('--take-over is for local environments', `${config.env} is an AWS environment: its stack ${environmentStackName(config.app, config.env)} belongs to the account and region, not to a folder; drop --take-over`);
     refuseOwnBuilds(config);
     const p = await ports(progress, request.yes);
     const { clients } = await connect();

@@ -16,6 +16,8 @@ import { applyCheck, chooseBackend, cookieValue, workerHealth, type BackendEntry
 import { connectEngine, publishedPort, removeContainer, replicaIndex, startReplica, type Docker } from './engine.js';
 import { JobScheduler } from './job-scheduler.js';
 import { LocalSecretFile } from './secret-store.js';
+import { takenOver } from './ownership.js';
+import { LABEL_PROJECT } from '../../model/index.js';
 
 export interface BalancerFiles {
   /** balancer.json: the desired configuration (rewritten by the balancer when it replaces a replica). */
@@ -43,6 +45,7 @@ export class LocalBalancer {
   private server?: http.Server;
   private control?: http.Server;
   private supervisor?: NodeJS.Timeout;
+  private takenOver = false;
   private replacing = false;
   private docker?: Docker;
   private scheduler?: JobScheduler;
@@ -397,6 +400,12 @@ export class LocalBalancer {
       const plan = JSON.parse(readFileSync(supervise.planFile, 'utf8')) as LocalPlan;
       const service = servicePlan(plan, backend.service);
       if (!service) continue;
+      // Another project deployed these names with --take-over: its replicas are not ours to replace.
+      if (await takenOver(this.docker, plan.app, plan.env, service.container.labels[LABEL_PROJECT])) {
+        if (!this.takenOver) this.event('another project took over this environment (berth deploy --take-over): replicas are no longer replaced');
+        this.takenOver = true;
+        return;
+      }
       const secrets = new LocalSecretFile(this.files.secrets).values();
       const replica = await startReplica(this.docker, plan, service, replicaIndex(backend.id), secrets);
       await removeContainer(this.docker, backend.containerId);

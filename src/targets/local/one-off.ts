@@ -104,7 +104,7 @@ export async function runOneOff(context: OneOffContext, request: RunRequest, io:
   const container = await createTask(context.docker, plan, spec, {
     name,
     ...(command ? { command } : {}),
-    labels: labelsFor(context.config.app, context.config.env, 'task', { release: release.number, service: service.name }),
+    labels: labelsFor(context.config.app, context.config.env, 'task', { release: release.number, service: service.name, project: context.config.file }),
     tty: io.tty,
     stdin: io.stdin !== undefined,
   }, context.secrets);

@@ -20,6 +20,7 @@ import { prepareReleaseImages, releaseDigest, removeReleaseImages, retagRelease 
 import { ReleaseStore } from './release-store.js';
 import { rollout, type RolloutContext } from './rollout.js';
 import { localSecretStore } from './secret-store.js';
+import { claimEnvironment, ownerElsewhere, refuseIfOwnedElsewhere } from './ownership.js';
 import { localStatusReport } from './status-report.js';
 
 export function localOperations(config: ResolvedConfig): TargetOperations {
@@ -115,6 +116,8 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
 
   async function deploy(request: DeployRequest, progress: Progress): Promise<DeployOutcome> {
     return exclusively(async () => {
+      const previousOwner = await claimEnvironment(config, await engine(), stateDir, request.takeOver === true);
+      if (previousOwner) progress.info(`took over ${config.app} (${config.env}) from ${previousOwner}: its containers are removed, its volumes (data) are kept`);
       const ctx = await context(progress, request.timeoutSeconds);
       const number = releases.nextNumber();
       const images = await prepareReleaseImages(config, number, request, progress);
@@ -128,6 +131,7 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
     // The same rule as on AWS (src/model/release-rules.ts).
     const target = rollbackTarget(releases.list(), request.to);
     return exclusively(async () => {
+      await claimEnvironment(config, await engine(), stateDir, false);
       const ctx = await context(progress, request.timeoutSeconds);
       const number = releases.nextNumber();
       const images = await retagRelease(config, target.number, number);
@@ -142,6 +146,7 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
     const runs = new JobRunStore(stateDir);
     return localStatusReport({
       config,
+      ownedBy: await ownerElsewhere(config, docker, stateDir),
       current: releases.current(),
       containers: await listContainers(docker, config.app, config.env),
       balancer: await balancer.status(),
@@ -221,6 +226,8 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
 
   async function destroyEnvironment(request: DestroyRequest, progress: Progress): Promise<void> {
     const docker = await engine();
+    // Never remove what another project deployed under the same names.
+    await refuseIfOwnedElsewhere(config, docker, stateDir);
     // The balancer first: it would replace the replicas being removed and start scheduled job runs.
     const step = progress.step('Stop the load balancer and the job scheduler');
     step.succeed((await balancer.stop()) ? 'stopped' : 'was not running');

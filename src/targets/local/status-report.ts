@@ -20,6 +20,8 @@ export interface StatusSources {
   containers: Docker.ContainerInfo[];
   balancer?: BalancerStatus;
   runs: (job: string) => JobRun[];
+  /** Another project's berth.yml that owns the environment now (it deployed with --take-over). */
+  ownedBy?: string;
 }
 
 function containerName(entry: Docker.ContainerInfo): string {
@@ -76,6 +78,7 @@ export function localStatusReport(sources: StatusSources): StatusReport {
       return { kind: role, engine: role === 'database' ? 'postgres' : 'redis', endpoint: `${containerName(entry)}:${role === 'database' ? POSTGRES_PORT : REDIS_PORT}`, status: entry.Status };
     });
   const notes: string[] = [];
+  if (sources.ownedBy) notes.push(`${config.app} (${config.env}) now belongs to ${sources.ownedBy} (it deployed with --take-over): what runs is that project's; choose another app name in this berth.yml to deploy it again`);
   if (balancer) notes.push(balancer.port !== undefined ? `load balancer pid ${balancer.pid} on 127.0.0.1:${balancer.port}, started ${balancer.startedAt}` : `supervisor pid ${balancer.pid} (no web service: nothing to route), started ${balancer.startedAt}`);
   else if (current) notes.push('the load balancer is not running: run `berth deploy` to start it again');
   notes.push(...(balancer?.events ?? []).slice(0, 5).map((event) => `event: ${event}`));
