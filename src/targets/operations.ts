@@ -41,6 +41,20 @@ export interface DeployOutcome {
   logTailOf?: string;
   /** What a failed deploy left behind, for `berth doctor` (absent on success). */
   evidence?: FailureEvidence;
+  /**
+   * The doctor's diagnosis of a failed deploy, most specific first: printed as the first lines of the error,
+   * before the reasons and the log tail (absent on success, empty when the table knows no cause).
+   */
+  diagnoses?: DeployDiagnosis[];
+}
+
+/** One cause of a failed deploy and its fix, in the doctor's words (src/doctor/known-failures.ts). */
+export interface DeployDiagnosis {
+  /** The known-failure id, e.g. "app-wrong-port". */
+  id: string;
+  title: string;
+  cause: string;
+  fix: string;
 }
 
 export interface TaskState {

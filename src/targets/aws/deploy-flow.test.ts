@@ -115,6 +115,23 @@ describe('runDeploy', () => {
     expect(f.stored.get(1)?.status).toBe('deployed');
   });
 
+  it('carries the doctor\'s diagnosis apart from the reasons, for the CLI to print first', async () => {
+    const failed: Omit<RolloutSnapshot, 'probe'> = {
+      deployments: [{ id: 'd1', status: 'PRIMARY', rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.', taskDefinition: 'td:2', images: [`${REPO}@${NEW}`], desired: 2, running: 0, pending: 0, failedTasks: 4 }],
+      desired: 2, running: 0, events: [],
+    };
+    const f = fake({ snapshots: [failed] });
+    const seen: string[][] = [];
+    f.ports.diagnose = (evidence) => {
+      seen.push(evidence.logTail);
+      return [{ id: 'missing-env-var', title: 'The app needs an environment variable it did not get', cause: 'The app stopped at start-up because the environment variable DATABASE_URL is not set.', fix: 'Add DATABASE_URL to service.env.', evidence: [], conclusive: true }];
+    };
+    const outcome = await runDeploy(f.ports, { kind: 'build' }, { timeoutSeconds: 1200 });
+    expect(seen).toEqual([['Traceback (most recent call last):', "KeyError: 'DATABASE_URL'"]]);
+    expect(outcome.diagnoses).toEqual([{ id: 'missing-env-var', title: 'The app needs an environment variable it did not get', cause: 'The app stopped at start-up because the environment variable DATABASE_URL is not set.', fix: 'Add DATABASE_URL to service.env.' }]);
+    expect(outcome.reasons.join('\n')).not.toContain('Fix:');
+  });
+
   it('a stack that fails because the circuit breaker fired counts as rolled back', async () => {
     const f = fake({ deployError: new Error('deploying stack berth-shop-prod failed:\n  Service: UPDATE_FAILED: Error occurred during operation \'ECS Deployment Circuit Breaker was triggered\'.') });
     const outcome = await runDeploy(f.ports, { kind: 'build' }, { timeoutSeconds: 1200 });

@@ -179,7 +179,6 @@ export async function runDeploy(ports: DeployPorts, source: DeploySource, option
     if (status === 'deployed') return { ok: true, env, release, ...(outputs.Url ? { url: outputs.Url } : {}), reasons: [], logTail: [] };
     const evidence = await ports.evidence(outputs, synth.environmentStack, troubled).catch(() => undefined);
     const diagnoses = evidence && ports.diagnose ? ports.diagnose(evidence) : [];
-    const explained = diagnoses.map((diagnosis) => `${diagnosis.title}: ${diagnosis.cause} Fix: ${diagnosis.fix}`);
     const stopped = (evidence?.stoppedTasks ?? []).slice(0, 3).map((task) => `task ${task.id.slice(0, 12)} stopped: ${[task.stopCode, task.stoppedReason, ...task.containers.filter((c) => c.exitCode !== undefined || c.reason).map((c) => `${c.name} exit ${c.exitCode ?? '?'}${c.reason ? ` (${c.reason})` : ''}`)].filter(Boolean).join(': ')}`);
     const unhealthy = (evidence?.targetHealth ?? []).filter((target) => target.state !== 'healthy').slice(0, 3).map((target) => `target ${target.target} ${target.state}${target.reason ? `: ${target.reason}` : ''}${target.description ? ` (${target.description})` : ''}`);
     return {
@@ -187,9 +186,11 @@ export async function runDeploy(ports: DeployPorts, source: DeploySource, option
       env,
       release,
       ...(outputs.Url ? { url: outputs.Url } : {}),
-      reasons: [...new Set([...reasons, ...(evidence?.stackEvents ?? []).slice(0, 3), ...stopped, ...unhealthy, ...explained, ...stillServing])],
+      reasons: [...new Set([...reasons, ...(evidence?.stackEvents ?? []).slice(0, 3), ...stopped, ...unhealthy, ...stillServing])],
       logTail: evidence?.logTail ?? [],
       ...(evidence ? { evidence } : {}),
+      // The cause and the fix, printed before everything else (src/doctor/diagnose.ts).
+      diagnoses: diagnoses.map(({ id, title, cause, fix }) => ({ id, title, cause, fix })),
     };
   };
 

@@ -274,7 +274,9 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
           return { localImage };
         } catch (error) {
           step.fail();
-          throw error;
+          // A failed build says why first: the network, the Dockerfile's syntax, a missing file, BuildKit.
+          const { explainBuildFailure } = await import('../../doctor/build-failure.js');
+          throw explainBuildFailure(error, config, 'aws');
         }
       };
       p.push = async (localImage, repositoryUri, number) => {
