@@ -4,8 +4,9 @@
  *           <state>/<target>/<app>/<env>/  — one folder per environment (releases, balancer, last failure)
  *   config  $BERTH_CONFIG_DIR, else $XDG_CONFIG_HOME/berth, else ~/.config/berth
  *           <config>/secrets/<app>/<env>.json — local secret values, 0600
- * Beside berth.yml (in the project, git-ignored): `.berth/<env>/cdk.out` (the synthesized assembly) and
- * `.berth/<env>/cdk.context.json`.
+ * Beside berth.yml (in the project): `.berth/<env>/cdk.out` (the synthesized assembly, git-ignored) and
+ * `cdk.context.json` (CDK context lookups berth recorded: the hosted zone of a domain, an existing VPC; committed,
+ * so plans need no AWS credentials once it is recorded).
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -84,7 +85,13 @@ export function cloudAssemblyDir(configDir: string, env: string, variant?: strin
   return variant ? join(projectStateDir(configDir), env, variant, 'cdk.out') : join(projectStateDir(configDir), env, 'cdk.out');
 }
 
-/** CDK context values (e.g. hosted-zone lookups) recorded for an environment; meant to be committed. */
-export function cdkContextFile(configDir: string, env: string): string {
-  return join(projectStateDir(configDir), env, 'cdk.context.json');
+/**
+ * CDK context lookups recorded for the app (a domain's hosted zone, an existing VPC), one file for every environment:
+ * each answer's key names its account and region. Beside berth.yml, not under the git-ignored `.berth/`: commit it,
+ * so later plans (CI, a teammate) read the answers without AWS credentials.
+ */
+export function cdkContextFile(configDir: string): string {
+  return join(configDir, CDK_CONTEXT_FILE_NAME);
 }
+
+export const CDK_CONTEXT_FILE_NAME = 'cdk.context.json';

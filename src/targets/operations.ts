@@ -47,6 +47,20 @@ export interface DeployOutcome {
   evidence?: FailureEvidence;
   /** The rollout was interrupted (Ctrl-C, SIGTERM): what was undone, in one line. */
   interrupted?: string;
+  /**
+   * The doctor's diagnosis of a failed deploy, most specific first: printed as the first lines of the error,
+   * before the reasons and the log tail (absent on success, empty when the table knows no cause).
+   */
+  diagnoses?: DeployDiagnosis[];
+}
+
+/** One cause of a failed deploy and its fix, in the doctor's words (src/doctor/known-failures.ts). */
+export interface DeployDiagnosis {
+  /** The known-failure id, e.g. "app-wrong-port". */
+  id: string;
+  title: string;
+  cause: string;
+  fix: string;
 }
 
 export interface TaskState {

@@ -12,15 +12,26 @@ export function describeOutcome(outcome: DeployOutcome, verb = 'Deployed'): stri
   return [];
 }
 
-/** The failure report for stderr: reasons, then the replica's last lines. */
+/**
+ * The failure report for stderr: the cause and the fix first (the doctor's diagnosis), then what berth saw,
+ * who keeps serving, and the replica's or task's last lines.
+ */
 export function describeFailure(outcome: DeployOutcome): string[] {
-  const lines = outcome.reasons.map((reason) => `error: ${reason}`);
+  const [first, ...others] = outcome.diagnoses ?? [];
+  const lines: string[] = [];
+  if (first) {
+    lines.push(`error: ${first.cause}`, `fix: ${first.fix}`);
+    for (const other of others) lines.push(`also: ${other.cause} Fix: ${other.fix}`);
+    lines.push(...outcome.reasons.map((reason) => `  ${reason}`));
+  } else {
+    lines.push(...outcome.reasons.map((reason) => `error: ${reason}`));
+  }
   if (outcome.url) lines.push(`the previous release keeps serving at ${outcome.url}`);
   if (outcome.logTail.length) {
     lines.push(outcome.logTailOf ? `last lines of ${outcome.logTailOf}:` : outcome.evidence?.target === 'aws' ? 'last lines of the failed task:' : 'last lines of the new replica:');
     lines.push(...outcome.logTail.map((line) => `  | ${line}`));
   }
-  lines.push('hint: `berth doctor` explains common causes; `berth logs` shows more');
+  lines.push(first ? 'hint: `berth doctor` runs the deeper checks; `berth logs` shows more' : 'hint: `berth doctor` explains common causes; `berth logs` shows more');
   return lines;
 }
 

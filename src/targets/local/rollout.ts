@@ -291,7 +291,7 @@ export async function rollout(context: RolloutContext, request: RolloutRequest):
   if (context.signal?.aborted) return undoRollout(context, release, [], previous, oldBackends);
   if (!before.ok) {
     recordFailure(context, { ...release, reason: before.reason }, before.evidence);
-    return { ok: false, env: config.env, release: { ...release, reason: before.reason }, url: serving && previous?.port !== undefined ? `http://127.0.0.1:${previous.port}` : undefined, reasons: [before.reason], logTail: before.logTail, logTailOf: 'the release.before task', evidence: before.evidence };
+    return { ok: false, env: config.env, release: { ...release, reason: before.reason }, url: serving && previous?.port !== undefined ? `http://127.0.0.1:${previous.port}` : undefined, reasons: [before.reason], logTail: before.logTail, logTailOf: 'the release.before task', evidence: before.evidence, diagnoses: await diagnosesOf(config, before.evidence) };
   }
 
   const replicas = await startReplicas(context, plan);
@@ -310,7 +310,7 @@ export async function rollout(context: RolloutContext, request: RolloutRequest):
     health.fail(verdict.reason);
     const failed = verdict.failed ?? replicas[0]!;
     const logTail = redactSecrets(await containerLogTail(docker, failed.id, 30), maskValues(context));
-    const evidence = await gatherEvidence(context, replicas, verdict, logTail);
+    const evidence = await gatherEvidence(context, replicas, verdict, logTail, failed);
     const cleanup = progress.step(`Remove the new replicas; ${oldBackends.length ? `release ${previous?.supervise?.release ?? ''} keeps serving` : 'nothing was serving before'}`);
     // Nothing served before this release: no balancer is left answering 503.
     if (previous && oldBackends.length) await context.balancer.apply({ ...previous, backends: oldBackends });
@@ -319,7 +319,7 @@ export async function rollout(context: RolloutContext, request: RolloutRequest):
     cleanup.succeed();
     const reason = verdict.reason ?? 'a new replica did not become healthy';
     recordFailure(context, { ...release, reason }, evidence);
-    return { ok: false, env: config.env, release: { ...release, reason }, url: oldBackends.length && previous?.port !== undefined ? `http://127.0.0.1:${previous.port}` : undefined, reasons: [reason], logTail, evidence };
+    return { ok: false, env: config.env, release: { ...release, reason }, url: oldBackends.length && previous?.port !== undefined ? `http://127.0.0.1:${previous.port}` : undefined, reasons: [reason], logTail, evidence, diagnoses: await diagnosesOf(config, evidence) };
   }
   health.succeed(`${total}/${total} healthy`);
 
@@ -344,8 +344,37 @@ export async function rollout(context: RolloutContext, request: RolloutRequest):
   return { ok: true, env: config.env, release, ...(plan.url ? { url: plan.url } : {}), reasons: [], logTail: [] };
 }
 
-async function gatherEvidence(context: RolloutContext, replicas: ReplicaContainer[], verdict: ReplicaVerdict, logTail: string[]): Promise<FailureEvidence> {
+/** The doctor's diagnosis of a failed rollout, printed as the first lines of the error (src/doctor/diagnose.ts). */
+async function diagnosesOf(config: ResolvedConfig, evidence: FailureEvidence): Promise<NonNullable<DeployOutcome['diagnoses']>> {
+  const { diagnose } = await import('../../doctor/diagnose.js');
+  return diagnose(evidence, config).map(({ id, title, cause, fix }) => ({ id, title, cause, fix }));
+}
+
+/**
+ * The cheap probes of the failed replica before it is removed: its service, the ENTRYPOINT and CMD it ran, and the
+ * sockets it listens on (from inside it, while it still runs), which tell a wrong port or a loopback bind.
+ */
+async function failedReplicaFacts(context: RolloutContext, evidence: FailureEvidence, failed: ReplicaContainer): Promise<void> {
+  evidence.service = failed.service;
+  const container = context.docker.getContainer(failed.id);
+  const info = await container.inspect().catch(() => undefined);
+  if (!info) return;
+  evidence.command = { entrypoint: asList(info.Config.Entrypoint), cmd: asList(info.Config.Cmd) };
+  if (info.State.Running) {
+    const { DOCKER_DNS, socketsByExec } = await import('../../doctor/engine-checks.js');
+    const sockets = await socketsByExec(container);
+    if (sockets) evidence.listening = sockets.filter((socket) => socket.address !== DOCKER_DNS);
+  }
+}
+
+function asList(value: string | string[] | null | undefined): string[] {
+  if (!value) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+async function gatherEvidence(context: RolloutContext, replicas: ReplicaContainer[], verdict: ReplicaVerdict, logTail: string[], failed?: ReplicaContainer): Promise<FailureEvidence> {
   const evidence = emptyEvidence('local');
+  if (failed) await failedReplicaFacts(context, evidence, failed);
   for (const replica of replicas) {
     const info = await context.docker.getContainer(replica.id).inspect().catch(() => undefined);
     if (info && (!info.State.Running || info.RestartCount > 0)) {
