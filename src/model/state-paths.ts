@@ -24,6 +24,11 @@ export function configRoot(vars: NodeJS.ProcessEnv = process.env): string {
   return join(homedir(), '.config', 'berth');
 }
 
+/** Mode of berth's state and secrets folders: the owner only (records hold log lines and replica details). */
+export const PRIVATE_DIR_MODE = 0o700;
+/** Mode of every file berth writes into them. */
+export const PRIVATE_FILE_MODE = 0o600;
+
 /** The state folder of one environment of an app on a target. */
 export function environmentStateDir(target: Target, app: string, env: string, vars: NodeJS.ProcessEnv = process.env): string {
   return join(stateRoot(vars), target, app, env);
@@ -33,7 +38,12 @@ export function environmentStateDir(target: Target, app: string, env: string, va
 export const STATE_FILES = {
   releases: 'releases.json',
   balancerConfig: 'balancer.json',
+  /** The balancer process's identity (pid, start time, command line): berth signals only a proven match. */
   balancerPid: 'balancer.pid',
+  /** The identity of the process that restarts the balancer when it dies (balancer-supervisor.ts). */
+  supervisorPid: 'balancer-supervisor.pid',
+  /** The balancer's last known health of each backend and its recent events, read back when it restarts. */
+  balancerHealth: 'balancer-health.json',
   balancerLog: 'balancer.log',
   controlSocket: 'control.sock',
   lastFailure: 'last-failure.json',

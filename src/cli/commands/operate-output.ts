@@ -95,6 +95,7 @@ export function describeStatus(report: StatusReport): string {
     parts.push('', formatTable(['DEPENDENCY', 'ENGINE', 'ENDPOINT', 'STATUS'], report.dependencies.map((dependency) => [dependency.kind, dependency.engine, dependency.endpoint, dependency.status])));
   }
   if (report.notes.length) parts.push('', ...report.notes);
+  if (report.problems?.length) parts.push('', ...report.problems.map((problem) => `problem: ${problem}`));
   return parts.join('\n');
 }
 
@@ -102,7 +103,7 @@ export function describeReleases(releases: readonly Release[]): string {
   if (releases.length === 0) return 'no releases yet: run `berth deploy`';
   return formatTable(['RELEASE', 'STATUS', 'CREATED', 'BY', 'IMAGE', 'NOTE'], releases.map((release) => [
     String(release.number), release.status, release.createdAt, release.createdBy, release.image,
-    [release.rollbackOf ? `rollback to ${release.rollbackOf}` : '', release.status === 'failed' && release.reason ? release.reason : ''].filter(Boolean).join('; '),
+    [release.rollbackOf ? `rollback to ${release.rollbackOf}` : '', (release.status === 'failed' || release.status === 'interrupted') && release.reason ? release.reason : ''].filter(Boolean).join('; '),
   ]));
 }
 

@@ -7,7 +7,7 @@
  * ones. A new replica that exits or fails its checks stops the rollout: the new replicas are removed and the old
  * release keeps serving. Each step is its own function so an interrupt can be handled between them.
  */
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../../config/model.js';
@@ -19,6 +19,8 @@ import type { DeployOutcome, Release } from '../operations.js';
 import type { BalancerClient } from './balancer-client.js';
 import { WORKER_STABLE_SECONDS, type BackendEntry, type BalancerConfig, type BalancerStatus, type PoolConfig } from './balancer-model.js';
 import { containerLogTail, ensureDependency, ensureNetwork, startReplica, stopAndRemove, waitHealthy, type Docker, type ReplicaContainer } from './engine.js';
+import { writePrivateFile } from './private-files.js';
+import { releasePlanText } from './release-plan-file.js';
 import { redactSecrets } from './redact.js';
 import type { ReleaseStore } from './release-store.js';
 import { runTaskToEnd } from './task-container.js';
@@ -35,6 +37,8 @@ export interface RolloutContext {
   databasePassword?: string;
   progress: Progress;
   timeoutSeconds: number;
+  /** Ctrl-C / SIGTERM: the rollout stops at the next step and is undone. */
+  signal?: AbortSignal;
 }
 
 export interface RolloutRequest {
@@ -47,7 +51,7 @@ export interface RolloutRequest {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function createdBy(): string {
+export function createdBy(): string {
   try {
     return userInfo().username;
   } catch {
@@ -75,7 +79,7 @@ export async function startDependencies(context: RolloutContext, plan: LocalPlan
     step.update(`waiting for ${dependency.name} to be healthy`);
     const result = await waitHealthy(context.docker, dependency.name, 180);
     if (result !== 'healthy') {
-      const tail = await containerLogTail(context.docker, dependency.name, 15);
+      const tail = redactSecrets(await containerLogTail(context.docker, dependency.name, 15), maskValues(context));
       step.fail(`${dependency.engine} is ${result}`);
       throw Object.assign(new Error(`${dependency.role} ${dependency.name} (${dependency.image}) is ${result}${tail.length ? `; last lines:\n${tail.map((line) => `  ${line}`).join('\n')}` : ''}`), { dependencyTail: tail });
     }
@@ -125,6 +129,7 @@ function describeChecks(plan: LocalPlan): string {
 
 interface ReplicaVerdict {
   healthy: boolean;
+  interrupted?: boolean;
   reason?: string;
   status?: BalancerStatus;
   failed?: ReplicaContainer;
@@ -141,6 +146,7 @@ async function waitForReplicas(context: RolloutContext, plan: LocalPlan, replica
   const deadline = Date.now() + context.timeoutSeconds * 1000;
   let status: BalancerStatus | undefined;
   while (Date.now() < deadline) {
+    if (context.signal?.aborted) return { healthy: false, interrupted: true, status };
     status = await context.balancer.status();
     if (!status) return { healthy: false, reason: 'the load balancer process stopped (see balancer.log in the state folder)' };
     let healthy = 0;
@@ -170,18 +176,16 @@ function newRelease(request: RolloutRequest): Release {
 }
 
 function writePlan(context: RolloutContext, plan: LocalPlan): string {
-  mkdirSync(context.stateDir, { recursive: true });
   const planFile = releasePlanFile(context.stateDir, plan.release);
-  // The plan holds the generated local database password (never user secrets): owner-only.
-  writeFileSync(planFile, `${JSON.stringify(plan, null, 2)}\n`, { mode: 0o600 });
-  chmodSync(planFile, 0o600);
+  // Without the generated database password (readers put it back from the secrets file), and owner-only.
+  writePrivateFile(planFile, releasePlanText(plan, context.databasePassword));
   return planFile;
 }
 
 function recordFailure(context: RolloutContext, release: Release, evidence: FailureEvidence): void {
   context.releases.record(release);
   // The record `berth doctor` reads (src/doctor/last-failure.ts): { recordedAt, release, evidence }; it holds log lines: owner-only.
-  writeFileSync(join(context.stateDir, STATE_FILES.lastFailure), `${JSON.stringify({ recordedAt: new Date().toISOString(), release: release.number, evidence }, null, 2)}\n`, { mode: 0o600 });
+  writePrivateFile(join(context.stateDir, STATE_FILES.lastFailure), `${JSON.stringify({ recordedAt: new Date().toISOString(), release: release.number, evidence }, null, 2)}\n`);
 }
 
 /**
@@ -253,6 +257,22 @@ async function retire(context: RolloutContext, oldBackends: readonly BackendEntr
   step.succeed('stopped');
 }
 
+/**
+ * Undoes an interrupted rollout before its replicas took traffic: the previous routing back, the new replicas
+ * removed, the release recorded as interrupted. Returns the outcome with one line saying what was undone.
+ */
+async function undoRollout(context: RolloutContext, release: Release, replicas: readonly ReplicaContainer[], previous: BalancerConfig | undefined, oldBackends: BackendEntry[]): Promise<DeployOutcome> {
+  const serving = previous?.supervise?.release;
+  if (replicas.length) {
+    if (previous && oldBackends.length) await context.balancer.apply({ ...previous, backends: oldBackends });
+    else await context.balancer.stop();
+    await Promise.all(replicas.map((replica) => stopAndRemove(context.docker, replica.id, 2)));
+  }
+  const line = `interrupted: ${replicas.length ? `removed the ${replicas.length} new replica${replicas.length === 1 ? '' : 's'} of release ${release.number}` : `release ${release.number} started no replica`}; ${oldBackends.length && serving !== undefined ? `release ${serving} keeps serving` : 'nothing was serving before'}`;
+  context.releases.record({ ...release, status: 'interrupted', reason: line });
+  return { ok: false, env: context.config.env, release: { ...release, status: 'interrupted', reason: line }, ...(oldBackends.length && previous?.port !== undefined ? { url: `http://127.0.0.1:${previous.port}` } : {}), reasons: [line], logTail: [], interrupted: line };
+}
+
 /** Runs one release: the shared core of deploy and rollback. */
 export async function rollout(context: RolloutContext, request: RolloutRequest): Promise<DeployOutcome> {
   const { config, docker, progress } = context;
@@ -267,19 +287,25 @@ export async function rollout(context: RolloutContext, request: RolloutRequest):
   const serving = Boolean(previous?.supervise) && (await context.balancer.status()) !== undefined;
   // A rollback restores images whose `before` task already ran when they were released: it does not run again.
   const before = request.rollbackOf === undefined ? await runBeforeTask(context, plan) : ({ ok: true } as const);
+  const oldBackends = (previous?.backends ?? []).filter((backend) => backend.role !== 'candidate');
+  if (context.signal?.aborted) return undoRollout(context, release, [], previous, oldBackends);
   if (!before.ok) {
     recordFailure(context, { ...release, reason: before.reason }, before.evidence);
     return { ok: false, env: config.env, release: { ...release, reason: before.reason }, url: serving && previous?.port !== undefined ? `http://127.0.0.1:${previous.port}` : undefined, reasons: [before.reason], logTail: before.logTail, logTailOf: 'the release.before task', evidence: before.evidence, diagnoses: await diagnosesOf(config, before.evidence) };
   }
 
-  const oldBackends = (previous?.backends ?? []).filter((backend) => backend.role !== 'candidate');
   const replicas = await startReplicas(context, plan);
+  if (context.signal?.aborted) return undoRollout(context, release, replicas, previous, oldBackends);
   const candidates = entriesOf(replicas, request.release);
   await context.balancer.apply(balancerConfig(plan, [...oldBackends, ...candidates], previous?.supervise, previous));
 
   const total = replicas.length;
   const health = progress.step(`Health checks (${describeChecks(plan)})`);
   const verdict = await waitForReplicas(context, plan, replicas, (healthy) => health.update(`${healthy}/${total} healthy`));
+  if (verdict.interrupted || (verdict.healthy && context.signal?.aborted)) {
+    health.fail('interrupted');
+    return undoRollout(context, release, replicas, previous, oldBackends);
+  }
   if (!verdict.healthy) {
     health.fail(verdict.reason);
     const failed = verdict.failed ?? replicas[0]!;
