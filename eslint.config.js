@@ -14,7 +14,7 @@ const NO_TARGETS = { group: ['**/targets/*', '**/targets/**', '**/doctor/*', '**
 const NO_SDK = { group: ['@aws-sdk/*'], message: 'plan/ makes no AWS calls.' };
 
 /** The plan modules allowed to touch files: synthesis writes the cloud assembly; price and spec data are read from disk. */
-const PLAN_IO_ENTRY_POINTS = ['src/plan/aws/synthesize.ts', 'src/plan/aws/synthesize-ci.ts', 'src/plan/cost/price-table.ts', 'src/plan/aws/template-check.ts'];
+const PLAN_IO_ENTRY_POINTS = ['src/plan/aws/synthesize.ts', 'src/plan/aws/synthesize-ci.ts', 'src/plan/cost/price-table.ts', 'src/plan/aws/template-check.ts', 'src/plan/aws/cloudfront-prefix-lists.ts'];
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', '.berth/', 'examples/**/node_modules/', '**/cdk.out/', 'test/fixtures/apps/', 'test-results/'] },

@@ -6,6 +6,8 @@
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
+/** Stopped by Ctrl-C or SIGTERM (128 + SIGINT), as shells report it. */
+export const EXIT_INTERRUPTED = 130;
 
 export class BerthError extends Error {
   constructor(

@@ -21,6 +21,8 @@ async function run(...args: string[]): Promise<{ code: number; stdout: string; s
   let stderr = '';
   const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => { stdout += String(chunk); return true; });
   const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => { stderr += String(chunk); return true; });
+  // --region reaches the AWS settings through the environment (src/cli/main.ts): keep one run's flag out of the next.
+  const saved = { BERTH_AWS_REGION: process.env.BERTH_AWS_REGION, AWS_REGION: process.env.AWS_REGION, AWS_DEFAULT_REGION: process.env.AWS_DEFAULT_REGION };
   try {
     const code = await main(['node', 'berth', ...args]);
     return { code, stdout, stderr };
@@ -28,10 +30,15 @@ async function run(...args: string[]): Promise<{ code: number; stdout: string; s
     out.mockRestore();
     err.mockRestore();
     process.exitCode = undefined;
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
   }
 }
 
 const localOnly = project('app: solo\nservice:\n  port: 8080\n');
+const noRegion = project('app: roam\nservice:\n  port: 8080\nenvironments:\n  dev: {}\n');
 const withDev = project(`app: shop
 region: us-east-1
 service:
@@ -60,7 +67,9 @@ describe('berth cost', () => {
     const items = json.items as Array<{ resource: string; type: string; monthly: { min: number; max: number }; basis: string }>;
     expect(items.find((item) => item.type === 'AWS::ECS::Service' && item.resource === 'Service')?.basis)
       .toBe('2 tasks × 730 h × (0.25 vCPU × $0.04048 + 0.5 GB × $0.004445)');
-    expect(items.find((item) => item.resource === 'data transfer out')).toMatchObject({ monthly: { min: 9, max: 9 }, basis: '100 GB (assumed, --egress-gb) × $0.09' });
+    // Without a domain the app is served through CloudFront: the 100 GB leave through it, not as the load balancer's data transfer.
+    expect(items.find((item) => item.resource === 'data transfer out')).toBeUndefined();
+    expect(items.find((item) => item.resource === 'LoadBalancerCloudFrontDistribution data out')).toMatchObject({ monthly: { min: 8.5, max: 8.5 }, basis: "100 GB to viewers (assumed, --egress-gb) × $0.085/GB; before CloudFront's free tier" });
     const sum = items.reduce((total, item) => total + item.monthly.max, 0);
     expect(json.monthly.max).toBeCloseTo(sum, 2);
     expect(json.assumptions).toMatchObject({ hoursPerMonth: 730, egressGb: 100, lcus: 1, logsGb: 1, prices: 'data/prices/us-east-1.json' });
@@ -80,6 +89,20 @@ describe('berth cost', () => {
     const both = await run('cost', '--config', withDev, '--env', 'dev', '--compare', 'local', '--what-if', 'service.cpu=512');
     expect(both.code).toBe(2);
   });
+
+  it('says which region it priced and where that came from, instead of pricing us-east-1 silently', async () => {
+    delete process.env.AWS_REGION;
+    delete process.env.AWS_DEFAULT_REGION;
+    const flagged = JSON.parse((await run('cost', '--config', noRegion, '--env', 'dev', '--region', 'eu-west-1', '--json')).stdout);
+    expect(flagged).toMatchObject({ region: 'eu-west-1', assumptions: { regionFrom: '--region', prices: 'data/prices/eu-west-1.json' } });
+    const fallback = await run('cost', '--config', noRegion, '--env', 'dev');
+    expect(fallback.stdout).toContain('region from the default, us-east-1: berth.yml names no region for dev and neither --region nor AWS_REGION is set.');
+    process.env.AWS_REGION = 'ap-south-1';
+    const plan = JSON.parse((await run('plan', '--config', noRegion, '--env', 'dev', '--json')).stdout);
+    expect(plan.cost).toMatchObject({ region: 'ap-south-1', regionFrom: 'AWS_REGION' });
+    process.env.AWS_REGION = 'ap-south-1';
+    expect((await run('plan', '--config', noRegion, '--env', 'dev')).stdout).toMatch(/in ap-south-1 \(region from AWS_REGION\) at the default usage assumptions/);
+  }, 240_000);
 
   it('berth plan shows the monthly total, priced from the templates it synthesized', async () => {
     const json = JSON.parse((await run('plan', '--config', withDev, '--env', 'dev', '--json')).stdout);

@@ -3,8 +3,11 @@
  * inputs for the local engine and AWS. Build args are public (they end up in the image); secrets never
  * enter a build.
  */
+import { readFile } from 'node:fs/promises';
 import type { BuildSpec } from '../config/model.js';
 import { OperationError } from '../errors.js';
+import { detectBuilder, type BuilderSupport } from './builder.js';
+import { buildKitFeatures } from './dockerfile.js';
 import { failedBuildLines, withoutQuotedInstruction } from './build-output.js';
 import { runDocker } from './docker-cli.js';
 
@@ -18,6 +21,15 @@ export interface BuildImageRequest {
   onLine?: (line: string) => void;
   /** Extra labels on the image, e.g. org.berth.app. */
   labels?: Record<string, string>;
+  /** The builder to use; detected from the docker CLI when absent (BuildKit when it can). */
+  builder?: BuilderSupport;
+}
+
+/** What a failed build leaves on its OperationError, for the doctor's table of known failures. */
+export interface BuildFailureFacts {
+  /** The last lines of build output. */
+  buildOutput: string[];
+  builder: { buildkit: boolean; dockerfileFeatures: string[] };
 }
 
 export interface BuiltImage {
@@ -28,9 +40,10 @@ export interface BuiltImage {
   outputTail: string[];
 }
 
-/** The argv of `docker build` for a request (pure; tests check it without an engine). */
+/** The argv of `docker build` for a request (pure; tests check it without an engine). BuildKit prints plain progress lines. */
 export function buildArgv(request: Omit<BuildImageRequest, 'onLine'>): string[] {
   const argv = ['build', '--force-rm', '--file', request.build.dockerfile, '--platform', request.platform];
+  if (request.builder?.buildkit) argv.push('--progress=plain');
   for (const [name, value] of Object.entries(request.build.args)) argv.push('--build-arg', `${name}=${value}`);
   if (request.build.target) argv.push('--target', request.build.target);
   for (const [name, value] of Object.entries(request.labels ?? {})) argv.push('--label', `${name}=${value}`);
@@ -39,7 +52,10 @@ export function buildArgv(request: Omit<BuildImageRequest, 'onLine'>): string[] 
   return argv;
 }
 
-/** Builds the image; throws OperationError with the last output lines when the build fails. */
+/** The docker CLI's notice that the classic builder is deprecated: noise in a failure report. */
+const LEGACY_BUILDER_NOTICE = /^(DEPRECATED: The legacy builder|\s+Install the buildx component|\s+BuildKit is currently disabled|\s+environment-variable|\s+https:\/\/docs\.docker\.com\/go\/buildx)/;
+
+/** Builds the image; throws OperationError with the last output lines (and BuildFailureFacts) when the build fails. */
 export async function buildImage(request: BuildImageRequest): Promise<BuiltImage> {
   if (request.tags.length === 0) throw new Error('buildImage needs at least one tag');
   const tail: string[] = [];
@@ -49,14 +65,18 @@ export async function buildImage(request: BuildImageRequest): Promise<BuiltImage
     if (tail.length > 40) tail.shift();
     request.onLine?.(line);
   };
-  const run = await runDocker(buildArgv(request), { onLine: keep });
+  const builder = request.builder ?? (await detectBuilder());
+  const run = await runDocker(buildArgv({ ...request, builder }), { onLine: keep, env: { DOCKER_BUILDKIT: builder.buildkit ? '1' : '0' } });
   if (run.code !== 0) {
-    const last = failedBuildLines(tail.filter((line) => line.trim()).slice(-15));
+    const last = failedBuildLines(tail.filter((line) => line.trim() && !LEGACY_BUILDER_NOTICE.test(line)).slice(-15));
+    const dockerfile = await readFile(request.build.dockerfile, 'utf8').catch(() => '');
+    // The cause (network, syntax, missing file, BuildKit) is the doctor's to name: the target asks it (src/doctor/build-failure.ts).
     const error = new OperationError(
       `docker build failed for ${request.build.dockerfile}:\n${last.map((line) => `  ${line}`).join('\n')}`,
-      'fix the Dockerfile or the build context, then deploy again (`docker build` shows the same error)',
+      'the failing step is shown above; `docker build` shows the same error',
     );
-    Object.assign(error, { buildOutput: last });
+    const facts: BuildFailureFacts = { buildOutput: last, builder: { buildkit: builder.buildkit, dockerfileFeatures: buildKitFeatures(dockerfile).map(({ feature, line }) => `${feature} (line ${line})`) } };
+    Object.assign(error, facts);
     throw error;
   }
   const inspected = await runDocker(['image', 'inspect', '--format', '{{.Id}}', request.tags[0]!]);

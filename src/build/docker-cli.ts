@@ -9,9 +9,9 @@ export interface DockerRun {
 }
 
 /** Runs `docker <args>`; resolves with the exit code and output, never rejects on a non-zero exit. */
-export function runDocker(args: readonly string[], options: { onLine?: (line: string) => void; input?: string } = {}): Promise<DockerRun> {
+export function runDocker(args: readonly string[], options: { onLine?: (line: string) => void; input?: string; env?: Record<string, string> } = {}): Promise<DockerRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn('docker', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('docker', args, { stdio: ['pipe', 'pipe', 'pipe'], ...(options.env ? { env: { ...process.env, ...options.env } } : {}) });
     let stdout = '';
     let stderr = '';
     let partial = '';

@@ -3,13 +3,15 @@
  * build context with .dockerignore applied and uses BuildKit when the engine has it, which the Engine
  * API alone does not.
  *
- *   buildImage({ build, platform, tags, onLine? }) -> { id, tags, outputTail }   (OperationError on failure)
+ *   buildImage({ build, platform, tags, onLine? }) -> { id, tags, outputTail }   (OperationError + BuildFailureFacts on failure)
+ *   detectBuilder() -> BuilderSupport         BuildKit when the docker CLI can drive it (buildx, or a CLI before 23.0)
  *   buildArgv(request) -> string[]            the exact `docker build` argv (pure)
  *   inspectImage(ref) -> ImageInfo | undefined architecture, os, user, exposedPorts, id, digest, tags
  *   tagImage(source, target), removeImageTag(ref)
  *   platformFor(arch), hostPlatform(), hostArchitecture(), archOfImage(dockerArch)
  */
-export { buildArgv, buildImage, type BuildImageRequest, type BuiltImage } from './build-image.js';
+export { buildArgv, buildImage, type BuildFailureFacts, type BuildImageRequest, type BuiltImage } from './build-image.js';
+export { chooseBuilder, detectBuilder, type BuilderSupport } from './builder.js';
 export { imageInfoFrom, inspectImage, removeImageTag, tagImage, type ImageInfo } from './inspect-image.js';
 export { archOfImage, hostArchitecture, hostPlatform, platformFor } from './platform.js';
 export { runDocker, type DockerRun } from './docker-cli.js';

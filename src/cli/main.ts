@@ -52,8 +52,17 @@ export function collectEnvironments(value: string, previous: string | string[]):
   return Array.isArray(previous) ? [...previous, value] : [value];
 }
 
+/**
+ * Before any AWS SDK client exists (toolkit-lib creates its own): berth supports Node 20.19+, and the SDK's
+ * multi-line notice about its future Node 22 floor is not the user's problem today.
+ */
+export function quietAwsSdk(env: NodeJS.ProcessEnv = process.env): void {
+  if (!env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED) env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+}
+
 /** Runs berth with process-style argv; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  quietAwsSdk();
   const debug = argv.includes('--debug');
   // `berth status | head`: a reader that goes away is not an error.
   for (const stream of [process.stdout, process.stderr]) {

@@ -22,10 +22,18 @@ export const DEFAULTS = {
   worker: { health: { interval: 30, timeout: 5, unhealthyThreshold: 3, gracePeriod: 60 } },
   job: { timeout: 900 },
   network: { tasks: 'public', egress: 'endpoints', cidr: '10.0.0.0/16' },
-  database: { engine: 'postgres', version: '16', instance: 'db.t4g.micro', storage: 20, backupDays: 7, multiAz: false },
+  database: {
+    engine: 'postgres', version: '16', instance: 'db.t4g.micro', storage: 20, backupDays: 7, multiAz: false,
+    backupWindow: '03:00-04:00', maintenanceWindow: 'sun:04:30-sun:05:30',
+    /** maxStorage is this many times storage unless berth.yml says otherwise. */
+    maxStorageFactor: 5,
+  },
   cache: { engine: 'redis', version: '7.1', node: 'cache.t4g.micro' },
   logs: { retentionDays: 30 },
-  registry: { keepReleases: 20 },
+  registry: { keepReleases: 10 },
+  alarms: { latencyP99: 2, errorRate: 1, dashboard: false },
+  https: true,
+  spot: { base: 0, share: 100 },
   local: { port: 8080 },
   deploy: { strategy: 'rolling', bake: 300, canary: { percent: 10, for: 300 } },
   /** Environments with these names are production unless they say `production: false`. */

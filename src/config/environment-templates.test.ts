@@ -105,7 +105,7 @@ describe('environment templates', () => {
   it('checks the template as an environment: Spot in a production template is refused where it is written', () => {
     const dir = appDir(WITH_PREVIEW.replace('template: pr-*', 'template: pr-*\n    production: true'));
     expect(problemsOf(() => loadConfig({ cwd: dir }))).toEqual([
-      'environments.preview.service.spot: Fargate Spot can stop tasks at two minutes\' notice; it is not allowed in the production environment "preview"',
+      'environments.preview.service.spot: Fargate Spot can stop tasks at two minutes\' notice; a service with every task on Spot is not allowed in the production environment "preview"',
     ]);
   });
 

@@ -14,6 +14,7 @@ import { mergeEnvironment, overrideSets } from './merge-environment.js';
 import type { ResolvedConfig } from './model.js';
 import type { ConfigProblem } from './problems.js';
 import { ConfigError, dottedPath } from './problems.js';
+import { registryRetention } from './registry-retention.js';
 import { resolveSections, isProductionEnv } from './resolve.js';
 import type { BerthFile } from './schema.js';
 import { berthFileSchema, ENV_NAME_MAX, ENV_NAME_PATTERN } from './schema.js';
@@ -278,7 +279,8 @@ function resolveEnvironment(parsed: ParsedConfigFile, file: string, env: string)
   const { data, template } = withTemplateInstance(parsed.data, env, parsed.shownAs);
   const environments = environmentNames(data);
   if (!environments.includes(env)) throw undeclaredEnvironment(parsed, env, environments);
-  const resolved = resolveSections(mergeEnvironment(data, env), file, env, environments);
+  const merged = resolveSections(mergeEnvironment(data, env), file, env, environments);
+  const resolved = { ...merged, registry: { ...merged.registry, retention: registryRetention(parsed.data) } };
   return template ? { ...resolved, fromTemplate: template.name } : resolved;
 }
 

@@ -56,6 +56,20 @@ export interface BuildSpec {
 
 export type ServiceKind = 'web' | 'worker' | 'job';
 
+/** One IAM statement for a service's task role. */
+export interface PermissionStatement {
+  actions: string[];
+  resources: string[];
+}
+
+/** How a service's tasks are split between regular Fargate and Fargate Spot. */
+export interface SpotStrategy {
+  /** Tasks always on regular (on-demand) Fargate. */
+  base: number;
+  /** % of the tasks above the base that run on Spot (100: all of them). */
+  share: number;
+}
+
 /** What every kind of service has. */
 interface ServiceBase {
   /** The key under `services:` (`web` for the `service:` shorthand): lowercase letters, digits, hyphens. */
@@ -77,7 +91,18 @@ interface ServiceBase {
    */
   ownImage: boolean;
   command?: string[];
+  /** Whether any task runs on Fargate Spot (never in production: validation refuses it). */
   spot: boolean;
+  /** The split when `spot` is on: `spot: true` is { base: 0, share: 100 } (also when absent). */
+  spotStrategy?: SpotStrategy;
+  /** For an image in a private registry other than ECR: the berth secret holding {"username","password"}. */
+  registryCredentials?: string;
+  /** IAM statements for the task role: the top level's and the service's own (loadConfig always fills it; [] when absent). */
+  permissions?: PermissionStatement[];
+  /** Managed policy names or ARNs attached to the task role: the top level's and the service's own ([] when absent). */
+  managedPolicies?: string[];
+  /** Mount the container's root filesystem read-only (false when absent). */
+  readonlyRootFilesystem?: boolean;
 }
 
 /** Where a web service's requests come from on the shared load balancer; neither: the default route. */
@@ -148,6 +173,8 @@ export interface NetworkSpec {
   /** Explicit availability zones, or undefined for the region's first two. */
   zones?: string[];
   cidr: string;
+  /** An existing VPC to deploy into (looked up at plan time) instead of creating one. */
+  vpcId?: string;
 }
 
 export interface DatabaseSpec {
@@ -158,6 +185,12 @@ export interface DatabaseSpec {
   /** GiB. */
   storage: number;
   backupDays: number;
+  /** Daily UTC window for automated backups, hh:mm-hh:mm. */
+  backupWindow: string;
+  /** Weekly UTC window for engine patches, ddd:hh:mm-ddd:hh:mm. */
+  maintenanceWindow: string;
+  /** GiB storage may grow to (storage autoscaling); equal to `storage`: off. */
+  maxStorage: number;
   multiAz: boolean;
   /** Database name (the app name with _ for -). */
   name: string;
@@ -214,9 +247,11 @@ export interface ResolvedConfig {
   database: DatabaseSpec | null;
   cache: CacheSpec | null;
   domain: DomainSpec | null;
-  alarms: { enabled: boolean; email?: string };
+  alarms: AlarmSettings;
+  /** Without a domain: true puts CloudFront (https://) in front of the load balancer; false serves plain HTTP. */
+  https: boolean;
   logs: { retentionDays: number };
-  registry: { keepReleases: number };
+  registry: RegistrySettings;
   local: { port: number };
   deploy: DeployStrategy;
   /** Names of all environments declared in the file (always including local). */
@@ -225,3 +260,34 @@ export interface ResolvedConfig {
   fromTemplate?: string;
 }
 
+
+export interface AlarmSettings {
+  enabled: boolean;
+  email?: string;
+  /** Seconds the p99 target response time may reach before the latency alarm fires. */
+  latencyP99: number;
+  /** % of requests answered 5xx that raises the error-rate alarms. */
+  errorRate: number;
+  /** A CloudWatch dashboard of the environment. */
+  dashboard: boolean;
+}
+
+/** Which release tags of one environment (or of every environment a template makes) the registry keeps. */
+export interface RegistryRetention {
+  /** The environment, or the template's pattern (`pr-*`). */
+  environment: string;
+  /** ECR tag pattern of its release tags: `prod-release-*`, `pr-*-release-*`. */
+  tagPattern: string;
+  production: boolean;
+  keepReleases: number;
+}
+
+export interface RegistrySettings {
+  /** Releases of this environment whose images are kept. */
+  keepReleases: number;
+  /**
+   * Every AWS environment of the file and what the shared repository keeps of it (the registry stack is one per app,
+   * so its lifecycle policy is the same whichever environment deploys it).
+   */
+  retention: RegistryRetention[];
+}

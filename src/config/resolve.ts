@@ -5,8 +5,9 @@ import { dockerfileFacts, imageHasNoShell } from './dockerfile-facts.js';
 import { parseDuration } from './durations.js';
 import { parseJobSchedule } from './job-schedule.js';
 import type { Sections } from './merge-environment.js';
-import type { BuildSpec, ResolvedConfig, ScheduledCount, ServiceSpec, TaskCount } from './model.js';
-import { appImageSource, hasOwnImage, inherited, serviceEntries, serviceKind, type RawService, type ServiceEntry } from './service-entries.js';
+import type { BuildSpec, ResolvedConfig, ScheduledCount, ServiceSpec, SpotStrategy, TaskCount } from './model.js';
+import { appImageSource, hasOwnImage, inherited, registryCredentialsOf, serviceEntries, serviceKind, type RawService, type ServiceEntry } from './service-entries.js';
+import { parseLatency } from './latency.js';
 
 export function isProductionEnv(env: string, declared: boolean | undefined): boolean {
   if (env === DEFAULT_ENV) return false;
@@ -66,7 +67,12 @@ function resolveService(sections: Sections, entry: ServiceEntry, appImage: { bui
     ...(image.image ? { image: image.image } : {}),
     ownImage: own,
     ...(raw.command ? { command: [...raw.command] } : {}),
-    spot: raw.spot ?? DEFAULTS.service.spot,
+    spot: raw.spot !== undefined && raw.spot !== false,
+    spotStrategy: resolveSpot(raw.spot),
+    ...(registryCredentialsOf(sections, entry).value ? { registryCredentials: registryCredentialsOf(sections, entry).value! } : {}),
+    permissions: [...(sections.permissions ?? []), ...(raw.permissions ?? [])].map((statement) => ({ actions: [...statement.actions], resources: [...statement.resources] })),
+    managedPolicies: [...new Set([...(sections.managedPolicies ?? []), ...(raw.managedPolicies ?? [])])],
+    readonlyRootFilesystem: inherited(sections, entry, 'readonlyRootFilesystem').value ?? false,
   };
   const kind = serviceKind(entry);
   if (kind === 'worker') {
@@ -99,6 +105,11 @@ function resolveService(sections: Sections, entry: ServiceEntry, appImage: { bui
     public: raw.public ?? DEFAULTS.service.public,
     stickySessions: sticky === false ? false : (parseDuration(sticky) ?? false),
   };
+}
+
+function resolveSpot(spot: RawService['spot']): SpotStrategy {
+  if (spot === undefined || typeof spot === 'boolean') return { ...DEFAULTS.spot };
+  return { base: spot.base ?? DEFAULTS.spot.base, share: spot.share ?? DEFAULTS.spot.share };
 }
 
 /** Whether the image a service builds can run the container health check (it needs /bin/sh); unknown: yes. */
@@ -147,6 +158,7 @@ export function resolveSections(sections: Sections, file: string, env: string, e
       egress: tasks === 'public' ? 'none' : (network.egress ?? DEFAULTS.network.egress),
       ...(network.zones ? { zones: [...network.zones] } : {}),
       cidr: network.cidr ?? DEFAULTS.network.cidr,
+      ...(network.vpc ? { vpcId: network.vpc } : {}),
     },
     database: db
       ? {
@@ -155,6 +167,9 @@ export function resolveSections(sections: Sections, file: string, env: string, e
           instance: db.instance ?? DEFAULTS.database.instance,
           storage: db.storage ?? DEFAULTS.database.storage,
           backupDays: db.backupDays ?? DEFAULTS.database.backupDays,
+          backupWindow: db.backupWindow ?? DEFAULTS.database.backupWindow,
+          maintenanceWindow: db.maintenanceWindow ?? DEFAULTS.database.maintenanceWindow,
+          maxStorage: db.maxStorage ?? (db.storage ?? DEFAULTS.database.storage) * DEFAULTS.database.maxStorageFactor,
           multiAz: db.multiAz ?? DEFAULTS.database.multiAz,
           name: db.name ?? app.replace(/-/g, '_'),
           username: 'berth',
@@ -170,9 +185,17 @@ export function resolveSections(sections: Sections, file: string, env: string, e
         }
       : null,
     domain: domain ? { name: domain.name, ...(domain.zone ? { zone: domain.zone } : {}), ...(domain.zoneId ? { zoneId: domain.zoneId } : {}) } : null,
-    alarms: sections.alarms === false ? { enabled: false } : { enabled: true, ...(sections.alarms?.email ? { email: sections.alarms.email } : {}) },
+    alarms: {
+      enabled: sections.alarms !== false,
+      ...(sections.alarms && sections.alarms.email ? { email: sections.alarms.email } : {}),
+      latencyP99: (sections.alarms && sections.alarms.latencyP99 !== undefined ? parseLatency(sections.alarms.latencyP99) : undefined) ?? DEFAULTS.alarms.latencyP99,
+      errorRate: (sections.alarms && sections.alarms.errorRate) || DEFAULTS.alarms.errorRate,
+      dashboard: (sections.alarms && sections.alarms.dashboard) ?? DEFAULTS.alarms.dashboard,
+    },
+    https: sections.https ?? DEFAULTS.https,
     logs: { retentionDays: sections.logs?.retentionDays ?? DEFAULTS.logs.retentionDays },
-    registry: { keepReleases: sections.registry?.keepReleases ?? DEFAULTS.registry.keepReleases },
+    // The retention of every environment is filled in by loadConfig, which sees the whole file.
+    registry: { keepReleases: sections.registry?.keepReleases ?? DEFAULTS.registry.keepReleases, retention: [] },
     local: { port: sections.local?.port ?? DEFAULTS.local.port },
     deploy: {
       strategy: sections.deploy?.strategy ?? DEFAULTS.deploy.strategy,

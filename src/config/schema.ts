@@ -92,6 +92,18 @@ export const SERVICE_KINDS = ['web', 'worker', 'job'] as const;
 
 const command = commandWords().meta({ description: "overrides the image's CMD" });
 
+/** One IAM statement the app's task role is given (permission-checks.ts refuses `*` on `*`). */
+const permissionStatement = z.strictObject({
+  actions: z.array(text().min(1)).min(1).meta({ description: 'IAM actions, e.g. [s3:GetObject, s3:PutObject]' }),
+  resources: z.array(text().min(1)).min(1).meta({ description: 'resource ARNs, e.g. [arn:aws:s3:::my-bucket/*]' }),
+}, { error: 'expected { actions: [s3:GetObject], resources: [arn:aws:s3:::my-bucket/*] }' });
+
+const permissions = z.array(permissionStatement, { error: 'expected a list of { actions: [...], resources: [...] }' });
+
+const managedPolicies = z.array(text().regex(/^(arn:aws[\w-]*:iam::(aws|\d{12}):policy\/)?[\w+=,.@/-]+$/, { error: 'expected a managed policy name such as AmazonS3ReadOnlyAccess, or its ARN' }), {
+  error: 'expected a list of managed policy names such as [AmazonS3ReadOnlyAccess]',
+});
+
 /** The keys every service inherits from the top level of a `services:` file unless it sets its own. */
 function sharedServiceKeys() {
   return {
@@ -102,8 +114,17 @@ function sharedServiceKeys() {
     secrets: secrets.optional(),
     build: buildSchema.optional(),
     image: imageReference().meta({ description: 'a pushed image to run instead of building' }).optional(),
+    registryCredentials: text().min(1).meta({ description: 'for an image in a private registry other than ECR: the name of a berth secret holding {"username","password"} (ECS repository credentials)' }).optional(),
+    permissions: permissions.meta({ description: "IAM statements the service's task role is given (what the app may call in AWS)" }).optional(),
+    managedPolicies: managedPolicies.meta({ description: "AWS managed (or your account's) IAM policies attached to the service's task role" }).optional(),
+    readonlyRootFilesystem: z.boolean().meta({ description: "mount the container's root filesystem read-only (the app writes only to /tmp-like volumes it declares)", default: false }).optional(),
   };
 }
+
+const spotPlan = z.strictObject({
+  base: int(0, 1000).meta({ description: 'tasks always kept on regular (on-demand) Fargate', default: 0 }).optional(),
+  share: int(1, 100).meta({ description: '% of the tasks above the base that run on Spot', default: 100 }).optional(),
+});
 
 /** One service. Which keys apply depends on `kind`; semantic-checks.ts says which key does not fit which kind. */
 function serviceSchema() {
@@ -121,7 +142,8 @@ function serviceSchema() {
     loadBalancer: z.boolean().meta({ default: true }).optional(),
     public: z.boolean().meta({ default: true }).optional(),
     stickySessions: z.union([z.literal(false), durationText]).meta({ default: false }).optional(),
-    spot: z.boolean().meta({ description: 'run on Fargate Spot (non-production environments)', default: false }).optional(),
+    spot: z.union([z.boolean(), spotPlan], { error: 'expected true, false, or { base: 1, share: 100 } (tasks kept on regular Fargate, % of the rest on Spot)' })
+      .meta({ description: 'run on Fargate Spot (non-production environments): true for every task, or { base, share } for an on-demand base with Spot on top', default: false }).optional(),
   });
 }
 
@@ -146,6 +168,9 @@ const databaseObject = z
     instance: text().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, { error: 'expected an RDS instance class such as db.t4g.micro' }).meta({ default: 'db.t4g.micro' }),
     storage: z.number().int().meta({ description: 'GiB of gp3 storage, 20-65536', default: 20 }),
     backupDays: z.number().int().meta({ description: 'days of automated backups, 0-35', default: 7 }),
+    backupWindow: text().regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, { error: 'expected a daily UTC window such as 03:00-04:00' }).meta({ description: 'daily UTC window for automated backups, at least 30 minutes', default: '03:00-04:00' }),
+    maintenanceWindow: text().regex(/^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$/, { error: 'expected a weekly UTC window such as sun:04:30-sun:05:30' }).meta({ description: 'weekly UTC window for engine patches', default: 'sun:04:30-sun:05:30' }),
+    maxStorage: z.number().int().meta({ description: 'GiB storage may grow to on its own (storage autoscaling); equal to storage turns it off', default: '5 × storage' }),
     multiAz: z.boolean().meta({ default: false }),
     name: text().regex(/^[a-z][a-z0-9_]*$/, { error: 'expected a database name: lowercase letters, digits and _' }).max(63),
     localImage: imageReference().meta({ description: 'image for the local environment', default: 'postgres:<version>' }),
@@ -184,6 +209,7 @@ const network = z.union(
     z.enum(['public', 'private']),
     z
       .strictObject({
+        vpc: text().regex(/^vpc-[0-9a-f]{8,17}$/, { error: 'expected a VPC id such as vpc-0123456789abcdef0' }).meta({ description: 'deploy into this existing VPC instead of creating one (looked up once with AWS credentials by berth diff or deploy, then the answer is kept in cdk.context.json)' }),
         tasks: z.enum(['public', 'private']).meta({ default: 'public' }),
         egress: z.enum(['endpoints', 'nat']).meta({ description: 'how private tasks reach AWS and the internet', default: 'endpoints' }),
         zones: z.array(text()).meta({ description: 'availability zones; default: the first two of the region' }),
@@ -194,17 +220,25 @@ const network = z.union(
   { error: 'expected "public", "private", or a mapping such as { tasks: private, egress: nat }' },
 );
 
+export const LATENCY_HELP = 'expected a response time such as 2s, 500ms or 1.5 (seconds)';
+
 const alarms = z.union([
   z.literal(false),
-  z.strictObject({ email: text().meta({ description: 'address subscribed to alarm notifications' }) }).partial(),
-], { error: 'expected false or a mapping such as { email: ops@example.com }' });
+  z.strictObject({
+    email: text().meta({ description: 'address subscribed to alarm notifications' }),
+    latencyP99: z.union([z.number().positive(), text().regex(/^\d+(\.\d+)?\s*(ms|s)?$/, { error: LATENCY_HELP })], { error: LATENCY_HELP })
+      .meta({ description: 'alarm when the 99th percentile of target response time stays above this for 5 minutes', default: '2s' }),
+    errorRate: z.number().positive().max(100).meta({ description: '% of requests answered 5xx (by the load balancer or the app) that raises an alarm', default: 1 }),
+    dashboard: z.boolean().meta({ description: 'a CloudWatch dashboard of the environment ($3/month)', default: false }),
+  }).partial(),
+], { error: 'expected false or a mapping such as { email: ops@example.com, latencyP99: 2s }' });
 
 const logs = z.strictObject({
   retentionDays: z.number().int().meta({ description: `days logs are kept: one of ${LOG_RETENTION_DAYS.join(', ')}`, default: 30 }),
 }).partial();
 
 const registry = z.strictObject({
-  keepReleases: int(1, 1000).meta({ description: 'images kept in ECR, newest first', default: 20 }),
+  keepReleases: int(1, 1000).meta({ description: "releases of each environment whose images ECR keeps (rollback reaches this far back)", default: 10 }),
 }).partial();
 
 const local = z.strictObject({
@@ -219,6 +253,7 @@ function sections() {
     ...sharedServiceKeys(),
     release: releaseSection.optional(),
     exec: z.boolean().meta({ description: 'allow `berth exec` into running tasks (ECS Exec through SSM on AWS)', default: false }).optional(),
+    https: z.boolean().meta({ description: 'AWS environments without a domain serve https:// through CloudFront; false serves plain HTTP from the load balancer', default: true }).optional(),
     network: network.meta({ default: 'public' }).optional(),
     database: database.optional(),
     cache: cache.optional(),

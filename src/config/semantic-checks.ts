@@ -12,6 +12,7 @@ import { parseDuration } from './durations.js';
 import { describeAllowedMemory, FARGATE_CPU_VALUES, isValidFargateSize } from './fargate.js';
 import type { Sections } from './merge-environment.js';
 import { DATABASE_URL, PG_VARIABLES, REDIS_URL, serviceUrlVariable } from '../model/connection-variables.js';
+import { checkHardening } from './hardening-checks.js';
 import { parseJobSchedule } from './job-schedule.js';
 import { appImageSource, hasOwnImage, inherited, serviceEntries, serviceKind, type RawService, type ServiceEntry } from './service-entries.js';
 import { closestMatch } from './suggest.js';
@@ -56,6 +57,7 @@ export function checkSections(sections: Sections, context: CheckContext): Semant
   checkDomain(sections, add);
   checkNetwork(sections, add);
   checkDeploy(sections, context, add);
+  checkHardening(sections, add);
 
   if (sections.alarms && sections.alarms.email !== undefined && !EMAIL_PATTERN.test(sections.alarms.email)) {
     add(['alarms', 'email'], `"${sections.alarms.email}" is not an email address`);
@@ -181,8 +183,12 @@ function checkService(sections: Sections, context: CheckContext, entry: ServiceE
   if (kind === 'web') checkWebService(sections, context, entry, webCount, add);
   else if (kind === 'worker') checkWorker(entry, add);
   else checkJob(entry, add);
-  if (raw.spot && context.production) {
-    add([...base, 'spot'], `Fargate Spot can stop tasks at two minutes' notice; it is not allowed in the production environment "${context.env}"`, { hint: 'set spot in a non-production environment only' });
+  // Production may put tasks on Spot only above an on-demand base that keeps the service answering when Spot is reclaimed.
+  const onDemandBase = typeof raw.spot === 'object' ? (raw.spot.base ?? 0) : 0;
+  if (raw.spot && context.production && (kind === 'job' || onDemandBase < 1)) {
+    add([...base, 'spot'], `Fargate Spot can stop tasks at two minutes' notice; ${kind === 'job' ? 'a job' : 'a service with every task on Spot'} is not allowed in the production environment "${context.env}"`, {
+      hint: kind === 'job' ? 'set spot in a non-production environment only' : 'keep an on-demand base, e.g. spot: { base: 1, share: 100 } (1 task always on regular Fargate, the rest on Spot), or set spot in a non-production environment only',
+    });
   }
 }
 

@@ -24,7 +24,7 @@ export function serviceEntries(sections: Pick<Sections, 'service' | 'services'>)
   return [];
 }
 
-export type SharedKey = 'cpu' | 'memory' | 'arch' | 'env' | 'secrets' | 'build' | 'image';
+export type SharedKey = 'cpu' | 'memory' | 'arch' | 'env' | 'secrets' | 'build' | 'image' | 'registryCredentials' | 'permissions' | 'managedPolicies' | 'readonlyRootFilesystem';
 
 /** The value of a key a service may inherit, and the path it was written at (the service's, else the top level's). */
 export function inherited<K extends SharedKey>(sections: Sections, entry: ServiceEntry, key: K): { value: RawService[K] | undefined; path: PropertyKey[] } {
@@ -43,6 +43,12 @@ export function appImageSource(sections: Sections): { build?: RawService['build'
     return { build: sections.service.build, image: sections.service.image, path: ['service'] };
   }
   return { build: sections.build, image: sections.image, path: [] };
+}
+
+/** The registry credentials of a service's image: its own image's, else the app image's (the shorthand's or the top level's). */
+export function registryCredentialsOf(sections: Sections, entry: ServiceEntry): { value: string | undefined; path: PropertyKey[] } {
+  if (hasOwnImage(entry) || entry.raw.registryCredentials !== undefined) return { value: entry.raw.registryCredentials, path: [...entry.path, 'registryCredentials'] };
+  return { value: sections.registryCredentials, path: ['registryCredentials'] };
 }
 
 /** Whether a service of a `services:` file has its own build or image. */

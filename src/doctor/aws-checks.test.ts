@@ -137,10 +137,10 @@ describe('awsChecks', () => {
     expect(results[0]!.fix).toContain('aws sso login');
   });
 
-  it('skips with a clear message when there are no credentials', async () => {
+  it('fails, as a deploy would, when there are no credentials', async () => {
     sts.on(GetCallerIdentityCommand).rejects(awsError('CredentialsProviderError', 'Could not load credentials from any providers'));
     const results = await awsChecks(config, clients());
-    expect(results).toEqual([expect.objectContaining({ id: 'aws-credentials', status: 'warn', message: 'skipped: no AWS credentials' })]);
+    expect(results).toEqual([expect.objectContaining({ id: 'aws-credentials', status: 'fail', message: expect.stringMatching(/^no AWS credentials/) })]);
   });
 
   it('turns throttling into a warning to retry, not a failure', async () => {
@@ -164,6 +164,27 @@ describe('awsChecks', () => {
     expect(result).toMatchObject({ status: 'fail', fix: 'berth secrets set SESSION_SECRET --env prod' });
     expect(result.message).toContain('SESSION_SECRET');
     expect(result.message).not.toContain('API_KEY');
+  });
+
+  it('sums the Fargate vCPUs of every service, names the largest share, and checks every service\'s secrets once', async () => {
+    sts.on(GetCallerIdentityCommand).resolves({ Account: '123456789012', Arn: 'arn:aws:iam::123456789012:user/dev' });
+    allowEverything();
+    quotas.on(GetServiceQuotaCommand).resolves({ Quota: { Value: 5 } });
+    quotas.on(GetServiceQuotaCommand, { ServiceCode: 'fargate', QuotaCode: 'L-3032A538' }).resolves({ Quota: { Value: 2 } });
+    secrets.on(DescribeSecretCommand).resolves({ VersionIdsToStages: { v1: ['AWSCURRENT'] } });
+    secrets.on(DescribeSecretCommand, { SecretId: 'berth/news-api/prod/FEED_TOKEN' }).rejects(awsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret."));
+    const web = (config as { services: object[] }).services[0];
+    const two = {
+      ...(config as object),
+      services: [{ ...web, secrets: ['API_KEY'] }, { name: 'worker', kind: 'worker', cpu: 2048, count: { min: 1, max: 2, schedule: [] }, spot: false, secrets: ['API_KEY', 'FEED_TOKEN'] }],
+    } as never;
+    const results = await awsChecks(two, { ...clients(), secrets: new SecretsManagerClient({ region: 'us-east-1' }) });
+    const quota = results.find((r) => r.id === 'aws-quotas')!;
+    expect(quota.message).toBe('Fargate On-Demand vCPUs is 2 vCPU, this deploy needs 6');
+    expect(quota.fix).toContain('services.<name>.count.max / cpu (the largest share: worker, 4 vCPU)');
+    expect(quota.details).toEqual(expect.arrayContaining(['web: 0.5 vCPU × 4 tasks (count.max) = 2 vCPU, On-Demand', 'worker: 2 vCPU × 2 tasks (count.max) = 4 vCPU, On-Demand']));
+    expect(secrets.commandCalls(DescribeSecretCommand).map((call) => call.args[0].input.SecretId)).toEqual(['berth/news-api/prod/API_KEY', 'berth/news-api/prod/FEED_TOKEN']);
+    expect(results.find((r) => r.id === 'secrets-set')).toMatchObject({ status: 'fail', fix: 'berth secrets set FEED_TOKEN --env prod' });
   });
 
   it('fails without a region', async () => {

@@ -4,8 +4,7 @@
  * often block a first deploy leave room. Clients use the SDK's standard chain (AWS_PROFILE, AWS_REGION,
  * AWS_ENDPOINT_URL); the SDK modules are imported only when the checks run.
  */
-import { soleWebService } from '../model/transitional.js';
-import { roleNamePattern, secretName } from '../model/index.js';
+import { declaredSecrets, jobServices, longRunningServices, roleNamePattern, secretName, usesLoadBalancer } from '../model/index.js';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
@@ -95,7 +94,8 @@ export function explainAwsError(error: unknown): { status: 'warn' | 'fail'; mess
     return { status: 'fail', message: 'the AWS credentials have expired (ExpiredTokenException)', fix: 'refresh them: `aws sso login` (SSO), or get new temporary credentials, then run `berth doctor` again' };
   }
   if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
-    return { status: 'warn', message: 'skipped: no AWS credentials', fix: 'configure credentials (`aws configure`, `aws sso login`, or AWS_PROFILE) to check the AWS preconditions' };
+    // A deploy would fail the same way: the doctor must not pass what deploy refuses.
+    return { status: 'fail', message: 'no AWS credentials (none in the environment, the shared files, SSO, or a container or instance role)', fix: 'configure credentials (`aws configure`, `aws sso login`, or --profile / AWS_PROFILE), then run `berth doctor` again' };
   }
   if (name === 'InvalidClientTokenId' || name === 'SignatureDoesNotMatch' || name === 'UnrecognizedClientException') {
     return { status: 'fail', message: `the AWS credentials are not valid (${name})`, fix: 'check the access key in ~/.aws/credentials or the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), or AWS_PROFILE' };
@@ -125,7 +125,7 @@ interface Identity {
 
 async function checkCredentials(config: AwsConfig, clients: AwsClients): Promise<{ result: CheckResult; identity?: Identity }> {
   if (!clients.region) {
-    return { result: fail('aws-credentials', 'no AWS region', `set region in berth.yml (environments.${config.env}.region) or AWS_REGION`) };
+    return { result: fail('aws-credentials', 'no AWS region', `set region in berth.yml (environments.${config.env}.region), pass --region, or export AWS_REGION`) };
   }
   const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
   try {
@@ -141,7 +141,7 @@ async function checkCredentials(config: AwsConfig, clients: AwsClients): Promise
     return { result: pass('aws-credentials', `AWS account ${account}, region ${clients.region}, as ${arn}`), identity: { account, arn, partition } };
   } catch (error) {
     const known = explainAwsError(error);
-    if (known?.message === 'skipped: no AWS credentials') return { result: warn('aws-credentials', known.message, known.fix) };
+    if (known && /^no AWS credentials/.test(known.message)) return { result: fail('aws-credentials', known.message, known.fix) };
     return { result: fromError('aws-credentials', error, 'could not confirm the AWS identity') };
   }
 }
@@ -214,12 +214,45 @@ interface QuotaToCheck {
   unit: string;
 }
 
+/** One service's share of the Fargate vCPUs a deploy may use at its peak. */
+export interface FargateShare {
+  service: string;
+  spot: boolean;
+  vcpu: number;
+  /** "web: 0.5 vCPU × 4 tasks (count.max) = 2 vCPU, On-Demand" */
+  line: string;
+}
+
+/**
+ * The Fargate vCPUs the environment may hold at once, per service: each web and worker service at its largest
+ * count (count.max, or a larger scheduled max), each job as one run at a time. Pure.
+ */
+export function fargateShares(config: Pick<ResolvedConfig, 'services'>): FargateShare[] {
+  const share = (service: string, cpu: number, tasks: number, what: string, spot: boolean): FargateShare => {
+    const vcpu = (cpu / 1024) * tasks;
+    return { service, spot, vcpu, line: `${service}: ${cpu / 1024} vCPU × ${tasks} ${what} = ${vcpu} vCPU, ${spot ? 'Spot' : 'On-Demand'}` };
+  };
+  return [
+    ...longRunningServices(config).map((service) => {
+      const tasks = Math.max(service.count.max, ...service.count.schedule.map((entry) => entry.max ?? 0));
+      return share(service.name, service.cpu, tasks, `task${tasks === 1 ? '' : 's'} (count.max)`, service.spot);
+    }),
+    ...jobServices(config).map((job) => share(job.name, job.cpu, 1, 'run (a job)', job.spot)),
+  ];
+}
+
+function vcpuNeeded(config: Pick<ResolvedConfig, 'services'>, spot: boolean): number | undefined {
+  const shares = fargateShares(config).filter((item) => item.spot === spot);
+  return shares.length === 0 ? undefined : shares.reduce((sum, item) => sum + item.vcpu, 0);
+}
+
 export const FIRST_DEPLOY_QUOTAS: QuotaToCheck[] = [
-  { service: 'fargate', code: 'L-3032A538', name: 'Fargate On-Demand vCPUs', unit: 'vCPU', needed: (c) => (soleWebService(c).spot ? undefined : (soleWebService(c).cpu / 1024) * soleWebService(c).count.max) },
-  { service: 'fargate', code: 'L-36FBB829', name: 'Fargate Spot vCPUs', unit: 'vCPU', needed: (c) => (soleWebService(c).spot ? (soleWebService(c).cpu / 1024) * soleWebService(c).count.max : undefined) },
+  { service: 'fargate', code: 'L-3032A538', name: 'Fargate On-Demand vCPUs', unit: 'vCPU', needed: (c) => vcpuNeeded(c, false) },
+  { service: 'fargate', code: 'L-36FBB829', name: 'Fargate Spot vCPUs', unit: 'vCPU', needed: (c) => vcpuNeeded(c, true) },
   { service: 'vpc', code: 'L-F678F1CE', name: 'VPCs per region', unit: 'VPCs', needed: () => 1 },
   { service: 'ec2', code: 'L-0263D0A3', name: 'Elastic IPs per region', unit: 'addresses', needed: (c) => (c.network.egress === 'nat' ? 1 : undefined) },
-  { service: 'elasticloadbalancing', code: 'L-53DA6B97', name: 'Application Load Balancers per region', unit: 'load balancers', needed: (c) => (soleWebService(c).loadBalancer ? 1 : undefined) },
+  // One load balancer for the environment, however many web services share it.
+  { service: 'elasticloadbalancing', code: 'L-53DA6B97', name: 'Application Load Balancers per region', unit: 'load balancers', needed: (c) => (usesLoadBalancer(c) ? 1 : undefined) },
 ];
 
 async function checkQuotas(config: AwsConfig, clients: AwsClients): Promise<CheckResult> {
@@ -241,16 +274,21 @@ async function checkQuotas(config: AwsConfig, clients: AwsClients): Promise<Chec
       lines.push(`${quota.name}: not readable (${known?.message ?? (error as Error).message})`);
     }
   }
+  const shares = fargateShares(config);
   if (short.length > 0) {
-    return fail('aws-quotas', short.join('; '), 'request an increase in the Service Quotas console (it can take a day), or lower service.count.max / service.cpu', lines);
+    const largest = [...shares].sort((a, b) => b.vcpu - a.vcpu)[0];
+    const lower = config.services.length === 1 && config.services[0]!.name === 'web'
+      ? 'service.count.max / service.cpu'
+      : `services.<name>.count.max / cpu (the largest share: ${largest?.service}, ${largest?.vcpu} vCPU)`;
+    return fail('aws-quotas', short.join('; '), `request an increase in the Service Quotas console (it can take a day), or lower ${lower}`, [...lines, ...shares.map((item) => item.line)]);
   }
   if (lines.length === 0) return warn('aws-quotas', 'could not read any quota', 'grant servicequotas:GetServiceQuota to check them');
-  return pass('aws-quotas', `quotas leave room for a first deploy (usage not counted: a VPC, Elastic IP or load balancer already in use counts against them)`, lines);
+  return pass('aws-quotas', `quotas leave room for a first deploy (usage not counted: a VPC, Elastic IP or load balancer already in use counts against them)`, [...lines, ...shares.map((item) => item.line)]);
 }
 
 /** Every declared secret exists in Secrets Manager as berth/<app>/<env>/<NAME> with a current value (values are never read). */
 async function checkAwsSecrets(config: AwsConfig, client: SecretsManagerClient): Promise<CheckResult> {
-  const declared = soleWebService(config).secrets;
+  const declared = declaredSecrets(config);
   if (declared.length === 0) return pass('secrets-set', 'no secrets declared');
   const { DescribeSecretCommand } = await import('@aws-sdk/client-secrets-manager');
   const missing: string[] = [];

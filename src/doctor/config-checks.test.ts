@@ -3,6 +3,7 @@ import { checkBuildArgSecrets, checkEnvSecrets, checkExpose, checkImageArch, che
 import { parseProcNetTcp, reachableFromOutside } from './listening-sockets.js';
 import { probeVerdict } from './probe-verdict.js';
 import { secretLooking } from '../config/secret-names.js';
+import type { WebServiceSpec } from '../config/model.js';
 
 function config(service: Record<string, unknown> = {}) {
   const web = {
@@ -95,8 +96,9 @@ describe('image facts', () => {
   });
 
   it('warns when EXPOSE disagrees with service.port', () => {
-    expect(checkExpose(config(), facts)).toMatchObject({ status: 'warn', fix: expect.stringContaining('service.port: 5000') });
-    expect(checkExpose(config({ port: 5000 }), facts).status).toBe('pass');
+    const web = (c: unknown) => (c as { services: WebServiceSpec[] }).services[0]!;
+    expect(checkExpose(config(), facts, web(config()))).toMatchObject({ id: 'expose-port', status: 'warn', fix: expect.stringContaining('service.port: 5000') });
+    expect(checkExpose(config({ port: 5000 }), facts, web(config({ port: 5000 }))).status).toBe('pass');
   });
 
   it('warns about root, by name or uid', () => {
@@ -127,7 +129,8 @@ describe('probe verdicts', () => {
 
   it('says which port the app listens on instead', () => {
     const [, port] = probeVerdict({ kind: 'wrong-port', ports: [5000] }, context);
-    expect(port).toMatchObject({ id: 'container-port', status: 'fail', fix: 'set service.port: 5000 in berth.yml, or make the app listen on 0.0.0.0:8000' });
+    expect(port).toMatchObject({ id: 'container-port', status: 'fail', message: 'the app listens on port 5000, not on service.port 8000: the health checks to port 8000 get no answer' });
+    expect(port!.fix).toMatch(/^Set service\.port: 5000 in berth\.yml, or make the app listen on 0\.0\.0\.0:8000/);
   });
 
   it('says when the app listens on loopback only', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diagnose, explainFailure, type DiagnoseConfig } from './diagnose.js';
+import { conclusiveDiagnosis, diagnose, explainFailure, textFor, type DiagnoseConfig } from './diagnose.js';
 import { emptyEvidence, type FailureEvidence } from './failure-evidence.js';
 import { KNOWN_FAILURES } from './known-failures.js';
 
@@ -32,6 +32,16 @@ function awsTask(stoppedReason: string, containers: FailureEvidence['stoppedTask
   return { ...emptyEvidence('aws'), stoppedTasks: [{ id: 'task-1', stoppedReason, stopCode, containers }] };
 }
 
+/** A local replica that exited with `code`, as the local rollout records it. */
+function localExit(code: number): FailureEvidence {
+  return { ...emptyEvidence('local'), service: 'web', stoppedTasks: [{ id: 'berth-news-api-local-web-r3-1-ab12', containers: [{ name: 'app', exitCode: code, reason: 'exited' }] }], serviceEvents: [`replica berth-news-api-local-web-r3-1-ab12 exited with code ${code}`] };
+}
+
+/** A local replica that failed its health checks with `lastError`, as the local rollout records it. */
+function localHealthFailure(lastError: string): FailureEvidence {
+  return { ...emptyEvidence('local'), service: 'web', targetHealth: [{ target: 'berth-news-api-local-web-r3-1-ab12', state: 'unhealthy', description: lastError }], serviceEvents: [`replica berth-news-api-local-web-r3-1-ab12 failed the health check 3 times in a row: ${lastError} (service.health.path is /health)`] };
+}
+
 function ids(evidence: FailureEvidence): string[] {
   return diagnose(evidence, config).map((d) => d.id);
 }
@@ -44,6 +54,40 @@ const REAL_MESSAGES: Record<string, FailureEvidence[]> = {
   ],
   'base-image-platform': [
     { ...emptyEvidence('local'), buildOutput: ['Step 3/8 : COPY app.py .', 'failed to get destination image "sha256:7409ad5455d2": image with reference sha256:7409ad5455d2 was found but does not match the specified platform: wanted linux/arm64, actual: linux/amd64'] },
+  ],
+  'base-image-pull-network': [
+    // The classic builder without a network (Debian docker.io 20.10).
+    { ...emptyEvidence('local'), buildOutput: ['Step 1/4 : FROM python:3.12-alpine', 'Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io on 10.0.2.3:53: no such host'] },
+    // BuildKit (docker 20.10 and buildx).
+    { ...emptyEvidence('local'), buildOutput: ['failed to solve with frontend dockerfile.v0: failed to create LLB definition: failed to do request: Head "https://registry-1.docker.io/v2/library/python/manifests/3.12-alpine": dial tcp: lookup registry-1.docker.io on 127.0.0.53:53: server misbehaving'] },
+    { ...emptyEvidence('aws'), buildOutput: ['ERROR: failed to solve: python:3.12-alpine: failed to resolve source metadata for docker.io/library/python:3.12-alpine: failed to do request: Head "https://registry-1.docker.io/v2/library/python/manifests/3.12-alpine": dial tcp: lookup registry-1.docker.io on 127.0.0.11:53: no such host'] },
+    { ...emptyEvidence('aws'), buildOutput: ['Error response from daemon: net/http: TLS handshake timeout'] },
+  ],
+  'build-network': [
+    { ...emptyEvidence('local'), buildOutput: ['Step 2/5 : RUN apt-get update && apt-get install -y gcc', 'W: Failed to fetch http://deb.debian.org/debian/dists/bookworm/InRelease  Temporary failure resolving \'deb.debian.org\'', "The command '/bin/sh -c apt-get update && apt-get install -y gcc' returned a non-zero code: 100"] },
+    { ...emptyEvidence('local'), buildOutput: ["WARNING: Retrying (Retry(total=4, connect=None, read=None, redirect=None, status=None)) after connection broken by 'NewConnectionError('<pip._vendor.urllib3.connection.HTTPSConnection object at 0x7f>: Failed to establish a new connection: [Errno -3] Temporary failure in name resolution')': /simple/flask/", 'ERROR: No matching distribution found for flask'] },
+    { ...emptyEvidence('local'), buildOutput: ['npm ERR! code EAI_AGAIN', 'npm ERR! request to https://registry.npmjs.org/express failed, reason: getaddrinfo EAI_AGAIN registry.npmjs.org'] },
+    { ...emptyEvidence('local'), buildOutput: ['WARNING: fetching https://dl-cdn.alpinelinux.org/alpine/v3.19/main: temporary error (try again later)', 'ERROR: unable to select packages:'] },
+  ],
+  'buildkit-required': [
+    { ...emptyEvidence('local'), buildOutput: ['Step 3/5 : RUN --mount=type=cache,target=/root/.cache pip install -r requirements.txt', 'the --mount option requires BuildKit. Refer to https://docs.docker.com/go/buildkit/ to learn how to build images with BuildKit enabled'] },
+    { ...emptyEvidence('local'), buildOutput: ['Step 4/6 : COPY --chmod=755 entrypoint.sh /', 'Unknown flag: chmod'] },
+    // A heredoc on the classic builder: it reads the heredoc's body as instructions.
+    { ...emptyEvidence('local'), buildOutput: ['Error response from daemon: dockerfile parse error line 4: unknown instruction: APK'], builder: { buildkit: false, dockerfileFeatures: ['a heredoc (line 3)'] } },
+  ],
+  'build-missing-file': [
+    { ...emptyEvidence('local'), buildOutput: ['Step 3/6 : COPY requirements.txt .', 'COPY failed: file not found in build context or excluded by .dockerignore: stat requirements.txt: file does not exist'] },
+    { ...emptyEvidence('local'), buildOutput: ['failed to compute cache key: "/requirements.txt" not found: not found'] },
+    { ...emptyEvidence('aws'), buildOutput: ['ERROR: failed to solve: failed to compute cache key: failed to calculate checksum of ref 4f1c::xyz: "/package-lock.json": not found'] },
+  ],
+  'build-syntax': [
+    { ...emptyEvidence('local'), buildOutput: ['Error response from daemon: dockerfile parse error line 5: unknown instruction: RUNN'] },
+    { ...emptyEvidence('local'), buildOutput: ['failed to solve with frontend dockerfile.v0: failed to create LLB definition: dockerfile parse error line 5: unknown instruction: RUNN'] },
+  ],
+  'build-step-failed': [
+    { ...emptyEvidence('local'), buildOutput: ['Step 2/2 : RUN exit 3', "The command '/bin/sh -c exit 3' returned a non-zero code: 3"] },
+    { ...emptyEvidence('local'), buildOutput: ['executor failed running [/bin/sh -c npm run build]: exit code: 1'] },
+    { ...emptyEvidence('aws'), buildOutput: ['ERROR: failed to solve: process "/bin/sh -c npm run build" did not complete successfully: exit code: 1'] },
   ],
   'exec-format-error': [
     { ...awsTask('Essential container in task exited', [{ name: 'app', exitCode: 1 }]), logTail: ['standard_init_linux.go:228: exec user process caused: exec format error'] },
@@ -60,7 +104,6 @@ const REAL_MESSAGES: Record<string, FailureEvidence[]> = {
   ],
   'image-pull-network': [
     awsTask('CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref docker.io/tryretool/backend:2.110.5: failed to do request: Head "https://registry-1.docker.io/v2/tryretool/backend/manifests/2.110.5": dial tcp 34.205.13.154:443: i/o timeout'),
-    { ...emptyEvidence('aws'), buildOutput: ['Error response from daemon: net/http: TLS handshake timeout'] },
   ],
   'image-pull-failed': [awsTask('CannotPullContainerError: ref pull has been retried 1 time(s): failed to extract layer sha256:9a1b: write /var/lib/containerd/tmpmounts: no space left on device')],
   'secret-not-found': [
@@ -78,6 +121,68 @@ const REAL_MESSAGES: Record<string, FailureEvidence[]> = {
     awsTask('ResourceInitializationError: failed to validate logger args: The specified log group does not exist. : exit status 1'),
   ],
   'resource-initialization-failed': [awsTask('ResourceInitializationError: failed to configure ENI: failed to setup regular eni: netplugin failed with no error message')],
+  'app-wrong-port': [
+    // gunicorn bound to 80 while service.port is 8000 (the FastAPI sample of issue 11).
+    { ...localHealthFailure('no answer from /health within 5s'), logTail: ['[2026-01-10 10:00:00 +0000] [1] [INFO] Starting gunicorn 21.2.0', '[2026-01-10 10:00:00 +0000] [1] [INFO] Listening at: http://0.0.0.0:80 (1)', '[2026-01-10 10:00:00 +0000] [7] [INFO] Booting worker with pid: 7'] },
+    // The sockets of the failed container, read at the moment of failure.
+    { ...localHealthFailure('connection to /health failed'), listening: [{ address: '0.0.0.0', port: 5000 }, { address: '127.0.0.11', port: 41234 }] },
+    { ...emptyEvidence('aws'), targetHealth: [{ target: '10.0.3.2:8000', state: 'unhealthy', reason: 'Target.Timeout', description: 'Request timed out' }], logTail: ['Example app listening on port 3000'] },
+  ],
+  'app-loopback-only': [
+    { ...localHealthFailure('connection to /health failed'), logTail: ['INFO:     Started server process [1]', 'INFO:     Uvicorn running on http://127.0.0.1:8000 (Press CTRL+C to quit)'] },
+    { ...localHealthFailure('connection to /health failed'), listening: [{ address: '127.0.0.1', port: 8000 }] },
+    { ...localHealthFailure('connection to /health failed'), logTail: ['Starting development server at http://127.0.0.1:8000/', 'Quit the server with CONTROL-C.'] },
+    { ...emptyEvidence('aws'), targetHealth: [{ target: '10.0.3.2:8000', state: 'unhealthy', reason: 'Target.Timeout' }], logTail: ['{"level":30,"msg":"Server listening at http://127.0.0.1:8000"}'] },
+  ],
+  'compose-hostname-database': [
+    { ...localExit(1), logTail: ['psycopg2.OperationalError: could not translate host name "db" to address: Name or service not known'] },
+    { ...localExit(1), logTail: ['sqlalchemy.exc.OperationalError: (psycopg2.OperationalError) could not translate host name "postgres" to address: Temporary failure in name resolution'] },
+    { ...localExit(1), logTail: ['ActiveRecord::ConnectionNotEstablished: could not translate host name "db" to address: Name or service not known'] },
+    { ...localExit(1), logTail: ["psycopg.OperationalError: failed to resolve host 'db': [Errno -2] Name or service not known"] },
+    { ...localExit(1), logTail: ['Error: getaddrinfo ENOTFOUND db', '    at GetAddrInfoReqWrap.onlookup [as oncomplete] (node:dns:107:26)'] },
+    { ...localExit(1), logTail: ['failed to connect to `host=db user=postgres database=app`: hostname resolving error (lookup db on 127.0.0.11:53: no such host)'] },
+    { ...awsTask('Essential container in task exited', [{ name: 'app', exitCode: 1 }], 'EssentialContainerExited'), logTail: ['java.net.UnknownHostException: postgres-db'] },
+  ],
+  'compose-hostname-cache': [
+    // redis-py (issue 11's sample), as the app logs it while the container keeps running.
+    { ...localHealthFailure('HTTP 500 from /'), logTail: ['redis.exceptions.ConnectionError: Error -2 connecting to redis:6379. Name or service not known.'] },
+    { ...localExit(1), logTail: ['redis.exceptions.ConnectionError: Error -3 connecting to redis:6379. Temporary failure in name resolution.'] },
+    { ...localHealthFailure('connection to /health failed'), logTail: ['[ioredis] Unhandled error event: Error: getaddrinfo ENOTFOUND redis'] },
+    { ...localExit(1), logTail: ['panic: dial tcp: lookup redis on 127.0.0.11:53: no such host'] },
+    { ...localExit(1), logTail: ['Redis::CannotConnectError: Error connecting to Redis on redis:6379 (SocketError)'] },
+    { ...localExit(1), logTail: ['RedisClient::CannotConnectError: getaddrinfo: Name or service not known (redis:6379)'] },
+  ],
+  'compose-hostname': [
+    { ...localExit(1), logTail: ['pymongo.errors.ServerSelectionTimeoutError: mongo:27017: [Errno -2] Name or service not known', 'Error: getaddrinfo ENOTFOUND mongo'] },
+    { ...localExit(255), logTail: ['PHP Warning:  mysqli::__construct(): php_network_getaddresses: getaddrinfo for mysql failed: Name or service not known'] },
+  ],
+  'missing-dependency': [
+    { ...localExit(1), logTail: ['Traceback (most recent call last):', '  File "/app/app.py", line 1, in <module>', '    from flask import Flask', "ModuleNotFoundError: No module named 'flask'"] },
+    { ...localExit(1), logTail: ["Error: Cannot find module 'express'", 'Require stack:', '- /app/server.js'] },
+    { ...localExit(1), logTail: ["node:internal/errors:496", "Error [ERR_MODULE_NOT_FOUND]: Cannot find package 'express' imported from /app/server.js"] },
+    { ...awsTask('Essential container in task exited', [{ name: 'app', exitCode: 1 }], 'EssentialContainerExited'), logTail: ["/usr/local/lib/ruby/3.2.0/rubygems/core_ext/kernel_require.rb:85:in `require': cannot load such file -- sinatra (LoadError)"] },
+    { ...localExit(1), logTail: ['Could not find rack-3.0.8 in locally installed gems (Bundler::GemNotFound)'] },
+  ],
+  'no-command': [
+    { ...localExit(0), command: { entrypoint: ['docker-entrypoint.sh'], cmd: [] }, logTail: [] },
+    { ...emptyEvidence('local'), serviceEvents: ['(HTTP code 400) unexpected - No command specified'] },
+  ],
+  'process-finished': [
+    { ...localExit(0), command: { entrypoint: [], cmd: ['/bin/sh', '-c', 'gunicorn -b 0.0.0.0:8000 app:app --daemon'] }, logTail: [] },
+  ],
+  'crash-on-start': [
+    { ...localExit(1), logTail: ['Traceback (most recent call last):', '  File "/app/main.py", line 3, in <module>', '    RATE = 100 / int(os.environ.get("WORKERS", "0"))', 'ZeroDivisionError: division by zero'] },
+    { ...localExit(1), logTail: ['/app/server.js:4', "const [host] = process.env.UPSTREAM.split(':');", "TypeError: Cannot read properties of undefined (reading 'split')", '    at Object.<anonymous> (/app/server.js:4:36)'] },
+    { ...awsTask('Essential container in task exited', [{ name: 'app', exitCode: 2 }], 'EssentialContainerExited'), logTail: ['panic: runtime error: invalid memory address or nil pointer dereference', '[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x6b8f2c]'] },
+  ],
+  'health-dependency-down': [
+    { ...localHealthFailure('HTTP 503 from /health'), logTail: ['pymongo.errors.ServerSelectionTimeoutError: 10.0.0.7:27017: [Errno 111] Connection refused', 'INFO: 172.18.0.1 - "GET /health HTTP/1.1" 503'] },
+    { ...emptyEvidence('aws'), targetHealth: [{ target: '10.0.3.2:8000', state: 'unhealthy', reason: 'Target.ResponseCodeMismatch', description: 'Health checks failed with these codes: [503]' }], logTail: ['ERROR health: upstream http://payments:9000 ECONNREFUSED'] },
+  ],
+  'health-not-ready': [
+    { ...localHealthFailure('HTTP 503 from /health'), logTail: ['INFO: 172.18.0.1 - "GET /health HTTP/1.1" 503'] },
+    { ...emptyEvidence('aws'), targetHealth: [{ target: '10.0.3.2:8000', state: 'unhealthy', reason: 'Target.ResponseCodeMismatch', description: 'Health checks failed with these codes: [503]' }] },
+  ],
   'out-of-memory': [
     awsTask('OutOfMemoryError: Container killed due to memory usage', [{ name: 'app', exitCode: 137, reason: 'OutOfMemoryError: Container killed due to memory usage' }]),
     { ...awsTask('Essential container in task exited', [{ name: 'app', exitCode: 137 }]) },
@@ -240,6 +345,111 @@ describe('diagnose', () => {
   });
 });
 
+/** Words of AWS that mean nothing on the local engine (the advice may still say what AWS needs, by name). */
+const AWS_VOCABULARY = /\bECS\b|\bELB\b|\bALB\b|\bECR\b|Fargate|CloudFormation|task definition|Target\.\w+|EssentialContainerExited|Graviton|\bIAM\b|Secrets Manager|security group|subnet|\btasks?\b|RDS|ElastiCache|CloudWatch|environment local|Run it locally/;
+
+describe('local diagnoses', () => {
+  it('use no AWS vocabulary in any entry that applies locally', () => {
+    for (const entry of KNOWN_FAILURES.filter((candidate) => candidate.target !== 'aws')) {
+      for (const text of [entry.title, entry.cause, entry.fix]) expect(textFor(text, 'local'), entry.id).not.toMatch(AWS_VOCABULARY);
+    }
+  });
+
+  it('use no AWS vocabulary for any real message seen on the local engine', () => {
+    for (const cases of Object.values(REAL_MESSAGES)) {
+      for (const evidence of cases) {
+        for (const found of diagnose({ ...evidence, target: 'local' }, config)) {
+          expect(`${found.title} ${found.cause} ${found.fix}`, found.id).not.toMatch(AWS_VOCABULARY);
+        }
+      }
+    }
+  });
+
+  it('tell an exited local app what to do without sending it to the local environment it is in', () => {
+    const [exited] = diagnose(REAL_MESSAGES['essential-container-exited']![1]!, config);
+    expect(exited!.fix).toBe('Fix the error its last log lines show (`berth logs` has more); a web server must keep running in the foreground on port 8000.');
+  });
+});
+
+describe('the causes the doctor names, inside a deploy', () => {
+  it('names the port the app logged, in the doctor\'s words', () => {
+    const [first] = diagnose(REAL_MESSAGES['app-wrong-port']![0]!, config);
+    expect(first!.id).toBe('app-wrong-port');
+    expect(first!.cause).toBe('The app listens on port 80, not on service.port 8000: the health checks to port 8000 get no answer.');
+    expect(first!.fix).toMatch(/^Set service\.port: 80 in berth\.yml, or make the app listen on 0\.0\.0\.0:8000/);
+    expect(first!.evidence).toEqual(['the app listens on port 80, not on service.port 8000 (its log: "[2026-01-10 10:00:00 +0000] [1] [INFO] Listening at: http://0.0.0.0:80 (1)")']);
+  });
+
+  it('names the loopback address, from sockets or from the log', () => {
+    for (const evidence of REAL_MESSAGES['app-loopback-only']!) {
+      const [first] = diagnose(evidence, config);
+      expect(first!.id).toBe('app-loopback-only');
+      expect(first!.cause).toMatch(/^The app listens on 127\.0\.0\.1:8000 only: /);
+      expect(first!.fix).toContain('0.0.0.0:8000');
+    }
+  });
+
+  it('names the compose host name and the variable to use instead, per target', () => {
+    const [local] = diagnose(REAL_MESSAGES['compose-hostname-cache']![0]!, config);
+    expect(ids(REAL_MESSAGES['compose-hostname-cache']![0]!)).toEqual(['compose-hostname-cache']);
+    expect(local!.cause).toBe('The app connects to Redis at the host "redis", a service name from a docker-compose file; that name does not resolve here.');
+    expect(local!.fix).toMatch(/^Declare `cache: redis` in berth\.yml and connect with REDIS_URL/);
+    const [db] = diagnose(REAL_MESSAGES['compose-hostname-database']![6]!, config);
+    expect(db!.cause).toContain('"postgres-db"');
+    expect(db!.fix).toMatch(/^Connect with DATABASE_URL .* from the RDS database/);
+    expect(ids(REAL_MESSAGES['compose-hostname']![0]!)).toEqual(['compose-hostname']);
+  });
+
+  it('says an ENTRYPOINT without CMD starts no server', () => {
+    const [first] = diagnose(REAL_MESSAGES['no-command']![0]!, config);
+    expect(first!.cause).toBe('The image has no CMD (ENTRYPOINT ["docker-entrypoint.sh"]), so the container ran without a server command and ended with code 0.');
+    const [engine] = diagnose(REAL_MESSAGES['no-command']![1]!, config);
+    expect(engine!.cause).toContain('no CMD (and no ENTRYPOINT)');
+  });
+
+  it('names the missing module and the crash line', () => {
+    expect(diagnose(REAL_MESSAGES['missing-dependency']![0]!, config)[0]!.cause).toBe('The app imports flask, which is not installed in the image.');
+    const [crash] = diagnose(REAL_MESSAGES['crash-on-start']![0]!, config);
+    expect(crash!.cause).toBe('The app crashed while starting (exit code 1): ZeroDivisionError: division by zero');
+    expect(crash!.logTail).toContain('ZeroDivisionError: division by zero');
+  });
+
+  it('says a failed base-image pull is the network, not the Dockerfile', () => {
+    const [first] = diagnose(REAL_MESSAGES['base-image-pull-network']![0]!, config);
+    expect(first!.cause).toBe('The build could not download its base image: this machine cannot reach registry-1.docker.io (DNS lookup or network failed). Nothing is wrong with the Dockerfile.');
+    expect(first!.fix).not.toMatch(/fix the Dockerfile/i);
+  });
+
+  it('says a heredoc on the classic builder needs BuildKit, not a fixed instruction', () => {
+    expect(ids(REAL_MESSAGES['buildkit-required']![2]!)).toEqual(['buildkit-required']);
+    const [first] = diagnose(REAL_MESSAGES['buildkit-required']![2]!, config);
+    expect(first!.cause).toMatch(/^The Dockerfile uses a heredoc \(line 3\), which only BuildKit builds/);
+    // The same parse error with BuildKit in use is a plain syntax error.
+    expect(ids({ ...REAL_MESSAGES['buildkit-required']![2]!, builder: { buildkit: true, dockerfileFeatures: ['a heredoc (line 3)'] } })).toEqual(['build-syntax']);
+  });
+
+  it('uses the failed service\'s port, health path and berth.yml key', () => {
+    const api = { ...config.services[0]!, name: 'api', port: 9000, health: { ...(config.services[0] as { health: object }).health, path: '/ready' } } as DiagnoseConfig['services'][number];
+    const two: DiagnoseConfig = { ...config, services: [config.services[0]!, api] };
+    const [first] = diagnose({ ...REAL_MESSAGES['app-wrong-port']![0]!, service: 'api' }, two);
+    expect(first!.cause).toBe('The app listens on port 80, not on services.api.port 9000: the health checks to port 9000 get no answer.');
+  });
+});
+
+describe('conclusiveDiagnosis', () => {
+  it('stops a rollout on evidence that explains the failure', () => {
+    expect(conclusiveDiagnosis(REAL_MESSAGES['compose-hostname-cache']![0]!, config)?.id).toBe('compose-hostname-cache');
+    expect(conclusiveDiagnosis(REAL_MESSAGES['app-wrong-port']![1]!, config)?.id).toBe('app-wrong-port');
+    expect(conclusiveDiagnosis(REAL_MESSAGES['no-command']![0]!, config)?.id).toBe('no-command');
+  });
+
+  it('keeps waiting on a health check that merely failed', () => {
+    expect(conclusiveDiagnosis(localHealthFailure('connection to /health failed'), config)).toBeUndefined();
+    expect(conclusiveDiagnosis(REAL_MESSAGES['health-not-ready']![0]!, config)).toBeUndefined();
+    expect(conclusiveDiagnosis({ ...localHealthFailure('connection to /health failed'), logTail: ['Booting worker with pid: 7'] }, config)).toBeUndefined();
+  });
+});
+
 describe('explainFailure', () => {
   it('gives one line per diagnosis with cause and fix, for a failed deploy to print', () => {
     expect(explainFailure(REAL_MESSAGES['out-of-memory']![0]!, config)).toEqual([
@@ -253,6 +463,6 @@ describe('docs/doctor.md', () => {
   it('lists every known failure', async () => {
     const { readFile } = await import('node:fs/promises');
     const doc = await readFile(new URL('../../docs/doctor.md', import.meta.url), 'utf8');
-    for (const entry of KNOWN_FAILURES) expect(doc, entry.id).toContain(`| \`${entry.id}\` | ${entry.title}`);
+    for (const entry of KNOWN_FAILURES) expect(doc, entry.id).toContain(`| \`${entry.id}\` | ${textFor(entry.title, entry.target ?? 'aws')}`);
   });
 });

@@ -2,10 +2,12 @@
  * Applies the table of known failures to what a failed deploy left behind: pure, so targets (AWS, local)
  * and the doctor command can all call it and tests can feed it real messages.
  */
-import { soleWebService } from '../model/transitional.js';
-import type { ResolvedConfig } from '../config/model.js';
+import type { ResolvedConfig, ServiceSpec } from '../config/model.js';
+import { findService, primaryWebService } from '../model/index.js';
 import type { FailureEvidence } from './failure-evidence.js';
-import { KNOWN_FAILURES, type EvidenceField, type KnownFailure } from './known-failures.js';
+import { observe } from './failure-observations.js';
+import { serviceKey } from './service-keys.js';
+import { KNOWN_FAILURES, type EvidenceField, type KnownFailure, type TargetText } from './known-failures.js';
 
 /** What diagnose reads from the configuration to make fixes concrete. */
 export type DiagnoseConfig = Pick<ResolvedConfig, 'app' | 'env' | 'services' | 'network' | 'local'>;
@@ -22,6 +24,8 @@ export interface Diagnosis {
   evidence: string[];
   /** The app's last log lines, when they help (exited, out of memory, missing variable). */
   logTail?: string[];
+  /** The evidence alone explains the failure: a rollout stops waiting when it sees it (absent: no). */
+  conclusive?: boolean;
 }
 
 /** How many log lines a diagnosis carries. */
@@ -32,7 +36,7 @@ interface FieldValue {
   exitCode?: number;
 }
 
-function fieldValues(evidence: FailureEvidence, field: EvidenceField): FieldValue[] {
+function fieldValues(evidence: FailureEvidence, field: EvidenceField, observations: readonly string[]): FieldValue[] {
   switch (field) {
     case 'stoppedReason':
       return evidence.stoppedTasks.flatMap((task) => (task.stoppedReason ? [{ text: task.stoppedReason }] : []));
@@ -56,6 +60,8 @@ function fieldValues(evidence: FailureEvidence, field: EvidenceField): FieldValu
       return evidence.logTail.map((text) => ({ text }));
     case 'build':
       return (evidence.buildOutput ?? []).map((text) => ({ text }));
+    case 'observation':
+      return observations.map((text) => ({ text }));
   }
 }
 
@@ -65,13 +71,13 @@ interface EntryMatch {
   groups: string[];
 }
 
-function matchEntry(entry: KnownFailure, evidence: FailureEvidence): EntryMatch | undefined {
+function matchEntry(entry: KnownFailure, evidence: FailureEvidence, observations: readonly string[]): EntryMatch | undefined {
   if (entry.target && entry.target !== evidence.target) return undefined;
   const lines: string[] = [];
   let groups: string[] | undefined;
   for (const matcher of entry.match) {
     for (const field of matcher.fields) {
-      for (const value of fieldValues(evidence, field)) {
+      for (const value of fieldValues(evidence, field, observations)) {
         if (matcher.exitCode !== undefined) {
           if (value.exitCode === matcher.exitCode) lines.push(value.text);
           continue;
@@ -97,20 +103,35 @@ function firstExitCode(evidence: FailureEvidence): string {
   return 'unknown';
 }
 
+/** The service a failure concerns: the one the evidence names, else the primary web service, else the first. */
+export function failedService(config: Pick<ResolvedConfig, 'services'>, evidence: Pick<FailureEvidence, 'service'>): ServiceSpec | undefined {
+  return (evidence.service ? findService(config, evidence.service) : undefined) ?? primaryWebService(config) ?? config.services[0];
+}
+
+/** The text of an entry for the evidence's target. */
+export function textFor(text: TargetText, target: FailureEvidence['target']): string {
+  return typeof text === 'string' ? text : text[target];
+}
+
 /** Fills {placeholder}s from the configuration and the match's capture groups. */
 export function renderTemplate(template: string, config: DiagnoseConfig, groups: readonly string[], evidence: FailureEvidence, groupDefaults: readonly string[] = []): string {
-  const service = soleWebService(config);
+  const service = failedService(config, evidence);
+  const web = service?.kind === 'web' ? service : undefined;
+  const health = web?.health ?? (service?.kind === 'worker' ? service.health : undefined);
+  const arch = service?.arch ?? 'x86_64';
+  const memory = service?.memory ?? 512;
   const values: Record<string, string> = {
-    port: String(service.port),
-    path: service.health.path,
-    arch: service.arch,
-    platform: PLATFORMS[service.arch],
-    otherPlatform: service.arch === 'x86_64' ? PLATFORMS.arm64 : PLATFORMS.x86_64,
-    memory: String(service.memory),
-    memoryDouble: `${service.memory * 2} MiB`,
-    cpu: String(service.cpu),
-    gracePeriod: String(service.health.gracePeriod),
-    timeout: String(service.health.timeout),
+    port: web ? String(web.port) : 'its port',
+    path: web?.health.path ?? 'the health check',
+    service: service?.name ?? 'the app',
+    arch,
+    platform: PLATFORMS[arch],
+    otherPlatform: arch === 'x86_64' ? PLATFORMS.arm64 : PLATFORMS.x86_64,
+    memory: String(memory),
+    memoryDouble: `${memory * 2} MiB`,
+    cpu: String(service?.cpu ?? 256),
+    gracePeriod: String(health?.gracePeriod ?? 0),
+    timeout: String(health?.timeout ?? 0),
     app: config.app,
     env: config.env,
     localPort: String(config.local.port),
@@ -127,22 +148,33 @@ export function renderTemplate(template: string, config: DiagnoseConfig, groups:
   });
 }
 
+/** The table speaks of the `service:` shorthand; for an app of several services, the keys of the one that failed. */
+function serviceKeys(text: string, config: DiagnoseConfig, evidence: FailureEvidence): string {
+  const service = failedService(config, evidence);
+  if (!service) return text;
+  const key = serviceKey(config, service);
+  return key === 'service' ? text : text.replace(/\bservice\.(?=(port|arch|build|command|env|health|memory|cpu|secrets|image|count)\b)/g, `${key}.`);
+}
+
 /**
  * Maps the evidence of a failed deploy to known causes and fixes, most specific first.
  * Returns an empty list when nothing in the table matches.
  */
 export function diagnose(evidence: FailureEvidence, config: DiagnoseConfig, table: readonly KnownFailure[] = KNOWN_FAILURES): Diagnosis[] {
-  const matches = table.map((entry) => matchEntry(entry, evidence)).filter((m): m is EntryMatch => m !== undefined);
+  const observations = observe(evidence, failedService(config, evidence));
+  const matches = table.map((entry) => matchEntry(entry, evidence, observations)).filter((m): m is EntryMatch => m !== undefined);
   const superseded = new Set(matches.flatMap((m) => m.entry.supersedes ?? []));
+  const target = evidence.target;
   return matches
     .filter((m) => !superseded.has(m.entry.id))
     .map((m) => {
       const diagnosis: Diagnosis = {
         id: m.entry.id,
-        title: m.entry.title,
-        cause: renderTemplate(m.entry.cause, config, m.groups, evidence, m.entry.groupDefaults),
-        fix: renderTemplate(m.entry.fix, config, m.groups, evidence, m.entry.groupDefaults),
+        title: textFor(m.entry.title, target),
+        cause: serviceKeys(renderTemplate(textFor(m.entry.cause, target), config, m.groups, evidence, m.entry.groupDefaults), config, evidence),
+        fix: serviceKeys(renderTemplate(textFor(m.entry.fix, target), config, m.groups, evidence, m.entry.groupDefaults), config, evidence),
         evidence: m.lines,
+        conclusive: m.entry.conclusive ?? false,
       };
       if (m.entry.showLogTail && evidence.logTail.length > 0) diagnosis.logTail = evidence.logTail.slice(-LOG_TAIL_LINES);
       return diagnosis;
@@ -155,4 +187,12 @@ export function diagnose(evidence: FailureEvidence, config: DiagnoseConfig, tabl
  */
 export function explainFailure(evidence: FailureEvidence, config: DiagnoseConfig): string[] {
   return diagnose(evidence, config).map((d) => `${d.title}: ${d.cause} Fix: ${d.fix}`);
+}
+
+/**
+ * The first diagnosis that explains the failure on its own evidence (the app listens elsewhere, a name does
+ * not resolve, the container exited, ...): what a rollout checks while it waits, to stop at once.
+ */
+export function conclusiveDiagnosis(evidence: FailureEvidence, config: DiagnoseConfig): Diagnosis | undefined {
+  return diagnose(evidence, config).find((diagnosis) => diagnosis.conclusive);
 }

@@ -8,6 +8,7 @@ import { silentProgress } from '../terminal/progress.js';
 import { loadConfig } from '../config/load.js';
 import type { ResolvedConfig } from '../config/model.js';
 import { connectDocker, probeContainer, socketsByExec } from './engine-checks.js';
+import type { CheckResult } from './check-result.js';
 import { primaryWebService } from '../model/index.js';
 
 const web = (config: Parameters<typeof primaryWebService>[0]) => primaryWebService(config)!;
@@ -114,5 +115,53 @@ describe.runIf(engineHasBusybox())('probeContainer on the Docker engine', { time
       await container.remove({ force: true });
       await network.remove();
     }
+  });
+
+  describe('an app of a web service and a worker', () => {
+    function many(worker: string, before = "[sh, -c, 'echo migrated']"): ResolvedConfig {
+      const dir = mkdtempSync(join(tmpdir(), 'dr-probe-many-'));
+      writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\n');
+      writeFileSync(
+        join(dir, 'berth.yml'),
+        `app: dr-probe-many
+services:
+  web:
+    port: 8000
+    command: [sh, -c, 'mkdir -p /www; echo ok > /www/health; exec httpd -f -p 8000 -h /www']
+    health: { path: /health, interval: 30, timeout: 2, gracePeriod: 20 }
+  worker:
+    kind: worker
+    command: ${worker}
+    health: { command: [test, -f, /tmp/beat], interval: 5, timeout: 2, gracePeriod: 10 }
+release:
+  before: ${before}
+local: { port: 19462 }
+`,
+      );
+      return loadConfig({ config: join(dir, 'berth.yml') });
+    }
+    const ids = (results: CheckResult[]) => results.map((r) => [r.id, r.status]);
+
+    it('runs release.before, then probes the web service and watches the worker, which reaches the web service by its name', async () => {
+      const docker = await connectDocker();
+      const results = await probeContainer(docker, many("[sh, -c, 'until wget -q -O- http://web:8000/health; do sleep 0.5; done; touch /tmp/beat; exec sleep 600']"), IMAGE, facts, options);
+      expect(ids(results)).toEqual([['release-before', 'pass'], ['container-runs.web', 'pass'], ['container-port.web', 'pass'], ['health-path.web', 'pass'], ['container-runs.worker', 'pass']]);
+      expect(results[4]!.message).toMatch(/^worker: the worker started with the environment berth gives it and kept running for \d+s, passing its health command$/);
+      const left = await docker.listContainers({ all: true, filters: { label: ['org.berth.app=dr-probe-many'] } });
+      expect(left).toEqual([]);
+    });
+
+    it('names the worker that crashes at start, with its cause, while the web service passes', async () => {
+      const results = await probeContainer(await connectDocker(), many("[sh, -c, 'echo Traceback >&2; echo \"ModuleNotFoundError: No module named rq\" >&2; exit 1']"), IMAGE, facts, options);
+      expect(ids(results)).toEqual([['release-before', 'pass'], ['container-runs.web', 'pass'], ['container-port.web', 'pass'], ['health-path.web', 'pass'], ['container-runs.worker', 'fail']]);
+      expect(results[4]!.message).toMatch(/^worker: the container exited with code 1 after \d+s: /);
+      expect(results[4]!.details).toContain('ModuleNotFoundError: No module named rq');
+    });
+
+    it('stops at a failing release.before, as a deploy does, with its last lines', async () => {
+      const results = await probeContainer(await connectDocker(), many("[sleep, '600']", "[sh, -c, 'echo relation articles does not exist; exit 3']"), IMAGE, facts, options);
+      expect(results).toEqual([expect.objectContaining({ id: 'release-before', status: 'fail', message: 'release.before ["sh","-c","echo relation articles does not exist; exit 3"] exited with code 3: a deploy would stop before any service changes' })]);
+      expect(results[0]!.details).toEqual(['relation articles does not exist']);
+    });
   });
 });

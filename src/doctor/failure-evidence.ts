@@ -2,6 +2,7 @@
  * What a failed deploy left behind, gathered by a target (AWS or local) and read by the doctor's
  * table of known failures. Plain data: targets fill it, diagnosis is a pure function of it.
  */
+import type { ListeningSocket } from './listening-sockets.js';
 
 export interface StoppedTaskEvidence {
   /** Task id or local replica name. */
@@ -34,6 +35,14 @@ export interface FailureEvidence {
   logTail: string[];
   /** Build or push output lines that failed, if the failure came before the deploy. */
   buildOutput?: string[];
+  /** The service whose replica or task failed: its port, health check and command fill the diagnosis. */
+  service?: string;
+  /** The TCP sockets the failed container listened on when the rollout stopped (a cheap probe of /proc/net/tcp). */
+  listening?: ListeningSocket[];
+  /** The failed container's ENTRYPOINT and CMD as the engine ran them (empty arrays: none). */
+  command?: { entrypoint: string[]; cmd: string[] };
+  /** How a failed build ran: with BuildKit or the classic builder, and the BuildKit-only Dockerfile features it uses. */
+  builder?: { buildkit: boolean; dockerfileFeatures: string[] };
 }
 
 export function emptyEvidence(target: 'aws' | 'local'): FailureEvidence {

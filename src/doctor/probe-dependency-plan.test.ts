@@ -34,7 +34,7 @@ describe('probeDependencyPlan', () => {
   const [database, cache] = plan.dependencies.map((dependency) => dependency.createOptions as Options);
 
   it('gives the app the connection variables a deploy gives it, host names included, with the probe password', () => {
-    expect(plan.connectionEnv).toEqual({
+    expect(plan.services[0]!.connectionEnv).toEqual({
       DATABASE_URL: 'postgresql://berth:probe-pw@berth-news-api-local-database:5432/news_api',
       PGHOST: 'berth-news-api-local-database',
       PGPORT: '5432',
@@ -44,7 +44,7 @@ describe('probeDependencyPlan', () => {
       REDIS_URL: 'redis://berth-news-api-local-cache:6379',
     });
     const deployed = planLocal(local, { release: 1, databasePassword: 'probe-pw' });
-    expect(Object.entries(deployed.services[0]!.container.env)).toEqual(expect.arrayContaining(Object.entries(plan.connectionEnv)));
+    expect(Object.entries(deployed.services[0]!.container.env)).toEqual(expect.arrayContaining(Object.entries(plan.services[0]!.connectionEnv)));
   });
 
   it('runs the deploy\'s images, credentials and health checks under the probe\'s own names, answering to the deploy\'s host names', () => {
@@ -72,14 +72,33 @@ describe('probeDependencyPlan', () => {
 
   it('plans the same stand-ins for an AWS environment, named after it', () => {
     const staging = probeDependencyPlan(config(NEWS, 'staging'), 'news-api-doctor-def', 'pw2');
-    expect(staging.connectionEnv.PGHOST).toBe('berth-news-api-staging-database');
+    expect(staging.services[0]!.connectionEnv.PGHOST).toBe('berth-news-api-staging-database');
     expect(describeDependencies(staging.dependencies)).toBe('PostgreSQL (postgres:16) and Redis (redis:7)');
   });
 
   it('plans nothing for an app without database or cache', () => {
     const tiny = probeDependencyPlan(config('app: tiny\nservice: { port: 80 }\n'), 'tiny-doctor-1', 'pw');
     expect(tiny.dependencies).toEqual([]);
-    expect(tiny.connectionEnv).toEqual({});
+    expect(tiny.services).toEqual([{ name: 'web', aliases: ['web'], connectionEnv: {} }]);
     expect(tiny.network.name).toBe('tiny-doctor-1-net');
+  });
+});
+
+describe('probeDependencyPlan for many services (examples/news-worker)', () => {
+  const newsWorker = loadConfig({ config: join(import.meta.dirname, '../../examples/news-worker/berth.yml'), env: 'local' });
+  const plan = probeDependencyPlan(newsWorker, 'news-worker-doctor-abc', 'probe-pw');
+
+  it('plans every web and worker service (not the job), each with the host name a deploy gives it', () => {
+    expect(plan.services.map((service) => [service.name, service.aliases])).toEqual([['web', ['web']], ['feeds', ['feeds']], ['worker', ['worker']]]);
+  });
+
+  it('gives each service the connection variables a deploy gives that service', () => {
+    const deployed = planLocal(newsWorker, { release: 1, databasePassword: 'probe-pw' });
+    for (const service of plan.services) {
+      const env = deployed.services.find((candidate) => candidate.name === service.name)!.container.env;
+      expect(service.connectionEnv.DATABASE_URL).toBe('postgresql://berth:probe-pw@berth-news-worker-local-database:5432/news_worker');
+      expect(Object.entries(env)).toEqual(expect.arrayContaining(Object.entries(service.connectionEnv)));
+      expect(service.connectionEnv).not.toHaveProperty('LOG_LEVEL');
+    }
   });
 });

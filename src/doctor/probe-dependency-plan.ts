@@ -11,7 +11,6 @@
  * (berth-<app>-<env>-database / -cache), so DATABASE_URL, PG* and REDIS_URL have exactly the deploy's shape;
  * only the password is a fresh one for this probe.
  */
-import { soleWebService } from '../model/transitional.js';
 import type { ResolvedConfig } from '../config/model.js';
 import { LABEL_DOCTOR_DEPENDENCY, labelsFor, reservedEnvNames } from '../model/index.js';
 import { dependencyCreateOptions, planLocal, type DependencySpec, type LocalPlan } from '../plan/local/local-plan.js';
@@ -28,16 +27,30 @@ export interface ProbeDependency {
   createOptions: Record<string, unknown>;
 }
 
-export interface ProbeDependencyPlan {
-  network: { name: string; labels: Record<string, string> };
-  dependencies: ProbeDependency[];
-  /** DATABASE_URL, PG* and REDIS_URL for the app, as `berth deploy` builds them. */
+/** What one probed service (web or worker) gets on the probe's network. */
+export interface ProbeServicePlan {
+  name: string;
+  /** Host names its container answers on the probe's network: those of a deployed environment (`http://api:9000`). */
+  aliases: string[];
+  /** DATABASE_URL, PG*, REDIS_URL and the other services' URLs, as `berth deploy` builds them for this service. */
   connectionEnv: Record<string, string>;
 }
 
+export interface ProbeDependencyPlan {
+  network: { name: string; labels: Record<string, string> };
+  dependencies: ProbeDependency[];
+  /** Every web and worker service, in berth.yml's order. */
+  services: ProbeServicePlan[];
+}
+
 /** Labels of everything the probe creates: the doctor's role, so `berth status`/`destroy` never take it for the app's own. */
-export function probeLabels(config: Pick<ResolvedConfig, 'app' | 'env'>): Record<string, string> {
-  return labelsFor(config.app, config.env, 'doctor');
+export function probeLabels(config: Pick<ResolvedConfig, 'app' | 'env'>, service?: string): Record<string, string> {
+  return labelsFor(config.app, config.env, 'doctor', service ? { service } : {});
+}
+
+/** The connection variables and host names of one probed service (undefined for a job). */
+export function probedService(plan: Pick<ProbeDependencyPlan, 'services'>, name: string): ProbeServicePlan | undefined {
+  return plan.services.find((service) => service.name === name);
 }
 
 /** "PostgreSQL (postgres:16) and Redis (redis:7)" — for progress and check messages. */
@@ -77,9 +90,10 @@ export function probeDependencyPlan(config: ResolvedConfig, probeName: string, d
       },
     };
   });
-  const probed = soleWebService(config).name;
-  const reserved = new Set(reservedEnvNames(config, probed));
-  const env = deployed.services.find((service) => service.name === probed)?.container.env ?? {};
-  const connectionEnv = Object.fromEntries(Object.entries(env).filter(([name]) => reserved.has(name)));
-  return { network, dependencies, connectionEnv };
+  const services = deployed.services.map((service): ProbeServicePlan => {
+    const reserved = new Set(reservedEnvNames(config, service.name));
+    const connectionEnv = Object.fromEntries(Object.entries(service.container.env).filter(([name]) => reserved.has(name)));
+    return { name: service.name, aliases: [...service.aliases], connectionEnv };
+  });
+  return { network, dependencies, services };
 }

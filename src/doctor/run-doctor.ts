@@ -3,18 +3,20 @@
  * configuration, the local engine and image, the container at run time, AWS preconditions, and the
  * evidence of the last failed deploy. Returns plain results for the command to render.
  */
-import { soleWebService } from '../model/transitional.js';
 import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import type Docker from 'dockerode';
-import type { ResolvedConfig } from '../config/model.js';
+import type { BuildSpec, ResolvedConfig } from '../config/model.js';
+import { declaredSecrets, webServices } from '../model/index.js';
+import { BerthError } from '../errors.js';
 import type { Progress } from '../terminal/progress.js';
-import { fail, type CheckResult } from './check-result.js';
-import { checkBuildArgSecrets, checkEnvSecrets, checkSecretsSet, type DockerfileFacts } from './config-checks.js';
+import { fail, warn, type CheckResult } from './check-result.js';
+import { checkBuildArgSecrets, checkEnvSecrets, checkSecretsSet, imageSubjects, subjectImage, type DockerfileFacts } from './config-checks.js';
+import { probeCheckId } from './probe-verdict.js';
 import { diagnose } from './diagnose.js';
 import type { FailureEvidence } from './failure-evidence.js';
 import type { AwsClients } from './aws-checks.js';
-import type { SecretValueSource } from './engine-checks.js';
+import type { SecretValueSource, ServiceProbe } from './engine-checks.js';
 
 export interface DoctorOptions {
   progress: Progress;
@@ -42,16 +44,15 @@ export function lastDeployChecks(evidence: FailureEvidence, config: ResolvedConf
 /** Declared secrets' values from the local target's secret file (for the local run only; never printed). */
 export async function localSecretValues(config: ResolvedConfig): Promise<SecretValueSource> {
   const { localSecretStore } = await import('../targets/local/secret-store.js');
-  const store = localSecretStore(config.app, config.env, soleWebService(config).secrets);
+  const store = localSecretStore(config.app, config.env, declaredSecrets(config));
   return async (names) => {
     const values = store.file.values();
     return Object.fromEntries(names.map((name) => [name, values[name]]));
   };
 }
 
-/** The Dockerfile's ARG names and FROM --platform pins; undefined without service.build or when unreadable. */
-export async function readDockerfileFacts(config: ResolvedConfig): Promise<DockerfileFacts | undefined> {
-  const build = config.image.build;
+/** A Dockerfile's ARG names and FROM --platform pins (the app's by default); undefined without a build or when unreadable. */
+export async function readDockerfileFacts(config: ResolvedConfig, build: BuildSpec | undefined = config.image.build): Promise<DockerfileFacts | undefined> {
   if (!build) return undefined;
   try {
     const { parseDockerfile } = await import('../build/dockerfile.js');
@@ -64,15 +65,20 @@ export async function readDockerfileFacts(config: ResolvedConfig): Promise<Docke
 }
 
 export async function runDoctor(config: ResolvedConfig, options: DoctorOptions): Promise<CheckResult[]> {
-  const dockerfile = await readDockerfileFacts(config);
-  const results: CheckResult[] = [checkEnvSecrets(config), checkBuildArgSecrets(config, dockerfile)];
+  // Every image of the release: the app's shared one and each service's own, with its Dockerfile's facts.
+  const images = await Promise.all(imageSubjects(config).map(async (subject) => ({ subject, dockerfile: await readDockerfileFacts(config, subjectImage(config, subject).build) })));
+  const results: CheckResult[] = [checkEnvSecrets(config), ...images.filter(({ subject }) => subjectImage(config, subject).build).map(({ subject, dockerfile }) => checkBuildArgSecrets(config, dockerfile, subject))];
 
   if (config.target === 'local') {
-    const known = soleWebService(config).secrets.length > 0 && options.secretValues ? await options.secretValues(soleWebService(config).secrets).catch(() => undefined) : undefined;
-    const missing = known ? soleWebService(config).secrets.filter((name) => known[name] === undefined) : undefined;
+    const declared = declaredSecrets(config);
+    const known = declared.length > 0 && options.secretValues ? await options.secretValues(declared).catch(() => undefined) : undefined;
+    const missing = known ? declared.filter((name) => known[name] === undefined) : undefined;
     results.push(checkSecretsSet(config, missing, 'local secret store'));
-    const { checkLocalPort } = await import('./local-port-check.js');
-    results.push(await checkLocalPort(config));
+    // The local load balancer exists only in front of web services.
+    if (webServices(config).length > 0) {
+      const { checkLocalPort } = await import('./local-port-check.js');
+      results.push(await checkLocalPort(config));
+    }
   }
 
   let docker: Docker | undefined;
@@ -82,14 +88,23 @@ export async function runDoctor(config: ResolvedConfig, options: DoctorOptions):
     const engineCheck = await engine.checkEngine(docker);
     results.push(engineCheck);
     if (engineCheck.status === 'pass') {
-      const prepared = await engine.prepareImage(config, options);
-      const [first, ...rest] = prepared.checks;
-      results.push(first!);
-      if (prepared.image) results.push(...engine.imageChecks(config, prepared.image, dockerfile));
-      results.push(...rest);
-      if (prepared.image && prepared.runnable) {
-        results.push(...(await engine.probeContainer(docker, config, prepared.runnable, prepared.image, options)));
+      const probes: ServiceProbe[] = [];
+      for (const { subject, dockerfile } of images) {
+        const prepared = await engine.prepareImage(config, options, subject);
+        const [first, ...rest] = prepared.checks;
+        results.push(first!);
+        if (prepared.image) results.push(...engine.imageChecks(config, prepared.image, dockerfile, subject));
+        results.push(...rest);
+        for (const service of subject.services) {
+          if (service.kind === 'job') continue;
+          if (prepared.image && prepared.runnable) probes.push({ service, image: prepared.runnable, facts: prepared.image });
+          else if (prepared.notRun) results.push(warn(probeCheckId('container-runs', config, service), prepared.notRun.message, prepared.notRun.fix));
+        }
       }
+      // In berth.yml's order, whatever image each service runs.
+      const order = config.services.map((service) => service.name);
+      probes.sort((a, b) => order.indexOf(a.service.name) - order.indexOf(b.service.name));
+      results.push(...(await engine.probeServices(docker, config, probes, options)));
     } else {
       docker = undefined;
     }
@@ -98,7 +113,14 @@ export async function runDoctor(config: ResolvedConfig, options: DoctorOptions):
   if (config.target === 'aws') {
     const step = options.progress.step('Checking AWS credentials, permissions and quotas');
     const { awsChecks, createAwsClients } = await import('./aws-checks.js');
-    const aws = await awsChecks(config, options.awsClients ?? (await createAwsClients(config)));
+    let aws: CheckResult[];
+    try {
+      aws = await awsChecks(config, options.awsClients ?? (await createAwsClients(config)));
+    } catch (error) {
+      // No region (or a --region that contradicts berth.yml): one failing check, and the other checks still report.
+      if (!(error instanceof BerthError)) throw error;
+      aws = [fail('aws-credentials', error.message, error.hint ?? 'set region in berth.yml, pass --region, or export AWS_REGION')];
+    }
     if (aws.some((r) => r.status === 'fail')) step.fail();
     else if (aws.some((r) => r.status === 'warn')) step.warn();
     else step.succeed();

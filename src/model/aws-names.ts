@@ -79,6 +79,20 @@ export function awsServiceNames(app: string, env: string, service: string): AwsS
   return { ecsService: `${stack}-${service}`, family: `${stack}-${service}`, container: service, logStreamPrefix: service, constructId: `Service${pascal}` };
 }
 
+/**
+ * A CloudWatch alarm of an environment: `berth-<app>-<env>-<what>`, or `<ECS service name>-<what>` for one service's
+ * alarm (`berth-<app>-<env>-<what>` for the service named web, `berth-<app>-<env>-<service>-<what>` for the others).
+ * ECS deployment alarms name them literally, so they never change with the template.
+ */
+export function alarmName(app: string, env: string, what: string, service?: string): string {
+  return `${service ? awsServiceNames(app, env, service).ecsService : environmentStackName(app, env)}-${what}`;
+}
+
+/** The CloudWatch dashboard of an environment. */
+export function dashboardName(app: string, env: string): string {
+  return environmentStackName(app, env);
+}
+
 /** ECS cluster of an environment: one per environment, shared by its services. */
 export function clusterName(app: string, env: string): string {
   return environmentStackName(app, env);

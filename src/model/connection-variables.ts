@@ -18,6 +18,8 @@ export interface ConnectionVariable {
    * locally its value is masked in every output berth prints.
    */
   secret: boolean;
+  /** A secret on AWS only (its AWS value carries a password the local one does not have): REDIS_URL. */
+  awsSecret?: boolean;
   /** What the value looks like on each target. */
   shape: { local: string; aws: string };
   /** One line for `berth plan` and the docs. */
@@ -51,8 +53,21 @@ function databaseVariables(database: DatabaseSpec): ConnectionVariable[] {
 }
 
 function cacheVariables(_cache: CacheSpec): ConnectionVariable[] {
-  // On AWS the replication group has in-transit encryption, so the scheme is rediss:// (TLS); the local Redis has no TLS.
-  return [{ name: REDIS_URL, source: 'cache', secret: false, shape: { local: `redis://<cache container>:${REDIS_PORT}`, aws: `rediss://<ElastiCache primary endpoint>:${REDIS_PORT}` }, meaning: 'Redis URL' }];
+  // On AWS the replication group has in-transit encryption (rediss://, TLS) and Redis AUTH: the URL carries the
+  // generated token, so it is an ECS secret there; the local Redis has neither.
+  return [{
+    name: REDIS_URL,
+    source: 'cache',
+    secret: false,
+    awsSecret: true,
+    shape: { local: `redis://<cache container>:${REDIS_PORT}`, aws: `rediss://:<AUTH token>@<ElastiCache primary endpoint>:${REDIS_PORT}` },
+    meaning: 'Redis URL (with the AUTH token on AWS)',
+  }];
+}
+
+/** Whether a variable reaches the app as an ECS secret on AWS. */
+export function isAwsSecret(variable: Pick<ConnectionVariable, 'secret' | 'awsSecret'>): boolean {
+  return variable.secret || variable.awsSecret === true;
 }
 
 /** Every variable berth injects into `forService` (all of them when omitted). */

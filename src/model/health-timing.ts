@@ -4,6 +4,16 @@
  * health check's start period; locally: the balancer's probes and the replica's Docker health check).
  * ECS caps a container health check's start period at 300 s; the service's grace period covers longer starts,
  * and the local target applies the full grace period everywhere, so both wait the same time.
+ *
+ * Fast probes on the local engine. A new replica is healthy after `healthyThreshold` passing checks in a row and
+ * unhealthy after `unhealthyThreshold` failing ones that count, on both targets. What differs is the spacing:
+ * an ALB checks every `interval` seconds (30 by default) because it pays per check on many targets; the local
+ * balancer checks a replica that is not yet healthy every FAST_PROBE_SECONDS, so a good redeploy does not sit
+ * idle for (healthyThreshold x interval) seconds. Fast probes can only make a replica healthy sooner, never
+ * unhealthy sooner: a failed check counts only outside the grace period and at least `interval` seconds after
+ * the previous failure that counted, so a slow starter gets exactly as long as on AWS. Once healthy, a replica is
+ * checked every `interval`, like a registered target. The local rollout stops earlier only on evidence that
+ * explains a failure by itself (the doctor's conclusive diagnoses: the app listens elsewhere, exited, ...).
  */
 import type { HealthCheck } from '../config/model.js';
 
@@ -28,4 +38,38 @@ export function failureCounts(health: Pick<HealthCheck, 'gracePeriod'>, startedA
 /** The shortest time a healthy target needs to be in service: healthyThreshold passes, one interval apart. */
 export function secondsToHealthy(health: Pick<HealthCheck, 'interval' | 'healthyThreshold'>): number {
   return health.interval * health.healthyThreshold;
+}
+
+/** Seconds between checks of a replica that is not yet healthy, on the local engine. */
+export const FAST_PROBE_SECONDS = 1;
+
+/** The local balancer's health state of a replica (see src/targets/local/balancer-model.ts). */
+export type ProbeState = 'initial' | 'healthy' | 'unhealthy' | 'down';
+
+/** Seconds until the next check of a replica: fast until it is healthy (or unhealthy), then the configured interval. */
+export function probeDelaySeconds(health: Pick<HealthCheck, 'interval'>, state: ProbeState): number {
+  return state === 'initial' ? Math.min(FAST_PROBE_SECONDS, health.interval) : health.interval;
+}
+
+/**
+ * Whether a failed check at `nowMs` counts against a replica: outside the grace period, and (with fast probes)
+ * at least one interval after the previous failure that counted, so failures count at the pace an ALB would see them.
+ */
+export function failureCountsNow(
+  health: Pick<HealthCheck, 'gracePeriod' | 'interval'>,
+  timing: { startedAtMs: number; lastCountedFailureMs?: number },
+  nowMs: number,
+): boolean {
+  if (!failureCounts(health, timing.startedAtMs, nowMs)) return false;
+  return timing.lastCountedFailureMs === undefined || nowMs - timing.lastCountedFailureMs >= health.interval * 1000;
+}
+
+/** The shortest time the local balancer needs to call a replica that answers at once healthy: healthyThreshold fast passes. */
+export function localSecondsToHealthy(health: Pick<HealthCheck, 'interval' | 'healthyThreshold'>): number {
+  return Math.min(FAST_PROBE_SECONDS, health.interval) * Math.max(0, health.healthyThreshold - 1);
+}
+
+/** "on AWS the same checks take at least 60s (2 passes, 30s apart)": for a deploy's output. */
+export function awsHealthCheckNote(health: Pick<HealthCheck, 'interval' | 'healthyThreshold'>): string {
+  return `on AWS the same checks take at least ${secondsToHealthy(health)}s (${health.healthyThreshold} pass${health.healthyThreshold === 1 ? '' : 'es'}, ${health.interval}s apart)`;
 }

@@ -60,9 +60,9 @@ export function localReleaseImage(app: string, env: string, release: number, ser
   return `${localImageRepository(app)}:${env}-release-${release}${service ? `-${service}` : ''}`;
 }
 
-/** The doctor's build of the app, kept as build cache and removed by destroy --purge. */
-export function doctorImageTag(app: string): string {
-  return `${app}:doctor`;
+/** The doctor's build of the app image (or of one service's own image), kept as build cache. */
+export function doctorImageTag(app: string, service?: string): string {
+  return `${app}:doctor${service ? `-${service}` : ''}`;
 }
 
 /**

@@ -42,6 +42,11 @@ export function startCount(service: Exclude<ServiceSpec, { kind: 'job' }>): numb
   return service.count.min;
 }
 
+/** The fewest tasks a long-running service runs at any time of day: its minimum, or a schedule's lower one. */
+export function lowestTaskCount(service: Exclude<ServiceSpec, { kind: 'job' }>): number {
+  return Math.min(service.count.min, ...service.count.schedule.map((entry) => entry.min ?? service.count.min));
+}
+
 /** Services that need an image built from a Dockerfile: the shared build once, plus each service's own. */
 export function imagesToBuild(config: Pick<ResolvedConfig, 'services' | 'image'>): Array<{ service?: string; build: NonNullable<ServiceSpec['build']> }> {
   const builds: Array<{ service?: string; build: NonNullable<ServiceSpec['build']> }> = [];

@@ -4,8 +4,9 @@
  *           <state>/<target>/<app>/<env>/  — one folder per environment (releases, balancer, last failure)
  *   config  $BERTH_CONFIG_DIR, else $XDG_CONFIG_HOME/berth, else ~/.config/berth
  *           <config>/secrets/<app>/<env>.json — local secret values, 0600
- * Beside berth.yml (in the project, git-ignored): `.berth/<env>/cdk.out` (the synthesized assembly) and
- * `.berth/<env>/cdk.context.json`.
+ * Beside berth.yml (in the project): `.berth/<env>/cdk.out` (the synthesized assembly, git-ignored) and
+ * `cdk.context.json` (CDK context lookups berth recorded: the hosted zone of a domain, an existing VPC; committed,
+ * so plans need no AWS credentials once it is recorded).
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +24,11 @@ export function configRoot(vars: NodeJS.ProcessEnv = process.env): string {
   return join(homedir(), '.config', 'berth');
 }
 
+/** Mode of berth's state and secrets folders: the owner only (records hold log lines and replica details). */
+export const PRIVATE_DIR_MODE = 0o700;
+/** Mode of every file berth writes into them. */
+export const PRIVATE_FILE_MODE = 0o600;
+
 /** The state folder of one environment of an app on a target. */
 export function environmentStateDir(target: Target, app: string, env: string, vars: NodeJS.ProcessEnv = process.env): string {
   return join(stateRoot(vars), target, app, env);
@@ -32,7 +38,12 @@ export function environmentStateDir(target: Target, app: string, env: string, va
 export const STATE_FILES = {
   releases: 'releases.json',
   balancerConfig: 'balancer.json',
+  /** The balancer process's identity (pid, start time, command line): berth signals only a proven match. */
   balancerPid: 'balancer.pid',
+  /** The identity of the process that restarts the balancer when it dies (balancer-supervisor.ts). */
+  supervisorPid: 'balancer-supervisor.pid',
+  /** The balancer's last known health of each backend and its recent events, read back when it restarts. */
+  balancerHealth: 'balancer-health.json',
   balancerLog: 'balancer.log',
   controlSocket: 'control.sock',
   lastFailure: 'last-failure.json',
@@ -76,7 +87,13 @@ export function cloudAssemblyDir(configDir: string, env: string, variant?: strin
   return variant ? join(projectStateDir(configDir), env, variant, 'cdk.out') : join(projectStateDir(configDir), env, 'cdk.out');
 }
 
-/** CDK context values (e.g. hosted-zone lookups) recorded for an environment; meant to be committed. */
-export function cdkContextFile(configDir: string, env: string): string {
-  return join(projectStateDir(configDir), env, 'cdk.context.json');
+/**
+ * CDK context lookups recorded for the app (a domain's hosted zone, an existing VPC), one file for every environment:
+ * each answer's key names its account and region. Beside berth.yml, not under the git-ignored `.berth/`: commit it,
+ * so later plans (CI, a teammate) read the answers without AWS credentials.
+ */
+export function cdkContextFile(configDir: string): string {
+  return join(configDir, CDK_CONTEXT_FILE_NAME);
 }
+
+export const CDK_CONTEXT_FILE_NAME = 'cdk.context.json';

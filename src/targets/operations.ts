@@ -17,6 +17,8 @@ export interface DeployRequest {
   yes: boolean;
   /** Seconds to wait for a healthy deployment. */
   timeoutSeconds: number;
+  /** Aborted by Ctrl-C or SIGTERM: the local target stops the rollout and undoes it. */
+  signal?: AbortSignal;
   /** Local: deploy even though another project's berth.yml owns this app and environment (`--take-over`). */
   takeOver?: boolean;
 }
@@ -26,6 +28,8 @@ export interface RollbackRequest {
   to?: number;
   yes: boolean;
   timeoutSeconds: number;
+  /** Aborted by Ctrl-C or SIGTERM: the local target stops the rollout and undoes it. */
+  signal?: AbortSignal;
 }
 
 export interface DeployOutcome {
@@ -41,6 +45,22 @@ export interface DeployOutcome {
   logTailOf?: string;
   /** What a failed deploy left behind, for `berth doctor` (absent on success). */
   evidence?: FailureEvidence;
+  /** The rollout was interrupted (Ctrl-C, SIGTERM): what was undone, in one line. */
+  interrupted?: string;
+  /**
+   * The doctor's diagnosis of a failed deploy, most specific first: printed as the first lines of the error,
+   * before the reasons and the log tail (absent on success, empty when the table knows no cause).
+   */
+  diagnoses?: DeployDiagnosis[];
+}
+
+/** One cause of a failed deploy and its fix, in the doctor's words (src/doctor/known-failures.ts). */
+export interface DeployDiagnosis {
+  /** The known-failure id, e.g. "app-wrong-port". */
+  id: string;
+  title: string;
+  cause: string;
+  fix: string;
 }
 
 export interface TaskState {
@@ -104,6 +124,11 @@ export interface StatusReport {
   alarms: Array<{ name: string; state: string }>;
   /** Target-specific extras (load balancer state, cost hints, ...). */
   notes: string[];
+  /**
+   * What is wrong now and needs a person or a command (a stopped dependency, a load balancer that is not running):
+   * one line each. `berth status` exits 1 when there is any.
+   */
+  problems?: string[];
 }
 
 export interface LogsRequest {

@@ -6,6 +6,7 @@
  */
 import { appendFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../model/state-paths.js';
 import { randomBytes } from 'node:crypto';
 import type { Progress, ProgressStep } from './progress.js';
 
@@ -49,13 +50,13 @@ export function recordProgress(file: string, command: string, inner: Progress, n
   const write = (event: Record<string, unknown>) => {
     if (!writable) return;
     try {
-      appendFileSync(file, `${JSON.stringify({ run, at: now().toISOString(), ...event })}\n`);
+      appendFileSync(file, `${JSON.stringify({ run, at: now().toISOString(), ...event })}\n`, { mode: PRIVATE_FILE_MODE });
     } catch {
       writable = false;
     }
   };
   try {
-    mkdirSync(dirname(file), { recursive: true });
+    mkdirSync(dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
     if ((statSync(file, { throwIfNoEntry: false })?.size ?? 0) > JOURNAL_ROTATE_BYTES) renameSync(file, `${file}.1`);
   } catch {
     writable = false;

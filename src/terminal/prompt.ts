@@ -29,8 +29,9 @@ export async function askHidden(question: string): Promise<string> {
 }
 
 /** All of stdin, without one trailing newline (so `echo value |` works). */
+/** Everything piped on stdin, exactly (a trailing newline is kept: a PEM value needs its own). */
 export async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks).toString('utf8');
 }

@@ -12,6 +12,7 @@ import { findSavings } from '../../plan/cost/savings.js';
 import type { CfnTemplate, StackTemplate } from '../../plan/cost/template.js';
 import type { UsageAssumptions } from '../../plan/cost/usage.js';
 import type { Progress } from '../../terminal/progress.js';
+import { resolveAwsSettings } from '../../targets/aws/aws-session.js';
 
 /** Where prices come from when berth.yml names no region. */
 export const FALLBACK_REGION = 'us-east-1';
@@ -22,7 +23,7 @@ export interface EnvironmentCost {
   stack: string;
   estimate: CostEstimate;
   savings: Saving[];
-  /** Where the region came from: berth.yml, AWS_REGION, AWS_DEFAULT_REGION, or the fallback. */
+  /** Where the region came from: --region, berth.yml, AWS_REGION, AWS_DEFAULT_REGION, or the default (with why). */
   regionFrom: string;
   /** The price table's recording dates: the oldest and newest figure. */
   pricesRecorded: { from: string; to: string };
@@ -54,11 +55,14 @@ export function costByService(config: Pick<ResolvedConfig, 'services'>, estimate
   });
 }
 
-export function costRegion(config: ResolvedConfig, environment: NodeJS.ProcessEnv = process.env): { region: string; from: string } {
-  if (config.region) return { region: config.region, from: 'berth.yml' };
-  if (environment.AWS_REGION) return { region: environment.AWS_REGION, from: 'AWS_REGION' };
-  if (environment.AWS_DEFAULT_REGION) return { region: environment.AWS_DEFAULT_REGION, from: 'AWS_DEFAULT_REGION' };
-  return { region: FALLBACK_REGION, from: `no region in berth.yml or AWS_REGION; priced in ${FALLBACK_REGION}` };
+/**
+ * The region to price, by the same rule as every AWS client (src/targets/aws/aws-session.ts): --region, berth.yml,
+ * AWS_REGION, AWS_DEFAULT_REGION; without any, us-east-1, said as the default so nobody mistakes it for theirs.
+ */
+export function costRegion(config: Pick<ResolvedConfig, 'region' | 'env' | 'file'>, environment: NodeJS.ProcessEnv = process.env): { region: string; from: string } {
+  const settings = resolveAwsSettings(config, environment);
+  if (settings.region && settings.regionSource) return { region: settings.region, from: settings.regionSource };
+  return { region: FALLBACK_REGION, from: `the default, ${FALLBACK_REGION}: berth.yml names no region for ${config.env} and neither --region nor AWS_REGION is set` };
 }
 
 export function readTemplates(stackNames: readonly string[], paths: readonly string[]): StackTemplate[] {
@@ -107,12 +111,14 @@ export interface PlanCost {
   monthly: { min: number; max: number };
   currency: 'USD';
   region: string;
+  /** Where the region came from (see costRegion). */
+  regionFrom: string;
   unpriced: number;
 }
 
 /** Price a synthesis for `berth plan`; the reason instead when the region has no price data. */
 export function priceSynthesis(config: ResolvedConfig, synth: { stackNames: string[]; templates: string[] }, usage: UsageAssumptions): PlanCost | { unavailable: string } {
-  const { region } = costRegion(config);
+  const { region, from } = costRegion(config);
   let table: PriceTable;
   try {
     table = loadPriceTable(region);
@@ -120,5 +126,5 @@ export function priceSynthesis(config: ResolvedConfig, synth: { stackNames: stri
     return { unavailable: (error as Error).message };
   }
   const estimate = priceTemplates(readTemplates(synth.stackNames, synth.templates), table, usage);
-  return { monthly: estimate.monthly, currency: 'USD', region, unpriced: estimate.unpriced.length };
+  return { monthly: estimate.monthly, currency: 'USD', region, regionFrom: from, unpriced: estimate.unpriced.length };
 }

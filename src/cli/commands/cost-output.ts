@@ -142,8 +142,9 @@ export function differenceJson(after: MonthlyRange, before: MonthlyRange): Month
 }
 
 /** The line `berth plan` ends its summary with. */
-export function describePlanCost(cost: { monthly: MonthlyRange; region: string; unpriced: number } | { unavailable: string }, env: string): string {
+export function describePlanCost(cost: { monthly: MonthlyRange; region: string; regionFrom?: string; unpriced: number } | { unavailable: string }, env: string): string {
   if ('unavailable' in cost) return `${paint('bold', 'Monthly cost')}  not estimated: ${cost.unavailable}`;
   const unpriced = cost.unpriced > 0 ? `, ${cost.unpriced} resource(s) not priced` : '';
-  return `${paint('bold', 'Monthly cost')}  ${moneyRange(cost.monthly)} in ${cost.region} at the default usage assumptions${unpriced} (details: berth cost --env ${env})`;
+  const from = cost.regionFrom ? ` (region from ${cost.regionFrom})` : '';
+  return `${paint('bold', 'Monthly cost')}  ${moneyRange(cost.monthly)} in ${cost.region}${from} at the default usage assumptions${unpriced} (details: berth cost --env ${env})`;
 }

@@ -17,6 +17,7 @@ interface CostOptions {
   egressGb: string;
   natGb: string;
   ecrGb: string;
+  requestsMillion: string;
 }
 
 function amountFlag(flag: string, value: string): number {
@@ -32,6 +33,7 @@ function usageFrom(options: CostOptions): UsageAssumptions {
     egressGb: amountFlag(USAGE_FLAGS.egressGb.flag, options.egressGb),
     natGb: amountFlag(USAGE_FLAGS.natGb.flag, options.natGb),
     ecrGb: amountFlag(USAGE_FLAGS.ecrGb.flag, options.ecrGb),
+    requestsMillion: amountFlag(USAGE_FLAGS.requestsMillion.flag, options.requestsMillion),
   };
 }
 
@@ -55,6 +57,7 @@ export function registerCost(program: Command): void {
     .addOption(usageOption('egressGb', 'gb'))
     .addOption(usageOption('natGb', 'gb'))
     .addOption(usageOption('ecrGb', 'gb'))
+    .addOption(usageOption('requestsMillion', 'n'))
     .addHelpText('after', `
 Every line says how it was reached: "2 tasks × 730 h × (0.25 vCPU × $0.04048 + 0.5 GB × $0.004445)".
 Prices come from data/prices/<region>.json (each figure dated, with its AWS pricing page); no AWS call

@@ -3,7 +3,9 @@ import { Option } from 'commander';
 import { durationFlag, globalOptions, loadForCommand } from '../global-options.js';
 import { printError, printJson, printLine } from '../output.js';
 import { createProgress, silentProgress } from '../../terminal/progress.js';
+import { EXIT_INTERRUPTED } from '../../errors.js';
 import { journalFor } from '../../targets/journal.js';
+import { interruptible } from './interrupt.js';
 import { describeFailure, describeOutcome } from './operate-output.js';
 
 export function registerDeploy(program: Command): void {
@@ -19,6 +21,8 @@ Locally: builds natively for this machine, starts PostgreSQL / Redis when config
 replicas, waits for the load balancer's health checks, then drains and stops the previous release.
 If a new replica does not become healthy, the new replicas are removed, the previous release keeps
 serving and the exit code is 1. The load balancer keeps running until \`berth destroy\`.
+Ctrl-C (or SIGTERM) stops a local rollout and undoes it: the new replicas are removed, the previous
+release keeps serving, exit 130.
 Local names are global on the engine: when another folder's berth.yml already deployed the same app
 name and environment, deploy refuses (exit 2) and names it; --take-over removes that project's
 containers (its volumes are kept and used) and makes this berth.yml the owner.
@@ -35,10 +39,14 @@ Examples:
       const operations = await operationsFor(config);
       // Recorded in the environment's progress journal so `berth ui` shows the deploy live.
       const journal = await journalFor(config, 'deploy', global.json ? silentProgress : createProgress());
-      const outcome = await journal.track(() => operations.deploy({ image: options.image, tag: options.tag, yes: global.yes, timeoutSeconds, ...(options.takeOver ? { takeOver: true } : {}) }, journal.progress));
+      const interrupt = interruptible(config.target === 'local');
+      const outcome = await journal.track(() => operations.deploy({ image: options.image, tag: options.tag, yes: global.yes, timeoutSeconds, signal: interrupt.signal, ...(options.takeOver ? { takeOver: true } : {}) }, journal.progress)).finally(() => interrupt.dispose());
       if (global.json) printJson(outcome);
       else if (outcome.ok) for (const line of describeOutcome(outcome)) printLine(line);
-      if (!outcome.ok) {
+      if (outcome.interrupted) {
+        if (!global.json) printError(outcome.interrupted);
+        process.exitCode = EXIT_INTERRUPTED;
+      } else if (!outcome.ok) {
         if (!global.json) for (const line of describeFailure(outcome)) printError(line);
         process.exitCode = 1;
       }

@@ -26,12 +26,15 @@ export function registerDoctor(program: Command): void {
     .description('check that the app will deploy, and explain the last failed deploy')
     .option('--no-docker', 'skip the checks that need the Docker engine (build, image, running the container)')
     .addHelpText('after', `
-Before a deploy: the Docker engine answers, the Dockerfile builds, the image's architecture matches
-service.arch, the container started with berth's environment (beside throw-away PostgreSQL/Redis when
-berth.yml has a database/cache; the environment's own data is never touched) listens on service.port and
-answers service.health.path with 2xx within the grace period, EXPOSE agrees, the image does not run as root,
-declared secrets have values, and no secret-looking values sit in service.env or build args.
-For AWS environments: credentials, account and region, the permissions a deploy needs, and quotas.
+Before a deploy: the Docker engine answers, every image builds, each image's architecture matches the
+arch of the services running it, release.before runs, and each service started with berth's environment
+(beside throw-away PostgreSQL/Redis when berth.yml has a database/cache; the environment's own data is never
+touched) does its part: a web service listens on its port and answers its health path with 2xx within the
+grace period, a worker keeps running (and passes its health command); EXPOSE agrees, no image runs as root,
+declared secrets have values, and no secret-looking values sit in any service's env or in build args.
+With several services, the checks about one carry its name: container-runs.worker, health-path.feeds.
+For AWS environments: credentials, account and region, the permissions a deploy needs, and quotas
+(Fargate vCPUs summed over every service).
 After a failed deploy: what went wrong, in plain words, with the fix.
 
 Each check prints pass / warn / fail with a fix; the exit code is 1 when any check fails.

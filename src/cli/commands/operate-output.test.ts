@@ -17,6 +17,21 @@ describe('deploy output', () => {
     expect(lines).toContain('the previous release keeps serving at http://127.0.0.1:8080');
     expect(lines).toContain('  | ModuleNotFoundError: No module named flask');
   });
+
+  it('puts the cause and the fix first, before what berth saw and the log tail', () => {
+    const outcome: DeployOutcome = {
+      ok: false, env: 'local', release: { ...release, status: 'failed' }, reasons: ['replica r3-1 exited with code 1'], logTail: ["ModuleNotFoundError: No module named 'flask'"],
+      diagnoses: [{ id: 'missing-dependency', title: 'A module the app imports is not installed', cause: 'The app imports flask, which is not installed in the image.', fix: 'Add flask to the app\'s dependencies.' }],
+    };
+    expect(describeFailure(outcome)).toEqual([
+      'error: The app imports flask, which is not installed in the image.',
+      'fix: Add flask to the app\'s dependencies.',
+      '  replica r3-1 exited with code 1',
+      'last lines of the new replica:',
+      "  | ModuleNotFoundError: No module named 'flask'",
+      'hint: `berth doctor` runs the deeper checks; `berth logs` shows more',
+    ]);
+  });
 });
 
 describe('status and releases output', () => {

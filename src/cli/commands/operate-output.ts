@@ -12,15 +12,26 @@ export function describeOutcome(outcome: DeployOutcome, verb = 'Deployed'): stri
   return [];
 }
 
-/** The failure report for stderr: reasons, then the replica's last lines. */
+/**
+ * The failure report for stderr: the cause and the fix first (the doctor's diagnosis), then what berth saw,
+ * who keeps serving, and the replica's or task's last lines.
+ */
 export function describeFailure(outcome: DeployOutcome): string[] {
-  const lines = outcome.reasons.map((reason) => `error: ${reason}`);
+  const [first, ...others] = outcome.diagnoses ?? [];
+  const lines: string[] = [];
+  if (first) {
+    lines.push(`error: ${first.cause}`, `fix: ${first.fix}`);
+    for (const other of others) lines.push(`also: ${other.cause} Fix: ${other.fix}`);
+    lines.push(...outcome.reasons.map((reason) => `  ${reason}`));
+  } else {
+    lines.push(...outcome.reasons.map((reason) => `error: ${reason}`));
+  }
   if (outcome.url) lines.push(`the previous release keeps serving at ${outcome.url}`);
   if (outcome.logTail.length) {
     lines.push(outcome.logTailOf ? `last lines of ${outcome.logTailOf}:` : outcome.evidence?.target === 'aws' ? 'last lines of the failed task:' : 'last lines of the new replica:');
     lines.push(...outcome.logTail.map((line) => `  | ${line}`));
   }
-  lines.push('hint: `berth doctor` explains common causes; `berth logs` shows more');
+  lines.push(first ? 'hint: `berth doctor` runs the deeper checks; `berth logs` shows more' : 'hint: `berth doctor` explains common causes; `berth logs` shows more');
   return lines;
 }
 
@@ -84,6 +95,7 @@ export function describeStatus(report: StatusReport): string {
     parts.push('', formatTable(['DEPENDENCY', 'ENGINE', 'ENDPOINT', 'STATUS'], report.dependencies.map((dependency) => [dependency.kind, dependency.engine, dependency.endpoint, dependency.status])));
   }
   if (report.notes.length) parts.push('', ...report.notes);
+  if (report.problems?.length) parts.push('', ...report.problems.map((problem) => `problem: ${problem}`));
   return parts.join('\n');
 }
 
@@ -91,7 +103,7 @@ export function describeReleases(releases: readonly Release[]): string {
   if (releases.length === 0) return 'no releases yet: run `berth deploy`';
   return formatTable(['RELEASE', 'STATUS', 'CREATED', 'BY', 'IMAGE', 'NOTE'], releases.map((release) => [
     String(release.number), release.status, release.createdAt, release.createdBy, release.image,
-    [release.rollbackOf ? `rollback to ${release.rollbackOf}` : '', release.status === 'failed' && release.reason ? release.reason : ''].filter(Boolean).join('; '),
+    [release.rollbackOf ? `rollback to ${release.rollbackOf}` : '', (release.status === 'failed' || release.status === 'interrupted') && release.reason ? release.reason : ''].filter(Boolean).join('; '),
   ]));
 }
 

@@ -22,6 +22,7 @@ export function planToJson(result: SynthResult, cwd = process.cwd()) {
     deploy: result.summary.deploy,
     environment: result.summary.environment,
     endpoints: result.summary.endpoints,
+    security: result.summary.security,
     outputs: { [result.registryStack.name]: result.registryStack.outputs, [result.stack.name]: result.stack.outputs },
     schedules: result.summary.schedules,
     image: result.image,
@@ -49,6 +50,11 @@ export function describePlan(result: SynthResult, cwd = process.cwd()): string {
   lines.push('');
   lines.push(paint('bold', 'Security groups'));
   for (const hop of result.summary.securityGroupChain) lines.push(`  ${hop}`);
+  if (result.summary.security.length > 0) {
+    lines.push('');
+    lines.push(paint('bold', 'Security and alarms'));
+    for (const line of result.summary.security) lines.push(`  ${line}`);
+  }
   if (!many) {
     lines.push('');
     lines.push(paint('bold', 'Environment the app receives'));

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { UsageError } from '../../errors.js';
+import { EXIT_INTERRUPTED, UsageError } from '../../errors.js';
 import { durationFlag, globalOptions, loadForCommand } from '../global-options.js';
 import { printError, printJson, printLine } from '../output.js';
 import { createProgress, silentProgress } from '../../terminal/progress.js';
 import { rollbackRecorded } from '../../targets/journal.js';
+import { interruptible } from './interrupt.js';
 import { describeFailure, describeOutcome } from './operate-output.js';
 
 export function registerRollback(program: Command): void {
@@ -27,10 +28,14 @@ Examples:
       const config = loadForCommand(command);
       const { operationsFor } = await import('../../targets/select.js');
       const operations = await operationsFor(config);
-      const outcome = await rollbackRecorded(config, operations, { to, yes: global.yes, timeoutSeconds }, global.json ? silentProgress : createProgress());
+      const interrupt = interruptible(config.target === 'local');
+      const outcome = await rollbackRecorded(config, operations, { to, yes: global.yes, timeoutSeconds, signal: interrupt.signal }, global.json ? silentProgress : createProgress()).finally(() => interrupt.dispose());
       if (global.json) printJson(outcome);
       else if (outcome.ok) for (const line of describeOutcome(outcome, 'Rolled back with')) printLine(line);
-      if (!outcome.ok) {
+      if (outcome.interrupted) {
+        if (!global.json) printError(outcome.interrupted);
+        process.exitCode = EXIT_INTERRUPTED;
+      } else if (!outcome.ok) {
         if (!global.json) for (const line of describeFailure(outcome)) printError(line);
         process.exitCode = 1;
       }

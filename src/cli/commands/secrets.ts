@@ -17,7 +17,11 @@ or ~/.config/berth), never in the repository. berth.yml lists the names under se
 Examples:
   berth secrets set API_KEY            (prompts without echo)
   printf %s "$TOKEN" | berth secrets set API_KEY --env local
-  berth secrets list`);
+  berth secrets set TLS_KEY < key.pem   (stored byte for byte, final newline included)
+  berth secrets list
+
+A piped value is kept exactly as given, a trailing newline included (\`echo\` adds one): pipe with
+\`printf %s\` or \`echo -n\` to leave it out.`);
 
   secrets
     .command('set <name>')
@@ -33,6 +37,7 @@ Examples:
       const meant = declared ? undefined : closestMatch(name, names);
       const note = declared ? '' : ` — note: no service of berth.yml lists it under secrets, so it is not injected${meant ? ` (did you mean ${meant}?)` : ''}`;
       printLine(`Set ${name} for ${config.app} (${config.env})${note}`);
+      if (!process.stdin.isTTY && /\r?\n$/.test(value)) printLine(`  the value ends with a newline, kept as given (pipe it with \`printf %s\` to leave the newline out)`);
     });
 
   secrets

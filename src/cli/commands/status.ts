@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { globalOptions, loadForCommand } from '../global-options.js';
+import { EXIT_FAILED } from '../../errors.js';
 import { printJson, printLine } from '../output.js';
 import { describeStatus } from './operate-output.js';
 
@@ -15,5 +16,7 @@ export function registerStatus(program: Command): void {
       const report = await (await operationsFor(config)).status();
       if (global.json) printJson(report);
       else printLine(describeStatus(report));
+      // Something is wrong now (a stopped dependency, no load balancer): scripts see it in the exit code.
+      if (report.problems?.length) process.exitCode = EXIT_FAILED;
     });
 }

@@ -1,4 +1,7 @@
-/** RDS PostgreSQL in isolated subnets, reachable only from the service, with its master password generated into Secrets Manager. */
+/**
+ * RDS PostgreSQL in isolated subnets, reachable only from the services, with its master password generated into
+ * Secrets Manager, backups and patches in fixed UTC windows, and storage that grows on its own up to `maxStorage`.
+ */
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
@@ -53,6 +56,10 @@ export class BerthDatabase extends Construct {
       storageEncrypted: true,
       multiAz: spec.multiAz,
       backupRetention: Duration.days(spec.backupDays),
+      preferredBackupWindow: spec.backupWindow,
+      preferredMaintenanceWindow: spec.maintenanceWindow,
+      // Storage autoscaling: RDS adds space when less than 10% is free (you pay for what is allocated).
+      ...(spec.maxStorage > spec.storage ? { maxAllocatedStorage: spec.maxStorage } : {}),
       deletionProtection: production,
       // Every environment keeps a final snapshot when its stack is destroyed; production also refuses deletion.
       removalPolicy: RemovalPolicy.SNAPSHOT,

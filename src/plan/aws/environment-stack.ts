@@ -8,7 +8,8 @@
  * and family `berth-<app>-<env>`, container `app`, target group `TargetGroup`), so those stacks update in place.
  *
  * Outputs (read by deploy, status, logs, run and cost):
- * - `Url`: where the app answers (https://<domain> or http://<load balancer DNS>); absent with `loadBalancer: false`
+ * - `Url`: where the app answers (https://<domain>, https://<id>.cloudfront.net without a domain, or
+ *   http://<load balancer DNS> with `https: false`); absent with `loadBalancer: false`
  *   (the task's public IP is known only once it runs) and for apps without web services.
  * - `LogGroupName`, `ClusterName`; `ServiceName`, `TaskDefinitionFamily`: of the primary service (the web service
  *   answering the default route, else the first long-running service).
@@ -21,10 +22,10 @@
  * - `DatabaseEndpoint` (host:port), `DatabaseSecretArn`: with a database. `CacheEndpoint` (host:port): with a cache.
  * - `AlarmTopicArn`: unless `alarms: false`. `CertificateArn`: with a domain.
  */
-import { CfnOutput, Fn, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnMapping, CfnOutput, Fn, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
-import * as ecs from 'aws-cdk-lib/aws-ecs';
+import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
@@ -33,17 +34,20 @@ import type { JobServiceSpec, ResolvedConfig, ServiceSpec, WebServiceSpec, Worke
 import { UsageError } from '../../errors.js';
 import {
   awsServiceNames, clusterName, ecsContainerStartPeriod, environmentStackName, IMAGE_CONTEXT_KEY, jobServices, logGroupName, longRunningServices,
-  POSTGRES_PORT, PRIMARY_SERVICE_NAME, primaryWebService, REDIS_PORT, releaseBeforeTaskNames, repositoryName, serviceDiscoveryNamespace, serviceOutputName, switchesTrafficSets,
+  lowestTaskCount, POSTGRES_PORT, PRIMARY_SERVICE_NAME, primaryWebService, REDIS_PORT, releaseBeforeTaskNames, repositoryName, secretName, serviceDiscoveryNamespace, serviceOutputName, switchesTrafficSets,
   webServices,
 } from '../../model/index.js';
 import { BerthCache } from './cache.js';
+import { priceClassFor } from './cloudfront.js';
+import { cloudFrontPrefixListId, cloudFrontPrefixLists } from './cloudfront-prefix-lists.js';
 import { addEnvironmentCluster, type EnvironmentCluster } from './cluster.js';
 import { BerthDatabase } from './database.js';
 import { BerthJob } from './job.js';
 import { JobTimeouts } from './job-timeouts.js';
 import { BerthLoadBalancer, type WebTarget } from './load-balancer.js';
 import { BerthNetwork } from './network.js';
-import { BerthAlarms, type ServiceAlarms } from './observability.js';
+import { grantAppPermissions } from './permissions.js';
+import { BerthAlarms } from './observability.js';
 import { listenerRouting } from './routes.js';
 import { BerthScaling, needsScaling } from './scaling.js';
 import { BerthService } from './service.js';
@@ -139,9 +143,9 @@ export class EnvironmentStack extends Stack {
     checkRealizable(config);
     // Zones from berth.yml, or the first two of the region as tokens: never a context lookup, even with account and region set.
     this.zones = config.network.zones ?? [Fn.select(0, Fn.getAzs()), Fn.select(1, Fn.getAzs())];
-    const name = this.stackName;
 
     this.network = new BerthNetwork(this, 'Network', {
+      ...(config.network.vpcId ? { existingVpcId: config.network.vpcId } : {}),
       availabilityZones: this.zones,
       cidr: config.network.cidr,
       tasks: config.network.tasks,
@@ -157,7 +161,7 @@ export class EnvironmentStack extends Stack {
     if (config.database) {
       this.database = new BerthDatabase(this, 'Database', { vpc, subnets: this.network.dataSubnets, spec: config.database, production: config.production });
     }
-    if (config.cache) this.cache = new BerthCache(this, 'Cache', { vpc, subnets: this.network.dataSubnets, spec: config.cache });
+    if (config.cache) this.cache = new BerthCache(this, 'Cache', { vpc, subnets: this.network.dataSubnets, spec: config.cache, label: `${config.app}/${config.env}` });
 
     this.wiring = new AppWiring(this, 'Wiring', {
       app: config.app,
@@ -193,7 +197,6 @@ export class EnvironmentStack extends Stack {
     for (const service of ordered) {
       const created = this.addService(service, imageOf(service), cluster, props.prepare);
       cluster ??= { cluster: created.cluster, logGroup: created.logGroup };
-      if (imageOf(service).reference?.includes('.dkr.ecr.')) repository.grantPull(created.executionRole);
     }
     this.cluster = cluster!;
 
@@ -203,8 +206,7 @@ export class EnvironmentStack extends Stack {
     if (jobs.length > 0) {
       this.jobTimeouts = new JobTimeouts(this, 'JobTimeouts', { cluster: this.cluster.cluster, clusterName: clusterName(config.app, config.env) });
       for (const job of jobs) {
-        const created = this.addJob(job, imageOf(job).image, host, props.prepare);
-        if (imageOf(job).reference?.includes('.dkr.ecr.')) repository.grantPull(created.executionRole);
+        this.addJob(job, imageOf(job).image, host, props.prepare);
       }
     }
     if (config.release.before) this.releaseBefore = this.addReleaseBefore(config.release.before, appImage);
@@ -215,25 +217,31 @@ export class EnvironmentStack extends Stack {
     }
 
     if (config.alarms.enabled) {
-      const targets: ServiceAlarms[] = [];
+      this.alarms = new BerthAlarms(this, 'Alarms', {
+        app: config.app,
+        env: config.env,
+        ...(config.alarms.email ? { email: config.alarms.email } : {}),
+        latencyP99: config.alarms.latencyP99,
+        errorRatePercent: config.alarms.errorRate,
+        dashboard: config.alarms.dashboard,
+      });
       for (const service of ordered) {
         const created = this.services.get(service.name);
         if (!created || !hasEcsService(created)) continue;
-        const group = this.loadBalancer?.targetGroups.get(service.name);
-        targets.push({
-          service: created.service,
-          name: created.names.ecsService,
+        this.alarms.watchService({
+          name: service.name,
           idSuffix: alarmSuffix(created.names.constructId),
-          ...(this.loadBalancer && group ? { loadBalancer: { loadBalancer: this.loadBalancer.loadBalancer, targetGroup: group, scope: this.loadBalancer.targetGroups.size === 1 ? 'load balancer' as const : 'target group' as const } } : {}),
+          service: created.service,
+          clusterName: clusterName(config.app, config.env),
+          serviceName: created.names.ecsService,
+          containerInsights: config.production,
+          minimumTasks: lowestTaskCount(service),
+          ...(this.loadBalancer?.targetGroups.has(service.name) ? { targetGroup: this.loadBalancer.targetGroup(service.name) } : {}),
         });
       }
-      this.alarms = new BerthAlarms(this, 'Alarms', {
-        services: targets,
-        name,
-        ...(this.database && config.database ? { database: { instance: this.database.instance, storageGiB: config.database.storage } } : {}),
-        ...(config.alarms.email ? { email: config.alarms.email } : {}),
-      });
-      this.addDeploymentAlarms(ordered);
+      if (this.loadBalancer) this.alarms.watchLoadBalancer(this.loadBalancer.loadBalancer);
+      if (this.database && config.database) this.alarms.watchDatabase(this.database.instance, config.database);
+      if (this.cache) this.alarms.watchCache(this.cache.replicationGroup);
     }
     for (const service of ordered) {
       const created = this.services.get(service.name);
@@ -271,13 +279,15 @@ export class EnvironmentStack extends Stack {
       environment: wiring.environment,
       secrets: wiring.secrets,
       ...(service.command ? { command: service.command } : {}),
-      spot: service.spot && !config.production,
+      ...(usesSpot(service, config.production) && service.spotStrategy ? { spot: service.spotStrategy } : {}),
+      ...this.imageAccess(service),
       exec: config.exec,
       ...(web?.loadBalancer ? { healthCheckGracePeriod: web.health.gracePeriod } : {}),
       ...(this.serviceConnect ? { serviceConnect: { namespace: this.serviceConnect.namespaceArn, ...(web ? { server: { dnsName: web.name, port: web.port } } : {}) } } : {}),
       ...(switchesTrafficSets(config, service) ? { deployment: setSwitchDeployment(config.deploy) } : {}),
-      ...(service.name === PRIMARY_SERVICE_NAME ? {} : { securityGroupDescription: web ? `tasks of ${service.name}: port ${web.port} from the load balancer${this.serviceConnect ? ' and the other services' : ''}` : `tasks of ${service.name}: no inbound traffic` }),
+      ...securityGroupDescription(service, this.serviceConnect !== undefined),
     });
+    grantAppPermissions(created.taskRole, service);
     if (prepare) this.pinOrOmit(created, prepare);
     this.services.set(service.name, created);
     this.securityGroups.set(service.name, created.securityGroup);
@@ -285,16 +295,13 @@ export class EnvironmentStack extends Stack {
     return created;
   }
 
-  /** Blue/green and canary: the service's 5xx-rate alarm rolls a deployment back while it shifts traffic or bakes. */
-  private addDeploymentAlarms(services: LongRunningSpec[]): void {
-    for (const service of services) {
-      const created = this.services.get(service.name);
-      if (!created || !hasEcsService(created) || !switchesTrafficSets(this.config, service)) continue;
-      const errorRate = this.alarms?.alarms.find((alarm) => alarm.node.id === `ErrorRate${alarmSuffix(created.names.constructId)}`);
-      if (!errorRate) continue;
-      created.service.enableDeploymentAlarms([errorRate.alarmName], { behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM });
-      created.service.node.addDependency(errorRate);
-    }
+  /** How a service's tasks get its image and mount it: registry credentials (a berth secret) and a read-only root filesystem. */
+  private imageAccess(service: ServiceSpec): { registryCredentialsSecretName?: string; readonlyRootFilesystem?: boolean } {
+    const { config } = this;
+    return {
+      ...(service.registryCredentials ? { registryCredentialsSecretName: secretName(config.app, config.env, service.registryCredentials) } : {}),
+      ...(service.readonlyRootFilesystem ? { readonlyRootFilesystem: true } : {}),
+    };
   }
 
   /** Phase one of a deploy with `release.before`: keep the deployed task definition, or leave out a service not deployed yet. */
@@ -335,6 +342,7 @@ export class EnvironmentStack extends Stack {
       routing: listenerRouting(config),
       internetFacing: web.some((service) => service.public),
       ...(config.domain ? { domain: config.domain } : {}),
+      ...(servesThroughCloudFront(config) ? { cloudFront: { prefixListId: this.cloudFrontPrefixList(), name: this.stackName, priceClass: priceClassFor(config.region) } } : {}),
     });
     for (const service of web) {
       const created = this.services.get(service.name);
@@ -347,6 +355,15 @@ export class EnvironmentStack extends Stack {
       loadBalancer.securityGroup.addEgressRule(created.securityGroup, ec2.Port.tcp(service.port), 'to the tasks');
     }
     return loadBalancer;
+  }
+
+  /** CloudFront's origin-facing prefix list: the region's id, or a mapping over every known region when the stack has none. */
+  private cloudFrontPrefixList(): string {
+    if (this.config.region) return cloudFrontPrefixListId(this.config.region);
+    const mapping = new CfnMapping(this, 'CloudFrontPrefixLists', {
+      mapping: Object.fromEntries(Object.entries(cloudFrontPrefixLists().regions).map(([region, id]) => [region, { id }])),
+    });
+    return mapping.findInMap(Aws.REGION, 'id');
   }
 
   /** Service Connect: each web service admits the other long-running services on its port. */
@@ -384,8 +401,10 @@ export class EnvironmentStack extends Stack {
       schedule: job.schedule,
       timeoutSeconds: job.timeout,
       timeouts: this.jobTimeouts!,
-      spot: job.spot && !config.production,
+      spot: usesSpot(job, config.production),
+      ...this.imageAccess(job),
     });
+    grantAppPermissions(created.taskRole, job);
     if (prepare) {
       const deployed = prepare.deployedTaskDefinitions[names.family];
       if (deployed) {
@@ -422,6 +441,8 @@ export class EnvironmentStack extends Stack {
       environment: wiring.environment,
       secrets: wiring.secrets,
       command: before.command,
+      // The app's image: the service's registry credentials apply when the service runs that image too.
+      ...(service.ownImage ? { ...(service.readonlyRootFilesystem ? { readonlyRootFilesystem: true } : {}) } : this.imageAccess(service)),
       roles: { executionRole: owner.executionRole, taskRole: owner.taskRole },
     });
     return task.taskDefinition;
@@ -472,6 +493,35 @@ export class EnvironmentStack extends Stack {
     if (this.cache) output('CacheEndpoint', Fn.join(':', [this.cache.endpoint, this.cache.replicationGroup.attrPrimaryEndPointPort]), 'Redis host:port (VPC only, TLS)');
     if (this.alarms) output('AlarmTopicArn', this.alarms.topic.topicArn, 'SNS topic alarms notify');
   }
+}
+
+/**
+ * Whether a service's tasks may run on Fargate Spot: outside production when it asks for Spot; in production only for
+ * a web or worker service that keeps an on-demand base (`spot: { base: 1 }` or more; config validation says so).
+ */
+export function usesSpot(service: Pick<ServiceSpec, 'kind' | 'spot' | 'spotStrategy'>, production: boolean): boolean {
+  if (!service.spot) return false;
+  return !production || (service.kind !== 'job' && (service.spotStrategy?.base ?? 0) > 0);
+}
+
+/**
+ * What a service's security group admits, in its description. The service named web keeps the single-service wording
+ * (BerthService's default) where it is behind the load balancer, so that group is not replaced.
+ */
+function securityGroupDescription(service: LongRunningSpec, serviceConnect: boolean): { securityGroupDescription?: string } {
+  const others = serviceConnect ? ' and the other services' : '';
+  if (service.kind === 'web' && !service.loadBalancer) return { securityGroupDescription: `tasks${service.name === PRIMARY_SERVICE_NAME ? '' : ` of ${service.name}`}: port ${service.port} from the internet (no load balancer)${others}` };
+  if (service.name === PRIMARY_SERVICE_NAME && service.kind === 'web') return {};
+  if (service.kind === 'web') return { securityGroupDescription: `tasks of ${service.name}: port ${service.port} from the load balancer${others}` };
+  return { securityGroupDescription: `tasks${service.name === PRIMARY_SERVICE_NAME ? '' : ` of ${service.name}`}: no inbound traffic` };
+}
+
+/**
+ * Whether the environment serves https:// through CloudFront: no domain, `https` not turned off, and a public load balancer.
+ */
+export function servesThroughCloudFront(config: Pick<ResolvedConfig, 'domain' | 'https' | 'services'>): boolean {
+  const web = webServices(config).filter((service) => service.loadBalancer);
+  return !config.domain && config.https && web.length > 0 && web.some((service) => service.public);
 }
 
 /** A service left out of the first phase of a release (not deployed yet) has no ECS service. */

@@ -41,6 +41,10 @@ export interface BerthJobProps {
   readonly timeouts: JobTimeouts;
   /** @default false */
   readonly spot?: boolean;
+  /** Secrets Manager name of the credentials of a private non-ECR registry. @default - none */
+  readonly registryCredentialsSecretName?: string;
+  /** @default false */
+  readonly readonlyRootFilesystem?: boolean;
 }
 
 /** The EventBridge Scheduler expression of a job's schedule, in UTC (pure). */
@@ -71,6 +75,8 @@ export class BerthJob extends Construct {
       ...(props.environment ? { environment: props.environment } : {}),
       ...(props.secrets ? { secrets: props.secrets } : {}),
       ...(props.command ? { command: props.command } : {}),
+      ...(props.registryCredentialsSecretName ? { registryCredentialsSecretName: props.registryCredentialsSecretName } : {}),
+      ...(props.readonlyRootFilesystem ? { readonlyRootFilesystem: true } : {}),
     });
     this.taskDefinition = task.taskDefinition;
     this.executionRole = task.executionRole;

@@ -5,6 +5,7 @@
  */
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
@@ -12,7 +13,12 @@ import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 import type { DomainSpec, HealthCheck } from '../../config/model.js';
 import { CATCH_ALL_RULE_PRIORITY, TEST_TRAFFIC_HEADER, TEST_TRAFFIC_VALUE, testRulePriority, trafficSwitchIds } from '../../model/index.js';
+import { BerthCloudFront, directAccessRefused } from './cloudfront.js';
+import { domainZone } from './domain.js';
 import type { ListenerRouting } from './routes.js';
+
+/** Construct id of the default route's listener rule (behind CloudFront, or a blue/green default service): `RouteDefaultRule`. */
+const DEFAULT_ROUTE_ID = 'RouteDefault';
 
 /** One web service behind the load balancer. */
 export interface WebTarget {
@@ -59,11 +65,17 @@ export interface BerthLoadBalancerProps {
    */
   readonly internetFacing?: boolean;
   /**
-   * A domain served over HTTPS: an ACM certificate (validated through the Route 53 zone when `zoneId` is given,
-   * otherwise by DNS records the user adds), an HTTPS listener, HTTP redirected to HTTPS and an alias record.
+   * A domain served over HTTPS: an ACM certificate validated by DNS in the domain's Route 53 zone (by `zoneId`, or
+   * looked up by name: the stack needs an account and region), an HTTPS listener, HTTP redirected to HTTPS and an alias record.
    * @default - HTTP on the load balancer's DNS name
    */
   readonly domain?: DomainSpec;
+  /**
+   * CloudFront in front (cloudfront.ts): the load balancer admits CloudFront's origin-facing prefix list only, forwards
+   * only requests carrying CloudFront's secret origin header and answers every other request 403. Without a domain.
+   * @default - the load balancer answers the internet itself
+   */
+  readonly cloudFront?: { prefixListId: string; name: string; priceClass?: cloudfront.PriceClass };
   /**
    * Seconds the load balancer lets in-flight requests finish on a deregistering target: deploys wait this long per task.
    * @default 30
@@ -83,6 +95,8 @@ export class BerthLoadBalancer extends Construct {
   readonly certificate?: acm.Certificate;
   /** The URL the app answers on. */
   readonly url: string;
+  /** CloudFront in front of the load balancer, when it serves https:// without a domain. */
+  readonly cloudFront?: BerthCloudFront;
 
   constructor(scope: Construct, id: string, props: BerthLoadBalancerProps) {
     super(scope, id);
@@ -94,10 +108,12 @@ export class BerthLoadBalancer extends Construct {
       description: 'load balancer: HTTP(S) from the internet (or the VPC when internal)',
       allowAllOutbound: false,
     });
+    const viaCloudFront = props.cloudFront !== undefined && !domain && internetFacing;
     const peer = internetFacing ? ec2.Peer.anyIpv4() : ec2.Peer.ipv4(props.vpc.vpcCidrBlock);
-    this.securityGroup.addIngressRule(peer, ec2.Port.tcp(80), 'HTTP');
+    // Behind CloudFront the only ingress rule is CloudFront's prefix list (added by BerthCloudFront).
+    if (!viaCloudFront) this.securityGroup.addIngressRule(peer, ec2.Port.tcp(80), 'HTTP');
     if (domain) this.securityGroup.addIngressRule(peer, ec2.Port.tcp(443), 'HTTPS');
-    if (internetFacing) {
+    if (internetFacing && !viaCloudFront) {
       Validations.of(this.securityGroup).acknowledge({
         id: 'AwsSolutions-EC23',
         reason: 'An internet-facing load balancer must admit 0.0.0.0/0 on its listener ports; it forwards only to the tasks on the container port.',
@@ -145,22 +161,32 @@ export class BerthLoadBalancer extends Construct {
     }
 
     const fallback = props.routing.defaultService !== undefined ? this.targetGroup(props.routing.defaultService) : undefined;
-    const defaults = fallback
-      ? { defaultTargetGroups: [fallback] }
-      : { defaultAction: elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'Not Found: no service of this app answers this host and path' }) };
+    const notFound = elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'Not Found: no service of this app answers this host and path' });
+    // Behind CloudFront a request without the origin header matches no rule: the default action refuses it.
+    const defaults = viaCloudFront ? { defaultAction: directAccessRefused() } : fallback ? { defaultTargetGroups: [fallback] } : { defaultAction: notFound };
 
     let zone: route53.IHostedZone | undefined;
     if (!domain) {
       this.listener = this.loadBalancer.addListener('Http', { port: 80, open: false, ...defaults });
-      this.url = `http://${this.loadBalancer.loadBalancerDnsName}`;
+      if (viaCloudFront) {
+        this.cloudFront = new BerthCloudFront(this, 'CloudFront', {
+          loadBalancer: this.loadBalancer,
+          loadBalancerSecurityGroup: this.securityGroup,
+          prefixListId: props.cloudFront!.prefixListId,
+          name: props.cloudFront!.name,
+          ...(props.cloudFront!.priceClass ? { priceClass: props.cloudFront!.priceClass } : {}),
+        });
+        this.url = this.cloudFront.url;
+      } else {
+        this.url = `http://${this.loadBalancer.loadBalancerDnsName}`;
+      }
     } else {
-      zone = domain.zoneId
-        ? route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', { hostedZoneId: domain.zoneId, zoneName: domain.zone ?? parentZone(domain.name) })
-        : undefined;
+      // By zoneId, or by a (recorded) context lookup of the zone's name (domain.ts, lookups.ts).
+      zone = domainZone(this, 'Zone', domain);
       // Cost: public ACM certificates are free.
       this.certificate = new acm.Certificate(this, 'Certificate', {
         domainName: domain.name,
-        validation: zone ? acm.CertificateValidation.fromDns(zone) : acm.CertificateValidation.fromDns(),
+        validation: acm.CertificateValidation.fromDns(zone),
       });
       this.listener = this.loadBalancer.addListener('Https', {
         port: 443,
@@ -173,8 +199,9 @@ export class BerthLoadBalancer extends Construct {
       this.url = `https://${domain.name}`;
     }
 
+    const origin = this.cloudFront ? [this.cloudFront.originCondition()] : [];
     for (const rule of props.routing.rules) {
-      const conditions: elbv2.ListenerCondition[] = [];
+      const conditions: elbv2.ListenerCondition[] = [...origin];
       if (rule.host !== undefined) conditions.push(elbv2.ListenerCondition.hostHeaders([rule.host]));
       if (rule.path !== undefined) conditions.push(elbv2.ListenerCondition.pathPatterns([rule.path]));
       const target = props.targets.find((candidate) => candidate.service === rule.service)!;
@@ -182,10 +209,19 @@ export class BerthLoadBalancer extends Construct {
       if (alternate) this.addTrafficSwitch(target, alternate, rule.priority, conditions);
       else this.listener.addTargetGroups(`Route${target.targetGroupId.replace(/^TargetGroup/, '')}`, { priority: rule.priority, conditions, targetGroups: [this.targetGroup(rule.service)] });
     }
-    // ECS switches sets by changing a listener rule's weights, never the default action: the default route gets a catch-all rule.
+    // The default route as a rule after every routed one (ALB's last priority): behind CloudFront only requests carrying
+    // the origin header match it; a blue/green or canary default service needs a rule anyway, since ECS moves traffic by
+    // changing a rule's weights, never the listener's default action (a catch-all `/*` without CloudFront).
     const fallbackTarget = props.targets.find((candidate) => candidate.service === props.routing.defaultService);
     const fallbackAlternate = fallbackTarget ? alternates.get(fallbackTarget.service) : undefined;
-    if (fallbackTarget && fallbackAlternate) this.addTrafficSwitch(fallbackTarget, fallbackAlternate, CATCH_ALL_RULE_PRIORITY, [elbv2.ListenerCondition.pathPatterns(['/*'])]);
+    const catchAll = this.cloudFront ? origin : [elbv2.ListenerCondition.pathPatterns(['/*'])];
+    if (fallbackTarget && fallbackAlternate) {
+      this.addTrafficSwitch(fallbackTarget, fallbackAlternate, CATCH_ALL_RULE_PRIORITY, catchAll, { route: DEFAULT_ROUTE_ID, testRoute: `Test${DEFAULT_ROUTE_ID}` });
+    } else if (this.cloudFront) {
+      const last = { priority: CATCH_ALL_RULE_PRIORITY, conditions: catchAll };
+      if (fallback) this.listener.addTargetGroups(DEFAULT_ROUTE_ID, { ...last, targetGroups: [fallback] });
+      else this.listener.addAction(DEFAULT_ROUTE_ID, { ...last, action: notFound });
+    }
 
     if (zone && domain) {
       // Cost: alias queries to an ALB are free; the hosted zone itself is $0.50/month (already yours).
@@ -201,8 +237,7 @@ export class BerthLoadBalancer extends Construct {
    * The production rule forwards to both target groups (the running set weighted 100, the other 0) so ECS can move the
    * weights; the test rule is the same rule one priority earlier that also needs the test header.
    */
-  private addTrafficSwitch(target: WebTarget, alternate: elbv2.ApplicationTargetGroup, priority: number, conditions: elbv2.ListenerCondition[]): void {
-    const ids = trafficSwitchIds(target.targetGroupId);
+  private addTrafficSwitch(target: WebTarget, alternate: elbv2.ApplicationTargetGroup, priority: number, conditions: elbv2.ListenerCondition[], ids: { route: string; testRoute: string } = trafficSwitchIds(target.targetGroupId)): void {
     const running = this.targetGroup(target.service);
     const forward = () => elbv2.ListenerAction.weightedForward([{ targetGroup: running, weight: 100 }, { targetGroup: alternate, weight: 0 }]);
     const production = new elbv2.ApplicationListenerRule(this.listener, `${ids.route}Rule`, { listener: this.listener, priority, conditions, action: forward() });
@@ -221,10 +256,4 @@ export class BerthLoadBalancer extends Construct {
     if (!group) throw new Error(`no target group for service ${service}`);
     return group;
   }
-}
-
-/** The hosted zone a domain lives in when berth.yml does not say: the name without its first label. */
-export function parentZone(name: string): string {
-  const dot = name.indexOf('.');
-  return dot < 0 ? name : name.slice(dot + 1);
 }

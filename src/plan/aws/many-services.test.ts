@@ -81,12 +81,19 @@ describe('web and worker services', () => {
     expect(groups.map(([, group]) => [group.Properties.Port, group.Properties.HealthCheckPath]).sort()).toEqual([[8000, '/health'], [9000, '/api/health']]);
     const apiGroup = groups.find(([, group]) => group.Properties.Port === 9000)![0];
     const webGroup = groups.find(([, group]) => group.Properties.Port === 8000)![0];
+    // Behind CloudFront (no domain) every rule also needs CloudFront's origin header; the rest is refused with 403.
+    const fromCloudFront = Match.objectLike({ Field: 'http-header', HttpHeaderConfig: Match.objectLike({ HttpHeaderName: 'X-Origin-Verify' }) });
     prod.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
       Priority: 10,
-      Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/api/*'] } }],
+      Conditions: [fromCloudFront, { Field: 'path-pattern', PathPatternConfig: { Values: ['/api/*'] } }],
       Actions: [{ Type: 'forward', TargetGroupArn: { Ref: apiGroup } }],
     });
-    prod.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 80, DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: webGroup } }] });
+    prod.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', { Priority: 50000, Conditions: [fromCloudFront], Actions: [{ Type: 'forward', TargetGroupArn: { Ref: webGroup } }] });
+    prod.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 80, DefaultActions: [Match.objectLike({ Type: 'fixed-response', FixedResponseConfig: Match.objectLike({ StatusCode: '403' }) })] });
+    // With https: false the load balancer itself routes everything else to web.
+    const plain = synth(FIXTURE.replace('  staging:\n', '  staging:\n    https: false\n'), 'staging');
+    plain.template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 80, DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: webGroup } }] });
+    plain.template.resourceCountIs('AWS::CloudFront::Distribution', 0);
     const behind = Object.fromEntries(ofType(prod.resources, 'AWS::ECS::Service').map(([, service]) => [service.Properties.ServiceName, (service.Properties.LoadBalancers ?? []).map((lb: { TargetGroupArn: { Ref: string } }) => lb.TargetGroupArn.Ref)]));
     expect(behind).toEqual({ 'berth-news-prod': [webGroup], 'berth-news-prod-api': [apiGroup], 'berth-news-prod-worker': [] });
   });
@@ -118,12 +125,12 @@ describe('web and worker services', () => {
 
   it('lets every execution role read exactly its declared secrets and the database secrets it receives', () => {
     const role = (family: string) => taskDefinition(prod.resources, family).properties.ExecutionRoleArn['Fn::GetAtt'][0] as string;
-    const db = ['DatabaseInstanceSecretAttachment', 'WiringDatabaseUrl'];
+    const db = ['CacheUrl', 'DatabaseInstanceSecretAttachment', 'WiringDatabaseUrl'];
     expect(readableSecrets(prod.resources, role('berth-news-prod'))).toEqual([...db, 'berth/news/prod/SESSION_KEY'].sort());
     expect(readableSecrets(prod.resources, role('berth-news-prod-api'))).toEqual([...db, 'berth/news/prod/NEWSAPI_KEY'].sort());
     expect(readableSecrets(prod.resources, role('berth-news-prod-worker'))).toEqual([...db, 'berth/news/prod/QUEUE_TOKEN'].sort());
     expect(readableSecrets(prod.resources, role('berth-news-prod-fetch'))).toEqual([...db, 'berth/news/prod/NEWSAPI_KEY'].sort());
-    expect(names(taskDefinition(prod.resources, 'berth-news-prod-worker').container.Secrets)).toEqual(['DATABASE_URL', 'PGPASSWORD', 'QUEUE_TOKEN']);
+    expect(names(taskDefinition(prod.resources, 'berth-news-prod-worker').container.Secrets)).toEqual(['DATABASE_URL', 'PGPASSWORD', 'QUEUE_TOKEN', 'REDIS_URL']);
   });
 
   it('scales and alarms per service', () => {
@@ -131,9 +138,19 @@ describe('web and worker services', () => {
     expect(targets.sort()).toEqual([[1, 4], [2, 6]]);
     const alarms = ofType(prod.resources, 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties.AlarmName as string).sort();
     expect(alarms).toEqual([
-      'berth-news-prod-5xx-rate', 'berth-news-prod-api-5xx-rate', 'berth-news-prod-api-cpu', 'berth-news-prod-api-memory', 'berth-news-prod-api-unhealthy-targets',
-      'berth-news-prod-cpu', 'berth-news-prod-db-free-storage', 'berth-news-prod-memory', 'berth-news-prod-unhealthy-targets', 'berth-news-prod-worker-cpu', 'berth-news-prod-worker-memory',
+      'berth-news-prod-5xx-rate', 'berth-news-prod-api-5xx-rate', 'berth-news-prod-api-cpu', 'berth-news-prod-api-healthy-targets', 'berth-news-prod-api-latency-p99',
+      'berth-news-prod-api-memory', 'berth-news-prod-api-running-tasks', 'berth-news-prod-cache-evictions', 'berth-news-prod-cache-memory',
+      'berth-news-prod-cpu', 'berth-news-prod-db-connections', 'berth-news-prod-db-cpu', 'berth-news-prod-db-free-storage', 'berth-news-prod-healthy-targets',
+      'berth-news-prod-latency-p99', 'berth-news-prod-lb-5xx-rate', 'berth-news-prod-memory', 'berth-news-prod-running-tasks',
+      'berth-news-prod-worker-cpu', 'berth-news-prod-worker-memory', 'berth-news-prod-worker-running-tasks',
     ]);
+    // Each service's error-rate and latency alarms (a worker: its running-tasks alarm) roll back its own deploys.
+    const deploymentAlarms = Object.fromEntries(ofType(prod.resources, 'AWS::ECS::Service').map(([, service]) => [service.Properties.ServiceName, (service.Properties.DeploymentConfiguration as { Alarms: { AlarmNames: string[] } }).Alarms.AlarmNames]));
+    expect(deploymentAlarms).toEqual({
+      'berth-news-prod': ['berth-news-prod-5xx-rate', 'berth-news-prod-latency-p99'],
+      'berth-news-prod-api': ['berth-news-prod-api-5xx-rate', 'berth-news-prod-api-latency-p99'],
+      'berth-news-prod-worker': ['berth-news-prod-worker-running-tasks'],
+    });
     // With two web services each 5xx alarm watches its own target group.
     const errorRate = ofType(prod.resources, 'AWS::CloudWatch::Alarm').find(([, alarm]) => alarm.Properties.AlarmName === 'berth-news-prod-api-5xx-rate')![1];
     expect(JSON.stringify(errorRate.Properties.Metrics)).toContain('"Name":"TargetGroup"');
@@ -243,10 +260,15 @@ environments: { prod: {} }
       ],
     });
     const { template, resources } = synth(ROUTED, 'prod');
-    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
-      DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: Match.objectLike({ StatusCode: '404' }) }],
+    // Behind CloudFront: requests from CloudFront that no route takes get the 404 (the last rule), others a 403.
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+      Priority: 50000,
+      Actions: [Match.objectLike({ Type: 'fixed-response', FixedResponseConfig: Match.objectLike({ StatusCode: '404' }) })],
     });
-    expect(ofType(resources, 'AWS::ElasticLoadBalancingV2::ListenerRule')).toHaveLength(4);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: Match.objectLike({ StatusCode: '403' }) }],
+    });
+    expect(ofType(resources, 'AWS::ElasticLoadBalancingV2::ListenerRule').map(([, rule]) => rule.Properties.Priority).sort((a: number, b: number) => a - b)).toEqual([10, 20, 30, 40, 50000]);
   });
 
   it('keeps the cluster and log group in the construct Service when no service is named web', () => {

@@ -9,7 +9,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { Arch } from '../../config/model.js';
+import type { Arch, SpotStrategy } from '../../config/model.js';
 import type { AwsServiceNames } from '../../model/index.js';
 import { addEnvironmentCluster, type EnvironmentCluster, type EnvironmentClusterProps } from './cluster.js';
 import { acknowledgeEcrToken, addTaskDefinition, type TaskImage } from './task-definition.js';
@@ -62,10 +62,15 @@ export interface BerthServiceProps {
   /** Overrides the image's CMD. @default - the image's CMD */
   readonly command?: string[];
   /**
-   * Run on Fargate Spot (up to ~70% cheaper, tasks can be stopped with two minutes' notice). Non-production only.
-   * @default false
+   * Run on Fargate Spot (up to ~70% cheaper, tasks can be stopped with two minutes' notice): `base` tasks always on
+   * regular Fargate, `share` % of the rest on Spot (capacityProviders.ts).
+   * @default - every task on regular Fargate
    */
-  readonly spot?: boolean;
+  readonly spot?: SpotStrategy;
+  /** Secrets Manager name of the credentials of a private non-ECR registry. @default - none */
+  readonly registryCredentialsSecretName?: string;
+  /** @default false */
+  readonly readonlyRootFilesystem?: boolean;
   /**
    * Seconds a new task may fail load balancer health checks before they count (only with a load balancer).
    * @default - none (no load balancer)
@@ -122,6 +127,8 @@ export class BerthService extends Construct {
       ...(props.environment ? { environment: props.environment } : {}),
       ...(props.secrets ? { secrets: props.secrets } : {}),
       ...(props.command ? { command: props.command } : {}),
+      ...(props.registryCredentialsSecretName ? { registryCredentialsSecretName: props.registryCredentialsSecretName } : {}),
+      ...(props.readonlyRootFilesystem ? { readonlyRootFilesystem: true } : {}),
     });
     this.executionRole = task.executionRole;
     this.taskRole = task.taskRole;
@@ -146,7 +153,7 @@ export class BerthService extends Construct {
       circuitBreaker: { enable: true, rollback: true },
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
-      capacityProviderStrategies: [{ capacityProvider: props.spot ? 'FARGATE_SPOT' : 'FARGATE', weight: 1 }],
+      capacityProviderStrategies: capacityProviderStrategies(props.spot),
       enableExecuteCommand: props.exec ?? false,
       ...(props.healthCheckGracePeriod !== undefined ? { healthCheckGracePeriod: Duration.seconds(props.healthCheckGracePeriod) } : {}),
       propagateTags: ecs.PropagatedTagSource.SERVICE,
@@ -174,4 +181,17 @@ function serviceConnectConfiguration(role: ServiceConnectRole): ecs.ServiceConne
     namespace: role.namespace,
     ...(role.server ? { services: [{ portMappingName: 'http', dnsName: role.server.dnsName, port: role.server.port, discoveryName: role.server.dnsName }] } : {}),
   };
+}
+
+/**
+ * Where ECS places a service's tasks: all on regular Fargate without Spot; with Spot, `base` tasks on regular Fargate
+ * first, then the rest split `100 - share` : `share` between regular Fargate and Fargate Spot (spot: true is all Spot).
+ */
+export function capacityProviderStrategies(spot: SpotStrategy | undefined): ecs.CapacityProviderStrategy[] {
+  if (!spot) return [{ capacityProvider: 'FARGATE', weight: 1 }];
+  if (spot.base === 0 && spot.share === 100) return [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }];
+  return [
+    { capacityProvider: 'FARGATE', ...(spot.base > 0 ? { base: spot.base } : {}), weight: 100 - spot.share },
+    { capacityProvider: 'FARGATE_SPOT', weight: spot.share },
+  ];
 }

@@ -13,6 +13,7 @@ environments:
   prod: { domain: shop.example.com }
   dev: { network: { tasks: private, egress: nat }, alarms: false }
   solo: { service: { loadBalancer: false }, database: false, cache: false }
+  plain: { https: false, alarms: false }
 `;
 
 describe('securityGroupChain', () => {
@@ -26,13 +27,21 @@ describe('securityGroupChain', () => {
     ]);
     expect(securityGroupChain(configFromYaml(FILE, 'solo'))[0]).toBe('internet (0.0.0.0/0) -> tasks (public IP, no load balancer): tcp 8000');
     expect(securityGroupChain(configFromYaml(FILE, 'dev')).at(-1)).toBe('tasks -> internet: through one NAT gateway');
+    // Without a domain: CloudFront alone reaches the load balancer.
+    expect(securityGroupChain(configFromYaml(FILE, 'dev')).slice(0, 3)).toEqual([
+      'internet -> CloudFront: https 443 (http redirected)',
+      'CloudFront (origin-facing prefix list of the region) -> load balancer: tcp 80, forwarded only with the secret origin header (else 403)',
+      'load balancer -> tasks: tcp 8000',
+    ]);
+    expect(securityGroupChain(configFromYaml(FILE, 'plain'))[0]).toBe('internet (0.0.0.0/0) -> load balancer: tcp 80');
   });
 });
 
 describe('architectureWarnings', () => {
-  it('says when the user must add DNS records, when a NAT gateway costs money and when nobody gets the alarms', () => {
+  it('says when the app is served over plain HTTP, when a NAT gateway costs money and when nobody gets the alarms', () => {
     const prod = architectureWarnings(configFromYaml(FILE, 'prod'));
-    expect(prod.some((warning) => warning.includes('DNS records you add yourself'))).toBe(true);
+    expect(prod.some((warning) => warning.includes('plain HTTP'))).toBe(false);
+    expect(architectureWarnings(configFromYaml(FILE, 'plain'))).toEqual([expect.stringMatching(/^https: false: the app is served over plain HTTP, so passwords, session cookies and tokens travel in clear text/)]);
     expect(prod.some((warning) => warning.includes('no alarms.email'))).toBe(true);
     const dev = architectureWarnings(configFromYaml(FILE, 'dev'));
     expect(dev.some((warning) => warning.includes('NAT gateway'))).toBe(true);

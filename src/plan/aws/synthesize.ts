@@ -1,9 +1,11 @@
 /**
  * Synthesis of one AWS environment into a cloud assembly: the registry stack and the environment stack, with
  * cdk-nag's AwsSolutions pack and a CloudFormation resource-specification check (template-check.ts) on every synth.
- * No AWS call, no credentials, no context lookup. Deploy and cost call this; `berth plan` prints what it returns.
+ * No AWS call and no credentials: the two context lookups berth may need (a domain's hosted zone by name,
+ * `network.vpc`) are read from cdk.context.json beside berth.yml, which deploy and diff fill with credentials
+ * (lookups.ts). Deploy and cost call this; `berth plan` prints what it returns.
  */
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, CfnResource, Validations, type Stack } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -11,12 +13,16 @@ import type { JobServiceSpec, ResolvedConfig, ServiceSpec, WebServiceSpec } from
 import { describeJobSchedule } from '../../config/job-schedule.js';
 import { formatDuration } from '../../config/durations.js';
 import { UsageError } from '../../errors.js';
-import { EnvironmentStack, usesServiceConnect, type Concern } from './environment-stack.js';
+import { EnvironmentStack, servesThroughCloudFront, usesServiceConnect, usesSpot, type Concern } from './environment-stack.js';
+import { cloudFrontPrefixListId } from './cloudfront-prefix-lists.js';
+import { imageSource } from './image-pull.js';
+import { describeAppPermissions } from './permissions.js';
 import {
-  IMAGE_CONTEXT_KEY, jobServices, longRunningServices, parseImageByDigest, PLACEHOLDER_DIGEST, primaryWebService, releaseBeforeTaskNames, repositoryName, serviceUrl,
+  cdkContextFile, IMAGE_CONTEXT_KEY, jobServices, secretName, longRunningServices, parseImageByDigest, PLACEHOLDER_DIGEST, primaryWebService, releaseBeforeTaskNames, repositoryName, serviceUrl,
   webServices, deployStrategyPlan, type DeployStrategyPlan,
 } from '../../model/index.js';
 import { schedulerExpression } from './job.js';
+import { lookupEnvironment, lookupsNeeded, MissingLookupError } from './lookups.js';
 import { RegistryStack } from './registry.js';
 import { describeRouting, listenerRouting } from './routes.js';
 import { checkTemplates } from './template-check.js';
@@ -35,6 +41,12 @@ export interface SynthesizeOptions {
    * (family -> ARN); see EnvironmentStackProps.prepare.
    */
   prepare?: { deployedTaskDefinitions: Record<string, string> };
+  /**
+   * Deploy and diff: toolkit-lib answers missing context lookups with these credentials' account and region and
+   * records them in cdk.context.json.
+   * @default - lookups are read from cdk.context.json only; a missing answer is a MissingLookupError with the fix
+   */
+  lookups?: { account: string; region: string };
 }
 
 /** One finding of a validation pack that was not acknowledged in code. */
@@ -101,6 +113,11 @@ export interface PlanSummary {
   environment: EnvironmentVariableSource[];
   /** Where things will be reachable; values known before deploy, or a description. */
   endpoints: Array<{ name: string; value: string }>;
+  /**
+   * How the environment is secured and watched, one line each: HTTPS, image pulls, each service's AWS permissions
+   * and read-only root filesystem, Spot, alarms and the deployment alarms that roll a deploy back.
+   */
+  security: string[];
   /** Scheduled scaling as AWS will run it, per service. */
   schedules: Array<{ service: string; name: string; cron: string; awsCron: string; min?: number; max?: number }>;
   /** The load balancer's listener rules in priority order, and where the rest goes; absent without one. */
@@ -152,21 +169,25 @@ export async function synthesizeEnvironment(config: ResolvedConfig, options: Syn
 
   rmSync(options.outdir, { recursive: true, force: true });
   mkdirSync(options.outdir, { recursive: true });
+  const needs = lookupsNeeded(config);
+  const recorded = needs.length > 0 ? readRecordedContext(cdkContextFile(config.dir)) : {};
+  const lookupEnv = lookupEnvironment(config, recorded, options.lookups ?? {});
   const app = new App({
     outdir: options.outdir,
     analyticsReporting: false,
     context: {
+      ...recorded,
       ...(options.image ? { [IMAGE_CONTEXT_KEY]: options.image } : {}),
       // berth reads the validation report itself and shows what remains; synthesis must not throw on it.
       '@aws-cdk/core:failSynthOnValidationErrors': false,
     },
   });
-  const env = {
+  const env = lookupEnv ?? {
     ...(config.account ? { account: config.account } : {}),
     ...(config.region ? { region: config.region } : {}),
   };
   const stackProps = Object.keys(env).length > 0 ? { env } : {};
-  const registry = new RegistryStack(app, { ...stackProps, app: config.app, keepReleases: config.registry.keepReleases, ...(options.purge ? { purge: true } : {}) });
+  const registry = new RegistryStack(app, { ...stackProps, app: config.app, retention: config.registry.retention, ...(options.purge ? { purge: true } : {}) });
   const stack = new EnvironmentStack(app, {
     ...stackProps,
     config,
@@ -179,6 +200,9 @@ export async function synthesizeEnvironment(config: ResolvedConfig, options: Syn
   // CDK's bundled CloudFormation validator costs seconds of engine start-up per command; template-check.ts
   // checks the same resource specification in a fraction of that, so the built-in one is turned off here.
   const assembly = await withQuietConsole(() => withEnv('CDK_VALIDATION', 'false', () => app.synth()));
+  if (!options.lookups && (assembly.manifest.missing?.length ?? 0) > 0) {
+    throw new MissingLookupError(needs, config, `no answer is recorded in ${cdkContextFile(config.dir)} for account ${env.account ?? '?'} in ${env.region ?? '?'}`);
+  }
   const registryArtifact = assembly.getStackByName(registry.stackName);
   const stackArtifact = assembly.getStackByName(stack.stackName);
   const registrySynth = describeStack(registry.stackName, join(assembly.directory, registryArtifact.templateFile));
@@ -217,6 +241,16 @@ export async function synthesizeEnvironment(config: ResolvedConfig, options: Syn
   };
 }
 
+/** The answers of earlier lookups (cdk.context.json), or none. */
+function readRecordedContext(file: string): Record<string, unknown> {
+  if (!existsSync(file)) return {};
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch (error) {
+    throw new UsageError(`${file}: ${(error as Error).message}`, 'fix the JSON, or delete the file: berth diff --env <env> with AWS credentials records the lookups again');
+  }
+}
+
 function resolveImage(config: ResolvedConfig, image: string | undefined, warnings: string[]): SynthResult['image'] {
   if (image !== undefined) {
     if (!parseImageByDigest(image)) {
@@ -248,8 +282,8 @@ export function serviceField(config: Pick<ResolvedConfig, 'services'>, service: 
 /** Warnings that follow from the configuration itself: choices with a cost or a step the user must take. */
 export function architectureWarnings(config: ResolvedConfig): string[] {
   const warnings: string[] = [];
-  if (config.domain && !config.domain.zoneId) {
-    warnings.push(`domain ${config.domain.name}: no domain.zoneId, so the certificate is validated by DNS records you add yourself: the deploy waits until the CNAME shown in the ACM console (or \`berth status\`) exists, then point ${config.domain.name} at the load balancer`);
+  if (!config.https && !config.domain && webServices(config).some((service) => service.loadBalancer && service.public)) {
+    warnings.push('https: false: the app is served over plain HTTP, so passwords, session cookies and tokens travel in clear text; remove it for https:// through CloudFront, or set a domain');
   }
   if (config.network.tasks === 'private' && config.network.egress === 'nat') {
     warnings.push('network: private tasks with egress nat: one NAT gateway (~$33/month plus data) gives them internet access');
@@ -267,7 +301,7 @@ export function architectureWarnings(config: ResolvedConfig): string[] {
   }
   for (const service of config.services) {
     const field = serviceField(config, service);
-    if (service.spot && config.production) warnings.push(`${field}.spot is ignored in production environments`);
+    if (service.spot && !usesSpot(service, config.production)) warnings.push(`${field}.spot is ignored in production environments without an on-demand base`);
     if (service.kind !== 'job' && service.count.min === 0 && service.count.schedule.length === 0) warnings.push(`${field}.count.min is 0: the service runs no task until it scales out`);
   }
   const urls = webServices(config).length > 0 && jobServices(config).length > 0;
@@ -360,7 +394,11 @@ export function securityGroupChain(config: ResolvedConfig): string[] {
   const single = config.services.length === 1;
   // One service keeps the single-service words: "tasks"; several name whose tasks they are.
   const tasksOf = (service: Pick<ServiceSpec, 'name'>) => (single ? 'tasks' : `${service.name} tasks`);
-  if (balanced.length > 0) {
+  if (balanced.length > 0 && servesThroughCloudFront(config)) {
+    chain.push('internet -> CloudFront: https 443 (http redirected)');
+    chain.push(`CloudFront (origin-facing prefix list ${config.region ? cloudFrontPrefixListId(config.region) : 'of the region'}) -> load balancer: tcp 80, forwarded only with the secret origin header (else 403)`);
+    for (const service of balanced) chain.push(`load balancer -> ${tasksOf(service)}: tcp ${service.port}`);
+  } else if (balanced.length > 0) {
     const from = balanced.some((service) => service.public) ? 'internet (0.0.0.0/0)' : `VPC (${config.network.cidr})`;
     chain.push(`${from} -> load balancer: tcp ${config.domain ? '80 (redirect), 443' : '80'}`);
     for (const service of balanced) chain.push(`load balancer -> ${tasksOf(service)}: tcp ${service.port}`);
@@ -390,7 +428,8 @@ function endpoints(config: ResolvedConfig): PlanSummary['endpoints'] {
   const list: PlanSummary['endpoints'] = [];
   const web = webServices(config);
   if (web.some((service) => service.loadBalancer)) {
-    list.push({ name: 'Url', value: config.domain ? `https://${config.domain.name}` : 'http://<load balancer DNS name> (known after deploy)' });
+    const url = config.domain ? `https://${config.domain.name}` : servesThroughCloudFront(config) ? 'https://<id>.cloudfront.net (known after deploy; CloudFront\'s certificate)' : 'http://<load balancer DNS name> (known after deploy)';
+    list.push({ name: 'Url', value: url });
   } else {
     for (const service of web) list.push({ name: 'Url', value: `http://<task public IP>:${service.port} (changes when the task is replaced)` });
   }
@@ -400,6 +439,37 @@ function endpoints(config: ResolvedConfig): PlanSummary['endpoints'] {
   if (config.database) list.push({ name: 'DatabaseEndpoint', value: '<instance>.rds.amazonaws.com:5432 (inside the VPC only)' });
   if (config.cache) list.push({ name: 'CacheEndpoint', value: '<group>.cache.amazonaws.com:6379 (inside the VPC only, TLS)' });
   return list;
+}
+
+/** The summary's security lines (PlanSummary.security), from the configuration and the stack as built. */
+export function securityNotes(config: ResolvedConfig, stack: Pick<EnvironmentStack, 'alarms' | 'services'>): string[] {
+  const lines: string[] = [];
+  if (webServices(config).some((service) => service.loadBalancer)) {
+    if (config.domain) lines.push(`HTTPS: ${config.domain.name} with an ACM certificate validated in its Route 53 zone; HTTP redirected to HTTPS`);
+    else if (servesThroughCloudFront(config)) lines.push('HTTPS: CloudFront (https://<id>.cloudfront.net) in front of the load balancer, caching nothing; the load balancer admits CloudFront only');
+    else if (!config.https) lines.push('HTTP only (https: false): requests and cookies travel in clear text');
+  }
+  for (const service of config.services) {
+    const field = serviceField(config, service);
+    const reference = service.ownImage ? service.image : config.image.image;
+    if (service.registryCredentials) lines.push(`${field}: pulls ${reference ?? 'its image'} with the registry credentials in ${secretName(config.app, config.env, service.registryCredentials)}`);
+    else if (reference) {
+      const source = imageSource(reference);
+      if (source.kind === 'ecr') lines.push(`${field}: its execution role may pull only ${source.repositoryArn}`);
+    } else {
+      lines.push(`${field}: its execution role may pull only the app's repository ${repositoryName(config.app)}`);
+    }
+    lines.push(...describeAppPermissions(field, service));
+    if (service.readonlyRootFilesystem) lines.push(`${field}: read-only root filesystem`);
+    if (usesSpot(service, config.production) && service.kind !== 'job' && service.spotStrategy && (service.spotStrategy.base > 0 || service.spotStrategy.share < 100)) {
+      lines.push(`${field}: ${service.spotStrategy.base} task(s) on regular Fargate, ${service.spotStrategy.share}% of the rest on Fargate Spot`);
+    }
+  }
+  if (stack.alarms) {
+    lines.push(`alarms: ${stack.alarms.alarms.length}, notifying ${config.alarms.email ?? 'an SNS topic without subscription'}${config.alarms.dashboard ? '; a CloudWatch dashboard' : ''}`);
+    for (const [service, names] of stack.alarms.deploymentAlarms) lines.push(`${serviceField(config, { name: service })}: a deploy that raises ${names.join(' or ')} is rolled back`);
+  }
+  return lines;
 }
 
 /** How a service's health is judged, in words. */
@@ -450,6 +520,7 @@ function planSummary(config: ResolvedConfig, registry: Stack, stack: Environment
     services,
     environment: services.find((service) => service.name === primaryName)?.environment ?? [],
     endpoints: endpoints(config),
+    security: securityNotes(config, stack),
     schedules,
     ...(routing && (routing.rules.length > 0 || routing.defaultService === undefined) ? { routing: describeRouting(routing) } : {}),
     ...(before ? { releaseBefore: { service: before.service, command: before.command, taskFamily: releaseBeforeTaskNames(config.app, config.env).family } } : {}),

@@ -12,6 +12,7 @@ import type { Construct } from 'constructs';
 import type { Arch, HealthCheck } from '../../config/model.js';
 import { ecsContainerStartPeriod, ecsCpuArchitecture } from '../../model/index.js';
 import { containerHealthCommand } from '../container-health-command.js';
+import { serviceImage } from './image-pull.js';
 
 /** The container image: a repository and digest, or any image reference. */
 export type TaskImage = { repository: ecr.IRepository; digest: string } | { reference: string };
@@ -47,6 +48,16 @@ export interface TaskDefinitionProps {
   readonly secrets?: Record<string, ecs.Secret>;
   /** Overrides the image's CMD. @default - the image's CMD */
   readonly command?: string[];
+  /**
+   * Secrets Manager name of {"username","password"} for an image in a private registry other than ECR.
+   * @default - no repository credentials (berth's repository, another ECR repository, or a public image)
+   */
+  readonly registryCredentialsSecretName?: string;
+  /**
+   * Mount the container's root filesystem read-only.
+   * @default false
+   */
+  readonly readonlyRootFilesystem?: boolean;
   /**
    * Roles to reuse (the `release.before` task runs with its service's roles).
    * @default - an execution role and a task role of its own
@@ -84,9 +95,11 @@ export function addTaskDefinition(scope: Construct, props: TaskDefinitionProps):
     taskRole,
   });
 
-  const image = 'repository' in props.image
-    ? ecs.ContainerImage.fromEcrRepository(props.image.repository, props.image.digest)
-    : ecs.ContainerImage.fromRegistry(props.image.reference);
+  // The execution role may pull exactly the repository of this image (image-pull.ts), or uses the registry credentials.
+  const { image } = serviceImage(scope, 'Image', {
+    image: props.image,
+    ...(props.registryCredentialsSecretName ? { registryCredentialsSecretName: props.registryCredentialsSecretName } : {}),
+  });
   const container = taskDefinition.addContainer(props.containerName, {
     containerName: props.containerName,
     image,
@@ -97,7 +110,7 @@ export function addTaskDefinition(scope: Construct, props: TaskDefinitionProps):
     ...(props.command ? { command: props.command } : {}),
     logging: ecs.LogDrivers.awsLogs({ logGroup: props.logGroup, streamPrefix: props.logStreamPrefix }),
     ...(props.healthCheck ? { healthCheck: props.healthCheck } : {}),
-    readonlyRootFilesystem: false,
+    readonlyRootFilesystem: props.readonlyRootFilesystem ?? false,
   });
   if (Object.keys(props.environment ?? {}).length > 0) {
     Validations.of(taskDefinition).acknowledge({

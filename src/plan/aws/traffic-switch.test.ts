@@ -39,15 +39,24 @@ const ecsService = (resources: Resources, name: string) => ofType(resources, 'AW
 const rules = (resources: Resources) => ofType(resources, 'AWS::ElasticLoadBalancingV2::ListenerRule');
 const ref = (logicalId: string) => ({ Ref: logicalId });
 
+/** The condition every listener rule carries behind CloudFront (cloudfront.ts): its secret origin header. */
+const ORIGIN_CONDITION = { Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: 'X-Origin-Verify', Values: [{ 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: expect.stringMatching(/^LoadBalancerCloudFrontOriginSecret/) }, ':SecretString:::}}']] }] } };
+const TEST_CONDITION = { Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: 'x-berth-test-traffic', Values: ['green'] } };
+const withoutCloudFront = (yaml: string) => yaml.replace('    deploy:', '    https: false\n    deploy:');
+
 let rolling: Awaited<ReturnType<typeof synth>>;
 let prod: Awaited<ReturnType<typeof synth>>;
 let many: Awaited<ReturnType<typeof synth>>;
+let rollingDirect: Awaited<ReturnType<typeof synth>>;
+let direct: Awaited<ReturnType<typeof synth>>;
 
 beforeAll(async () => {
   rolling = await synth(SHOP.replace(/ {4}deploy: .*\n/, ''), 'prod');
   prod = await synth(SHOP, 'prod');
   many = await synth(MANY, 'prod');
-}, 120_000);
+  rollingDirect = await synth(withoutCloudFront(SHOP).replace(/ {4}deploy: .*\n/, ''), 'prod');
+  direct = await synth(withoutCloudFront(SHOP), 'prod');
+}, 240_000);
 
 describe('deploy.strategy: blue-green', () => {
   it('synthesizes cdk-nag clean and passes the CloudFormation resource check', () => {
@@ -55,6 +64,8 @@ describe('deploy.strategy: blue-green', () => {
     expect(prod.result.validationFindings).toEqual([]);
     expect(many.result.nagFindings).toEqual([]);
     expect(many.result.validationFindings).toEqual([]);
+    expect(direct.result.nagFindings).toEqual([]);
+    expect(direct.result.validationFindings).toEqual([]);
   });
 
   it("gives the ECS service ECS's BLUE_GREEN strategy with the bake time, and rolling stays as it was", () => {
@@ -79,13 +90,30 @@ describe('deploy.strategy: blue-green', () => {
     expect(advanced.ProductionListenerRule).toEqual(ref(productionId));
     expect(advanced.TestListenerRule).toEqual(ref(testId));
     expect(advanced.RoleArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/TrafficSwitchRole/), 'Arn'] });
-    // The default route becomes a catch-all rule ECS can reweigh; the test rule also needs the header.
-    expect(production.Properties).toMatchObject({ Priority: 50000, Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/*'] } }] });
+    // Behind CloudFront (production's default) the default route is the rule that needs the origin header; ECS reweighs
+    // it, and the test rule needs the test header as well. A request without the origin header reaches neither set.
+    expect(productionId).toMatch(/^LoadBalancerHttpRouteDefaultRule/);
+    expect(production.Properties).toEqual(expect.objectContaining({ Priority: 50000, Conditions: [ORIGIN_CONDITION] }));
     expect(test.Properties.Priority).toBe(49999);
-    expect(test.Properties.Conditions).toContainEqual({ Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: 'x-berth-test-traffic', Values: ['green'] } });
+    expect(test.Properties.Conditions).toEqual([ORIGIN_CONDITION, TEST_CONDITION]);
     for (const rule of [production, test]) {
       expect(rule.Properties.Actions[0].ForwardConfig.TargetGroups).toEqual([{ TargetGroupArn: ref(primary), Weight: 100 }, { TargetGroupArn: ref(alternate), Weight: 0 }]);
     }
+  });
+
+  it('without CloudFront (https: false) the default route becomes a catch-all /* rule, the test rule the same with the header', () => {
+    const [[, production], [, test]] = [...rules(direct.resources)].sort(([, a], [, b]) => b.Properties.Priority - a.Properties.Priority) as [[string, Loose], [string, Loose]];
+    expect(rules(direct.resources)).toHaveLength(2);
+    expect(production.Properties).toMatchObject({ Priority: 50000, Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/*'] } }] });
+    expect(test.Properties).toMatchObject({ Priority: 49999, Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/*'] } }, TEST_CONDITION] });
+  });
+
+  it('CloudFront forwards the test header to the load balancer and caches nothing, so test requests through it reach the new set', () => {
+    const [, distribution] = ofType(prod.resources, 'AWS::CloudFront::Distribution')[0]!;
+    const behavior = distribution.Properties.DistributionConfig.DefaultCacheBehavior;
+    // AWS's managed policies: AllViewerAndCloudFrontHeaders-2022-06 (every viewer header) and CachingDisabled.
+    expect(behavior.OriginRequestPolicyId).toBe('33f36d7e-f396-46d9-90e0-52428a34d9dc');
+    expect(behavior.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad');
   });
 
   it('names the second target group in the outputs, so deploy and status read the targets of both', () => {
@@ -96,17 +124,21 @@ describe('deploy.strategy: blue-green', () => {
     expect(many.outputs.ServiceApiAlternateTargetGroupArn?.Value).toEqual(api.AlternateTargetGroupArn);
   });
 
-  it('rolls the deployment back on the 5xx-rate alarm', () => {
+  it('rolls the deployment back on the 5xx-rate and latency alarms (the service\'s deployment alarms)', () => {
     const [, service] = ecsService(prod.resources, 'berth-shop-prod');
-    expect(service.Properties.DeploymentConfiguration.Alarms).toEqual({ AlarmNames: [{ Ref: expect.stringMatching(/^AlarmsErrorRate/) }], Enable: true, Rollback: true });
+    expect(service.Properties.DeploymentConfiguration.Alarms).toEqual({ AlarmNames: ['berth-shop-prod-5xx-rate', 'berth-shop-prod-latency-p99'], Enable: true, Rollback: true });
   });
 
   it('keeps every logical id of the rolling stack, so switching strategy updates the service in place', () => {
-    const rollingIds = Object.keys(rolling.resources);
-    const switchedIds = Object.keys(prod.resources);
-    expect(rollingIds.filter((id) => !switchedIds.includes(id))).toEqual([]);
-    expect(ecsService(prod.resources, 'berth-shop-prod')[0]).toBe(ecsService(rolling.resources, 'berth-shop-prod')[0]);
-    expect(Object.keys(prod.resources).length - rollingIds.length).toBe(4);
+    for (const [before, after, added] of [[rolling, prod, 3], [rollingDirect, direct, 4]] as const) {
+      const rollingIds = Object.keys(before.resources);
+      const switchedIds = Object.keys(after.resources);
+      expect(rollingIds.filter((id) => !switchedIds.includes(id))).toEqual([]);
+      expect(ecsService(after.resources, 'berth-shop-prod')[0]).toBe(ecsService(before.resources, 'berth-shop-prod')[0]);
+      // Behind CloudFront the default route's rule exists already and is reweighed in place: the second target group,
+      // the test rule and the role are added; without CloudFront the catch-all rule is added as well.
+      expect(switchedIds.length - rollingIds.length).toBe(added);
+    }
   });
 });
 
@@ -125,12 +157,10 @@ describe('deploy.strategy: canary with several services', () => {
     const api = ecsService(many.resources, 'berth-news-prod-api')[1].Properties.LoadBalancers[0].AdvancedConfiguration;
     const production = many.resources[api.ProductionListenerRule.Ref]!;
     const test = many.resources[api.TestListenerRule.Ref]!;
-    expect(production.Properties).toMatchObject({ Priority: 10, Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/api/*'] } }] });
+    // Behind CloudFront both carry the origin header as every rule does.
+    expect(production.Properties).toEqual(expect.objectContaining({ Priority: 10, Conditions: [ORIGIN_CONDITION, { Field: 'path-pattern', PathPatternConfig: { Values: ['/api/*'] } }] }));
     expect(test.Properties.Priority).toBe(9);
-    expect(test.Properties.Conditions).toEqual([
-      { Field: 'path-pattern', PathPatternConfig: { Values: ['/api/*'] } },
-      { Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: 'x-berth-test-traffic', Values: ['green'] } },
-    ]);
+    expect(test.Properties.Conditions).toEqual([ORIGIN_CONDITION, { Field: 'path-pattern', PathPatternConfig: { Values: ['/api/*'] } }, TEST_CONDITION]);
   });
 });
 

@@ -121,7 +121,7 @@ export class AppWiring extends Construct {
       secret(PG_VARIABLES.password, construct.secret, ecs.Secret.fromSecretsManager(construct.secret, 'password'), 'generated database secret (password field)');
       secret(DATABASE_URL, this.databaseUrlSecret!, ecs.Secret.fromSecretsManager(this.databaseUrlSecret!), 'secret assembled from the database secret');
     }
-    if (cache) plain(REDIS_URL, cache.url, 'cache endpoint (TLS, no password)');
+    if (cache) secret(REDIS_URL, cache.urlSecret, ecs.Secret.fromSecretsManager(cache.urlSecret), 'secret assembled from the cache endpoint and AUTH token (TLS)');
     if (options.serviceUrls ?? receivesServiceUrls(service)) {
       for (const variable of connectionVariables(config, service.name)) {
         if (variable.source === 'service') plain(variable.name, variable.shape.aws, `the ${variable.service} service through Service Connect`);

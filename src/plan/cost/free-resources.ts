@@ -24,7 +24,7 @@ export const FREE_RESOURCE_TYPES: Readonly<Record<string, string>> = {
   'AWS::EC2::NetworkAclEntry': 'free',
   'AWS::EC2::SubnetNetworkAclAssociation': 'free',
   'AWS::EC2::VPCCidrBlock': 'free',
-  'AWS::ECS::Cluster': 'Fargate clusters are free',
+  'AWS::ECS::Cluster': 'Fargate clusters are free (Container Insights, when on, is priced on the cluster)',
   'AWS::ECS::ClusterCapacityProviderAssociations': 'free',
   'AWS::ECS::TaskDefinition': 'priced through the service or the schedule that runs it',
   'AWS::Events::Rule': 'rules are free, and AWS service events (ECS task state changes) cost nothing to deliver',

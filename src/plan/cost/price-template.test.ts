@@ -161,3 +161,44 @@ describe('edge cases', () => {
     expect(estimate.monthly.max).toBe(7.3);
   });
 });
+
+describe('what production hardening adds (issue 12)', () => {
+  it('prices a CloudWatch dashboard at $3 a month', () => {
+    const estimate = priceTemplates([single('AWS::CloudWatch::Dashboard', { DashboardName: 'berth-shop-prod' }, 'AlarmsDashboard')], usEast1, DEFAULT_USAGE);
+    expect(line(estimate, 'AlarmsDashboard').monthly).toEqual({ min: 3, max: 3 });
+    expect(line(estimate, 'AlarmsDashboard').basis).toBe('1 dashboard × $3.00/month');
+  });
+
+  it('prices CloudFront by requests and data out, and the viewers\' traffic is not priced again as data transfer out', () => {
+    const template = {
+      stack: 'berth-test',
+      template: {
+        Resources: {
+          Edge: { Type: 'AWS::CloudFront::Distribution', Properties: { DistributionConfig: { Enabled: true } } },
+          Lb: { Type: 'AWS::ElasticLoadBalancingV2::LoadBalancer', Properties: { Scheme: 'internet-facing', Subnets: ['a', 'b'] } },
+        },
+      },
+    };
+    const estimate = priceTemplates([template], usEast1, { ...DEFAULT_USAGE, requestsMillion: 5, egressGb: 100 });
+    expect(line(estimate, 'Edge requests').monthly.max).toBe(5);
+    expect(line(estimate, 'Edge data out').monthly.max).toBe(8.5);
+    expect(estimate.items.map((item) => item.resource)).not.toContain('data transfer out');
+    expect(priceTemplates([template], euWest1, DEFAULT_USAGE).items.find((item) => item.resource === 'Edge requests')!.monthly.max).toBe(1.2);
+  });
+
+  it('prices Container Insights per cluster, per service and per task, only when it is on', () => {
+    const service = (count: number) => ({ Type: 'AWS::ECS::Service', Properties: { Cluster: { Ref: 'Cluster' }, DesiredCount: count, TaskDefinition: { Ref: 'Task' } } });
+    const resources = (insights: string) => ({
+      Cluster: { Type: 'AWS::ECS::Cluster', Properties: { ClusterSettings: [{ Name: 'containerInsights', Value: insights }] } },
+      Task: { Type: 'AWS::ECS::TaskDefinition', Properties: { Cpu: '256', Memory: '512' } },
+      Web: service(4),
+      Worker: service(1),
+    });
+    const on = priceTemplates([{ stack: 'berth-test', template: { Resources: resources('enabled') } }], usEast1, DEFAULT_USAGE);
+    // 12 + 25 × 2 services = 62 metrics × $0.30; 5 tasks × 0.0438 GB × $0.50.
+    expect(line(on, 'Cluster Container Insights metrics').monthly.max).toBe(18.6);
+    expect(line(on, 'Cluster Container Insights logs').monthly.max).toBe(0.11);
+    const off = priceTemplates([{ stack: 'berth-test', template: { Resources: resources('disabled') } }], usEast1, DEFAULT_USAGE);
+    expect(off.items.map((item) => item.resource).filter((resource) => resource.includes('Insights'))).toEqual([]);
+  });
+});

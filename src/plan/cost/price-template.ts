@@ -598,6 +598,59 @@ function alarmMetrics(resource: CfnResource): { metrics: number; highResolution:
   return { metrics: Math.max(1, metrics.length), highResolution: periods.some((period) => period !== undefined && period < 60) };
 }
 
+/** Whether a cluster has Container Insights on (ClusterSettings containerInsights enabled or enhanced). */
+function containerInsightsOn(resource: CfnResource): boolean {
+  return arrayValue(resource.Properties?.ClusterSettings).some((setting) => isRecord(setting) && setting.Name === 'containerInsights' && (setting.Value === 'enabled' || setting.Value === 'enhanced'));
+}
+
+/**
+ * Container Insights (standard) on Fargate: about CONTAINER_INSIGHTS_CLUSTER_METRICS metrics per cluster and
+ * CONTAINER_INSIGHTS_SERVICE_METRICS per service (by service and by task family), billed as custom metrics, plus the
+ * performance log events each running task sends, about CONTAINER_INSIGHTS_GB_PER_TASK_MONTH GB per task-month.
+ */
+export const CONTAINER_INSIGHTS_CLUSTER_METRICS = 12;
+export const CONTAINER_INSIGHTS_SERVICE_METRICS = 25;
+export const CONTAINER_INSIGHTS_GB_PER_TASK_MONTH = 0.0438;
+
+function priceContainerInsights(index: TemplateIndex, cluster: LocatedResource, table: PriceTable): PriceLine[] {
+  const prices = new Prices(table);
+  const services = index.all.filter((located) => located.stack === cluster.stack && located.resource.Type === 'AWS::ECS::Service' && referencedIds(located.resource.Properties?.Cluster).has(cluster.logicalId));
+  const metrics = CONTAINER_INSIGHTS_CLUSTER_METRICS + CONTAINER_INSIGHTS_SERVICE_METRICS * services.length;
+  const metricUsd = prices.usd('cloudwatch.custom-metric-month', 'Container Insights metrics');
+  const ingestUsd = prices.usd('cloudwatch.logs.ingested-gb', 'Container Insights performance logs');
+  let taskMonthsMin = 0;
+  let taskMonthsMax = 0;
+  for (const service of services) {
+    for (const period of serviceCapacity(index, service).periods) {
+      taskMonthsMin += (period.min * period.hours) / HOURS_PER_MONTH;
+      taskMonthsMax += (period.max * period.hours) / HOURS_PER_MONTH;
+    }
+  }
+  const perTask = CONTAINER_INSIGHTS_GB_PER_TASK_MONTH * ingestUsd;
+  const tasks = taskMonthsMin === taskMonthsMax ? quantity(taskMonthsMin) : `${quantity(taskMonthsMin)}–${quantity(taskMonthsMax)}`;
+  return [
+    { ...hourly(cluster, 0), resource: `${displayName(cluster)} Container Insights metrics`, monthly: fixed(metrics * metricUsd), basis: `${plural(metrics, 'metric')} (${CONTAINER_INSIGHTS_CLUSTER_METRICS} for the cluster + ${CONTAINER_INSIGHTS_SERVICE_METRICS} per service × ${services.length}) × ${rate(metricUsd)}/month` },
+    {
+      ...hourly(cluster, 0),
+      resource: `${displayName(cluster)} Container Insights logs`,
+      monthly: { min: cents(taskMonthsMin * perTask), max: cents(taskMonthsMax * perTask) },
+      basis: `${tasks} task-months × ${CONTAINER_INSIGHTS_GB_PER_TASK_MONTH} GB of performance events (about 1 KB a minute per task) × ${rate(ingestUsd)}/GB ingested`,
+    },
+  ];
+}
+
+/** CloudFront: the requests and the data out to viewers (usage assumptions), at the rates of the edges near the region. */
+function priceDistribution(located: LocatedResource, table: PriceTable, usage: UsageAssumptions): PriceLine[] {
+  const prices = new Prices(table);
+  const requestUsd = prices.usd('cloudfront.https-requests-10k', 'CloudFront requests');
+  const outUsd = prices.usd('cloudfront.data-out.gb', 'CloudFront data out');
+  const tenThousands = (usage.requestsMillion * 1_000_000) / 10_000;
+  return [
+    { ...hourly(located, 0), resource: `${displayName(located)} requests`, monthly: fixed(tenThousands * requestUsd), basis: `${quantity(usage.requestsMillion)} million HTTPS requests (assumed, ${USAGE_FLAGS.requestsMillion.flag}) × ${rate(requestUsd)}/10,000` },
+    { ...hourly(located, 0), resource: `${displayName(located)} data out`, monthly: fixed(usage.egressGb * outUsd), basis: `${quantity(usage.egressGb)} GB to viewers (assumed, ${USAGE_FLAGS.egressGb.flag}) × ${rate(outUsd)}/GB; before CloudFront's free tier` },
+  ];
+}
+
 /** Whether anything sends traffic to the internet: a public load balancer, public tasks or a NAT gateway. */
 function reachesInternet(index: TemplateIndex): boolean {
   return index.all.some(({ resource }) =>
@@ -696,6 +749,13 @@ export function priceTemplates(templates: readonly StackTemplate[], table: Price
         alarmsByStack.set(located.stack, counts);
         break;
       }
+      case 'AWS::ECS::Cluster':
+        if (!containerInsightsOn(located.resource)) break; // Fargate clusters are free
+        attempt(located, () => priceContainerInsights(index, located, table));
+        break;
+      case 'AWS::CloudFront::Distribution':
+        attempt(located, () => priceDistribution(located, table, usage));
+        break;
       case 'AWS::CloudWatch::Dashboard':
         attempt(located, () => {
           const usd = prices.usd('cloudwatch.dashboard-month', 'CloudWatch dashboards');
@@ -778,7 +838,8 @@ export function priceTemplates(templates: readonly StackTemplate[], table: Price
     }
   }
 
-  if (reachesInternet(index)) {
+  // Behind CloudFront the viewers' traffic leaves through CloudFront (priced on the distribution); origin fetches are free.
+  if (reachesInternet(index) && !index.all.some(({ resource }) => resource.Type === 'AWS::CloudFront::Distribution')) {
     try {
       const usd = prices.usd('data-transfer-out.gb', 'data transfer out');
       items.push({

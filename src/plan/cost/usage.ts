@@ -11,9 +11,11 @@ export interface UsageAssumptions {
   natGb: number;
   /** GB of images kept in the ECR repository. */
   ecrGb: number;
+  /** Millions of HTTPS requests a month through CloudFront (environments that serve https:// without a domain). */
+  requestsMillion: number;
 }
 
-export const DEFAULT_USAGE: Readonly<UsageAssumptions> = { lcus: 1, logsGb: 1, egressGb: 10, natGb: 10, ecrGb: 1 };
+export const DEFAULT_USAGE: Readonly<UsageAssumptions> = { lcus: 1, logsGb: 1, egressGb: 10, natGb: 10, ecrGb: 1, requestsMillion: 1 };
 
 /** The flag for each assumption, and what it means, for help text and notes. */
 export const USAGE_FLAGS: Readonly<Record<keyof UsageAssumptions, { flag: string; description: string }>> = {
@@ -22,4 +24,5 @@ export const USAGE_FLAGS: Readonly<Record<keyof UsageAssumptions, { flag: string
   egressGb: { flag: '--egress-gb', description: 'GB out to the internet per month' },
   natGb: { flag: '--nat-gb', description: 'GB through NAT gateways per month' },
   ecrGb: { flag: '--ecr-gb', description: 'GB of images stored in ECR' },
+  requestsMillion: { flag: '--requests-million', description: 'millions of HTTPS requests a month through CloudFront' },
 };

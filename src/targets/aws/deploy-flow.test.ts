@@ -115,6 +115,23 @@ describe('runDeploy', () => {
     expect(f.stored.get(1)?.status).toBe('deployed');
   });
 
+  it('carries the doctor\'s diagnosis apart from the reasons, for the CLI to print first', async () => {
+    const failed: Omit<RolloutSnapshot, 'probe'> = {
+      deployments: [{ id: 'd1', status: 'PRIMARY', rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.', taskDefinition: 'td:2', images: [`${REPO}@${NEW}`], desired: 2, running: 0, pending: 0, failedTasks: 4 }],
+      desired: 2, running: 0, events: [],
+    };
+    const f = fake({ snapshots: [failed] });
+    const seen: string[][] = [];
+    f.ports.diagnose = (evidence) => {
+      seen.push(evidence.logTail);
+      return [{ id: 'missing-env-var', title: 'The app needs an environment variable it did not get', cause: 'The app stopped at start-up because the environment variable DATABASE_URL is not set.', fix: 'Add DATABASE_URL to service.env.', evidence: [], conclusive: true }];
+    };
+    const outcome = await runDeploy(f.ports, { kind: 'build' }, { timeoutSeconds: 1200 });
+    expect(seen).toEqual([['Traceback (most recent call last):', "KeyError: 'DATABASE_URL'"]]);
+    expect(outcome.diagnoses).toEqual([{ id: 'missing-env-var', title: 'The app needs an environment variable it did not get', cause: 'The app stopped at start-up because the environment variable DATABASE_URL is not set.', fix: 'Add DATABASE_URL to service.env.' }]);
+    expect(outcome.reasons.join('\n')).not.toContain('Fix:');
+  });
+
   it('a stack that fails because the circuit breaker fired counts as rolled back', async () => {
     const f = fake({ deployError: new Error('deploying stack berth-shop-prod failed:\n  Service: UPDATE_FAILED: Error occurred during operation \'ECS Deployment Circuit Breaker was triggered\'.') });
     const outcome = await runDeploy(f.ports, { kind: 'build' }, { timeoutSeconds: 1200 });
@@ -159,6 +176,23 @@ describe('runDeploy', () => {
     const outcome = await runDeploy(f.ports, { kind: 'rollback', release: release(1, 'superseded', OLD) }, { timeoutSeconds: 600 });
     expect(outcome).toMatchObject({ ok: true, release: { number: 3, digest: OLD, rollbackOf: 1, status: 'deployed' } });
     expect(f.stored.get(2)?.status).toBe('superseded');
+  });
+
+  it('gives a deployed release\'s image its keep tag (a rollback its release tag too); a failed release gets no keep tag', async () => {
+    const tagged: string[] = [];
+    const ok = fake({ snapshots: [healthy(OLD)], history: [release(11, 'superseded', OLD), release(12, 'deployed', NEW)] });
+    ok.ports.tagRelease = async (image, tag) => { tagged.push(`${image.split('@')[1]!.slice(0, 10)} ${tag}`); return true; };
+    ok.ports.keepReleases = 10;
+    await runDeploy(ok.ports, { kind: 'rollback', release: release(11, 'superseded', OLD) }, { timeoutSeconds: 600 });
+    expect(tagged).toEqual([`${OLD.slice(0, 10)} prod-release-13`, `${OLD.slice(0, 10)} prod-keep-3`]);
+
+    tagged.length = 0;
+    const failed = fake({ probeStatus: 500, snapshots: [healthy()] });
+    failed.ports.tagRelease = ok.ports.tagRelease;
+    failed.ports.keepReleases = 10;
+    const outcome = await runDeploy(failed.ports, { kind: 'image', image: { image: `${REPO}@${NEW}`, digest: NEW } }, { timeoutSeconds: 60 });
+    expect(outcome.ok).toBe(false);
+    expect(tagged).toEqual([`${NEW.slice(0, 10)} prod-release-1`]);
   });
 
   it('declined security changes stop the deploy', async () => {

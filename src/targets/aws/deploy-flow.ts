@@ -14,7 +14,7 @@ import type { FailureEvidence } from '../../doctor/failure-evidence.js';
 import { BerthError, OperationError } from '../../errors.js';
 import type { DeployOutcome, Release } from '../operations.js';
 import type { EnvironmentOutputs } from './environment-reads.js';
-import { currentRelease, longRunningServices, parseImageByDigest, primaryWebService, releaseTag, statusChanges, switchesTrafficSets, type ReleaseService } from '../../model/index.js';
+import { currentRelease, keepTag, longRunningServices, parseImageByDigest, primaryWebService, releaseTag, statusChanges, switchesTrafficSets, type ReleaseService } from '../../model/index.js';
 import { describePhase, type ServiceDeploymentState } from './deployment-phases.js';
 import { combineRollouts, evaluateRollout, timeoutReasons, type HealthProbe, type RolloutSnapshot, type RolloutVerdict } from './rollout.js';
 import { describeResourceEvent, isFailedStatus, type AssemblyInput, type SecurityChanges, type StackDeployer } from './stack-deployer.js';
@@ -56,6 +56,12 @@ export interface DeployPorts {
   push?(localImage: string, repositoryUri: string, releaseNumber: number): Promise<ImageChoice>;
   /** Tags an already-pushed image (promotion, rollback) as its new release; best effort. */
   tagRelease?(image: string, tag: string): Promise<boolean>;
+  /**
+   * Releases of this environment whose images the registry keeps (berth.yml registry.keepReleases): a deployed
+   * release's image gets the keep tag `<env>-keep-<n mod keepReleases>` the lifecycle policy never expires.
+   * @default - no keep tag
+   */
+  keepReleases?: number;
   /** Outputs of the environment stack as deployed before this deploy (to watch ECS while CloudFormation works). */
   existingOutputs?(): Promise<EnvironmentOutputs | undefined>;
   /** Reads one service's rollout state from the stack outputs (the primary service when `service` is absent). */
@@ -168,10 +174,14 @@ export async function runDeploy(ports: DeployPorts, source: DeploySource, option
     const ended: Release = { ...release, ...(reason ? { reason } : {}), ...(serving.length > 0 ? { services: serving } : {}) };
     for (const changed of statusChanges(history, ended, status)) await ports.releases.update(changed).catch(() => undefined);
     release = { ...ended, status };
+    if (status === 'deployed' && ports.tagRelease && ports.keepReleases) {
+      // The image of each of the last keepReleases deployed releases keeps a keep tag: ECR never expires it (registry-lifecycle.ts).
+      const tag = keepTag(env, release.number, ports.keepReleases);
+      await ports.tagRelease(choice.image, tag).catch((error: unknown) => progress.warn(`could not tag the image as ${tag} (the registry may expire it): ${error instanceof Error ? error.message : String(error)}`));
+    }
     if (status === 'deployed') return { ok: true, env, release, ...(outputs.Url ? { url: outputs.Url } : {}), reasons: [], logTail: [] };
     const evidence = await ports.evidence(outputs, synth.environmentStack, troubled).catch(() => undefined);
     const diagnoses = evidence && ports.diagnose ? ports.diagnose(evidence) : [];
-    const explained = diagnoses.map((diagnosis) => `${diagnosis.title}: ${diagnosis.cause} Fix: ${diagnosis.fix}`);
     const stopped = (evidence?.stoppedTasks ?? []).slice(0, 3).map((task) => `task ${task.id.slice(0, 12)} stopped: ${[task.stopCode, task.stoppedReason, ...task.containers.filter((c) => c.exitCode !== undefined || c.reason).map((c) => `${c.name} exit ${c.exitCode ?? '?'}${c.reason ? ` (${c.reason})` : ''}`)].filter(Boolean).join(': ')}`);
     const unhealthy = (evidence?.targetHealth ?? []).filter((target) => target.state !== 'healthy').slice(0, 3).map((target) => `target ${target.target} ${target.state}${target.reason ? `: ${target.reason}` : ''}${target.description ? ` (${target.description})` : ''}`);
     return {
@@ -179,9 +189,11 @@ export async function runDeploy(ports: DeployPorts, source: DeploySource, option
       env,
       release,
       ...(outputs.Url ? { url: outputs.Url } : {}),
-      reasons: [...new Set([...reasons, ...(evidence?.stackEvents ?? []).slice(0, 3), ...stopped, ...unhealthy, ...explained, ...stillServing])],
+      reasons: [...new Set([...reasons, ...(evidence?.stackEvents ?? []).slice(0, 3), ...stopped, ...unhealthy, ...stillServing])],
       logTail: evidence?.logTail ?? [],
       ...(evidence ? { evidence } : {}),
+      // The cause and the fix, printed before everything else (src/doctor/diagnose.ts).
+      diagnoses: diagnoses.map(({ id, title, cause, fix }) => ({ id, title, cause, fix })),
     };
   };
 

@@ -46,7 +46,7 @@ function config(overrides: Partial<ResolvedConfig> = {}): ResolvedConfig {
   return {
     file: '/srv/shop/berth.yml', dir: '/srv/shop', env: 'prod', target: 'aws', production: true, app: 'shop', region: 'eu-west-1', account: '123456789012',
     services: [{ name: 'web', kind: 'web', route: {}, ownImage: false, port: 8000, health: { path: '/health' }, arch: 'x86_64', secrets: ['STRIPE_KEY'], count: { min: 2, max: 2, schedule: [] }, env: {} }] as unknown as ResolvedConfig['services'],
-    image: {}, release: {}, exec: false,
+    image: {}, release: {}, exec: false, registry: { keepReleases: 10, retention: [] },
     database: { engine: 'postgres', version: '16' } as ResolvedConfig['database'],
     cache: null,
     ...overrides,

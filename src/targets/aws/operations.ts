@@ -120,11 +120,14 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
 
   async function synthesize(image?: string, purge = false, prepare?: { deployedTaskDefinitions: Record<string, string> }): Promise<{ assembly: AssemblyInput; registryStack: string; environmentStack: string }> {
     const { synthesizeEnvironment } = await import('../../plan/aws/synthesize.js');
-    const options = { outdir: cloudAssemblyDir(config.dir, config.env), ...(image ? { image } : {}), ...(purge ? { purge } : {}), ...(prepare ? { prepare } : {}) };
+    const { lookupsNeeded } = await import('../../plan/aws/lookups.js');
+    // A hosted zone by name or network.vpc: toolkit-lib looks them up with these credentials and records them in cdk.context.json.
+    const lookups = lookupsNeeded(config).length > 0 ? await connect().then(({ identity, clients }) => ({ account: identity.account, region: clients.region })) : undefined;
+    const options = { outdir: cloudAssemblyDir(config.dir, config.env), ...(image ? { image } : {}), ...(purge ? { purge } : {}), ...(prepare ? { prepare } : {}), ...(lookups ? { lookups } : {}) };
     const result = await synthesizeEnvironment(config, options);
     return {
-      // Rebuilt under toolkit-lib so context lookups (availability zones of a fixed account) get answered.
-      assembly: { directory: result.assemblyDir, rebuild: async () => (await synthesizeEnvironment(config, options)).assemblyDir, contextFile: cdkContextFile(config.dir, config.env) },
+      // Rebuilt under toolkit-lib so context lookups (a hosted zone by name, network.vpc) get answered and recorded.
+      assembly: { directory: result.assemblyDir, rebuild: async () => (await synthesizeEnvironment(config, options)).assemblyDir, contextFile: cdkContextFile(config.dir) },
       registryStack: result.stackNames[0]!,
       environmentStack: result.stackNames[1]!,
     };
@@ -176,6 +179,7 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
       synthesize: (image, options) => synthesize(image, false, options?.prepare),
       existingOutputs: async () => (await readStack(clients, envStack))?.outputs,
       tagRelease: (image, tag) => tagInEcr(clients.ecr, image, tag),
+      keepReleases: config.registry.keepReleases,
       deployer: stacks,
       ensureBootstrapped: () => ensureBootstrapped(clients, identity, stacks, progress),
       snapshot: async (outputs, service) => {
@@ -276,7 +280,9 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
           return { localImage };
         } catch (error) {
           step.fail();
-          throw error;
+          // A failed build says why first: the network, the Dockerfile's syntax, a missing file, BuildKit.
+          const { explainBuildFailure } = await import('../../doctor/build-failure.js');
+          throw explainBuildFailure(error, config, 'aws');
         }
       };
       p.push = async (localImage, repositoryUri, number) => {

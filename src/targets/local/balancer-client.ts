@@ -1,15 +1,20 @@
 /**
  * Finding, starting and talking to an environment's balancer process. It is found through its control
- * socket (control.sock in the state folder); started detached with `node balancer-daemon.js`; stopped
- * with POST /shutdown (SIGTERM to the pid in balancer.pid as a fallback).
+ * socket (control.sock in the state folder); started detached under its supervisor
+ * (`node balancer-supervisor.js`, which starts it again when it dies); stopped with POST /shutdown. A signal
+ * (SIGTERM) goes only to a process proven to be this environment's supervisor or balancer: the pid, start
+ * time and command line recorded in its pid file must all match (process-identity.ts).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OperationError } from '../../errors.js';
+import { STATE_FILES } from '../../model/index.js';
 import type { BalancerConfig, BalancerStatus } from './balancer-model.js';
+import { writePrivateFile } from './private-files.js';
+import { parseIdentity, provenProcess } from './process-identity.js';
 
 function request<T>(socketPath: string, method: string, path: string, body?: unknown, timeoutMs = 5000): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -29,11 +34,21 @@ function request<T>(socketPath: string, method: string, path: string, body?: unk
   });
 }
 
-/** The compiled daemon entry (dist/...). Under vitest the sources are .ts, so use the build output. */
-export function daemonEntry(): string {
+/** A compiled entry beside this module (dist/...). Under vitest the sources are .ts, so use the build output. */
+function compiledEntry(name: string): string {
   const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.ts')) return here.replace(/[\\/]src[\\/]/, '/dist/').replace(/balancer-client\.ts$/, 'balancer-daemon.js');
-  return join(dirname(here), 'balancer-daemon.js');
+  if (here.endsWith('.ts')) return here.replace(/[\\/]src[\\/]/, '/dist/').replace(/balancer-client\.ts$/, name);
+  return join(dirname(here), name);
+}
+
+/** The compiled balancer entry (run by the supervisor). */
+export function daemonEntry(): string {
+  return compiledEntry('balancer-daemon.js');
+}
+
+/** The compiled supervisor entry (what berth starts). */
+export function supervisorEntry(): string {
+  return compiledEntry('balancer-supervisor.js');
 }
 
 export class BalancerClient {
@@ -41,8 +56,8 @@ export class BalancerClient {
   readonly configFile: string;
 
   constructor(readonly dir: string, private readonly secretsFile: string) {
-    this.socket = join(dir, 'control.sock');
-    this.configFile = join(dir, 'balancer.json');
+    this.socket = join(dir, STATE_FILES.controlSocket);
+    this.configFile = join(dir, STATE_FILES.balancerConfig);
   }
 
   /** The running balancer's status, or undefined when none answers. */
@@ -66,17 +81,40 @@ export class BalancerClient {
     if (running && running.port === config.port) return request<BalancerStatus>(this.socket, 'PUT', '/config', config);
     // local.port changed: the balancer moves to the new address.
     if (running) await this.stop();
-    mkdirSync(this.dir, { recursive: true });
-    writeFileSync(this.configFile, `${JSON.stringify(config, null, 2)}\n`);
+    writePrivateFile(this.configFile, `${JSON.stringify(config, null, 2)}\n`);
     await this.start(config.port);
     return (await this.status())!;
   }
 
+  /**
+   * Starts the balancer again from balancer.json when neither it nor its supervisor runs (e.g. both were killed,
+   * or the machine restarted): what every berth command on the environment does first. Returns what it did.
+   */
+  async repair(): Promise<'running' | 'restarted' | 'nothing-to-run'> {
+    const config = this.savedConfig();
+    if (!config?.supervise) return 'nothing-to-run';
+    if (await this.status()) return 'running';
+    // A supervisor that lives is about to start the balancer again: leave it to it.
+    if (provenProcess(join(this.dir, STATE_FILES.supervisorPid))) {
+      const deadline = Date.now() + 5000;
+      while (Date.now() < deadline) {
+        if (await this.status()) return 'running';
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    this.removeStalePidFiles();
+    await this.start(config.port);
+    return 'restarted';
+  }
+
   private async start(port: number | undefined): Promise<void> {
-    const entry = daemonEntry();
-    if (!existsSync(entry)) throw new OperationError(`the balancer program ${entry} is missing`, 'run `npm run build` in the berth checkout');
-    const log = openSync(join(this.dir, 'balancer.log'), 'a');
+    const entry = supervisorEntry();
+    if (!existsSync(entry) || !existsSync(daemonEntry())) throw new OperationError(`the balancer program ${entry} is missing`, 'run `npm run build` in the berth checkout');
+    const logFile = join(this.dir, STATE_FILES.balancerLog);
+    const log = openSync(logFile, 'a', 0o600);
+    chmodSync(logFile, 0o600);
     const child = spawn(process.execPath, [entry, this.dir, this.secretsFile], { detached: true, stdio: ['ignore', log, log], env: { ...process.env } });
+    closeSync(log);
     child.unref();
     let exited: number | null = null;
     child.once('exit', (code) => { exited = code ?? 1; });
@@ -86,50 +124,55 @@ export class BalancerClient {
       if (exited !== null) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    const tail = existsSync(join(this.dir, 'balancer.log')) ? readFileSync(join(this.dir, 'balancer.log'), 'utf8').trim().split('\n').slice(-3).join('; ') : '';
-    if (port === undefined) throw new OperationError(`the environment's supervisor did not start${tail ? `: ${tail}` : ''}`, `see ${join(this.dir, 'balancer.log')}`);
+    const tail = existsSync(logFile) ? readFileSync(logFile, 'utf8').trim().split('\n').slice(-3).join('; ') : '';
+    if (port === undefined) throw new OperationError(`the environment's supervisor did not start${tail ? `: ${tail}` : ''}`, `see ${logFile}`);
     throw new OperationError(`the load balancer did not start on 127.0.0.1:${port}${tail ? `: ${tail}` : ''}`, `free port ${port} or set local.port in berth.yml`);
   }
 
-  /** Stops the balancer; true when one was running. */
+  /**
+   * Stops the balancer and its supervisor; true when one was running. Asks through the control socket; a process
+   * that does not stop within 5 s gets SIGTERM only when its identity is proven. Stale pid files are removed.
+   */
   async stop(): Promise<boolean> {
     let stopped = false;
     if (await this.status()) {
       await request(this.socket, 'POST', '/shutdown').catch(() => undefined);
       stopped = true;
     }
-    const pid = balancerPid(this.dir);
-    if (pid !== undefined) {
-      const deadline = Date.now() + 5000;
-      while (Date.now() < deadline && alive(pid)) await new Promise((resolve) => setTimeout(resolve, 100));
-      if (alive(pid)) {
-        try { process.kill(pid, 'SIGTERM'); stopped = true; } catch { /* gone */ }
+    const pidFiles = [join(this.dir, STATE_FILES.supervisorPid), join(this.dir, STATE_FILES.balancerPid)];
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline && pidFiles.some((file) => provenProcess(file))) await new Promise((resolve) => setTimeout(resolve, 100));
+    for (const file of pidFiles) {
+      const proven = provenProcess(file);
+      if (!proven) continue;
+      try {
+        process.kill(proven.pid, 'SIGTERM');
+        stopped = true;
+      } catch {
+        // gone meanwhile
       }
     }
+    this.removeStalePidFiles();
     return stopped;
   }
-}
 
-/** The pid recorded in an environment's state folder, when there is one. */
-export function balancerPid(stateDir: string): number | undefined {
-  const pidFile = join(stateDir, 'balancer.pid');
-  if (!existsSync(pidFile)) return undefined;
-  const pid = Number(readFileSync(pidFile, 'utf8').trim());
-  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-}
-
-/** Whether the environment's balancer process is alive (it may still be starting its control socket). */
-export function balancerProcessRunning(stateDir: string): boolean {
-  const pid = balancerPid(stateDir);
-  return pid !== undefined && alive(pid);
-}
-
-function alive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
+  /** Removes pid files that do not name a live process of this environment (a pid alone proves nothing). */
+  private removeStalePidFiles(): void {
+    for (const name of [STATE_FILES.supervisorPid, STATE_FILES.balancerPid]) {
+      const file = join(this.dir, name);
+      if (existsSync(file) && !provenProcess(file)) rmSync(file, { force: true });
+    }
   }
+}
+
+/** The recorded pid of the environment's balancer, when its pid file holds an identity. */
+export function balancerPid(stateDir: string): number | undefined {
+  const file = join(stateDir, STATE_FILES.balancerPid);
+  if (!existsSync(file)) return undefined;
+  return parseIdentity(readFileSync(file, 'utf8'))?.pid;
+}
+
+/** Whether the environment's balancer (or its supervisor, about to start it) is alive, proven by identity. */
+export function balancerProcessRunning(stateDir: string): boolean {
+  return Boolean(provenProcess(join(stateDir, STATE_FILES.balancerPid)) ?? provenProcess(join(stateDir, STATE_FILES.supervisorPid)));
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HealthCheck } from '../../config/model.js';
-import { applyCheck, chooseBackend, cookieValue, type BackendStatus } from './balancer-model.js';
+import { applyCheck, chooseBackend, cookieValue, restoreHealth, savedHealth, stoppedDependencies, type BackendStatus } from './balancer-model.js';
 
 const health: HealthCheck = { path: '/health', interval: 5, timeout: 2, healthyThreshold: 2, unhealthyThreshold: 3, gracePeriod: 10 };
 
@@ -63,5 +63,25 @@ describe('cookieValue', () => {
   it('reads one cookie out of a Cookie header', () => {
     expect(cookieValue('a=1; berth-x-replica=r1-2; b=3', 'berth-x-replica')).toBe('r1-2');
     expect(cookieValue(undefined, 'x')).toBeUndefined();
+  });
+});
+
+describe('restoreHealth', () => {
+  it('gives a restarted balancer the saved health of the same containers, and leaves new ones initial', () => {
+    const saved = savedHealth([backend('a', { health: 'healthy', consecutivePasses: 7 }), backend('b', { health: 'unhealthy', lastError: 'HTTP 500 from /health' })], ['e1'], 0);
+    expect(restoreHealth(backend('a', { health: 'initial' }), saved)).toMatchObject({ health: 'healthy', consecutivePasses: 7 });
+    expect(restoreHealth(backend('b', { health: 'initial' }), saved)).toMatchObject({ health: 'unhealthy', lastError: 'HTTP 500 from /health' });
+    // The same replica name on another container (replaced meanwhile) is a new target.
+    expect(restoreHealth(backend('a', { health: 'initial', containerId: 'other' }), saved).health).toBe('initial');
+    expect(restoreHealth(backend('c', { health: 'initial' }), saved).health).toBe('initial');
+    expect(restoreHealth(backend('a', { health: 'initial' }), undefined).health).toBe('initial');
+  });
+});
+
+describe('stoppedDependencies', () => {
+  const entry = (role: string, state: string) => ({ Id: `${role}-${state}`, Names: [`/x-${role}`], State: state, Status: state, Labels: { 'org.berth.role': role } });
+  it('picks stopped databases and caches only', () => {
+    const picked = stoppedDependencies([entry('database', 'exited'), entry('cache', 'created'), entry('database', 'running'), entry('cache', 'restarting'), entry('cache', 'paused'), entry('app', 'exited'), entry('job', 'exited')], 'org.berth.role');
+    expect(picked.map((candidate) => candidate.Id)).toEqual(['database-exited', 'cache-created']);
   });
 });

@@ -79,6 +79,52 @@ export interface BalancerStatus {
   events: string[];
   /** The jobs the balancer schedules: the next run of each (ISO 8601). */
   jobs?: Array<{ job: string; nextRun?: string }>;
+  /** How many times its supervisor started the balancer again after it died (crash, SIGKILL). */
+  restarts?: number;
+  /** When and how the previous balancer ended, e.g. "2026-11-30T12:00:00.000Z killed by SIGKILL". */
+  lastRestart?: string;
+}
+
+/** balancer-health.json: the health the balancer last knew of each backend, read back when it restarts. */
+export interface SavedHealth {
+  savedAt: string;
+  backends: Array<Pick<BackendStatus, 'id' | 'containerId' | 'health' | 'consecutivePasses' | 'consecutiveFailures' | 'registeredAt' | 'lastCheck' | 'lastError'>>;
+  events: string[];
+}
+
+export function savedHealth(backends: readonly BackendStatus[], events: readonly string[], now: number): SavedHealth {
+  return {
+    savedAt: new Date(now).toISOString(),
+    backends: backends.map(({ id, containerId, health, consecutivePasses, consecutiveFailures, registeredAt, lastCheck, lastError }) => ({ id, containerId, health, consecutivePasses, consecutiveFailures, registeredAt, ...(lastCheck ? { lastCheck } : {}), ...(lastError ? { lastError } : {}) })),
+    events: events.slice(0, 50),
+  };
+}
+
+/**
+ * A restarted balancer's view of its backends: the saved health of each backend that is still the same container
+ * (so healthy replicas serve at once instead of re-entering as "initial"); new backends keep their fresh state. Pure.
+ */
+export function restoreHealth(fresh: BackendStatus, saved: SavedHealth | undefined): BackendStatus {
+  const entry = saved?.backends.find((candidate) => candidate.id === fresh.id && candidate.containerId === fresh.containerId);
+  if (!entry) return fresh;
+  return { ...fresh, health: entry.health, consecutivePasses: entry.consecutivePasses, consecutiveFailures: entry.consecutiveFailures, registeredAt: entry.registeredAt, ...(entry.lastCheck ? { lastCheck: entry.lastCheck } : {}), ...(entry.lastError ? { lastError: entry.lastError } : {}) };
+}
+
+/** The engine's list entry of a container, as much as the dependency supervision reads. */
+export interface ContainerListEntry {
+  Id: string;
+  Names: string[];
+  State: string;
+  Status: string;
+  Labels: Record<string, string>;
+}
+
+/**
+ * Dependencies (database, cache) the balancer starts again: stopped ones (`docker stop`, or exited while the
+ * engine's unless-stopped policy does not apply). Running, restarting, paused and removing ones are left alone. Pure.
+ */
+export function stoppedDependencies(containers: readonly ContainerListEntry[], roleLabel: string): ContainerListEntry[] {
+  return containers.filter((entry) => (entry.Labels[roleLabel] === 'database' || entry.Labels[roleLabel] === 'cache') && (entry.State === 'exited' || entry.State === 'created'));
 }
 
 /** The backends a new request may go to: active and healthy. */

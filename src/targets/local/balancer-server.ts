@@ -6,18 +6,21 @@
  * replaced; a worker whose `health.command` fails is replaced, as ECS replaces an unhealthy task), and its job
  * scheduler runs the jobs on their schedules.
  */
-import { chmodSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { Socket } from 'node:net';
+import { dirname, join } from 'node:path';
 import { createProxyServer } from 'http-proxy-3';
-import { servicePlan, type LocalPlan } from '../../plan/local/local-plan.js';
+import { LABEL_PROJECT, LABEL_ROLE, labelFilters, STATE_FILES } from '../../model/index.js';
+import { servicePlan } from '../../plan/local/local-plan.js';
 import { routeRequest } from '../../plan/local/routing.js';
-import { applyCheck, chooseBackend, cookieValue, takesCanaryShare, workerHealth, type BackendEntry, type BackendStatus, type BalancerConfig, type BalancerStatus, type PoolConfig } from './balancer-model.js';
-import { connectEngine, publishedPort, removeContainer, replicaIndex, startReplica, type Docker } from './engine.js';
-import { JobScheduler } from './job-scheduler.js';
+import { applyCheck, chooseBackend, cookieValue, restoreHealth, savedHealth, stoppedDependencies, takesCanaryShare, workerHealth, type BackendEntry, type BackendStatus, type BalancerConfig, type BalancerStatus, type PoolConfig, type SavedHealth } from './balancer-model.js';
+import type * as EngineExports from './engine.js';
+import type { Docker } from './engine.js';
+import type { JobScheduler } from './job-scheduler.js';
+import { writePrivateFile } from './private-files.js';
+import { parseReleasePlan } from './release-plan-file.js';
 import { LocalSecretFile } from './secret-store.js';
-import { takenOver } from './ownership.js';
-import { LABEL_PROJECT } from '../../model/index.js';
 
 export interface BalancerFiles {
   /** balancer.json: the desired configuration (rewritten by the balancer when it replaces a replica). */
@@ -30,6 +33,8 @@ export interface BalancerFiles {
 }
 
 const RETRYABLE = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+type EngineModule = typeof EngineExports;
 
 export class LocalBalancer {
   private config: BalancerConfig;
@@ -53,13 +58,44 @@ export class LocalBalancer {
   private replacing = false;
   private docker?: Docker;
   private scheduler?: JobScheduler;
+  /** engine.js, loaded once the balancer listens: the Docker client takes a second to load, and traffic should not wait. */
+  private engine?: EngineModule;
   /** Upgraded (websocket) connections: server.close() does not end them, stop() must. */
   private readonly upgraded = new Set<Socket>();
+  /** The start time of each replica's container as last seen: a change means the engine restarted it. */
+  private readonly containerStarts = new Map<string, string>();
+  /** The health state a previous balancer of this environment saved (read once, when this one starts). */
+  private readonly restored?: SavedHealth;
+  private readonly healthFile: string;
 
-  /** `supervise: false` skips the engine (for tests with plain HTTP servers as backends): no replacements, no jobs. */
-  constructor(private readonly files: BalancerFiles, private readonly options: { supervise?: boolean } = {}) {
+  /**
+   * `supervise: false` skips the engine (for tests with plain HTTP servers as backends): no replacements, no jobs.
+   * `restarts`: what the supervisor says about earlier balancers of this environment (shown by `berth status`).
+   */
+  constructor(private readonly files: BalancerFiles, private readonly options: { supervise?: boolean; restarts?: { restarts: number; lastRestart?: string } } = {}) {
     this.config = JSON.parse(readFileSync(files.config, 'utf8')) as BalancerConfig;
+    this.healthFile = join(files.stateDir ?? dirname(files.config), STATE_FILES.balancerHealth);
+    this.restored = this.readSavedHealth();
+    this.events = [...(this.restored?.events ?? [])];
     this.setBackends(this.config.backends);
+    if (options.restarts?.restarts) this.event(`load balancer started again by its supervisor (restart ${options.restarts.restarts}; the previous one: ${options.restarts.lastRestart ?? 'ended'})`);
+  }
+
+  private readSavedHealth(): SavedHealth | undefined {
+    try {
+      return existsSync(this.healthFile) ? (JSON.parse(readFileSync(this.healthFile, 'utf8')) as SavedHealth) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Saves the health state and events (owner-only: events can name replicas and errors), for a restarted balancer. */
+  private saveHealth(): void {
+    try {
+      writePrivateFile(this.healthFile, `${JSON.stringify(savedHealth([...this.backends.values()], this.events, Date.now()))}\n`);
+    } catch {
+      // the state folder is gone (destroy --purge): nothing to keep
+    }
   }
 
   async start(): Promise<void> {
@@ -78,14 +114,16 @@ export class LocalBalancer {
     await new Promise<void>((resolve) => this.control!.listen(this.files.socket, () => resolve()));
     chmodSync(this.files.socket, 0o600);
     if (this.options.supervise !== false) {
-      this.docker = connectEngine();
+      this.engine = await import('./engine.js');
+      const { JobScheduler } = await import('./job-scheduler.js');
+      this.docker = this.engine.connectEngine();
       this.scheduler = new JobScheduler(this.docker, {
         stateDir: this.files.stateDir ?? this.files.config.replace(/[\\/][^\\/]+$/, ''),
         supervised: () => this.config.supervise,
         secrets: () => {
           const content = new LocalSecretFile(this.files.secrets).read();
           const values = Object.fromEntries(Object.entries(content.secrets).map(([name, entry]) => [name, entry.value]));
-          return { values, mask: [...Object.values(values), ...Object.values(content.generated)] };
+          return { values, mask: [...Object.values(values), ...Object.values(content.generated)], databasePassword: content.generated.databasePassword };
         },
         event: (text) => this.event(text),
       });
@@ -117,6 +155,8 @@ export class LocalBalancer {
       backends,
       events: this.events.slice(0, 50),
       ...(this.scheduler ? { jobs: this.scheduler.upcoming() } : {}),
+      restarts: this.options.restarts?.restarts ?? 0,
+      ...(this.options.restarts?.lastRestart ? { lastRestart: this.options.restarts.lastRestart } : {}),
     };
   }
 
@@ -132,6 +172,7 @@ export class LocalBalancer {
   private event(text: string): void {
     this.events.unshift(`${new Date().toISOString()} ${text}`);
     if (this.events.length > 200) this.events.pop();
+    this.saveHealth();
   }
 
   private pool(service: string): PoolConfig | undefined {
@@ -154,7 +195,8 @@ export class LocalBalancer {
       if (existing) {
         this.backends.set(entry.id, { ...existing, ...entry });
       } else {
-        this.backends.set(entry.id, { ...entry, health: 'initial', inflight: 0, served: 0, consecutivePasses: 0, consecutiveFailures: 0, registeredAt: new Date().toISOString() });
+        const fresh: BackendStatus = { ...entry, health: 'initial', inflight: 0, served: 0, consecutivePasses: 0, consecutiveFailures: 0, registeredAt: new Date().toISOString() };
+        this.backends.set(entry.id, restoreHealth(fresh, this.restored));
         // Workers are not checked over HTTP: the supervisor reads their health from the engine.
         if (entry.kind === 'web') this.scheduleCheck(entry.id, 1000);
       }
@@ -163,9 +205,7 @@ export class LocalBalancer {
   }
 
   private persist(): void {
-    const temporary = `${this.files.config}.tmp`;
-    writeFileSync(temporary, `${JSON.stringify(this.config, null, 2)}\n`);
-    renameSync(temporary, this.files.config);
+    writePrivateFile(this.files.config, `${JSON.stringify(this.config, null, 2)}\n`);
   }
 
   private scheduleCheck(id: string, delayMs: number): void {
@@ -378,11 +418,26 @@ export class LocalBalancer {
           continue;
         }
         const running = Boolean(info?.State.Running && !info.State.Restarting);
-        const port = running && info ? publishedPort(info, this.containerPort(info)) : undefined;
+        const port = running && info && this.engine ? this.engine.publishedPort(info, this.containerPort(info)) : undefined;
         const url = port ? `http://127.0.0.1:${port}` : backend.url;
+        const started = running ? info?.State.StartedAt : undefined;
+        const seenStart = this.containerStarts.get(backend.id);
+        if (started) this.containerStarts.set(backend.id, started);
+        const restarted = started !== undefined && seenStart !== undefined && started !== seenStart;
         if (!running && current.health !== 'down') {
           this.event(`${backend.id}: container stopped; out of rotation`);
           this.backends.set(backend.id, { ...current, health: 'down', consecutivePasses: 0 });
+        } else if (running && (current.health === 'down' || restarted)) {
+          // The engine started it again (its process died: kill -9, out of memory): a new target to the health
+          // checks, back in rotation after healthyThreshold passes, as the ALB treats a re-registered target.
+          const threshold = this.pool(current.service)?.health.healthyThreshold ?? 1;
+          this.backends.set(backend.id, { ...current, url, health: 'initial', consecutivePasses: 0, consecutiveFailures: 0, lastError: undefined, registeredAt: new Date().toISOString() });
+          if (url !== current.url) {
+            this.config.backends = this.config.backends.map((entry) => (entry.id === backend.id ? { ...entry, url } : entry));
+            this.persist();
+          }
+          this.event(`${backend.id}: restarted by the engine; rejoins the rotation after ${threshold} passing check${threshold === 1 ? '' : 's'}`);
+          this.scheduleCheck(backend.id, 500);
         } else if (running && url !== current.url) {
           this.backends.set(backend.id, { ...current, url });
           this.config.backends = this.config.backends.map((entry) => (entry.id === backend.id ? { ...entry, url } : entry));
@@ -390,10 +445,29 @@ export class LocalBalancer {
         }
       }
       await this.replaceDead();
+      await this.restartDependencies();
     } catch (error) {
       this.event(`supervisor: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
       this.replacing = false;
+    }
+  }
+
+  /**
+   * Starts a stopped database or cache again (`docker stop`; the engine's unless-stopped policy restarts only
+   * crashes): the app recovers without a deploy. Only while a release is current.
+   */
+  private async restartDependencies(): Promise<void> {
+    if (!this.config.supervise || !this.docker) return;
+    const containers = await this.docker.listContainers({ all: true, filters: { label: labelFilters(this.config.app, this.config.env) } });
+    for (const entry of stoppedDependencies(containers, LABEL_ROLE)) {
+      const name = entry.Names[0]?.replace(/^\//, '') ?? entry.Id.slice(0, 12);
+      try {
+        await this.docker.getContainer(entry.Id).start();
+        this.event(`${name}: the ${entry.Labels[LABEL_ROLE]} was stopped (${entry.Status}); started it again`);
+      } catch (error) {
+        if (!/already started/.test(String(error))) this.event(`${name}: the ${entry.Labels[LABEL_ROLE]} is stopped and did not start: ${error instanceof Error ? error.message : String(error)}`);
+      }
     }
   }
 
@@ -424,7 +498,7 @@ export class LocalBalancer {
    */
   private async replaceDead(): Promise<void> {
     const supervise = this.config.supervise;
-    if (!supervise || !this.docker) return;
+    if (!supervise || !this.docker || !this.engine) return;
     const dead = [...this.backends.values()].filter((backend) => backend.release === supervise.release && backend.role !== 'draining'
       && (backend.health === 'down' || (backend.kind === 'worker' && backend.health === 'unhealthy')));
     for (const backend of dead) {
@@ -438,18 +512,21 @@ export class LocalBalancer {
         }
         if (restarting) continue;
       }
-      const plan = JSON.parse(readFileSync(supervise.planFile, 'utf8')) as LocalPlan;
+      const secretFile = new LocalSecretFile(this.files.secrets);
+      const plan = parseReleasePlan(readFileSync(supervise.planFile, 'utf8'), secretFile.read().generated.databasePassword);
       const service = servicePlan(plan, backend.service);
       if (!service) continue;
       // Another project deployed these names with --take-over: its replicas are not ours to replace.
+      // ownership.js loads the Docker client: imported here, after the balancer listens.
+      const { takenOver } = await import('./ownership.js');
       if (await takenOver(this.docker, plan.app, plan.env, service.container.labels[LABEL_PROJECT])) {
         if (!this.takenOver) this.event('another project took over this environment (berth deploy --take-over): replicas are no longer replaced');
         this.takenOver = true;
         return;
       }
-      const secrets = new LocalSecretFile(this.files.secrets).values();
-      const replica = await startReplica(this.docker, plan, service, replicaIndex(backend.id), secrets);
-      await removeContainer(this.docker, backend.containerId);
+      const secrets = secretFile.values();
+      const replica = await this.engine.startReplica(this.docker, plan, service, this.engine.replicaIndex(backend.id), secrets);
+      await this.engine.removeContainer(this.docker, backend.containerId);
       const entries = this.config.backends.filter((entry) => entry.id !== backend.id);
       entries.push({ id: replica.name, containerId: replica.id, release: supervise.release, service: replica.service, kind: replica.kind, url: replica.url, role: 'candidate', promoteWhenHealthy: true });
       this.setBackends(entries);

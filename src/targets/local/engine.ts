@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
 import { OperationError } from '../../errors.js';
+import { logLines } from './log-lines.js';
 import { LABEL_APP, LABEL_ENV, LABEL_RELEASE, LABEL_ROLE } from '../../model/index.js';
 import { dependencyCreateOptions, replicaCreateOptions, type DependencySpec, type LocalPlan, type LongRunningServicePlan } from '../../plan/local/local-plan.js';
 
@@ -148,18 +149,10 @@ export async function containerLogTail(docker: Docker, idOrName: string, lines =
   }
 }
 
-/** Splits a non-TTY log stream (8-byte frame headers) into lines; also accepts plain text. */
-export function demuxBuffer(buffer: Buffer): Array<{ stream: 'stdout' | 'stderr'; text: string }> {
-  const out: Array<{ stream: 'stdout' | 'stderr'; text: string }> = [];
-  let offset = 0;
-  const framed = buffer.length >= 8 && (buffer[0] === 1 || buffer[0] === 2) && buffer[1] === 0 && buffer[2] === 0 && buffer[3] === 0;
-  if (!framed) return buffer.toString('utf8').split(/\r?\n/).filter(Boolean).map((text) => ({ stream: 'stdout', text }));
-  while (offset + 8 <= buffer.length) {
-    const stream = buffer[offset] === 2 ? 'stderr' : 'stdout';
-    const size = buffer.readUInt32BE(offset + 4);
-    const chunk = buffer.subarray(offset + 8, offset + 8 + size).toString('utf8');
-    for (const text of chunk.split(/\r?\n/)) if (text) out.push({ stream, text });
-    offset += 8 + size;
-  }
-  return out;
+/**
+ * Splits a non-TTY log stream (8-byte frame headers) into whole lines, joining lines the engine split at 16 KiB;
+ * also accepts plain text. `timestamps`: the logs were asked for with timestamps.
+ */
+export function demuxBuffer(buffer: Buffer, options: { timestamps?: boolean } = {}): Array<{ stream: 'stdout' | 'stderr'; text: string }> {
+  return logLines(buffer, options);
 }

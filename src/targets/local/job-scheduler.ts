@@ -17,13 +17,14 @@ import type { JobRun } from '../operations.js';
 import { containerLogTail, removeContainer, type Docker } from './engine.js';
 import { finishedRun, JobRunStore, newRunId } from './job-runs.js';
 import { redactSecrets } from './redact.js';
+import { parseReleasePlan } from './release-plan-file.js';
 
 export interface SchedulerSources {
   stateDir: string;
   /** The release whose jobs run and the plan that describes them; undefined before the first deploy. */
   supervised(): { release: number; planFile: string } | undefined;
   /** Secret values (declared and generated), read when a run starts, for its environment and for masking. */
-  secrets(): { values: Record<string, string>; mask: string[] };
+  secrets(): { values: Record<string, string>; mask: string[]; databasePassword?: string };
   event(text: string): void;
 }
 
@@ -44,7 +45,7 @@ export class JobScheduler {
     const supervised = this.sources.supervised();
     if (!supervised) return undefined;
     try {
-      return JSON.parse(readFileSync(supervised.planFile, 'utf8')) as LocalPlan;
+      return parseReleasePlan(readFileSync(supervised.planFile, 'utf8'), this.sources.secrets().databasePassword);
     } catch {
       return undefined;
     }

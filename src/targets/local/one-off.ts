@@ -19,6 +19,7 @@ import type { CommandOutcome, ExecRequest, JobRun, JobRunRequest, ProcessIO, Run
 import { containerLogTail, removeContainer, type Docker } from './engine.js';
 import { finishedRun, JobRunStore, newRunId } from './job-runs.js';
 import { redactSecrets } from './redact.js';
+import { parseReleasePlan } from './release-plan-file.js';
 import { attachTerminal, connect, createTask, drained, INTERRUPTED_EXIT_CODE, waitForExit } from './task-container.js';
 
 export interface OneOffContext {
@@ -59,7 +60,7 @@ export function currentPlan(context: OneOffContext, release: Release): LocalPlan
   const file = releasePlanFile(context.stateDir, release.number);
   if (existsSync(file)) {
     try {
-      const recorded = JSON.parse(readFileSync(file, 'utf8')) as Partial<LocalPlan>;
+      const recorded = parseReleasePlan(readFileSync(file, 'utf8'), context.databasePassword) as Partial<LocalPlan>;
       if (Array.isArray(recorded.services) && Array.isArray(recorded.jobs)) return recorded as LocalPlan;
     } catch {
       // an unreadable record: plan again below

@@ -4,22 +4,24 @@
  * file under the user's config folder (src/model/state-paths.ts). Images are kept per release as
  * berth-<app>:<env>-release-<n> (and -<service> for a service with its own build).
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../../config/model.js';
 import { OperationError, UsageError } from '../../errors.js';
-import { declaredSecrets, dependencyVolumeName, environmentStateDir, LABEL_ROLE, LABEL_SERVICE, localPrefix, networkName, rollbackTarget, STATE_FILES } from '../../model/index.js';
+import { declaredSecrets, dependencyVolumeName, environmentStateDir, LABEL_RELEASE, LABEL_ROLE, LABEL_SERVICE, localPrefix, localReleaseImage, networkName, ownedElsewhereMessage, rollbackTarget, STATE_FILES } from '../../model/index.js';
 import type { Progress } from '../../terminal/progress.js';
 import type { CommandOutcome, DeployOutcome, DeployRequest, DestroyRequest, ExecRequest, JobRun, JobRunRequest, LogLine, LogsRequest, ProcessIO, Release, RollbackRequest, RunRequest, StatusReport, TargetOperations } from '../operations.js';
 import { BalancerClient } from './balancer-client.js';
 import { connectEngine, demuxBuffer, engineError, listContainers, stopAndRemove, type Docker } from './engine.js';
 import { JobRunStore } from './job-runs.js';
+import { LogLineAssembler, logFrames } from './log-lines.js';
+import { ensurePrivateDir } from './private-files.js';
 import { execInReplica, runJobNow, runOneOff, type OneOffContext } from './one-off.js';
 import { redactSecrets } from './redact.js';
 import { prepareReleaseImages, releaseDigest, removeReleaseImages, retagRelease } from './release-images.js';
 import { ReleaseStore } from './release-store.js';
 import { readTrafficSwitch, returnTraffic, switchInFlight, writeTrafficSwitch } from './set-switch.js';
-import { rollout, type RolloutContext } from './rollout.js';
+import { createdBy, rollout, type RolloutContext } from './rollout.js';
 import { localSecretStore } from './secret-store.js';
 import { claimEnvironment, ownerElsewhere, refuseIfOwnedElsewhere } from './ownership.js';
 import { localStatusReport } from './status-report.js';
@@ -87,17 +89,51 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
     };
   }
 
+  /**
+   * Every command on a deployed environment first starts its load balancer again when neither it nor its
+   * supervisor runs (both killed, the machine restarted). Returns a line saying what was done or what failed.
+   */
+  async function repairBalancer(): Promise<{ repaired?: string; problem?: string }> {
+    if (!releases.current()) return {};
+    // Another project deployed these names with --take-over: this folder's balancer stays stopped.
+    const docker = await engine().catch(() => undefined);
+    if (docker && (await ownerElsewhere(config, docker, stateDir))) return {};
+    try {
+      return (await balancer.repair()) === 'restarted' ? { repaired: `berth started the load balancer again (it was not running); release ${releases.current()!.number} serves` } : {};
+    } catch (error) {
+      return { problem: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  async function repairWithNotice(progress?: Progress): Promise<void> {
+    const { repaired, problem } = await repairBalancer();
+    if (repaired) progress?.info(repaired);
+    if (problem) progress?.warn(`the load balancer is not running: ${problem}`);
+  }
+
+  /** The pid of a live berth command holding the environment's lock, if any. */
+  function lockHolder(): number | undefined {
+    const lock = join(stateDir, STATE_FILES.operationLock);
+    if (!existsSync(lock)) return undefined;
+    const holder = Number(readFileSync(lock, 'utf8').trim());
+    if (!Number.isInteger(holder) || holder <= 0) return undefined;
+    try {
+      process.kill(holder, 0);
+      return holder;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** One deploy, rollback or destroy at a time per environment. */
   async function exclusively<T>(work: () => Promise<T>): Promise<T> {
-    mkdirSync(stateDir, { recursive: true });
+    ensurePrivateDir(stateDir);
     const lock = join(stateDir, STATE_FILES.operationLock);
     try {
-      writeFileSync(lock, `${process.pid}\n`, { flag: 'wx' });
+      writeFileSync(lock, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
     } catch {
-      const holder = Number(readFileSync(lock, 'utf8').trim());
-      let alive = false;
-      try { process.kill(holder, 0); alive = true; } catch { alive = false; }
-      if (alive) throw new OperationError(`another berth command (pid ${holder}) is changing ${config.app} (${config.env})`, 'wait for it to finish, then run again');
+      const holder = lockHolder();
+      if (holder !== undefined) throw new OperationError(`another berth command (pid ${holder}) is changing ${config.app} (${config.env})`, 'wait for it to finish, then run again');
       writeFileSync(lock, `${process.pid}\n`);
     }
     try {
@@ -115,16 +151,55 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
     }
   }
 
+  /**
+   * Before a deploy or rollback (under the lock): releases a killed deploy left `deploying` become interrupted, and
+   * replicas no balancer routes to and of no current release (left by a killed deploy) are removed.
+   */
+  async function cleanUpAfterKilledDeploys(docker: Docker): Promise<void> {
+    releases.settleInterrupted();
+    const known = new Set((balancer.savedConfig()?.backends ?? []).map((backend) => backend.containerId));
+    const current = releases.current()?.number;
+    for (const container of await listContainers(docker, config.app, config.env, 'app')) {
+      if (!known.has(container.Id) && container.Labels[LABEL_RELEASE] !== String(current)) await stopAndRemove(docker, container.Id, 2);
+    }
+  }
+
+  /** A deploy stopped by Ctrl-C/SIGTERM before its rollout began (while building): nothing to undo but the record. */
+  function interruptedBeforeRollout(number: number): DeployOutcome {
+    const serving = releases.current();
+    const line = `interrupted: release ${number} was stopped before any replica started; ${serving ? `release ${serving.number} keeps serving` : 'nothing was serving before'}`;
+    const release = releases.get(number);
+    if (release) releases.record({ ...release, status: 'interrupted', reason: line });
+    return { ok: false, env: config.env, ...(release ? { release: { ...release, status: 'interrupted', reason: line } } : {}), reasons: [line], logTail: [], interrupted: line };
+  }
+
+  /** Runs a release's work; an error records the release as failed (or interrupted, when a signal stopped it). */
+  async function settled(number: number, signal: AbortSignal | undefined, work: () => Promise<DeployOutcome>): Promise<DeployOutcome> {
+    try {
+      return await work();
+    } catch (error) {
+      if (signal?.aborted) return interruptedBeforeRollout(number);
+      const release = releases.get(number);
+      if (release?.status === 'deploying') releases.record({ ...release, status: 'failed', reason: (error instanceof Error ? error.message : String(error)).split('\n')[0] });
+      throw error;
+    }
+  }
+
   async function deploy(request: DeployRequest, progress: Progress): Promise<DeployOutcome> {
     return exclusively(async () => {
       const previousOwner = await claimEnvironment(config, await engine(), stateDir, request.takeOver === true);
       if (previousOwner) progress.info(`took over ${config.app} (${config.env}) from ${previousOwner}: its containers are removed, its volumes (data) are kept`);
-      const ctx = await context(progress, request.timeoutSeconds);
-      const number = releases.nextNumber();
-      const images = await prepareReleaseImages(config, number, request, progress);
-      const outcome = await rollout(ctx, { release: number, image: (images.find((image) => !image.service) ?? images[0]!).tag, digest: releaseDigest(images) });
-      if (outcome.ok) await pruneImages();
-      return outcome;
+      await repairWithNotice(progress);
+      const ctx = { ...(await context(progress, request.timeoutSeconds)), signal: request.signal };
+      await cleanUpAfterKilledDeploys(ctx.docker);
+      const number = releases.allocate(request.image ?? localReleaseImage(config.app, config.env, releases.nextNumber()), createdBy());
+      return settled(number, request.signal, async () => {
+        const images = await prepareReleaseImages(config, number, request, progress);
+        if (request.signal?.aborted) return interruptedBeforeRollout(number);
+        const outcome = await rollout(ctx, { release: number, image: (images.find((image) => !image.service) ?? images[0]!).tag, digest: releaseDigest(images) });
+        if (outcome.ok) await pruneImages();
+        return outcome;
+      });
     });
   }
 
@@ -136,6 +211,9 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
       if (request.to !== undefined && request.to !== switching.previous) {
         throw new UsageError(`a ${config.deploy.strategy} deploy of release ${switching.release} is in its ${switching.phase} time, beside release ${switching.previous}, and --to ${request.to} is another release`, `run \`berth rollback\` without --to to return traffic to release ${switching.previous} at once`);
       }
+      // Another project's deploy of these names is not this checkout's to turn back (as for every command that changes it).
+      const owner = await ownerElsewhere(config, await engine(), stateDir);
+      if (owner) throw new UsageError(ownedElsewhereMessage(config.app, config.env, owner).message, `roll it back from there (berth rollback --config ${owner})`);
       const step = progress.step(`Returning traffic to release ${switching.previous} (release ${switching.release} is in its ${switching.phase} time)`);
       const applied = await returnTraffic(balancer, switching);
       writeTrafficSwitch(stateDir, { ...switching, returned: true });
@@ -147,18 +225,24 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
     const target = rollbackTarget(releases.list(), request.to);
     return exclusively(async () => {
       await claimEnvironment(config, await engine(), stateDir, false);
-      const ctx = await context(progress, request.timeoutSeconds);
-      const number = releases.nextNumber();
-      const images = await retagRelease(config, target.number, number);
-      const outcome = await rollout(ctx, { release: number, image: (images.find((image) => !image.service) ?? images[0]!).tag, digest: target.digest, rollbackOf: target.number });
-      if (outcome.ok) await pruneImages();
-      return outcome;
+      await repairWithNotice(progress);
+      const ctx = { ...(await context(progress, request.timeoutSeconds)), signal: request.signal };
+      await cleanUpAfterKilledDeploys(ctx.docker);
+      const number = releases.allocate(localReleaseImage(config.app, config.env, releases.nextNumber()), createdBy(), target.number);
+      return settled(number, request.signal, async () => {
+        const images = await retagRelease(config, target.number, number);
+        if (request.signal?.aborted) return interruptedBeforeRollout(number);
+        const outcome = await rollout(ctx, { release: number, image: (images.find((image) => !image.service) ?? images[0]!).tag, digest: target.digest, rollbackOf: target.number });
+        if (outcome.ok) await pruneImages();
+        return outcome;
+      });
     });
   }
 
   async function status(): Promise<StatusReport> {
     const docker = await engine();
     const runs = new JobRunStore(stateDir);
+    const { repaired, problem } = await repairBalancer();
     return localStatusReport({
       config,
       ownedBy: await ownerElsewhere(config, docker, stateDir),
@@ -166,11 +250,14 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
       containers: await listContainers(docker, config.app, config.env),
       balancer: await balancer.status(),
       runs: (job) => runs.list(job),
+      ...(repaired ? { repaired } : {}),
+      ...(problem ? { balancerProblem: problem } : {}),
     });
   }
 
   async function logs(request: LogsRequest, onLine: (line: LogLine) => void, signal: AbortSignal): Promise<void> {
     const docker = await engine();
+    await repairBalancer();
     if (request.service !== undefined && !config.services.some((service) => service.name === request.service)) {
       throw new UsageError(`--service ${request.service}: berth.yml has no service of that name (services: ${config.services.map((service) => service.name).join(', ')})`);
     }
@@ -195,7 +282,7 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
       const lines: LogLine[] = [];
       for (const entry of containers) {
         const buffer = (await docker.getContainer(entry.Id).logs({ stdout: true, stderr: true, timestamps: true, since, follow: false })) as unknown as Buffer;
-        for (const { text } of demuxBuffer(buffer)) {
+        for (const { text } of demuxBuffer(buffer, { timestamps: true })) {
           const line = toLine(entry, text);
           if (matches(line.message)) lines.push(line);
         }
@@ -207,6 +294,13 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
     await Promise.all(containers.map(async (entry) => {
       const stream = (await docker.getContainer(entry.Id).logs({ stdout: true, stderr: true, timestamps: true, since, follow: true })) as NodeJS.ReadableStream & { destroy(): void };
       let pending = Buffer.alloc(0);
+      const assembler = new LogLineAssembler({ timestamps: true });
+      const emit = (lines: Array<{ text: string }>) => {
+        for (const { text } of lines) {
+          const line = toLine(entry, text);
+          if (matches(line.message)) onLine(line);
+        }
+      };
       await new Promise<void>((resolve) => {
         if (signal.aborted) resolve();
         signal.addEventListener('abort', () => {
@@ -220,15 +314,15 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
           while (pending.length - offset >= 8) {
             const size = pending.readUInt32BE(offset + 4);
             if (pending.length - offset < 8 + size) break;
-            for (const { text } of demuxBuffer(pending.subarray(offset, offset + 8 + size))) {
-              const line = toLine(entry, text);
-              if (matches(line.message)) onLine(line);
-            }
+            for (const frame of logFrames(pending.subarray(offset, offset + 8 + size))) emit(assembler.push(frame.stream, frame.text));
             offset += 8 + size;
           }
           pending = pending.subarray(offset);
         });
-        stream.on('end', () => resolve());
+        stream.on('end', () => {
+          emit(assembler.flush());
+          resolve();
+        });
         stream.on('close', () => resolve());
         stream.on('error', () => resolve());
       });
@@ -243,6 +337,7 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
     const docker = await engine();
     // Never remove what another project deployed under the same names.
     await refuseIfOwnedElsewhere(config, docker, stateDir);
+    releases.settleInterrupted();
     // The balancer first: it would replace the replicas being removed and start scheduled job runs.
     const step = progress.step('Stop the load balancer and the job scheduler');
     step.succeed((await balancer.stop()) ? 'stopped' : 'was not running');
@@ -277,18 +372,24 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
   }
 
   async function listReleases(): Promise<Release[]> {
+    await repairBalancer();
+    // A release still `deploying` while no berth command holds the lock was left by a killed deploy.
+    if (!lockHolder()) releases.settleInterrupted();
     return releases.list();
   }
 
   async function run(request: RunRequest, io: ProcessIO, progress: Progress, signal: AbortSignal): Promise<CommandOutcome> {
+    await repairWithNotice(progress);
     return runOneOff(await oneOffContext(), request, io, progress, signal);
   }
 
   async function exec(request: ExecRequest, io: ProcessIO, progress: Progress, signal: AbortSignal): Promise<CommandOutcome> {
+    await repairWithNotice(progress);
     return execInReplica(await oneOffContext(), request, io, progress, signal);
   }
 
   async function runJob(request: JobRunRequest, io: ProcessIO, progress: Progress, signal: AbortSignal): Promise<CommandOutcome & { run: JobRun }> {
+    await repairWithNotice(progress);
     return runJobNow(await oneOffContext(), request, io, progress, signal);
   }
 

@@ -2,12 +2,13 @@
  * Ownership of a local environment (the rule is src/model/ownership.ts): read and write the owner record, read
  * the project labels of what runs, refuse a deploy, rollback or destroy from another project, and take over.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../../config/model.js';
 import { UsageError } from '../../errors.js';
 import { LABEL_PROJECT, otherOwner, ownedElsewhereMessage, STATE_FILES, type OwnerRecord } from '../../model/index.js';
 import { listContainers, stopAndRemove, type Docker } from './engine.js';
+import { writePrivateFile } from './private-files.js';
 
 export function readOwner(stateDir: string): OwnerRecord | undefined {
   const file = join(stateDir, STATE_FILES.owner);
@@ -21,8 +22,7 @@ export function readOwner(stateDir: string): OwnerRecord | undefined {
 }
 
 export function writeOwner(stateDir: string, project: string, now = new Date()): void {
-  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  writeFileSync(join(stateDir, STATE_FILES.owner), `${JSON.stringify({ project, since: now.toISOString() } satisfies OwnerRecord, null, 2)}\n`, { mode: 0o600 });
+  writePrivateFile(join(stateDir, STATE_FILES.owner), `${JSON.stringify({ project, since: now.toISOString() } satisfies OwnerRecord, null, 2)}\n`);
 }
 
 /** The other project owning the environment, from the record or else from the labels of its containers. */

@@ -1,7 +1,8 @@
 /** The numbered releases of one local environment, kept in releases.json in its state folder. */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Release } from '../operations.js';
+import { writePrivateFile } from './private-files.js';
 
 interface ReleasesFile {
   releases: Release[];
@@ -27,14 +28,33 @@ export class ReleaseStore {
   }
 
   private write(content: ReleasesFile): void {
-    mkdirSync(this.dir, { recursive: true });
-    const temporary = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(temporary, `${JSON.stringify(content, null, 2)}\n`);
-    renameSync(temporary, this.path);
+    writePrivateFile(this.path, `${JSON.stringify(content, null, 2)}\n`);
   }
 
   nextNumber(): number {
     return Math.max(0, ...this.read().releases.map((release) => release.number)) + 1;
+  }
+
+  /**
+   * Takes the next number and records it at once as `deploying`, before anything is built: a number is given out
+   * once, even when the deploy is killed (the next command marks it interrupted, settleInterrupted).
+   */
+  allocate(image: string, createdBy: string, rollbackOf?: number): number {
+    const number = this.nextNumber();
+    this.record({ number, image, digest: '', createdAt: new Date().toISOString(), createdBy, status: 'deploying', ...(rollbackOf !== undefined ? { rollbackOf } : {}) });
+    return number;
+  }
+
+  /** Marks releases still `deploying` as interrupted: called while no deploy can run (the lock is free or held by us). */
+  settleInterrupted(): void {
+    const content = this.read();
+    const stale = content.releases.filter((release) => release.status === 'deploying');
+    if (stale.length === 0) return;
+    for (const release of stale) {
+      release.status = 'interrupted';
+      release.reason ??= 'the deploy stopped before it finished (killed or interrupted)';
+    }
+    this.write(content);
   }
 
   current(): Release | undefined {

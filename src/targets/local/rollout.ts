@@ -7,7 +7,7 @@
  * ones. A new replica that exits or fails its checks stops the rollout: the new replicas are removed and the old
  * release keeps serving. Each step is its own function so an interrupt can be handled between them.
  */
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../../config/model.js';
@@ -19,6 +19,8 @@ import type { DeployOutcome, Release } from '../operations.js';
 import type { BalancerClient } from './balancer-client.js';
 import { WORKER_STABLE_SECONDS, type BackendEntry, type BalancerConfig, type BalancerStatus, type PoolConfig } from './balancer-model.js';
 import { containerLogTail, ensureDependency, ensureNetwork, startReplica, stopAndRemove, waitHealthy, type Docker, type ReplicaContainer } from './engine.js';
+import { writePrivateFile } from './private-files.js';
+import { releasePlanText } from './release-plan-file.js';
 import { redactSecrets } from './redact.js';
 import type { ReleaseStore } from './release-store.js';
 import { clearTrafficSwitch, describeWait, readTrafficSwitch, returnTraffic, sendTestRequests, testPortOf, testRequests, writeTrafficSwitch, type TrafficSwitchState } from './set-switch.js';
@@ -36,6 +38,8 @@ export interface RolloutContext {
   databasePassword?: string;
   progress: Progress;
   timeoutSeconds: number;
+  /** Ctrl-C / SIGTERM: the rollout stops at the next step and is undone. */
+  signal?: AbortSignal;
 }
 
 export interface RolloutRequest {
@@ -48,7 +52,7 @@ export interface RolloutRequest {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function createdBy(): string {
+export function createdBy(): string {
   try {
     return userInfo().username;
   } catch {
@@ -76,7 +80,7 @@ export async function startDependencies(context: RolloutContext, plan: LocalPlan
     step.update(`waiting for ${dependency.name} to be healthy`);
     const result = await waitHealthy(context.docker, dependency.name, 180);
     if (result !== 'healthy') {
-      const tail = await containerLogTail(context.docker, dependency.name, 15);
+      const tail = redactSecrets(await containerLogTail(context.docker, dependency.name, 15), maskValues(context));
       step.fail(`${dependency.engine} is ${result}`);
       throw Object.assign(new Error(`${dependency.role} ${dependency.name} (${dependency.image}) is ${result}${tail.length ? `; last lines:\n${tail.map((line) => `  ${line}`).join('\n')}` : ''}`), { dependencyTail: tail });
     }
@@ -126,6 +130,7 @@ function describeChecks(plan: LocalPlan): string {
 
 interface ReplicaVerdict {
   healthy: boolean;
+  interrupted?: boolean;
   reason?: string;
   status?: BalancerStatus;
   failed?: ReplicaContainer;
@@ -142,6 +147,7 @@ async function waitForReplicas(context: RolloutContext, plan: LocalPlan, replica
   const deadline = Date.now() + context.timeoutSeconds * 1000;
   let status: BalancerStatus | undefined;
   while (Date.now() < deadline) {
+    if (context.signal?.aborted) return { healthy: false, interrupted: true, status };
     status = await context.balancer.status();
     if (!status) return { healthy: false, reason: 'the load balancer process stopped (see balancer.log in the state folder)' };
     let healthy = 0;
@@ -171,18 +177,16 @@ function newRelease(request: RolloutRequest): Release {
 }
 
 function writePlan(context: RolloutContext, plan: LocalPlan): string {
-  mkdirSync(context.stateDir, { recursive: true });
   const planFile = releasePlanFile(context.stateDir, plan.release);
-  // The plan holds the generated local database password (never user secrets): owner-only.
-  writeFileSync(planFile, `${JSON.stringify(plan, null, 2)}\n`, { mode: 0o600 });
-  chmodSync(planFile, 0o600);
+  // Without the generated database password (readers put it back from the secrets file), and owner-only.
+  writePrivateFile(planFile, releasePlanText(plan, context.databasePassword));
   return planFile;
 }
 
 function recordFailure(context: RolloutContext, release: Release, evidence: FailureEvidence): void {
   context.releases.record(release);
   // The record `berth doctor` reads (src/doctor/last-failure.ts): { recordedAt, release, evidence }; it holds log lines: owner-only.
-  writeFileSync(join(context.stateDir, STATE_FILES.lastFailure), `${JSON.stringify({ recordedAt: new Date().toISOString(), release: release.number, evidence }, null, 2)}\n`, { mode: 0o600 });
+  writePrivateFile(join(context.stateDir, STATE_FILES.lastFailure), `${JSON.stringify({ recordedAt: new Date().toISOString(), release: release.number, evidence }, null, 2)}\n`);
 }
 
 /**
@@ -254,6 +258,22 @@ async function retire(context: RolloutContext, oldBackends: readonly BackendEntr
   step.succeed('stopped');
 }
 
+/**
+ * Undoes an interrupted rollout before its replicas took traffic: the previous routing back, the new replicas
+ * removed, the release recorded as interrupted. Returns the outcome with one line saying what was undone.
+ */
+async function undoRollout(context: RolloutContext, release: Release, replicas: readonly ReplicaContainer[], previous: BalancerConfig | undefined, oldBackends: BackendEntry[]): Promise<DeployOutcome> {
+  const serving = previous?.supervise?.release;
+  if (replicas.length) {
+    if (previous && oldBackends.length) await context.balancer.apply({ ...previous, backends: oldBackends });
+    else await context.balancer.stop();
+    await Promise.all(replicas.map((replica) => stopAndRemove(context.docker, replica.id, 2)));
+  }
+  const line = `interrupted: ${replicas.length ? `removed the ${replicas.length} new replica${replicas.length === 1 ? '' : 's'} of release ${release.number}` : `release ${release.number} started no replica`}; ${oldBackends.length && serving !== undefined ? `release ${serving} keeps serving` : 'nothing was serving before'}`;
+  context.releases.record({ ...release, status: 'interrupted', reason: line });
+  return { ok: false, env: context.config.env, release: { ...release, status: 'interrupted', reason: line }, ...(oldBackends.length && previous?.port !== undefined ? { url: `http://127.0.0.1:${previous.port}` } : {}), reasons: [line], logTail: [], interrupted: line };
+}
+
 /** Runs one release: the shared core of deploy and rollback. */
 export async function rollout(context: RolloutContext, request: RolloutRequest): Promise<DeployOutcome> {
   const { config, docker, progress } = context;
@@ -268,13 +288,15 @@ export async function rollout(context: RolloutContext, request: RolloutRequest):
   const serving = Boolean(previous?.supervise) && (await context.balancer.status()) !== undefined;
   // A rollback restores images whose `before` task already ran when they were released: it does not run again.
   const before = request.rollbackOf === undefined ? await runBeforeTask(context, plan) : ({ ok: true } as const);
+  const oldBackends = (previous?.backends ?? []).filter((backend) => backend.role !== 'candidate');
+  if (context.signal?.aborted) return undoRollout(context, release, [], previous, oldBackends);
   if (!before.ok) {
     recordFailure(context, { ...release, reason: before.reason }, before.evidence);
-    return { ok: false, env: config.env, release: { ...release, reason: before.reason }, url: serving && previous?.port !== undefined ? `http://127.0.0.1:${previous.port}` : undefined, reasons: [before.reason], logTail: before.logTail, logTailOf: 'the release.before task', evidence: before.evidence };
+    return { ok: false, env: config.env, release: { ...release, reason: before.reason }, url: serving && previous?.port !== undefined ? `http://127.0.0.1:${previous.port}` : undefined, reasons: [before.reason], logTail: before.logTail, logTailOf: 'the release.before task', evidence: before.evidence, diagnoses: await diagnosesOf(config, before.evidence) };
   }
 
-  const oldBackends = (previous?.backends ?? []).filter((backend) => backend.role !== 'candidate');
   const replicas = await startReplicas(context, plan);
+  if (context.signal?.aborted) return undoRollout(context, release, replicas, previous, oldBackends);
   const candidates = entriesOf(replicas, request.release);
   await context.balancer.apply(balancerConfig(plan, [...oldBackends, ...candidates], previous?.supervise, previous));
 
@@ -284,7 +306,7 @@ export async function rollout(context: RolloutContext, request: RolloutRequest):
   // The new replicas leave; the old release (if any) keeps serving as it did.
   const abandon = async (reason: string, failed: ReplicaContainer, status?: BalancerStatus): Promise<DeployOutcome> => {
     const logTail = redactSecrets(await containerLogTail(docker, failed.id, 30), maskValues(context));
-    const evidence = await gatherEvidence(context, replicas, { healthy: false, reason, ...(status ? { status } : {}), failed }, logTail);
+    const evidence = await gatherEvidence(context, replicas, { healthy: false, reason, ...(status ? { status } : {}), failed }, logTail, failed);
     const cleanup = progress.step(`Remove the new replicas; ${oldBackends.length ? `release ${previous?.supervise?.release ?? ''} keeps serving` : 'nothing was serving before'}`);
     // Nothing served before this release: no balancer is left answering 503.
     if (previous && oldBackends.length) await context.balancer.apply({ ...previous, backends: oldBackends });
@@ -292,8 +314,12 @@ export async function rollout(context: RolloutContext, request: RolloutRequest):
     await Promise.all(replicas.map((replica) => stopAndRemove(docker, replica.id, 2)));
     cleanup.succeed();
     recordFailure(context, { ...release, reason }, evidence);
-    return { ok: false, env: config.env, release: { ...release, reason }, url: oldBackends.length && previous?.port !== undefined ? `http://127.0.0.1:${previous.port}` : undefined, reasons: [reason], logTail, evidence };
+    return { ok: false, env: config.env, release: { ...release, reason }, url: oldBackends.length && previous?.port !== undefined ? `http://127.0.0.1:${previous.port}` : undefined, reasons: [reason], logTail, evidence, diagnoses: await diagnosesOf(config, evidence) };
   };
+  if (verdict.interrupted || (verdict.healthy && context.signal?.aborted)) {
+    health.fail('interrupted');
+    return undoRollout(context, release, replicas, previous, oldBackends);
+  }
   if (!verdict.healthy) {
     health.fail(verdict.reason);
     return abandon(verdict.reason ?? 'a new replica did not become healthy', verdict.failed ?? replicas[0]!, verdict.status);
@@ -370,7 +396,7 @@ async function switchSets(context: RolloutContext, plan: LocalPlan, input: Switc
     const shown = progress.step(describeWait(config.deploy, step.phase, previousRelease));
     const returned = await holdTraffic(context, { ...state, phase: step.phase }, step.seconds, candidates);
     if (returned) {
-      shown.fail(returned);
+      shown.fail(returned.reason);
       return trafficReturned(context, input.release, candidates, returned, previous.port);
     }
     shown.succeed(step.phase === 'canary' ? `release ${release} takes all traffic` : `release ${release} stays`);
@@ -381,19 +407,28 @@ async function switchSets(context: RolloutContext, plan: LocalPlan, input: Switc
   return undefined;
 }
 
+interface TrafficReturn {
+  reason: string;
+}
+
 /** Waits `seconds` while the new replicas serve; returns why traffic went back to the old ones, if it did. */
-async function holdTraffic(context: RolloutContext, state: TrafficSwitchState, seconds: number, candidates: readonly BackendEntry[]): Promise<string | undefined> {
+async function holdTraffic(context: RolloutContext, state: TrafficSwitchState, seconds: number, candidates: readonly BackendEntry[]): Promise<TrafficReturn | undefined> {
   const deadline = Date.now() + seconds * 1000;
+  const giveBack = async () => {
+    await returnTraffic(context.balancer, state);
+    writeTrafficSwitch(context.stateDir, { ...state, returned: true });
+  };
   for (;;) {
-    if (readTrafficSwitch(context.stateDir)?.returned) return `\`berth rollback\` returned traffic to release ${state.previous}`;
+    if (readTrafficSwitch(context.stateDir)?.returned) return { reason: `\`berth rollback\` returned traffic to release ${state.previous}` };
     const status = await context.balancer.status();
     const broken = status?.backends.find((backend) => candidates.some((candidate) => candidate.id === backend.id) && (backend.health === 'unhealthy' || backend.health === 'down'));
     if (!status || broken) {
-      await returnTraffic(context.balancer, state);
-      writeTrafficSwitch(context.stateDir, { ...state, returned: true });
-      return broken
-        ? `replica ${broken.id} became ${broken.health}${broken.lastError ? ` (${broken.lastError})` : ''}; traffic returned to release ${state.previous}`
-        : 'the load balancer process stopped';
+      await giveBack();
+      return {
+        reason: broken
+          ? `replica ${broken.id} became ${broken.health}${broken.lastError ? ` (${broken.lastError})` : ''}; traffic returned to release ${state.previous}`
+          : 'the load balancer process stopped',
+      };
     }
     if (Date.now() >= deadline) return undefined;
     await sleep(Math.min(250, Math.max(0, deadline - Date.now())));
@@ -401,18 +436,48 @@ async function holdTraffic(context: RolloutContext, state: TrafficSwitchState, s
 }
 
 /** After traffic went back: drain and remove the new replicas, record the release as rolled back. */
-async function trafficReturned(context: RolloutContext, release: Release, candidates: readonly BackendEntry[], reason: string, port: number | undefined): Promise<DeployOutcome> {
+async function trafficReturned(context: RolloutContext, release: Release, candidates: readonly BackendEntry[], returned: TrafficReturn, port: number | undefined): Promise<DeployOutcome> {
   const saved = context.balancer.savedConfig();
   await retire(context, candidates.map((backend) => ({ ...backend, role: 'draining' as const })), `release ${release.number}`);
   if (saved) await context.balancer.apply({ ...saved, backends: saved.backends.filter((backend) => !candidates.some((candidate) => candidate.id === backend.id)) });
   clearTrafficSwitch(context.stateDir);
-  const ended: Release = { ...release, status: 'rolled-back', reason };
+  const url = port !== undefined ? { url: `http://127.0.0.1:${port}` } : {};
+  const ended: Release = { ...release, status: 'rolled-back', reason: returned.reason };
   context.releases.record(ended);
-  return { ok: false, env: context.config.env, release: ended, ...(port !== undefined ? { url: `http://127.0.0.1:${port}` } : {}), reasons: [reason], logTail: [] };
+  return { ok: false, env: context.config.env, release: ended, ...url, reasons: [returned.reason], logTail: [] };
 }
 
-async function gatherEvidence(context: RolloutContext, replicas: ReplicaContainer[], verdict: ReplicaVerdict, logTail: string[]): Promise<FailureEvidence> {
+/** The doctor's diagnosis of a failed rollout, printed as the first lines of the error (src/doctor/diagnose.ts). */
+async function diagnosesOf(config: ResolvedConfig, evidence: FailureEvidence): Promise<NonNullable<DeployOutcome['diagnoses']>> {
+  const { diagnose } = await import('../../doctor/diagnose.js');
+  return diagnose(evidence, config).map(({ id, title, cause, fix }) => ({ id, title, cause, fix }));
+}
+
+/**
+ * The cheap probes of the failed replica before it is removed: its service, the ENTRYPOINT and CMD it ran, and the
+ * sockets it listens on (from inside it, while it still runs), which tell a wrong port or a loopback bind.
+ */
+async function failedReplicaFacts(context: RolloutContext, evidence: FailureEvidence, failed: ReplicaContainer): Promise<void> {
+  evidence.service = failed.service;
+  const container = context.docker.getContainer(failed.id);
+  const info = await container.inspect().catch(() => undefined);
+  if (!info) return;
+  evidence.command = { entrypoint: asList(info.Config.Entrypoint), cmd: asList(info.Config.Cmd) };
+  if (info.State.Running) {
+    const { DOCKER_DNS, socketsByExec } = await import('../../doctor/engine-checks.js');
+    const sockets = await socketsByExec(container);
+    if (sockets) evidence.listening = sockets.filter((socket) => socket.address !== DOCKER_DNS);
+  }
+}
+
+function asList(value: string | string[] | null | undefined): string[] {
+  if (!value) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+async function gatherEvidence(context: RolloutContext, replicas: ReplicaContainer[], verdict: ReplicaVerdict, logTail: string[], failed?: ReplicaContainer): Promise<FailureEvidence> {
   const evidence = emptyEvidence('local');
+  if (failed) await failedReplicaFacts(context, evidence, failed);
   for (const replica of replicas) {
     const info = await context.docker.getContainer(replica.id).inspect().catch(() => undefined);
     if (info && (!info.State.Running || info.RestartCount > 0)) {

@@ -4,7 +4,7 @@
  * old set kept ready, and the return of traffic — by the deploy itself when a new replica fails, or by `berth rollback`
  * from another process while the deploy bakes (the state file `traffic-switch.json` says which release to return to).
  */
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import type { DeployStrategy, ResolvedConfig } from '../../config/model.js';
@@ -12,6 +12,7 @@ import { localTestPort, STATE_FILES, webServices } from '../../model/index.js';
 import type { LocalPlan } from '../../plan/local/local-plan.js';
 import type { BalancerClient } from './balancer-client.js';
 import type { BackendEntry, BalancerConfig } from './balancer-model.js';
+import { writePrivateFile } from './private-files.js';
 
 /** What `berth rollback` needs while a deploy switches sets. */
 export interface TrafficSwitchState {
@@ -42,7 +43,8 @@ export function readTrafficSwitch(stateDir: string): TrafficSwitchState | undefi
 }
 
 export function writeTrafficSwitch(stateDir: string, state: TrafficSwitchState): void {
-  writeFileSync(trafficSwitchFile(stateDir), `${JSON.stringify(state, null, 2)}\n`);
+  // Owner-only, like every local state file.
+  writePrivateFile(trafficSwitchFile(stateDir), `${JSON.stringify(state, null, 2)}\n`);
 }
 
 export function clearTrafficSwitch(stateDir: string): void {

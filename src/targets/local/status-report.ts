@@ -20,6 +20,10 @@ export interface StatusSources {
   containers: Docker.ContainerInfo[];
   balancer?: BalancerStatus;
   runs: (job: string) => JobRun[];
+  /** What the command did to repair the environment first (e.g. started the load balancer again). */
+  repaired?: string;
+  /** Why the load balancer is not running when a repair failed. */
+  balancerProblem?: string;
   /** Another project's berth.yml that owns the environment now (it deployed with --take-over). */
   ownedBy?: string;
 }
@@ -78,9 +82,18 @@ export function localStatusReport(sources: StatusSources): StatusReport {
       return { kind: role, engine: role === 'database' ? 'postgres' : 'redis', endpoint: `${containerName(entry)}:${role === 'database' ? POSTGRES_PORT : REDIS_PORT}`, status: entry.Status };
     });
   const notes: string[] = [];
+  const problems: string[] = [];
   if (sources.ownedBy) notes.push(`${config.app} (${config.env}) now belongs to ${sources.ownedBy} (it deployed with --take-over): what runs is that project's; choose another app name in this berth.yml to deploy it again`);
-  if (balancer) notes.push(balancer.port !== undefined ? `load balancer pid ${balancer.pid} on 127.0.0.1:${balancer.port}, started ${balancer.startedAt}` : `supervisor pid ${balancer.pid} (no web service: nothing to route), started ${balancer.startedAt}`);
-  else if (current) notes.push('the load balancer is not running: run `berth deploy` to start it again');
+  if (sources.repaired) notes.push(sources.repaired);
+  if (balancer) {
+    notes.push(balancer.port !== undefined ? `load balancer pid ${balancer.pid} on 127.0.0.1:${balancer.port}, started ${balancer.startedAt}` : `supervisor pid ${balancer.pid} (no web service: nothing to route), started ${balancer.startedAt}`);
+    if (balancer.restarts) notes.push(`load balancer restarts: ${balancer.restarts} (its supervisor started it again; the last one before: ${balancer.lastRestart ?? 'unknown'})`);
+  } else if (current && !sources.ownedBy) {
+    problems.push(`the load balancer is not running${sources.balancerProblem ? `: ${sources.balancerProblem}` : ''}`);
+  }
+  for (const entry of containers.filter((candidate) => (candidate.Labels[LABEL_ROLE] === 'database' || candidate.Labels[LABEL_ROLE] === 'cache') && candidate.State !== 'running')) {
+    problems.push(`the ${entry.Labels[LABEL_ROLE]} ${containerName(entry)} is ${entry.State} (${entry.Status})${balancer ? '; the load balancer starts it again within seconds' : ''}`);
+  }
   notes.push(...(balancer?.events ?? []).slice(0, 5).map((event) => `event: ${event}`));
   const url = current && balancer?.port !== undefined ? `http://127.0.0.1:${balancer.port}` : current && config.services.some((service) => service.kind === 'web') ? `http://127.0.0.1:${config.local.port}` : undefined;
   return {
@@ -95,5 +108,6 @@ export function localStatusReport(sources: StatusSources): StatusReport {
     dependencies,
     alarms: [],
     notes,
+    problems,
   };
 }

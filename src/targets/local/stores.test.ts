@@ -57,3 +57,17 @@ describe('ReleaseStore', () => {
     expect(new ReleaseStore(environmentStateDir('local', 'shop', 'staging')).nextNumber()).toBe(1);
   });
 });
+
+describe('release numbers', () => {
+  it('are given out once: a deploy killed after taking its number leaves it interrupted, and the next takes the one after', () => {
+    const store = new ReleaseStore(mkdtempSync(join(tmpdir(), 'lt-numbers-')));
+    store.record({ number: 1, image: 'i1', digest: 'd', createdAt: 'now', createdBy: 'me', status: 'deployed' });
+    expect(store.allocate('i2', 'me')).toBe(2);
+    expect(store.get(2)?.status).toBe('deploying');
+    // killed here; the next command settles it
+    store.settleInterrupted();
+    expect(store.get(2)).toMatchObject({ status: 'interrupted', reason: 'the deploy stopped before it finished (killed or interrupted)' });
+    expect(store.allocate('i3', 'me')).toBe(3);
+    expect(store.current()?.number).toBe(1);
+  });
+});

@@ -1,0 +1,45 @@
+/**
+ * Which builder `docker build` uses here: BuildKit when the docker CLI can drive it, else the classic builder.
+ * A docker CLI from 23.0 on builds with BuildKit only through its buildx component; an older CLI (Debian's
+ * docker.io 20.10) has BuildKit built in and uses it with DOCKER_BUILDKIT=1. berth sets DOCKER_BUILDKIT on
+ * every build, so the choice is explicit, and a user's own DOCKER_BUILDKIT wins.
+ */
+import { runDocker } from './docker-cli.js';
+
+export interface BuilderSupport {
+  buildkit: boolean;
+  /** buildx: the CLI's buildx component; built-in: a CLI before 23.0; env: the user's DOCKER_BUILDKIT. */
+  via?: 'buildx' | 'built-in' | 'env';
+  /** One line for progress and the docs: why this builder. */
+  reason: string;
+}
+
+/** The first CLI major version that needs buildx for BuildKit. */
+const BUILDX_ONLY_FROM = 23;
+
+/** Decides the builder from what the CLI reports (pure). `clientVersion` is e.g. "28.2.2" or "20.10.24+dfsg1". */
+export function chooseBuilder(facts: { clientVersion?: string; buildx: boolean; serverOs?: string; userSetting?: string }): BuilderSupport {
+  if (facts.userSetting === '0' || facts.userSetting === 'false') return { buildkit: false, via: 'env', reason: 'DOCKER_BUILDKIT=0 is set' };
+  if (facts.userSetting === '1' || facts.userSetting === 'true') return { buildkit: true, via: 'env', reason: 'DOCKER_BUILDKIT=1 is set' };
+  if (facts.buildx) return { buildkit: true, via: 'buildx', reason: 'the docker CLI has the buildx component' };
+  const major = Number.parseInt(facts.clientVersion ?? '', 10);
+  if (Number.isInteger(major) && major < BUILDX_ONLY_FROM && facts.serverOs !== 'windows') {
+    return { buildkit: true, via: 'built-in', reason: `docker CLI ${facts.clientVersion} has BuildKit built in` };
+  }
+  return { buildkit: false, reason: `docker CLI ${facts.clientVersion ?? '(unknown version)'} has no buildx component: the classic builder` };
+}
+
+let detected: Promise<BuilderSupport> | undefined;
+
+/** Asks the docker CLI once per process what it can do. */
+export function detectBuilder(env: NodeJS.ProcessEnv = process.env): Promise<BuilderSupport> {
+  detected ??= (async () => {
+    const [version, buildx] = await Promise.all([
+      runDocker(['version', '--format', '{{.Client.Version}}|{{.Server.Os}}']).catch(() => undefined),
+      runDocker(['buildx', 'version']).catch(() => undefined),
+    ]);
+    const [clientVersion, serverOs] = (version?.stdout.trim() ?? '').split('|');
+    return chooseBuilder({ clientVersion: clientVersion || undefined, serverOs: serverOs || undefined, buildx: buildx?.code === 0, userSetting: env.DOCKER_BUILDKIT });
+  })();
+  return detected;
+}
