@@ -237,6 +237,7 @@ export class EnvironmentStack extends Stack {
           containerInsights: config.production,
           minimumTasks: lowestTaskCount(service),
           ...(this.loadBalancer?.targetGroups.has(service.name) ? { targetGroup: this.loadBalancer.targetGroup(service.name) } : {}),
+          ...(this.loadBalancer?.trafficSwitches.has(service.name) ? { alternateTargetGroup: this.loadBalancer.trafficSwitches.get(service.name)!.alternateTargetGroup } : {}),
         });
       }
       if (this.loadBalancer) this.alarms.watchLoadBalancer(this.loadBalancer.loadBalancer);

@@ -124,9 +124,21 @@ describe('deploy.strategy: blue-green', () => {
     expect(many.outputs.ServiceApiAlternateTargetGroupArn?.Value).toEqual(api.AlternateTargetGroupArn);
   });
 
-  it('rolls the deployment back on the 5xx-rate and latency alarms (the service\'s deployment alarms)', () => {
+  it('rolls the deployment back on the 5xx-rate and latency alarms, which watch both target groups', () => {
     const [, service] = ecsService(prod.resources, 'berth-shop-prod');
     expect(service.Properties.DeploymentConfiguration.Alarms).toEqual({ AlarmNames: ['berth-shop-prod-5xx-rate', 'berth-shop-prod-latency-p99'], Enable: true, Rollback: true });
+    const groups = ofType(prod.resources, 'AWS::ElasticLoadBalancingV2::TargetGroup').map(([id]) => id);
+    const alarm = (name: string) => ofType(prod.resources, 'AWS::CloudWatch::Alarm').find(([, resource]) => resource.Properties.AlarmName === name)![1];
+    const watched = (name: string) => groups.filter((id) => JSON.stringify(alarm(name).Properties.Metrics).includes(`"${id}"`));
+    for (const name of ['berth-shop-prod-5xx-rate', 'berth-shop-prod-latency-p99', 'berth-shop-prod-healthy-targets']) expect(watched(name), name).toEqual(groups);
+    // The higher 5xx rate of the two groups: a failing new set alarms whichever group ECS started it in.
+    const expression = alarm('berth-shop-prod-5xx-rate').Properties.Metrics.find((metric: Loose) => metric.ReturnData !== false).Expression;
+    expect(expression).toBe('IF(IF(requests > 0, 100 * FILL(errors, 0) / requests, 0) > IF(requestsAlternate > 0, 100 * FILL(errorsAlternate, 0) / requestsAlternate, 0), IF(requests > 0, 100 * FILL(errors, 0) / requests, 0), IF(requestsAlternate > 0, 100 * FILL(errorsAlternate, 0) / requestsAlternate, 0))');
+    // Healthy targets in either group count: after a switch the tasks are in the second one.
+    expect(alarm('berth-shop-prod-healthy-targets').Properties.Metrics.find((metric: Loose) => metric.ReturnData !== false).Expression).toBe('FILL(healthy, 0) + FILL(healthyAlternate, 0)');
+    // Rolling keeps one group and main's plain expression.
+    const rollingAlarm = ofType(rolling.resources, 'AWS::CloudWatch::Alarm').find(([, resource]) => resource.Properties.AlarmName === 'berth-shop-prod-5xx-rate')![1];
+    expect(rollingAlarm.Properties.Metrics.find((metric: Loose) => metric.ReturnData !== false).Expression).toBe('IF(requests > 0, 100 * FILL(errors, 0) / requests, 0)');
   });
 
   it('keeps every logical id of the rolling stack, so switching strategy updates the service in place', () => {
@@ -171,7 +183,9 @@ describe('cost of a blue/green or canary deploy', () => {
   it('is a per-deploy note for the second set during the bake, never in the monthly total', () => {
     const switched = price(prod);
     const before = price(rolling);
-    expect(switched.monthly).toEqual(before.monthly);
+    // Monthly, only the alarms' extra metrics of the second target group ($0.10 each): 5xx rate +2, latency +1, healthy targets +1.
+    expect(Math.round((switched.monthly.min - before.monthly.min) * 100) / 100).toBe(0.4);
+    expect(switched.monthly.max - switched.monthly.min).toBe(before.monthly.max - before.monthly.min);
     expect(before.deployNotes).toEqual([]);
     // 4 tasks of 1 vCPU / 2 GB ($0.04937 an hour each) for 10 minutes.
     expect(switched.deployNotes).toEqual([expect.objectContaining({
