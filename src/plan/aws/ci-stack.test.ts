@@ -114,6 +114,19 @@ describe('CI stack berth-<app>-ci', () => {
     expect(text(listTasks.Condition)).toContain(':cluster/berth-news-api-staging"');
   });
 
+  it('lets deploy read the phases of a blue/green or canary deployment and rollback stop it, in the role\'s own cluster only', () => {
+    const { resources } = defaults;
+    for (const [role, env] of [['berth-news-api-ci-staging', 'staging'], ['berth-news-api-ci-prod', 'prod']] as const) {
+      const statements = policyOf(resources, role);
+      const list = statements.find((statement) => statement.Sid === 'ListItsServiceDeployments')!;
+      expect(actions(list)).toEqual(['ecs:ListServiceDeployments']);
+      expect(text(list.Resource)).toMatch(new RegExp(`:service/berth-news-api-${env}/\\*"\\]\\]\\}$`));
+      const deployments = statements.find((statement) => statement.Sid === 'ReadAndStopItsServiceDeployments')!;
+      expect(actions(deployments)).toEqual(['ecs:DescribeServiceDeployments', 'ecs:StopServiceDeployment']);
+      expect(text(deployments.Resource)).toMatch(new RegExp(`:service-deployment/berth-news-api-${env}/\\*"\\]\\]\\}$`));
+    }
+  });
+
   it('lets the preview role store secrets and purge releases of pr-* environments only', () => {
     const { resources } = defaults;
     const preview = policyOf(resources, 'berth-news-api-ci-preview');

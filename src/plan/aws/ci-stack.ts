@@ -167,6 +167,17 @@ export class CiDeployRole extends Construct {
         resources: [arn('ecs', 'service', `${environmentStackName(app, envs)}/${environmentStackName(app, envs)}`)],
       }),
       new iam.PolicyStatement({
+        sid: 'ListItsServiceDeployments',
+        actions: ['ecs:ListServiceDeployments'],
+        resources: [arn('ecs', 'service', `${environmentStackName(app, envs)}/*`)],
+      }),
+      new iam.PolicyStatement({
+        // Blue/green and canary: deploy reads the phases, rollback during the bake stops the deployment with ROLLBACK.
+        sid: 'ReadAndStopItsServiceDeployments',
+        actions: ['ecs:DescribeServiceDeployments', 'ecs:StopServiceDeployment'],
+        resources: [arn('ecs', 'service-deployment', `${environmentStackName(app, envs)}/*`)],
+      }),
+      new iam.PolicyStatement({
         sid: 'ReadItsTasks',
         actions: ['ecs:DescribeTasks'],
         resources: [arn('ecs', 'task', `${environmentStackName(app, envs)}/*`)],
