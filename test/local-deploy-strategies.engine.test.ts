@@ -1,13 +1,14 @@
 /**
  * berth.yml `deploy` on the real Docker engine: blue/green (test requests through the test port, one switch, the old
  * replicas kept for the bake, then drained), a failing green that never takes production traffic, `berth rollback`
- * during the bake, and canary. Every deploy under a bounded request stream to 127.0.0.1. One app (lt-switch) on
- * 127.0.0.1:18240 (test port 18241).
+ * during the bake, canary, and Ctrl-C during the bake. Every deploy under a bounded request stream to 127.0.0.1. One
+ * app (lt-switch) on 127.0.0.1:18240 (test port 18241).
  */
+import { execFileSync, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { berth, buildBerth, fixtureApp, get, startLoad, type FixtureApp } from './local-support.js';
+import { berth, buildBerth, fixtureApp, get, ROOT, startLoad, type FixtureApp } from './local-support.js';
 
 const PORT = 18240;
 const URL = `http://127.0.0.1:${PORT}/`;
@@ -27,6 +28,27 @@ deploy: ${deploy}
 function useDeploy(deploy: string): void {
   writeFileSync(join(app.dir, 'berth.yml'), berthYml(deploy));
 }
+
+/** Runs `berth deploy` and sends it a signal once its output shows `marker`. */
+function deployUntil(marker: string, signal: NodeJS.Signals): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/berth.js'), '--config', join(app.dir, 'berth.yml'), 'deploy'], { env: app.env, cwd: app.dir });
+    let stderr = '';
+    let sent = false;
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (!sent && stderr.includes(marker)) {
+        sent = true;
+        child.kill(signal);
+      }
+    });
+    child.stdout.resume();
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
+}
+
+const appReleases = () => execFileSync('docker', ['ps', '-a', '--filter', 'label=org.berth.app=lt-switch', '--filter', 'label=org.berth.role=app', '--format', '{{.Label "org.berth.release"}}'], { encoding: 'utf8' })
+  .trim().split('\n').filter(Boolean).sort();
 
 beforeAll(async () => {
   buildBerth();
@@ -109,5 +131,20 @@ describe('local blue/green and canary', () => {
     expect(result.bodies.some((body) => body.startsWith('release v5'))).toBe(true);
     expect(result.bodies.some((body) => body.startsWith('release v2'))).toBe(true);
     for (let i = 0; i < 10; i += 1) expect((await get(URL)).body).toMatch(/^release v5/);
+  }, 300_000);
+
+  it('Ctrl-C during the bake undoes the deploy like a rolling one: traffic back on blue, green removed, exit 130, one line', async () => {
+    useDeploy('{ strategy: blue-green, bake: 60s }');
+    app.setVersion('v6');
+    const load = startLoad(URL);
+    const interrupted = await deployUntil('Bake: release 5', 'SIGINT');
+    const result = await load.stop();
+    expect(interrupted.code, interrupted.stderr).toBe(130);
+    expect(interrupted.stderr).toContain('interrupted: traffic returned to release 5 and the 2 new replicas of release 6 removed; release 5 keeps serving');
+    expect(result.failures).toEqual([]);
+    for (let i = 0; i < 10; i += 1) expect((await get(URL)).body).toMatch(/^release v5/);
+    expect(appReleases()).toEqual(['5', '5']);
+    const releases = JSON.parse((await berth(app, ['releases', '--json'])).stdout) as { releases: Array<{ number: number; status: string }> };
+    expect(releases.releases.slice(0, 2).map((release) => [release.number, release.status])).toEqual([[6, 'interrupted'], [5, 'deployed']]);
   }, 300_000);
 });

@@ -330,7 +330,7 @@ export async function rollout(context: RolloutContext, request: RolloutRequest):
   // blue-green and canary switch sets only when a set serves already; a first deploy just starts.
   const testPort = testPortOf(plan);
   if (config.deploy.strategy !== 'rolling' && testPort !== undefined && oldBackends.some((backend) => backend.kind === 'web')) {
-    const switched = await switchSets(context, plan, { release, candidates, oldBackends, previous: previous!, supervise, testPort, abandon: (reason) => abandon(reason, replicas[0]!) });
+    const switched = await switchSets(context, plan, { release, candidates, oldBackends, previous: previous!, supervise, testPort, abandon: (reason) => abandon(reason, replicas[0]!), undo: () => undoRollout(context, release, replicas, previous, oldBackends) });
     if (switched) return switched;
   } else {
     const rotation = progress.step('Rotation');
@@ -361,13 +361,16 @@ interface SwitchInput {
   supervise: NonNullable<BalancerConfig['supervise']>;
   testPort: number;
   abandon: (reason: string) => Promise<DeployOutcome>;
+  /** Ctrl-C / SIGTERM before the switch: the same undo as a rolling deploy's (undoRollout). */
+  undo: () => Promise<DeployOutcome>;
 }
 
 /**
  * blue-green and canary (berth.yml `deploy`): test requests through the test listener reach only the new replicas;
  * then all traffic switches at once (canary: the configured share first, for its time), the old replicas stay ready
- * for the bake time and are drained after it. A new replica failing meanwhile, or `berth rollback`, returns traffic to
- * the old ones at once; the outcome says so. Resolves with an outcome when the release does not stay, else undefined.
+ * for the bake time and are drained after it. A new replica failing meanwhile, `berth rollback`, or an interrupt
+ * (Ctrl-C, SIGTERM) returns traffic to the old ones at once; the outcome says so. Resolves with an outcome when the
+ * release does not stay, else undefined.
  */
 async function switchSets(context: RolloutContext, plan: LocalPlan, input: SwitchInput): Promise<DeployOutcome | undefined> {
   const { config, progress, balancer, stateDir } = context;
@@ -379,6 +382,10 @@ async function switchSets(context: RolloutContext, plan: LocalPlan, input: Switc
   const testing = progress.step(`Test requests through 127.0.0.1:${testPort} (the new replicas only; release ${previousRelease} keeps all traffic)`);
   await balancer.apply({ ...balancerConfig(plan, [...oldBackends, ...candidates], previous.supervise, previous), testPort, ...(plan.balancer ? { testRouting: plan.balancer.routing } : {}) });
   const failed = await sendTestRequests(config, testPort);
+  if (context.signal?.aborted) {
+    testing.fail('interrupted');
+    return input.undo();
+  }
   if (failed) {
     testing.fail(failed);
     return input.abandon(`${failed}; no production request reached release ${release}`);
@@ -396,7 +403,7 @@ async function switchSets(context: RolloutContext, plan: LocalPlan, input: Switc
     const shown = progress.step(describeWait(config.deploy, step.phase, previousRelease));
     const returned = await holdTraffic(context, { ...state, phase: step.phase }, step.seconds, candidates);
     if (returned) {
-      shown.fail(returned.reason);
+      shown.fail(returned.interrupted ? 'interrupted' : returned.reason);
       return trafficReturned(context, input.release, candidates, returned, previous.port);
     }
     shown.succeed(step.phase === 'canary' ? `release ${release} takes all traffic` : `release ${release} stays`);
@@ -409,6 +416,10 @@ async function switchSets(context: RolloutContext, plan: LocalPlan, input: Switc
 
 interface TrafficReturn {
   reason: string;
+  /** The release that has the traffic again. */
+  previous: number;
+  /** Ctrl-C / SIGTERM: the release is recorded interrupted and the command exits 130, as after a rolling deploy's undo. */
+  interrupted?: boolean;
 }
 
 /** Waits `seconds` while the new replicas serve; returns why traffic went back to the old ones, if it did. */
@@ -419,7 +430,11 @@ async function holdTraffic(context: RolloutContext, state: TrafficSwitchState, s
     writeTrafficSwitch(context.stateDir, { ...state, returned: true });
   };
   for (;;) {
-    if (readTrafficSwitch(context.stateDir)?.returned) return { reason: `\`berth rollback\` returned traffic to release ${state.previous}` };
+    if (readTrafficSwitch(context.stateDir)?.returned) return { reason: `\`berth rollback\` returned traffic to release ${state.previous}`, previous: state.previous };
+    if (context.signal?.aborted) {
+      await giveBack();
+      return { reason: `interrupted during the ${state.phase}; traffic returned to release ${state.previous}`, previous: state.previous, interrupted: true };
+    }
     const status = await context.balancer.status();
     const broken = status?.backends.find((backend) => candidates.some((candidate) => candidate.id === backend.id) && (backend.health === 'unhealthy' || backend.health === 'down'));
     if (!status || broken) {
@@ -428,6 +443,7 @@ async function holdTraffic(context: RolloutContext, state: TrafficSwitchState, s
         reason: broken
           ? `replica ${broken.id} became ${broken.health}${broken.lastError ? ` (${broken.lastError})` : ''}; traffic returned to release ${state.previous}`
           : 'the load balancer process stopped',
+        previous: state.previous,
       };
     }
     if (Date.now() >= deadline) return undefined;
@@ -435,13 +451,23 @@ async function holdTraffic(context: RolloutContext, state: TrafficSwitchState, s
   }
 }
 
-/** After traffic went back: drain and remove the new replicas, record the release as rolled back. */
+/**
+ * After traffic went back: drain and remove the new replicas, record the release as rolled back — or, after an
+ * interrupt, as interrupted with the one line saying what was undone (exit 130, as a rolling deploy's undo).
+ */
 async function trafficReturned(context: RolloutContext, release: Release, candidates: readonly BackendEntry[], returned: TrafficReturn, port: number | undefined): Promise<DeployOutcome> {
   const saved = context.balancer.savedConfig();
+  const { previous } = returned;
   await retire(context, candidates.map((backend) => ({ ...backend, role: 'draining' as const })), `release ${release.number}`);
   if (saved) await context.balancer.apply({ ...saved, backends: saved.backends.filter((backend) => !candidates.some((candidate) => candidate.id === backend.id)) });
   clearTrafficSwitch(context.stateDir);
   const url = port !== undefined ? { url: `http://127.0.0.1:${port}` } : {};
+  if (returned.interrupted) {
+    const line = `interrupted: traffic returned to release ${previous} and the ${candidates.length} new replica${candidates.length === 1 ? '' : 's'} of release ${release.number} removed; release ${previous} keeps serving`;
+    const ended: Release = { ...release, status: 'interrupted', reason: line };
+    context.releases.record(ended);
+    return { ok: false, env: context.config.env, release: ended, ...url, reasons: [line], logTail: [], interrupted: line };
+  }
   const ended: Release = { ...release, status: 'rolled-back', reason: returned.reason };
   context.releases.record(ended);
   return { ok: false, env: context.config.env, release: ended, ...url, reasons: [returned.reason], logTail: [] };
