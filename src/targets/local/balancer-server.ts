@@ -11,7 +11,7 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { createProxyServer } from 'http-proxy-3';
-import { LABEL_PROJECT, LABEL_ROLE, labelFilters, STATE_FILES } from '../../model/index.js';
+import { LABEL_PROJECT, LABEL_ROLE, labelFilters, probeDelaySeconds, STATE_FILES } from '../../model/index.js';
 import { servicePlan } from '../../plan/local/local-plan.js';
 import { routeRequest } from '../../plan/local/routing.js';
 import { applyCheck, chooseBackend, cookieValue, restoreHealth, savedHealth, stoppedDependencies, workerHealth, type BackendEntry, type BackendStatus, type BalancerConfig, type BalancerStatus, type PoolConfig, type SavedHealth } from './balancer-model.js';
@@ -246,9 +246,8 @@ export class LocalBalancer {
     if (next.health !== current.health) this.event(`${id}: ${current.health} -> ${next.health}${error ? ` (${error})` : ''}`);
     this.promote(id, next);
     this.backends.set(id, next);
-    // A starting replica is re-checked soon (its failures do not count yet), so it is found up without waiting an interval.
-    const starting = !passed && next.health === 'initial' && next.consecutiveFailures === 0;
-    this.scheduleCheck(id, (starting ? Math.min(health.interval, 2) : health.interval) * 1000);
+    // A replica that is not yet healthy is probed fast (src/model/health-timing.ts), then every interval.
+    this.scheduleCheck(id, probeDelaySeconds(health, next.health) * 1000);
   }
 
   private pick(req: http.IncomingMessage, service: string, exclude: Set<string>): BackendStatus | undefined {
