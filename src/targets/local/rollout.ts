@@ -141,9 +141,48 @@ function unhealthyReason(service: LongRunningServicePlan | undefined, replica: R
   return `replica ${replica.name} is unhealthy: ${lastError ?? 'no reason given'}`;
 }
 
+/** Seconds between reads of a web replica's sockets while its health checks cannot connect. */
+const SOCKET_READ_SECONDS = 2;
+/**
+ * How long the sockets must say the same conclusive thing (another port, loopback only) before the rollout stops
+ * on it, inside the grace period too: an app that binds a side port first and its service port a moment later is
+ * not stopped, and a wrong port is named within seconds rather than after the grace period and every failed check.
+ */
+const MISBOUND_STABLE_SECONDS = 10;
+
+/**
+ * Reads the sockets of web replicas whose checks cannot connect, and returns the first replica whose sockets have
+ * said for MISBOUND_STABLE_SECONDS that it listens elsewhere (src/doctor/failure-observations.ts socketsVerdict).
+ */
+function misboundWatcher(context: RolloutContext, plan: LocalPlan): (replica: ReplicaContainer, lastError: string | undefined) => Promise<string | undefined> {
+  const seen = new Map<string, { verdict: string; since: number; readAt: number }>();
+  return async (replica, lastError) => {
+    const service = plan.services.find((entry) => entry.name === replica.service);
+    if (service?.kind !== 'web' || !lastError?.startsWith('connection')) {
+      seen.delete(replica.name);
+      return undefined;
+    }
+    const now = Date.now();
+    const last = seen.get(replica.name);
+    if (last && now - last.readAt < SOCKET_READ_SECONDS * 1000) return now - last.since >= MISBOUND_STABLE_SECONDS * 1000 ? last.verdict : undefined;
+    const { socketsByExec } = await import('../../doctor/engine-checks.js');
+    const { socketsVerdict } = await import('../../doctor/failure-observations.js');
+    const sockets = await socketsByExec(context.docker.getContainer(replica.id)).catch(() => undefined);
+    const verdict = sockets ? socketsVerdict(sockets, service.port) : undefined;
+    if (!verdict) {
+      seen.delete(replica.name);
+      return undefined;
+    }
+    const since = last?.verdict === verdict ? last.since : now;
+    seen.set(replica.name, { verdict, since, readAt: now });
+    return now - since >= MISBOUND_STABLE_SECONDS * 1000 ? verdict : undefined;
+  };
+}
+
 /** Watches the new replicas until all are healthy in the balancer, one fails, or time runs out. */
 async function waitForReplicas(context: RolloutContext, plan: LocalPlan, replicas: ReplicaContainer[], onCount: (healthy: number) => void): Promise<ReplicaVerdict> {
   const deadline = Date.now() + context.timeoutSeconds * 1000;
+  const misbound = misboundWatcher(context, plan);
   let status: BalancerStatus | undefined;
   while (Date.now() < deadline) {
     if (context.signal?.aborted) return { healthy: false, interrupted: true, status };
@@ -161,6 +200,11 @@ async function waitForReplicas(context: RolloutContext, plan: LocalPlan, replica
         return { healthy: false, reason: unhealthyReason(plan.services.find((service) => service.name === replica.service), replica, backend.lastError), status, failed: replica };
       }
       if (backend?.health === 'healthy') healthy += 1;
+      else if (info.State.Running) {
+        // Evidence that explains the failure by itself: stop now rather than after the grace period and every check.
+        const elsewhere = await misbound(replica, backend?.lastError);
+        if (elsewhere) return { healthy: false, reason: `replica ${replica.name}: ${elsewhere}`, status, failed: replica };
+      }
     }
     onCount(healthy);
     if (healthy === replicas.length) return { healthy: true, status };
