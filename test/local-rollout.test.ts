@@ -33,6 +33,8 @@ describe('local rollout', () => {
     app.setVersion('v1');
     const first = await berth(app, ['deploy']);
     expect(first.stderr).toContain('Health checks');
+    // Fast local probes, and what the same checks cost in time on AWS (health: interval 5, healthyThreshold 2).
+    expect(first.stderr).toMatch(/healthy; on AWS the same checks take at least 10s \(2 passes, 5s apart\)/);
     expect(first.code).toBe(0);
     expect(first.stdout).toContain(`http://127.0.0.1:${PORT}`);
     expect((await get(URL)).body).toMatch(/^release v1/);

@@ -12,7 +12,7 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../../config/model.js';
 import { emptyEvidence, type FailureEvidence } from '../../doctor/failure-evidence.js';
-import { LABEL_RELEASE, labelFilters, releasePlanFile, releaseTaskContainerName, STATE_FILES } from '../../model/index.js';
+import { awsHealthCheckNote, LABEL_RELEASE, labelFilters, releasePlanFile, releaseTaskContainerName, STATE_FILES } from '../../model/index.js';
 import { planLocal, type LocalPlan, type LongRunningServicePlan } from '../../plan/local/local-plan.js';
 import type { Progress } from '../../terminal/progress.js';
 import type { DeployOutcome, Release } from '../operations.js';
@@ -121,7 +121,7 @@ function describeCounts(plan: LocalPlan): string {
 function describeChecks(plan: LocalPlan): string {
   return plan.services.map((service) => {
     const what = service.kind === 'web'
-      ? `${service.health.path} every ${service.health.interval}s, ${service.health.healthyThreshold} passes`
+      ? `${service.health.path}, ${service.health.healthyThreshold} passes, every second until healthy`
       : service.health ? `${service.health.command.join(' ')} every ${service.health.interval}s` : `running for ${WORKER_STABLE_SECONDS}s`;
     return plan.services.length > 1 ? `${service.name}: ${what}` : what;
   }).join('; ');
@@ -365,7 +365,8 @@ export async function rollout(context: RolloutContext, request: RolloutRequest):
     recordFailure(context, { ...release, reason }, evidence);
     return { ok: false, env: config.env, release: { ...release, reason }, url: oldBackends.length && previous?.port !== undefined ? `http://127.0.0.1:${previous.port}` : undefined, reasons: [reason], logTail, evidence, diagnoses: await diagnosesOf(config, evidence) };
   }
-  health.succeed(`${total}/${total} healthy`);
+  const web = plan.services.find((service) => service.kind === 'web');
+  health.succeed(`${total}/${total} healthy${web?.kind === 'web' ? `; ${awsHealthCheckNote(web.health)}` : ''}`);
 
   const rotation = progress.step('Rotation');
   const promoted: BackendEntry[] = [
