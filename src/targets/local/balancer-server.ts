@@ -36,6 +36,15 @@ const RETRYABLE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 type EngineModule = typeof EngineExports;
 
+/**
+ * X-Forwarded-* as an ALB sets them: Proto and Port are the balancer's own (a client cannot claim https), For gets
+ * the client's address appended to whatever the client sent (http-proxy-3's xfwd does the setting and appending).
+ */
+export function forwardedLikeAlb(req: http.IncomingMessage): void {
+  delete req.headers['x-forwarded-proto'];
+  delete req.headers['x-forwarded-port'];
+}
+
 export class LocalBalancer {
   private config: BalancerConfig;
   private backends = new Map<string, BackendStatus>();
@@ -294,6 +303,7 @@ export class LocalBalancer {
       const previous = res.getHeader('set-cookie');
       res.setHeader('set-cookie', previous ? [...(Array.isArray(previous) ? previous : [String(previous)]), cookie] : cookie);
     }
+    forwardedLikeAlb(req);
     this.proxy.web(req, res, { target: backend.url }, (error) => {
       release();
       // A replica that refused the connection never saw the request: another one may take it.
@@ -326,6 +336,7 @@ export class LocalBalancer {
       counts.inflight -= 1;
       this.upgraded.delete(socket);
     });
+    forwardedLikeAlb(req);
     this.proxy.ws(req, socket, head, { target: backend.url }, () => socket.destroy());
   }
 
