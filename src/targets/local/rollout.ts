@@ -334,8 +334,10 @@ export async function rollout(context: RolloutContext, request: RolloutRequest):
   const oldBackends = (previous?.backends ?? []).filter((backend) => backend.role !== 'candidate');
   if (context.signal?.aborted) return undoRollout(context, release, [], previous, oldBackends);
   if (!before.ok) {
+    // No diagnosis: the reason already says exactly what failed (the before task's exit), and the table of known
+    // failures would read a task that ran to its end as an app that stopped soon after starting.
     recordFailure(context, { ...release, reason: before.reason }, before.evidence);
-    return { ok: false, env: config.env, release: { ...release, reason: before.reason }, url: serving && previous?.port !== undefined ? `http://127.0.0.1:${previous.port}` : undefined, reasons: [before.reason], logTail: before.logTail, logTailOf: 'the release.before task', evidence: before.evidence, diagnoses: await diagnosesOf(config, before.evidence) };
+    return { ok: false, env: config.env, release: { ...release, reason: before.reason }, url: serving && previous?.port !== undefined ? `http://127.0.0.1:${previous.port}` : undefined, reasons: [before.reason], logTail: before.logTail, logTailOf: 'the release.before task', evidence: before.evidence };
   }
 
   const replicas = await startReplicas(context, plan);
