@@ -82,8 +82,13 @@ describe('local data', () => {
     expect(result.stderr).toContain('--yes');
   });
 
-  it('destroy --purge removes the volumes', async () => {
+  it('destroy --purge removes the volumes, the release images and the doctor\'s build', async () => {
+    // The doctor's build of the app (berth doctor tags it lt-data:doctor), made here from a release image.
+    const release = execFileSync('docker', ['images', '-q', 'berth-lt-data'], { encoding: 'utf8' }).trim().split('\n')[0]!;
+    execFileSync('docker', ['tag', release, 'lt-data:doctor']);
     expect((await berth(app, ['destroy', '--purge', '--yes'])).code).toBe(0);
     expect(execFileSync('docker', ['volume', 'ls', '-q', '--filter', 'name=berth-lt-data-local'], { encoding: 'utf8' }).trim()).toBe('');
+    expect(execFileSync('docker', ['images', '-q', 'lt-data:doctor'], { encoding: 'utf8' }).trim()).toBe('');
+    expect(execFileSync('docker', ['images', '-q', 'berth-lt-data'], { encoding: 'utf8' }).trim()).toBe('');
   }, 120_000);
 });

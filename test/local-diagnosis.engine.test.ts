@@ -11,13 +11,17 @@ import { berth, buildBerth, ROOT, type FixtureApp } from './local-support.js';
 const PORT = 18190;
 const apps: FixtureApp[] = [];
 
-function brokenApp(fixture: string): FixtureApp {
+/** Short timing; DEFAULT_TIMING leaves berth's defaults (grace 60 s, checks 30 s apart, 3 failures: 150 s before checks alone fail). */
+const SHORT_TIMING = '{ path: /, interval: 5, timeout: 2, healthyThreshold: 2, unhealthyThreshold: 2, gracePeriod: 0 }';
+const DEFAULT_TIMING = '{ path: / }';
+
+function brokenApp(fixture: string, health = SHORT_TIMING): FixtureApp {
   const dir = mkdtempSync(join(tmpdir(), 'ld-app-'));
   cpSync(join(ROOT, 'test/fixtures/diagnosis', fixture), dir, { recursive: true });
   writeFileSync(join(dir, 'berth.yml'), `app: ld-${fixture}
 service:
   port: 8000
-  health: { path: /, interval: 5, timeout: 2, healthyThreshold: 2, unhealthyThreshold: 2, gracePeriod: 0 }
+  health: ${health}
 local: { port: ${PORT + apps.length} }
 `);
   const env = { ...process.env, BERTH_STATE_DIR: join(dir, '.state'), BERTH_CONFIG_DIR: join(dir, '.config'), CI: '1', NO_COLOR: '1' };
@@ -46,10 +50,19 @@ describe('berth deploy names the cause of a failed local rollout first', { timeo
     expect(errorLines(result.stderr)).toEqual(['error: The app listens on port 80, not on service.port 8000: the health checks to port 8000 get no answer.', expect.stringMatching(/^fix: /)]);
   });
 
-  it('an app listening on 127.0.0.1 only', async () => {
-    const result = await berth(brokenApp('loopback'), ['deploy']);
+  it('with the default health timing, stops on the sockets\' evidence, not after the grace period and every check', async () => {
+    // --timeout 100s: the checks alone could not fail before 150 s, so a failure that names the sockets came from them.
+    const result = await berth(brokenApp('wrong-port', DEFAULT_TIMING), ['deploy', '--timeout', '100s', '--json']);
+    expect(result.code).toBe(1);
+    const outcome = JSON.parse(result.stdout) as { reasons: string[] };
+    expect(outcome.reasons[0]).toMatch(/: the app listens on port 80, not on service\.port 8000 \(its sockets\)$/);
+  });
+
+  it('an app listening on 127.0.0.1 only (default health timing)', async () => {
+    const result = await berth(brokenApp('loopback', DEFAULT_TIMING), ['deploy', '--timeout', '100s']);
     expect(result.code).toBe(1);
     expect(errorLines(result.stderr)[0]).toMatch(/^error: The app listens on 127\.0\.0\.1:8000 only: inside a container that is the container itself/);
+    expect(result.stderr).not.toContain('was not healthy within');
   });
 
   it('an app that crashes at start', async () => {

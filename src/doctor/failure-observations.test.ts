@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { WebServiceSpec, WorkerServiceSpec } from '../config/model.js';
 import { emptyEvidence, type FailureEvidence } from './failure-evidence.js';
-import { loggedListenAddresses, observe } from './failure-observations.js';
+import { loggedListenAddresses, observe, socketsVerdict } from './failure-observations.js';
 
 const web: WebServiceSpec = {
   name: 'web',
@@ -102,5 +102,15 @@ describe('observe', () => {
     expect(observe({ ...refused, builder: { buildkit: true, dockerfileFeatures: ['a heredoc (RUN <<EOF) (line 3)'] } })).toEqual([]);
     // A build that failed for another reason (a missing file) is not blamed on the builder.
     expect(observe({ ...emptyEvidence('local'), buildOutput: ['COPY failed: file not found in build context or excluded by .dockerignore: stat x: file does not exist'], builder: { buildkit: false, dockerfileFeatures: ['RUN --mount (line 6)'] } })).toEqual([]);
+  });
+});
+
+describe('socketsVerdict (what a running replica\'s sockets say by themselves)', () => {
+  it('names another port, loopback only, and says nothing while the port is served or nothing listens yet', () => {
+    expect(socketsVerdict([{ address: '0.0.0.0', port: 80 }, { address: '127.0.0.11', port: 41000 }], 8000)).toBe('the app listens on port 80, not on service.port 8000 (its sockets)');
+    expect(socketsVerdict([{ address: '127.0.0.1', port: 8000 }], 8000)).toBe('the app listens on 127.0.0.1:8000 only (its sockets)');
+    expect(socketsVerdict([{ address: '::', port: 8000 }, { address: '0.0.0.0', port: 9090 }], 8000)).toBeUndefined();
+    expect(socketsVerdict([{ address: '127.0.0.11', port: 41000 }], 8000)).toBeUndefined();
+    expect(socketsVerdict([], 8000)).toBeUndefined();
   });
 });

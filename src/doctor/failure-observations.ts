@@ -102,6 +102,21 @@ function logPicture(logged: readonly LoggedAddress[], port: number): PortPicture
   };
 }
 
+/**
+ * What a running replica's sockets say by themselves about a web service's port (pure): "listens on port 80, not on
+ * service.port 8000" or "listens on 127.0.0.1:8000 only"; undefined while they say nothing conclusive (nothing
+ * listens yet, or the port is served). A deploy stops waiting on this evidence instead of the remaining checks.
+ */
+export function socketsVerdict(sockets: readonly ListeningSocket[], port: number): string | undefined {
+  const app = sockets.filter((socket) => socket.address !== DOCKER_DNS_ADDRESS);
+  if (app.length === 0) return undefined;
+  const picture = socketPicture(app, port);
+  if (picture.servesPort) return undefined;
+  if (picture.loopback.length > 0 && picture.otherPorts.length === 0) return `the app listens on ${picture.loopback.join(', ')} only (its sockets)`;
+  if (picture.otherPorts.length > 0) return `the app listens on port ${picture.otherPorts.join(', ')}, not on service.port ${port} (its sockets)`;
+  return undefined;
+}
+
 function portObservations(evidence: FailureEvidence, port: number): string[] {
   const logged = loggedListenAddresses(evidence.logTail);
   // The sockets are the truth when there are any; the log speaks when the container is gone or has none open.

@@ -11,15 +11,18 @@ export interface Interrupt {
   dispose(): void;
 }
 
-export function interruptible(enabled: boolean): Interrupt {
-  if (!enabled) return { dispose: () => undefined };
+/**
+ * An AbortSignal for Ctrl-C / SIGTERM: the first aborts it (after `onFirst`), a second exits 130 at once (after
+ * `onSecond`). `dispose` gives the signals back to their default.
+ */
+export function abortOnSignal(say: { onFirst?: (name: NodeJS.Signals) => void; onSecond?: (name: NodeJS.Signals) => void } = {}): Interrupt & { signal: AbortSignal } {
   const controller = new AbortController();
   const onSignal = (name: NodeJS.Signals) => {
     if (controller.signal.aborted) {
-      printError(`${name} again: exiting now; the next berth command on this environment cleans up what is left`);
+      say.onSecond?.(name);
       process.exit(EXIT_INTERRUPTED);
     }
-    printError(`${name}: stopping the rollout and undoing it (${name === 'SIGINT' ? 'Ctrl-C' : name} again exits at once)`);
+    say.onFirst?.(name);
     controller.abort();
   };
   process.on('SIGINT', onSignal);
@@ -31,4 +34,12 @@ export function interruptible(enabled: boolean): Interrupt {
       process.off('SIGTERM', onSignal);
     },
   };
+}
+
+export function interruptible(enabled: boolean): Interrupt {
+  if (!enabled) return { dispose: () => undefined };
+  return abortOnSignal({
+    onFirst: (name) => printError(`${name}: stopping the rollout and undoing it (${name === 'SIGINT' ? 'Ctrl-C' : name} again exits at once)`),
+    onSecond: (name) => printError(`${name} again: exiting now; the next berth command on this environment cleans up what is left`),
+  });
 }

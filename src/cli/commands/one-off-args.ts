@@ -1,6 +1,7 @@
 /** The command after `--` of `berth run` and `berth exec`, and the handling of Ctrl-C while it runs. */
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
+import { abortOnSignal } from './interrupt.js';
 
 /**
  * The words after `--`. Without the separator berth's own options (`-c` is --config) would swallow the
@@ -19,18 +20,5 @@ export function commandAfterSeparator(command: Command, words: readonly string[]
 
 /** An AbortSignal for Ctrl-C / SIGTERM while a one-off command runs; a second Ctrl-C leaves at once. */
 export function interruptSignal(): { signal: AbortSignal; dispose: () => void } {
-  const controller = new AbortController();
-  const onSignal = () => {
-    if (controller.signal.aborted) process.exit(130);
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return {
-    signal: controller.signal,
-    dispose: () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    },
-  };
+  return abortOnSignal();
 }

@@ -31,7 +31,7 @@ const TIER_LABEL: Record<Tier, string> = {
 /** Which concern a resource type's cost belongs to, for lines that no main node owns. */
 function concernOfType(type: string): DiagramConcern {
   if (type.startsWith('AWS::ECS::') || type.startsWith('AWS::ApplicationAutoScaling::')) return 'service';
-  if (type.startsWith('AWS::ElasticLoadBalancingV2::') || type.startsWith('AWS::CertificateManager::')) return 'load balancer';
+  if (type.startsWith('AWS::ElasticLoadBalancingV2::') || type.startsWith('AWS::CertificateManager::') || type.startsWith('AWS::CloudFront::')) return 'load balancer';
   if (type.startsWith('AWS::RDS::')) return 'database';
   if (type.startsWith('AWS::ElastiCache::')) return 'cache';
   if (type.startsWith('AWS::EC2::') || type.startsWith('AWS::Route53::')) return 'network';
@@ -264,6 +264,29 @@ function addLoadBalancers(builder: DiagramBuilder, groups: Map<string, string>):
   });
 }
 
+/**
+ * CloudFront in front of the load balancer (HTTPS without a domain): one node per distribution, reached from the
+ * Internet over HTTPS. Its path to the load balancer is the ingress rule from CloudFront's prefix list.
+ */
+function addDistributions(builder: DiagramBuilder): DiagramNode[] {
+  return builder.ofType('AWS::CloudFront::Distribution').map((distribution) => {
+    const policies = [
+      ...builder.ofType('AWS::CloudFront::OriginRequestPolicy'),
+      ...builder.ofType('AWS::CloudFront::CachePolicy'),
+      ...builder.ofType('AWS::CloudFront::ResponseHeadersPolicy'),
+    ].filter((located) => located.stack === distribution.stack);
+    const node = builder.addNode({
+      id: `cdn:${displayName(distribution)}`,
+      kind: 'cdn',
+      label: 'CloudFront',
+      detail: ['https://<id>.cloudfront.net', 'caching off, every method and header forwarded'],
+      concern: 'load balancer',
+    }, [distribution, ...policies]);
+    builder.addEdge(internetNode(builder).id, node.id, 'https 443', 'traffic');
+    return node;
+  });
+}
+
 function addDataStores(builder: DiagramBuilder, groups: Map<string, string>): DiagramNode[] {
   const made: DiagramNode[] = [];
   for (const instance of builder.ofType('AWS::RDS::DBInstance')) {
@@ -461,6 +484,10 @@ function addSecurityGroupEdges(builder: DiagramBuilder): void {
     const cidr = stringValue(rule.CidrIp) ?? stringValue(rule.CidrIpv6);
     if (sourceGroup) sources = owners.get(`${stack}/${sourceGroup}`) ?? [];
     else if (cidr !== undefined && WORLD.has(cidr)) sources = [internetNode(builder).id];
+    else if (rule.SourcePrefixListId !== undefined && [...builder.nodes.values()].some((node) => node.kind === 'cdn')) {
+      // CloudFront's origin-facing prefix list: only the distribution reaches the load balancer.
+      sources = [...builder.nodes.values()].filter((node) => node.kind === 'cdn').map((node) => node.id);
+    }
     else if (rule.CidrIp !== undefined || rule.CidrIpv6 !== undefined) {
       // A VPC-wide rule: the endpoints answer whatever runs in the VPC (drawn as egress below); anything else gets "clients in the VPC".
       if (targets.every((id) => builder.nodes.get(id)?.kind === 'endpoints')) continue;
@@ -545,7 +572,7 @@ function attachPrices(builder: DiagramBuilder, estimate: CostEstimate, side: Ret
   }
 }
 
-const ORDER: DiagramNodeKind[] = ['internet', 'clients', 'load-balancer', 'service', 'database', 'cache', 'nat', 'endpoints', 'secrets', 'logs', 'alarms', 'registry', 'other', 'charge'];
+const ORDER: DiagramNodeKind[] = ['internet', 'clients', 'cdn', 'load-balancer', 'service', 'database', 'cache', 'nat', 'endpoints', 'secrets', 'logs', 'alarms', 'registry', 'other', 'charge'];
 
 /** The diagram of one AWS environment from its templates, priced with `estimate` when given. */
 export function diagramFromTemplates(input: AwsDiagramInput): Diagram {
@@ -553,6 +580,7 @@ export function diagramFromTemplates(input: AwsDiagramInput): Diagram {
   const groups = subnetGroups(builder);
   const hasPublicBalancer = builder.ofType('AWS::ElasticLoadBalancingV2::LoadBalancer').some((lb) => (stringValue(lb.resource.Properties?.Scheme) ?? 'internet-facing') === 'internet-facing');
   if (hasPublicBalancer) internetNode(builder);
+  addDistributions(builder);
   addLoadBalancers(builder, groups);
   addServices(builder, groups);
   addDataStores(builder, groups);

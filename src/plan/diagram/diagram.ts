@@ -10,6 +10,7 @@ import type { MonthlyRange } from '../cost/price-template.js';
 export type DiagramNodeKind =
   | 'internet'
   | 'clients'
+  | 'cdn'
   | 'load-balancer'
   | 'service'
   | 'database'

@@ -11,6 +11,7 @@ export const FONT = 'DejaVu Sans';
 const SHAPES: Record<DiagramNodeKind, { shape: string; fill: string; style?: string }> = {
   internet: { shape: 'ellipse', fill: '#eef3fb' },
   clients: { shape: 'ellipse', fill: '#eef3fb' },
+  cdn: { shape: 'doubleoctagon', fill: '#e4effa' },
   'load-balancer': { shape: 'hexagon', fill: '#e4effa' },
   service: { shape: 'box3d', fill: '#e6f4ea' },
   database: { shape: 'cylinder', fill: '#fdf0e1' },

@@ -57,6 +57,18 @@ describe('applyCheck', () => {
     expect(state.health).toBe('initial');
     expect(applyCheck(state, false, health, now + 6_000).consecutiveFailures).toBe(1);
   });
+
+  it('probed every second after the grace period, a new backend\'s failures count one interval apart, as an ALB would see them', () => {
+    let state = backend('a', { health: 'initial', registeredAt: new Date(now - 20_000).toISOString() });
+    const counted: number[] = [];
+    for (let second = 0; second <= 10; second += 1) {
+      state = applyCheck(state, false, health, now + second * 1000, 'connection failed');
+      counted.push(state.consecutiveFailures);
+    }
+    // interval 5 s: failures count at 0 s, 5 s and 10 s; the third makes it unhealthy (unhealthyThreshold 3).
+    expect(counted).toEqual([1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 3]);
+    expect(state.health).toBe('unhealthy');
+  });
 });
 
 describe('cookieValue', () => {

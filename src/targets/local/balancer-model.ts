@@ -6,6 +6,7 @@
  */
 import type { HealthCheck } from '../../config/model.js';
 import type { RoutingTable } from '../../plan/local/routing.js';
+import { failureCountsNow } from '../../model/health-timing.js';
 
 /**
  * candidate: health-checked, no production traffic yet (the test listener reaches it); active: in rotation when healthy;
@@ -41,6 +42,8 @@ export interface BackendStatus extends BackendEntry {
   /** Why the last check failed, e.g. "HTTP 500" or "timeout after 2s". */
   lastError?: string;
   registeredAt: string;
+  /** When the last failed check that counted happened (a new replica is probed fast; failures count one interval apart). */
+  lastCountedFailureAt?: string;
 }
 
 /** A web service's pool: its health check and sticky sessions. */
@@ -172,6 +175,11 @@ export function applyCheck(backend: BackendStatus, passed: boolean, health: Heal
   const grace = Math.max(health.gracePeriod, health.interval) * 1000;
   const inGrace = now - Date.parse(backend.registeredAt) < grace && backend.health === 'initial';
   if (inGrace) return next;
+  // A new replica is probed every FAST_PROBE_SECONDS (src/model/health-timing.ts): its failures count at the pace an
+  // ALB would see them, one interval apart, so fast probes make it healthy sooner but never unhealthy sooner.
+  const lastCounted = backend.lastCountedFailureAt ? Date.parse(backend.lastCountedFailureAt) : undefined;
+  if (backend.health === 'initial' && !failureCountsNow(health, { startedAtMs: Date.parse(backend.registeredAt), ...(lastCounted !== undefined ? { lastCountedFailureMs: lastCounted } : {}) }, now)) return next;
+  next.lastCountedFailureAt = new Date(now).toISOString();
   next.consecutiveFailures += 1;
   if (next.consecutiveFailures >= health.unhealthyThreshold) next.health = 'unhealthy';
   return next;

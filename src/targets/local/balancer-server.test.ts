@@ -34,6 +34,10 @@ async function backend(name: string): Promise<Backend> {
       res.writeHead(state.healthy ? 200 : 500).end();
       return;
     }
+    if (req.url === '/forwarded') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ for: req.headers['x-forwarded-for'], proto: req.headers['x-forwarded-proto'], port: req.headers['x-forwarded-port'] }));
+      return;
+    }
     setTimeout(() => res.writeHead(200, { 'content-type': 'text/plain' }).end(name), state.delayMs);
   });
   server.on('upgrade', (_req, socket: Socket) => {
@@ -120,6 +124,14 @@ describe('LocalBalancer', () => {
     b.healthy = true;
     await until(() => healthyCount(lb) === 2);
     expect(new Set(await bodies(4))).toEqual(new Set(['a', 'b']));
+  });
+
+  it('sets X-Forwarded-Proto and -Port itself and appends the client to X-Forwarded-For, as an ALB does', async () => {
+    const a = await backend('a');
+    const lb = await startBalancer([a]);
+    await until(() => healthyCount(lb) === 1);
+    const seen = JSON.parse(await get('/forwarded', { 'x-forwarded-proto': 'https', 'x-forwarded-port': '443', 'x-forwarded-for': '203.0.113.9' })) as Record<string, string>;
+    expect(seen).toEqual({ proto: 'http', port: String(PORT), for: '203.0.113.9,127.0.0.1' });
   });
 
   it('keeps a client on one replica with the sticky cookie', async () => {

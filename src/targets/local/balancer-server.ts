@@ -11,7 +11,7 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { createProxyServer } from 'http-proxy-3';
-import { LABEL_PROJECT, LABEL_ROLE, labelFilters, STATE_FILES } from '../../model/index.js';
+import { LABEL_PROJECT, LABEL_ROLE, labelFilters, probeDelaySeconds, STATE_FILES } from '../../model/index.js';
 import { servicePlan } from '../../plan/local/local-plan.js';
 import { routeRequest } from '../../plan/local/routing.js';
 import { applyCheck, chooseBackend, cookieValue, restoreHealth, savedHealth, stoppedDependencies, takesCanaryShare, workerHealth, type BackendEntry, type BackendStatus, type BalancerConfig, type BalancerStatus, type PoolConfig, type SavedHealth } from './balancer-model.js';
@@ -35,6 +35,15 @@ export interface BalancerFiles {
 const RETRYABLE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 type EngineModule = typeof EngineExports;
+
+/**
+ * X-Forwarded-* as an ALB sets them: Proto and Port are the balancer's own (a client cannot claim https), For gets
+ * the client's address appended to whatever the client sent (http-proxy-3's xfwd does the setting and appending).
+ */
+export function forwardedLikeAlb(req: http.IncomingMessage): void {
+  delete req.headers['x-forwarded-proto'];
+  delete req.headers['x-forwarded-port'];
+}
 
 export class LocalBalancer {
   private config: BalancerConfig;
@@ -252,9 +261,8 @@ export class LocalBalancer {
     if (next.health !== current.health) this.event(`${id}: ${current.health} -> ${next.health}${error ? ` (${error})` : ''}`);
     this.promote(id, next);
     this.backends.set(id, next);
-    // A starting replica is re-checked soon (its failures do not count yet), so it is found up without waiting an interval.
-    const starting = !passed && next.health === 'initial' && next.consecutiveFailures === 0;
-    this.scheduleCheck(id, (starting ? Math.min(health.interval, 2) : health.interval) * 1000);
+    // A replica that is not yet healthy is probed fast (src/model/health-timing.ts), then every interval.
+    this.scheduleCheck(id, probeDelaySeconds(health, next.health) * 1000);
   }
 
   /** Opens or closes the test listener as the configuration asks (blue/green and canary deploys). */
@@ -335,6 +343,7 @@ export class LocalBalancer {
       const previous = res.getHeader('set-cookie');
       res.setHeader('set-cookie', previous ? [...(Array.isArray(previous) ? previous : [String(previous)]), cookie] : cookie);
     }
+    forwardedLikeAlb(req);
     this.proxy.web(req, res, { target: backend.url }, (error) => {
       release();
       // A replica that refused the connection never saw the request: another one may take it.
@@ -367,6 +376,7 @@ export class LocalBalancer {
       counts.inflight -= 1;
       this.upgraded.delete(socket);
     });
+    forwardedLikeAlb(req);
     this.proxy.ws(req, socket, head, { target: backend.url }, () => socket.destroy());
   }
 

@@ -18,7 +18,7 @@ import { LogLineAssembler, logFrames } from './log-lines.js';
 import { ensurePrivateDir } from './private-files.js';
 import { execInReplica, runJobNow, runOneOff, type OneOffContext } from './one-off.js';
 import { redactSecrets } from './redact.js';
-import { prepareReleaseImages, releaseDigest, removeReleaseImages, retagRelease } from './release-images.js';
+import { prepareReleaseImages, releaseDigest, removeDoctorImages, removeReleaseImages, retagRelease } from './release-images.js';
 import { ReleaseStore } from './release-store.js';
 import { readTrafficSwitch, returnTraffic, switchInFlight, writeTrafficSwitch } from './set-switch.js';
 import { createdBy, rollout, type RolloutContext } from './rollout.js';
@@ -356,6 +356,7 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
       const purge = progress.step('Purge volumes, release images and state');
       for (const volume of [dependencyVolumeName(config.app, config.env, 'database'), dependencyVolumeName(config.app, config.env, 'cache')]) await docker.getVolume(volume).remove().catch(() => undefined);
       for (const release of releases.list()) await removeReleaseImages(config, release.number);
+      await removeDoctorImages(config);
       const content = secrets.file.read();
       if (Object.keys(content.generated).length) secrets.file.write({ ...content, generated: {} });
       if (existsSync(stateDir)) rmSync(stateDir, { recursive: true, force: true });

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { buildImage, hostPlatform, inspectImage, removeImageTag, tagImage } from '../../build/index.js';
 import type { BuildSpec, ResolvedConfig } from '../../config/model.js';
 import { OperationError } from '../../errors.js';
-import { LABEL_APP, LABEL_ENV, LABEL_RELEASE, LABEL_SERVICE, localReleaseImage } from '../../model/index.js';
+import { LABEL_APP, LABEL_ENV, LABEL_RELEASE, LABEL_SERVICE, doctorImageTag, localReleaseImage } from '../../model/index.js';
 import type { Progress } from '../../terminal/progress.js';
 
 /** One image of a release: `service` absent for the shared app image. */
@@ -97,6 +97,12 @@ export async function retagRelease(config: ResolvedConfig, from: number, to: num
 }
 
 /** Removes every image tag of one release (the app image and each service's own). */
+/** The doctor's builds of the app (and of each service with its own image): build cache, gone with `destroy --purge`. */
+export async function removeDoctorImages(config: Pick<ResolvedConfig, 'app' | 'services'>): Promise<void> {
+  await removeImageTag(doctorImageTag(config.app));
+  for (const service of config.services) if (service.ownImage) await removeImageTag(doctorImageTag(config.app, service.name));
+}
+
 export async function removeReleaseImages(config: Pick<ResolvedConfig, 'app' | 'env' | 'services'>, release: number): Promise<void> {
   await removeImageTag(localReleaseImage(config.app, config.env, release));
   for (const service of config.services) if (service.ownImage) await removeImageTag(localReleaseImage(config.app, config.env, release, service.name));

@@ -12,7 +12,7 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../../config/model.js';
 import { emptyEvidence, type FailureEvidence } from '../../doctor/failure-evidence.js';
-import { LABEL_RELEASE, labelFilters, releasePlanFile, releaseTaskContainerName, STATE_FILES } from '../../model/index.js';
+import { awsHealthCheckNote, LABEL_RELEASE, labelFilters, releasePlanFile, releaseTaskContainerName, STATE_FILES } from '../../model/index.js';
 import { planLocal, type LocalPlan, type LongRunningServicePlan } from '../../plan/local/local-plan.js';
 import type { Progress } from '../../terminal/progress.js';
 import type { DeployOutcome, Release } from '../operations.js';
@@ -122,7 +122,7 @@ function describeCounts(plan: LocalPlan): string {
 function describeChecks(plan: LocalPlan): string {
   return plan.services.map((service) => {
     const what = service.kind === 'web'
-      ? `${service.health.path} every ${service.health.interval}s, ${service.health.healthyThreshold} passes`
+      ? `${service.health.path}, ${service.health.healthyThreshold} passes, every second until healthy`
       : service.health ? `${service.health.command.join(' ')} every ${service.health.interval}s` : `running for ${WORKER_STABLE_SECONDS}s`;
     return plan.services.length > 1 ? `${service.name}: ${what}` : what;
   }).join('; ');
@@ -142,9 +142,48 @@ function unhealthyReason(service: LongRunningServicePlan | undefined, replica: R
   return `replica ${replica.name} is unhealthy: ${lastError ?? 'no reason given'}`;
 }
 
+/** Seconds between reads of a web replica's sockets while its health checks cannot connect. */
+const SOCKET_READ_SECONDS = 2;
+/**
+ * How long the sockets must say the same conclusive thing (another port, loopback only) before the rollout stops
+ * on it, inside the grace period too: an app that binds a side port first and its service port a moment later is
+ * not stopped, and a wrong port is named within seconds rather than after the grace period and every failed check.
+ */
+const MISBOUND_STABLE_SECONDS = 10;
+
+/**
+ * Reads the sockets of web replicas whose checks cannot connect, and returns the first replica whose sockets have
+ * said for MISBOUND_STABLE_SECONDS that it listens elsewhere (src/doctor/failure-observations.ts socketsVerdict).
+ */
+function misboundWatcher(context: RolloutContext, plan: LocalPlan): (replica: ReplicaContainer, lastError: string | undefined) => Promise<string | undefined> {
+  const seen = new Map<string, { verdict: string; since: number; readAt: number }>();
+  return async (replica, lastError) => {
+    const service = plan.services.find((entry) => entry.name === replica.service);
+    if (service?.kind !== 'web' || !lastError?.startsWith('connection')) {
+      seen.delete(replica.name);
+      return undefined;
+    }
+    const now = Date.now();
+    const last = seen.get(replica.name);
+    if (last && now - last.readAt < SOCKET_READ_SECONDS * 1000) return now - last.since >= MISBOUND_STABLE_SECONDS * 1000 ? last.verdict : undefined;
+    const { socketsByExec } = await import('../../doctor/engine-checks.js');
+    const { socketsVerdict } = await import('../../doctor/failure-observations.js');
+    const sockets = await socketsByExec(context.docker.getContainer(replica.id)).catch(() => undefined);
+    const verdict = sockets ? socketsVerdict(sockets, service.port) : undefined;
+    if (!verdict) {
+      seen.delete(replica.name);
+      return undefined;
+    }
+    const since = last?.verdict === verdict ? last.since : now;
+    seen.set(replica.name, { verdict, since, readAt: now });
+    return now - since >= MISBOUND_STABLE_SECONDS * 1000 ? verdict : undefined;
+  };
+}
+
 /** Watches the new replicas until all are healthy in the balancer, one fails, or time runs out. */
 async function waitForReplicas(context: RolloutContext, plan: LocalPlan, replicas: ReplicaContainer[], onCount: (healthy: number) => void): Promise<ReplicaVerdict> {
   const deadline = Date.now() + context.timeoutSeconds * 1000;
+  const misbound = misboundWatcher(context, plan);
   let status: BalancerStatus | undefined;
   while (Date.now() < deadline) {
     if (context.signal?.aborted) return { healthy: false, interrupted: true, status };
@@ -162,6 +201,11 @@ async function waitForReplicas(context: RolloutContext, plan: LocalPlan, replica
         return { healthy: false, reason: unhealthyReason(plan.services.find((service) => service.name === replica.service), replica, backend.lastError), status, failed: replica };
       }
       if (backend?.health === 'healthy') healthy += 1;
+      else if (info.State.Running) {
+        // Evidence that explains the failure by itself: stop now rather than after the grace period and every check.
+        const elsewhere = await misbound(replica, backend?.lastError);
+        if (elsewhere) return { healthy: false, reason: `replica ${replica.name}: ${elsewhere}`, status, failed: replica };
+      }
     }
     onCount(healthy);
     if (healthy === replicas.length) return { healthy: true, status };
@@ -291,8 +335,10 @@ export async function rollout(context: RolloutContext, request: RolloutRequest):
   const oldBackends = (previous?.backends ?? []).filter((backend) => backend.role !== 'candidate');
   if (context.signal?.aborted) return undoRollout(context, release, [], previous, oldBackends);
   if (!before.ok) {
+    // No diagnosis: the reason already says exactly what failed (the before task's exit), and the table of known
+    // failures would read a task that ran to its end as an app that stopped soon after starting.
     recordFailure(context, { ...release, reason: before.reason }, before.evidence);
-    return { ok: false, env: config.env, release: { ...release, reason: before.reason }, url: serving && previous?.port !== undefined ? `http://127.0.0.1:${previous.port}` : undefined, reasons: [before.reason], logTail: before.logTail, logTailOf: 'the release.before task', evidence: before.evidence, diagnoses: await diagnosesOf(config, before.evidence) };
+    return { ok: false, env: config.env, release: { ...release, reason: before.reason }, url: serving && previous?.port !== undefined ? `http://127.0.0.1:${previous.port}` : undefined, reasons: [before.reason], logTail: before.logTail, logTailOf: 'the release.before task', evidence: before.evidence };
   }
 
   const replicas = await startReplicas(context, plan);
@@ -324,7 +370,8 @@ export async function rollout(context: RolloutContext, request: RolloutRequest):
     health.fail(verdict.reason);
     return abandon(verdict.reason ?? 'a new replica did not become healthy', verdict.failed ?? replicas[0]!, verdict.status);
   }
-  health.succeed(`${total}/${total} healthy`);
+  const web = plan.services.find((service) => service.kind === 'web');
+  health.succeed(`${total}/${total} healthy${web?.kind === 'web' ? `; ${awsHealthCheckNote(web.health)}` : ''}`);
 
   const supervise = supervision(plan, planFile);
   // blue-green and canary switch sets only when a set serves already; a first deploy just starts.
