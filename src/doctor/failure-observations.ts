@@ -109,11 +109,15 @@ function logPicture(logged: readonly LoggedAddress[], port: number): PortPicture
  */
 export function socketsVerdict(sockets: readonly ListeningSocket[], port: number): string | undefined {
   const app = sockets.filter((socket) => socket.address !== DOCKER_DNS_ADDRESS);
-  if (app.length === 0) return undefined;
-  const picture = socketPicture(app, port);
+  return app.length === 0 ? undefined : pictureVerdict({ ...socketPicture(app, port), source: 'its sockets' }, port);
+}
+
+/** What a port picture says by itself: another port, loopback only, or nothing conclusive. */
+function pictureVerdict(picture: PortPicture, port: number): string | undefined {
   if (picture.servesPort) return undefined;
-  if (picture.loopback.length > 0 && picture.otherPorts.length === 0) return `the app listens on ${picture.loopback.join(', ')} only (its sockets)`;
-  if (picture.otherPorts.length > 0) return `the app listens on port ${picture.otherPorts.join(', ')}, not on service.port ${port} (its sockets)`;
+  const from = picture.source ? ` (${picture.source})` : '';
+  if (picture.loopback.length > 0 && picture.otherPorts.length === 0) return `the app listens on ${picture.loopback.join(', ')} only${from}`;
+  if (picture.otherPorts.length > 0) return `the app listens on port ${picture.otherPorts.join(', ')}, not on service.port ${port}${from}`;
   return undefined;
 }
 
@@ -122,11 +126,8 @@ function portObservations(evidence: FailureEvidence, port: number): string[] {
   // The sockets are the truth when there are any; the log speaks when the container is gone or has none open.
   const sockets = evidence.listening?.filter((socket) => socket.address !== DOCKER_DNS_ADDRESS) ?? [];
   const picture = sockets.length > 0 ? { ...socketPicture(sockets, port), source: 'its sockets' } : logged.length > 0 ? logPicture(logged, port) : undefined;
-  if (!picture || picture.servesPort) return [];
-  const from = picture.source ? ` (${picture.source})` : '';
-  if (picture.loopback.length > 0 && picture.otherPorts.length === 0) return [`the app listens on ${picture.loopback.join(', ')} only${from}`];
-  if (picture.otherPorts.length > 0) return [`the app listens on port ${picture.otherPorts.join(', ')}, not on service.port ${port}${from}`];
-  return [];
+  const verdict = picture ? pictureVerdict(picture, port) : undefined;
+  return verdict ? [verdict] : [];
 }
 
 /** The last line that names an exception or panic: what a crash at start-up says about itself. */

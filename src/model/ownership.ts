@@ -20,7 +20,12 @@ export interface OwnerRecord {
  */
 export function otherOwner(project: string, record: OwnerRecord | undefined, labelled: Array<string | undefined>): string | undefined {
   if (record) return record.project === project ? undefined : record.project;
-  return labelled.find((owner): owner is string => owner !== undefined && owner !== project);
+  return labelled.find((owner): owner is string => ownedByAnother(owner, project));
+}
+
+/** Whether a resource's project label names another project (no label: made by an older berth, nobody's). */
+export function ownedByAnother(label: string | undefined, project: string): label is string {
+  return label !== undefined && label !== project;
 }
 
 /** What a project that does not own the environment is told, and how to get out of it. */

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../../config/model.js';
 import { UsageError } from '../../errors.js';
-import { LABEL_PROJECT, otherOwner, ownedElsewhereMessage, STATE_FILES, type OwnerRecord } from '../../model/index.js';
+import { LABEL_PROJECT, ownedByAnother, otherOwner, ownedElsewhereMessage, STATE_FILES, type OwnerRecord } from '../../model/index.js';
 import { listContainers, stopAndRemove, type Docker } from './engine.js';
 import { writePrivateFile } from './private-files.js';
 
@@ -27,7 +27,10 @@ export function writeOwner(stateDir: string, project: string, now = new Date()):
 
 /** The other project owning the environment, from the record or else from the labels of its containers. */
 export async function ownerElsewhere(config: Pick<ResolvedConfig, 'app' | 'env' | 'file'>, docker: Docker, stateDir: string): Promise<string | undefined> {
-  const containers = await listContainers(docker, config.app, config.env);
+  return ownerOf(config, await listContainers(docker, config.app, config.env), stateDir);
+}
+
+function ownerOf(config: Pick<ResolvedConfig, 'file'>, containers: Docker.ContainerInfo[], stateDir: string): string | undefined {
   return otherOwner(config.file, readOwner(stateDir), containers.map((entry) => entry.Labels[LABEL_PROJECT]));
 }
 
@@ -46,13 +49,14 @@ export async function refuseIfOwnedElsewhere(config: Pick<ResolvedConfig, 'app' 
  * when it took over.
  */
 export async function claimEnvironment(config: Pick<ResolvedConfig, 'app' | 'env' | 'file'>, docker: Docker, stateDir: string, takeOver: boolean): Promise<string | undefined> {
-  const other = await ownerElsewhere(config, docker, stateDir);
+  const containers = await listContainers(docker, config.app, config.env);
+  const other = ownerOf(config, containers, stateDir);
   if (other && !takeOver) {
     const { message, hint } = ownedElsewhereMessage(config.app, config.env, other);
     throw new UsageError(message, hint);
   }
   if (other) {
-    const theirs = (await listContainers(docker, config.app, config.env)).filter((entry) => entry.Labels[LABEL_PROJECT] !== undefined && entry.Labels[LABEL_PROJECT] !== config.file);
+    const theirs = containers.filter((entry) => ownedByAnother(entry.Labels[LABEL_PROJECT], config.file));
     await Promise.all(theirs.map((entry) => stopAndRemove(docker, entry.Id, 10)));
   }
   if (other || readOwner(stateDir)?.project !== config.file) writeOwner(stateDir, config.file);
@@ -63,5 +67,5 @@ export async function claimEnvironment(config: Pick<ResolvedConfig, 'app' | 'env
 export async function takenOver(docker: Docker, app: string, env: string, project: string | undefined): Promise<boolean> {
   if (!project) return false;
   const containers = await listContainers(docker, app, env);
-  return containers.some((entry) => entry.Labels[LABEL_PROJECT] !== undefined && entry.Labels[LABEL_PROJECT] !== project);
+  return containers.some((entry) => ownedByAnother(entry.Labels[LABEL_PROJECT], project));
 }
