@@ -110,6 +110,10 @@ describe('CI stack berth-<app>-ci', () => {
     const doctor = staging.find((statement) => statement.Sid === 'DoctorChecksThisRole')!;
     expect(actions(doctor)).toEqual(['iam:GetRole', 'iam:SimulatePrincipalPolicy']);
     expect(text(doctor.Resource)).toMatch(/:role\/berth-news-api-ci-staging"\]\]\}$/);
+    // Every service of its cluster (web services and workers), not only the first.
+    const services = staging.find((statement) => statement.Sid === 'ReadItsServices')!;
+    expect(actions(services)).toEqual(['ecs:DescribeServices']);
+    expect(text(services.Resource)).toMatch(/:service\/berth-news-api-staging\/\*"\]\]\}$/);
     const listTasks = staging.find((statement) => statement.Sid === 'ListItsTasks')!;
     expect(text(listTasks.Condition)).toContain(':cluster/berth-news-api-staging"');
   });

@@ -162,9 +162,10 @@ export class CiDeployRole extends Construct {
         ],
       }),
       new iam.PolicyStatement({
-        sid: 'ReadTheService',
+        // Every service of the environment's cluster: web services and workers (berth-<app>-<env>-<service>).
+        sid: 'ReadItsServices',
         actions: ['ecs:DescribeServices'],
-        resources: [arn('ecs', 'service', `${environmentStackName(app, envs)}/${environmentStackName(app, envs)}`)],
+        resources: [arn('ecs', 'service', `${environmentStackName(app, envs)}/*`)],
       }),
       new iam.PolicyStatement({
         sid: 'ListItsServiceDeployments',

@@ -252,6 +252,7 @@ export class EnvironmentStack extends Stack {
         service: created.service,
         count: service.count,
         ...(group ? { targetGroup: group } : {}),
+        ...(this.loadBalancer?.trafficSwitches.has(service.name) ? { alternateTargetGroup: this.loadBalancer.trafficSwitches.get(service.name)!.alternateTargetGroup } : {}),
       }));
     }
     this.addOutputs();

@@ -141,6 +141,25 @@ describe('deploy.strategy: blue-green', () => {
     expect(rollingAlarm.Properties.Metrics.find((metric: Loose) => metric.ReturnData !== false).Expression).toBe('IF(requests > 0, 100 * FILL(errors, 0) / requests, 0)');
   });
 
+  it('tracks requests per target over both target groups, so autoscaling sees the traffic after every switch', async () => {
+    const scaled = (yaml: string) => yaml.replace('count: 4', 'count: { min: 2, max: 8, requests: 300 }');
+    const [blueGreen, rollingScaled] = await Promise.all([synth(scaled(SHOP), 'prod'), synth(scaled(SHOP).replace(/ {4}deploy: .*\n/, ''), 'prod')]);
+    const policy = (resources: Resources) => ofType(resources, 'AWS::ApplicationAutoScaling::ScalingPolicy').map(([, resource]) => resource.Properties.TargetTrackingScalingPolicyConfiguration)[0];
+    const tracking = policy(blueGreen.resources);
+    expect(tracking.TargetValue).toBe(300);
+    expect(tracking.PredefinedMetricSpecification).toBeUndefined();
+    const groups = ofType(blueGreen.resources, 'AWS::ElasticLoadBalancingV2::TargetGroup').map(([id]) => id);
+    expect(groups).toHaveLength(2);
+    const metrics = tracking.CustomizedMetricSpecification.Metrics as Loose[];
+    for (const id of groups) {
+      const onGroup = metrics.filter((metric) => JSON.stringify(metric.MetricStat?.Metric.Dimensions ?? []).includes(`"${id}"`)).map((metric) => metric.MetricStat.Metric.MetricName);
+      expect(onGroup.sort(), id).toEqual(['HealthyHostCount', 'RequestCount']);
+    }
+    expect(metrics.filter((metric) => metric.ReturnData !== false).map((metric) => metric.Expression)).toEqual(['(FILL(requests, 0) + FILL(requestsalternate, 0)) / MAX([FILL(healthy, 0) + FILL(healthyalternate, 0), 1])']);
+    // Rolling keeps the ALB's per-target metric of its one group.
+    expect(policy(rollingScaled.resources).PredefinedMetricSpecification.PredefinedMetricType).toBe('ALBRequestCountPerTarget');
+  }, 120_000);
+
   it('keeps every logical id of the rolling stack, so switching strategy updates the service in place', () => {
     for (const [before, after, added] of [[rolling, prod, 3], [rollingDirect, direct, 4]] as const) {
       const rollingIds = Object.keys(before.resources);
