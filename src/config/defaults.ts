@@ -35,6 +35,7 @@ export const DEFAULTS = {
   https: true,
   spot: { base: 0, share: 100 },
   local: { port: 8080 },
+  deploy: { strategy: 'rolling', bake: 300, canary: { percent: 10, for: 300 } },
   /** Environments with these names are production unless they say `production: false`. */
   productionNames: ['prod', 'production'],
 } as const;

@@ -214,6 +214,17 @@ export interface DomainSpec {
   zoneId?: string;
 }
 
+export type DeployStrategyName = 'rolling' | 'blue-green' | 'canary';
+
+/** How a release replaces the running one (berth.yml `deploy`). Only web services behind the load balancer switch sets; workers roll. */
+export interface DeployStrategy {
+  strategy: DeployStrategyName;
+  /** Seconds the old set stays ready to take traffic back once the new one has all of it (blue-green, canary). */
+  bake: number;
+  /** canary: the share of requests (%) the new set takes first, and for how many seconds. */
+  canary: { percent: number; for: number };
+}
+
 export interface ResolvedConfig {
   /** Absolute path of berth.yml. */
   file: string;
@@ -242,6 +253,7 @@ export interface ResolvedConfig {
   logs: { retentionDays: number };
   registry: RegistrySettings;
   local: { port: number };
+  deploy: DeployStrategy;
   /** Names of all environments declared in the file (always including local). */
   environments: string[];
   /** The template this environment was made from (`preview` for `pr-12`); absent for declared environments. */

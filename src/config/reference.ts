@@ -342,6 +342,27 @@ export const SECTION_DOCS: readonly SectionDoc[] = [
     fields: [{ key: 'port', doc: 'The local load balancer listens on 127.0.0.1:<port>.', default: shown(DEFAULTS.local.port) }],
   },
   {
+    key: 'deploy',
+    summary: 'How a release replaces the running one, per environment. rolling (the default) replaces tasks a few at a time behind the load balancer. blue-green starts a full new set of tasks (green) beside the running one (blue), sends test requests to green, switches all traffic at once and keeps blue ready for the bake time, so `berth rollback` returns traffic at once. canary sends a share of requests to green first, then all of it. Only web services behind the load balancer switch sets; workers roll. On AWS these are ECS\'s own BLUE_GREEN and CANARY deployment strategies (docs/deploy-strategies.md).',
+    default: shown({ strategy: DEFAULTS.deploy.strategy }),
+    example: ['environments:', '  prod:', '    deploy:', '      strategy: canary', '      bake: 10m', '      canary: { percent: 10, for: 5m }'].join('\n'),
+    fields: [
+      { key: 'strategy', doc: 'rolling, blue-green or canary.', default: DEFAULTS.deploy.strategy },
+      { key: 'bake', doc: 'blue-green and canary: how long the old set stays ready to take traffic back after the switch (0-24h; whole minutes on AWS).', default: formatDuration(DEFAULTS.deploy.bake) },
+      { key: 'canary', doc: 'canary: how much traffic the new set takes first and for how long, see deploy.canary.', default: shown({ percent: DEFAULTS.deploy.canary.percent, for: formatDuration(DEFAULTS.deploy.canary.for) }) },
+    ],
+  },
+  {
+    key: 'deploy.canary',
+    summary: 'canary: the new set takes this share of requests for this long, then all of them; the bake time follows.',
+    default: shown({ percent: DEFAULTS.deploy.canary.percent, for: formatDuration(DEFAULTS.deploy.canary.for) }),
+    example: ['environments:', '  prod:', '    deploy:', '      strategy: canary', '      canary: { percent: 25, for: 10m }'].join('\n'),
+    fields: [
+      { key: 'percent', doc: 'The share of requests (1-99 %) the new set takes first.', default: shown(DEFAULTS.deploy.canary.percent) },
+      { key: 'for', doc: 'How long the new set takes that share before it takes all traffic (1s-24h; whole minutes on AWS).', default: formatDuration(DEFAULTS.deploy.canary.for) },
+    ],
+  },
+  {
     key: 'environments',
     summary: `Named environments (prod, staging, ...), each a set of overrides deep-merged over the top level. \`${DEFAULT_ENV}\` always exists; every other environment deploys to AWS. Environments named ${DEFAULTS.productionNames.join(' or ')} are production (deletion protection, final snapshots, no Spot) unless they say \`production: false\`.`,
     default: `only ${DEFAULT_ENV}`,

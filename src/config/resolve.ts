@@ -197,6 +197,14 @@ export function resolveSections(sections: Sections, file: string, env: string, e
     // The retention of every environment is filled in by loadConfig, which sees the whole file.
     registry: { keepReleases: sections.registry?.keepReleases ?? DEFAULTS.registry.keepReleases, retention: [] },
     local: { port: sections.local?.port ?? DEFAULTS.local.port },
+    deploy: {
+      strategy: sections.deploy?.strategy ?? DEFAULTS.deploy.strategy,
+      bake: parseDuration(sections.deploy?.bake ?? DEFAULTS.deploy.bake) ?? DEFAULTS.deploy.bake,
+      canary: {
+        percent: sections.deploy?.canary?.percent ?? DEFAULTS.deploy.canary.percent,
+        for: parseDuration(sections.deploy?.canary?.for ?? DEFAULTS.deploy.canary.for) ?? DEFAULTS.deploy.canary.for,
+      },
+    },
     environments,
   };
 }

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { ciSchema } from './ci-schema.js';
+import { deploySchema } from './deploy-schema.js';
 import { COMMAND_WORD_MAX, COMMAND_WORDS_MAX, ENV_VALUE_MAX, HEALTH_PATH_MAX, IMAGE_REFERENCE_MAX, NAME_MAX, PATH_MAX, TEXT_MAX } from './limits.js';
 import { IMAGE_REFERENCE_HELP, IMAGE_REFERENCE_PATTERN } from './text-formats.js';
 
@@ -261,6 +262,7 @@ function sections() {
     logs: logs.optional(),
     registry: registry.optional(),
     local: local.optional(),
+    deploy: deploySchema.optional(),
   };
 }
 

@@ -6,6 +6,7 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { isAwsRegion } from './aws-regions.js';
 import { DEFAULTS } from './defaults.js';
+import { checkDeploy } from './deploy-checks.js';
 import { dockerfileFacts } from './dockerfile-facts.js';
 import { parseDuration } from './durations.js';
 import { describeAllowedMemory, FARGATE_CPU_VALUES, isValidFargateSize } from './fargate.js';
@@ -55,6 +56,7 @@ export function checkSections(sections: Sections, context: CheckContext): Semant
   checkCache(sections, add);
   checkDomain(sections, add);
   checkNetwork(sections, add);
+  checkDeploy(sections, context, add);
   checkHardening(sections, add);
 
   if (sections.alarms && sections.alarms.email !== undefined && !EMAIL_PATTERN.test(sections.alarms.email)) {

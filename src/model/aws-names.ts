@@ -156,7 +156,7 @@ export function jobTaskGroup(family: string): string {
  * Stack outputs that exist once per service: the service named `web` keeps the single-service names
  * (`TargetGroupArn`), the others carry the service's construct id (`ServiceApiTargetGroupArn`).
  */
-export type ServiceOutput = 'TargetGroupArn' | 'TargetGroupFullName' | 'SecurityGroupId';
+export type ServiceOutput = 'TargetGroupArn' | 'TargetGroupFullName' | 'SecurityGroupId' | 'AlternateTargetGroupArn';
 
 export function serviceOutputName(app: string, env: string, service: string, output: ServiceOutput): string {
   const { constructId } = awsServiceNames(app, env, service);

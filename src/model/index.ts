@@ -16,4 +16,5 @@ export * from './state-paths.js';
 export * from './connection-variables.js';
 export * from './health-timing.js';
 export * from './services.js';
+export * from './deploy-strategy.js';
 export * from './ownership.js';

@@ -50,6 +50,8 @@ export const STATE_FILES = {
   operationLock: 'operation.lock',
   /** Progress events of the deploy or rollback under way (JSON lines), for `berth ui`. */
   progressJournal: 'progress.jsonl',
+  /** A blue/green or canary deploy under way: which release takes traffic from which, so `berth rollback` can return it. */
+  trafficSwitch: 'traffic-switch.json',
   /** The berth.yml that owns the environment (src/model/ownership.ts). */
   owner: 'owner.json',
 } as const;

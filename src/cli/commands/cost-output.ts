@@ -56,6 +56,11 @@ export function describeCost(cost: EnvironmentCost, app: string): string {
     lines.push(`${paint('bold', 'By service')} (each service's own tasks, runs and schedule; the load balancer, database, cache, logs and alarms are shared):`);
     for (const service of cost.services) lines.push(`  ${service.name.padEnd(Math.max(...cost.services.map((s) => s.name.length)))}  ${service.kind.padEnd(6)}  ${moneyRange(service.monthly)}`);
   }
+  if (estimate.deployNotes.length > 0) {
+    lines.push('');
+    lines.push(`${paint('bold', 'Per deploy')} (blue-green and canary; not a monthly line, not in the total):`);
+    for (const note of estimate.deployNotes) lines.push(`  ${note.resource}  ${moneyRange(note.perDeploy)} per deploy: ${note.basis}`);
+  }
   if (estimate.unpriced.length > 0) {
     lines.push('');
     lines.push(paint('yellow', `Not priced (${estimate.unpriced.length}), not in the total:`));
@@ -125,6 +130,7 @@ export function costToJson(cost: EnvironmentCost) {
     currency: estimate.currency,
     items: estimate.items.map((item) => ({ resource: item.resource, type: item.type, monthly: item.monthly, basis: item.basis, stack: item.stack })),
     unpriced: estimate.unpriced,
+    deployNotes: estimate.deployNotes,
     assumptions: { ...estimate.assumptions, regionFrom: cost.regionFrom, prices: `data/prices/${estimate.region}.json`, pricesRecorded: cost.pricesRecorded },
     savings: cost.savings,
     services: cost.services,

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
+import { deployStrategyPlan } from '../../model/index.js';
 import { globalOptions, loadForCommand } from '../global-options.js';
 import { paint, printJson, printLine } from '../output.js';
 import { createProgress, silentProgress } from '../../terminal/progress.js';
@@ -22,10 +23,13 @@ Examples:
       if (config.target !== 'aws') throw new UsageError(`environment ${config.env} runs on the local Docker engine; berth diff compares AWS stacks`, 'pass --env with an AWS environment, e.g. --env prod');
       const { awsOperations } = await import('../../targets/aws/operations.js');
       const results = await awsOperations(config).diff(options.json ? silentProgress : createProgress());
+      const deploy = deployStrategyPlan(config);
       if (options.json) {
-        printJson({ env: config.env, stacks: results.map((result) => ({ stack: result.stack, changes: result.changes, securityChanges: result.securityChanges, diff: result.text })) });
+        printJson({ env: config.env, deploy, stacks: results.map((result) => ({ stack: result.stack, changes: result.changes, securityChanges: result.securityChanges, diff: result.text })) });
         return;
       }
+      printLine(`${paint('bold', 'Deploy strategy')}: ${deploy.description}${deploy.switching.length > 0 && deploy.rolling.length > 0 ? ` (${deploy.switching.join(', ')}; ${deploy.rolling.join(', ')} roll)` : ''}`);
+      printLine();
       for (const result of results) {
         const mark = !result.changes ? paint('green', 'no changes') : result.securityChanges ? paint('yellow', 'changes, including security-relevant ones') : 'changes';
         printLine(`${paint('bold', result.stack)}: ${mark}`);

@@ -2,7 +2,7 @@
 import { relative } from 'node:path';
 import type { HealthCheck, ResolvedConfig } from '../../config/model.js';
 import { describeJobSchedule } from '../../config/job-schedule.js';
-import { connectionVariables, primaryWebService } from '../../model/index.js';
+import { connectionVariables, deployStrategyPlan, localTestPort, primaryWebService, type DeployStrategyPlan } from '../../model/index.js';
 import type { ContainerSpec, LocalPlan, LongRunningServicePlan } from '../../plan/local/local-plan.js';
 import { planLocal } from '../../plan/local/local-plan.js';
 import type { HostnameUse } from '../../init/compose-hostnames.js';
@@ -49,6 +49,8 @@ export interface LocalPlanJson {
   release: { before?: { service: string; command: string[] } };
   dependencies: Array<{ role: string; engine: string; image: string; container: string; volume: string; aliases: string[] }>;
   balancer?: { address: string; stickySessions: number | false };
+  /** berth.yml `deploy` on the local balancer (docs/deploy-strategies.md); `testPort` with blue-green and canary. */
+  deploy: DeployStrategyPlan & { testPort?: number };
   /** Lines of the app's code that connect to a compose host name; `answered`: a dependency answers it locally. */
   composeHostnames?: Array<HostnameUse & { answered: boolean }>;
   /** Deprecated (output version 1): the primary web service's replicas and environment. Read `services`. */
@@ -117,6 +119,7 @@ export function localPlanToJson(config: ResolvedConfig, plan: LocalPlan, uses: r
     dependencies: plan.dependencies.map((d) => ({ role: d.role, engine: d.engine, image: d.image, container: d.name, volume: d.volume.name, aliases: d.aliases })),
     ...(plan.url && primaryPlan ? { balancer: { address: plan.url, stickySessions: primaryPlan.stickySeconds } } : {}),
     ...(uses.length ? { composeHostnames: hostnameFindings(plan, uses) } : {}),
+    deploy: { ...deployStrategyPlan(config), ...(config.deploy.strategy !== 'rolling' && plan.balancer ? { testPort: localTestPort(plan.balancer.port) } : {}) },
     ...(primaryJson && primaryPlan ? {
       replicas: { count: primaryPlan.count, image: primaryJson.image, port: primaryPlan.port, cpu: primaryJson.cpu, memoryMiB: primaryJson.memoryMiB, health: primaryPlan.health },
       environment: primaryJson.environment,
@@ -179,6 +182,7 @@ export function describeLocalPlan(config: ResolvedConfig, plan: LocalPlan, uses:
     }
     lines.push('', 'Containers', formatRows([...dependencyRows(json), ...balancerRow(plan), ['network', `${json.network}; services answer their names there (e.g. ${describeServiceUrl(config)})`]]));
   }
+  lines.push('', `Deploy: ${json.deploy.description}${json.deploy.testPort !== undefined ? ` — test requests reach the new replicas through 127.0.0.1:${json.deploy.testPort} before any production request` : ''}`);
   if (plan.before) {
     lines.push('', `Before each release: ${plan.before.command.join(' ')} — once, in a throw-away container of ${plan.before.service}'s new image and environment on the network, before any replica changes; a non-zero exit stops the release`);
   }

@@ -19,6 +19,7 @@ export function planToJson(result: SynthResult, cwd = process.cwd()) {
     ...(result.summary.routing ? { routing: result.summary.routing } : {}),
     ...(result.summary.releaseBefore ? { releaseBefore: result.summary.releaseBefore } : {}),
     ...(result.summary.jobTimeouts ? { jobTimeouts: result.summary.jobTimeouts } : {}),
+    deploy: result.summary.deploy,
     environment: result.summary.environment,
     endpoints: result.summary.endpoints,
     security: result.summary.security,
@@ -43,6 +44,9 @@ export function describePlan(result: SynthResult, cwd = process.cwd()): string {
   }
   const many = result.summary.services.length > 1;
   if (many || result.summary.releaseBefore) lines.push(...describeServices(result));
+  lines.push('');
+  lines.push(`${paint('bold', 'Deploy')} ${result.summary.deploy.description}`);
+  lines.push(`  ${result.summary.deploy.ecs}`);
   lines.push('');
   lines.push(paint('bold', 'Security groups'));
   for (const hop of result.summary.securityGroupChain) lines.push(`  ${hop}`);

@@ -110,8 +110,25 @@ describe('CI stack berth-<app>-ci', () => {
     const doctor = staging.find((statement) => statement.Sid === 'DoctorChecksThisRole')!;
     expect(actions(doctor)).toEqual(['iam:GetRole', 'iam:SimulatePrincipalPolicy']);
     expect(text(doctor.Resource)).toMatch(/:role\/berth-news-api-ci-staging"\]\]\}$/);
+    // Every service of its cluster (web services and workers), not only the first.
+    const services = staging.find((statement) => statement.Sid === 'ReadItsServices')!;
+    expect(actions(services)).toEqual(['ecs:DescribeServices']);
+    expect(text(services.Resource)).toMatch(/:service\/berth-news-api-staging\/\*"\]\]\}$/);
     const listTasks = staging.find((statement) => statement.Sid === 'ListItsTasks')!;
     expect(text(listTasks.Condition)).toContain(':cluster/berth-news-api-staging"');
+  });
+
+  it('lets deploy read the phases of a blue/green or canary deployment and rollback stop it, in the role\'s own cluster only', () => {
+    const { resources } = defaults;
+    for (const [role, env] of [['berth-news-api-ci-staging', 'staging'], ['berth-news-api-ci-prod', 'prod']] as const) {
+      const statements = policyOf(resources, role);
+      const list = statements.find((statement) => statement.Sid === 'ListItsServiceDeployments')!;
+      expect(actions(list)).toEqual(['ecs:ListServiceDeployments']);
+      expect(text(list.Resource)).toMatch(new RegExp(`:service/berth-news-api-${env}/\\*"\\]\\]\\}$`));
+      const deployments = statements.find((statement) => statement.Sid === 'ReadAndStopItsServiceDeployments')!;
+      expect(actions(deployments)).toEqual(['ecs:DescribeServiceDeployments', 'ecs:StopServiceDeployment']);
+      expect(text(deployments.Resource)).toMatch(new RegExp(`:service-deployment/berth-news-api-${env}/\\*"\\]\\]\\}$`));
+    }
   });
 
   it('lets the preview role store secrets and purge releases of pr-* environments only', () => {

@@ -162,9 +162,21 @@ export class CiDeployRole extends Construct {
         ],
       }),
       new iam.PolicyStatement({
-        sid: 'ReadTheService',
+        // Every service of the environment's cluster: web services and workers (berth-<app>-<env>-<service>).
+        sid: 'ReadItsServices',
         actions: ['ecs:DescribeServices'],
-        resources: [arn('ecs', 'service', `${environmentStackName(app, envs)}/${environmentStackName(app, envs)}`)],
+        resources: [arn('ecs', 'service', `${environmentStackName(app, envs)}/*`)],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ListItsServiceDeployments',
+        actions: ['ecs:ListServiceDeployments'],
+        resources: [arn('ecs', 'service', `${environmentStackName(app, envs)}/*`)],
+      }),
+      new iam.PolicyStatement({
+        // Blue/green and canary: deploy reads the phases, rollback during the bake stops the deployment with ROLLBACK.
+        sid: 'ReadAndStopItsServiceDeployments',
+        actions: ['ecs:DescribeServiceDeployments', 'ecs:StopServiceDeployment'],
+        resources: [arn('ecs', 'service-deployment', `${environmentStackName(app, envs)}/*`)],
       }),
       new iam.PolicyStatement({
         sid: 'ReadItsTasks',

@@ -34,7 +34,8 @@ import type { JobServiceSpec, ResolvedConfig, ServiceSpec, WebServiceSpec, Worke
 import { UsageError } from '../../errors.js';
 import {
   awsServiceNames, clusterName, ecsContainerStartPeriod, environmentStackName, IMAGE_CONTEXT_KEY, jobServices, logGroupName, longRunningServices,
-  lowestTaskCount, POSTGRES_PORT, PRIMARY_SERVICE_NAME, primaryWebService, REDIS_PORT, releaseBeforeTaskNames, repositoryName, secretName, serviceDiscoveryNamespace, serviceOutputName, webServices,
+  lowestTaskCount, POSTGRES_PORT, PRIMARY_SERVICE_NAME, primaryWebService, REDIS_PORT, releaseBeforeTaskNames, repositoryName, secretName, serviceDiscoveryNamespace, serviceOutputName, switchesTrafficSets,
+  webServices,
 } from '../../model/index.js';
 import { BerthCache } from './cache.js';
 import { priceClassFor } from './cloudfront.js';
@@ -50,6 +51,7 @@ import { BerthAlarms } from './observability.js';
 import { listenerRouting } from './routes.js';
 import { BerthScaling, needsScaling } from './scaling.js';
 import { BerthService } from './service.js';
+import { attachWithAlternateTarget, setSwitchDeployment } from './traffic-switch.js';
 import { addTaskDefinition, commandHealthCheck, httpHealthCheck, type TaskImage } from './task-definition.js';
 import { AppWiring, type EnvironmentVariableSource } from './wiring.js';
 
@@ -235,6 +237,7 @@ export class EnvironmentStack extends Stack {
           containerInsights: config.production,
           minimumTasks: lowestTaskCount(service),
           ...(this.loadBalancer?.targetGroups.has(service.name) ? { targetGroup: this.loadBalancer.targetGroup(service.name) } : {}),
+          ...(this.loadBalancer?.trafficSwitches.has(service.name) ? { alternateTargetGroup: this.loadBalancer.trafficSwitches.get(service.name)!.alternateTargetGroup } : {}),
         });
       }
       if (this.loadBalancer) this.alarms.watchLoadBalancer(this.loadBalancer.loadBalancer);
@@ -249,6 +252,7 @@ export class EnvironmentStack extends Stack {
         service: created.service,
         count: service.count,
         ...(group ? { targetGroup: group } : {}),
+        ...(this.loadBalancer?.trafficSwitches.has(service.name) ? { alternateTargetGroup: this.loadBalancer.trafficSwitches.get(service.name)!.alternateTargetGroup } : {}),
       }));
     }
     this.addOutputs();
@@ -282,6 +286,7 @@ export class EnvironmentStack extends Stack {
       exec: config.exec,
       ...(web?.loadBalancer ? { healthCheckGracePeriod: web.health.gracePeriod } : {}),
       ...(this.serviceConnect ? { serviceConnect: { namespace: this.serviceConnect.namespaceArn, ...(web ? { server: { dnsName: web.name, port: web.port } } : {}) } } : {}),
+      ...(switchesTrafficSets(config, service) ? { deployment: setSwitchDeployment(config.deploy) } : {}),
       ...securityGroupDescription(service, this.serviceConnect !== undefined),
     });
     grantAppPermissions(created.taskRole, service);
@@ -330,6 +335,7 @@ export class EnvironmentStack extends Stack {
       port: service.port,
       health: service.health,
       stickySessions: service.stickySessions,
+      switchesSets: switchesTrafficSets(config, service),
     }));
     const loadBalancer = new BerthLoadBalancer(this, 'LoadBalancer', {
       vpc,
@@ -343,7 +349,10 @@ export class EnvironmentStack extends Stack {
     for (const service of web) {
       const created = this.services.get(service.name);
       if (!created) continue;
-      if (hasEcsService(created)) created.service.attachToApplicationTargetGroup(loadBalancer.targetGroup(service.name));
+      const target = targets.find((candidate) => candidate.service === service.name)!;
+      const rules = loadBalancer.trafficSwitches.get(service.name);
+      if (hasEcsService(created) && rules) attachWithAlternateTarget(created, loadBalancer.targetGroup(service.name), rules, service.port, target.targetGroupId);
+      else if (hasEcsService(created)) created.service.attachToApplicationTargetGroup(loadBalancer.targetGroup(service.name));
       created.securityGroup.addIngressRule(loadBalancer.securityGroup, ec2.Port.tcp(service.port), 'from the load balancer');
       loadBalancer.securityGroup.addEgressRule(created.securityGroup, ec2.Port.tcp(service.port), 'to the tasks');
     }
@@ -458,6 +467,9 @@ export class EnvironmentStack extends Stack {
         if (service === firstService) continue;
         output(serviceOutputName(config.app, config.env, service, 'TargetGroupArn'), group.targetGroupArn, `target health of ${service}`);
         output(serviceOutputName(config.app, config.env, service, 'TargetGroupFullName'), group.targetGroupFullName, `CloudWatch dimension TargetGroup of ${service}`);
+      }
+      for (const [service, rules] of this.loadBalancer.trafficSwitches) {
+        output(serviceOutputName(config.app, config.env, service, 'AlternateTargetGroupArn'), rules.alternateTargetGroup.targetGroupArn, `the second target group of ${service} (blue/green, canary)`);
       }
       if (this.loadBalancer.certificate) output('CertificateArn', this.loadBalancer.certificate.certificateArn, 'the ACM certificate of the domain');
     }

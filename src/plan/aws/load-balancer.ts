@@ -12,12 +12,13 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 import type { DomainSpec, HealthCheck } from '../../config/model.js';
+import { CATCH_ALL_RULE_PRIORITY, TEST_TRAFFIC_HEADER, TEST_TRAFFIC_VALUE, testRulePriority, trafficSwitchIds } from '../../model/index.js';
 import { BerthCloudFront, directAccessRefused } from './cloudfront.js';
 import { domainZone } from './domain.js';
 import type { ListenerRouting } from './routes.js';
 
-/** Priority of the default route behind CloudFront: after every rule of routes.ts (ALB allows up to 50000). */
-export const CLOUDFRONT_DEFAULT_PRIORITY = 50_000;
+/** Construct id of the default route's listener rule (behind CloudFront, or a blue/green default service): `RouteDefaultRule`. */
+const DEFAULT_ROUTE_ID = 'RouteDefault';
 
 /** One web service behind the load balancer. */
 export interface WebTarget {
@@ -34,6 +35,20 @@ export interface WebTarget {
    * @default false
    */
   readonly stickySessions?: number | false;
+  /**
+   * Blue/green or canary (berth.yml `deploy`): a second target group, and listener rules ECS moves traffic with —
+   * the production rule (a catch-all `/*` rule for the default route) and a test rule that sends requests carrying
+   * `x-berth-test-traffic: green` to the new set first (src/model/deploy-strategy.ts).
+   * @default false (rolling: one target group)
+   */
+  readonly switchesSets?: boolean;
+}
+
+/** What ECS needs to switch a web service between two target groups. */
+export interface TrafficSwitchRules {
+  readonly alternateTargetGroup: elbv2.ApplicationTargetGroup;
+  readonly production: elbv2.ApplicationListenerRule;
+  readonly test: elbv2.ApplicationListenerRule;
 }
 
 export interface BerthLoadBalancerProps {
@@ -73,6 +88,8 @@ export class BerthLoadBalancer extends Construct {
   readonly securityGroup: ec2.SecurityGroup;
   /** Target groups by berth service name. */
   readonly targetGroups = new Map<string, elbv2.ApplicationTargetGroup>();
+  /** Blue/green and canary services: the second target group and the production and test rules, by service name. */
+  readonly trafficSwitches = new Map<string, TrafficSwitchRules>();
   /** The listener requests arrive on (HTTPS with a domain). */
   readonly listener: elbv2.ApplicationListener;
   readonly certificate?: acm.Certificate;
@@ -120,23 +137,27 @@ export class BerthLoadBalancer extends Construct {
       reason: 'Access logs need an S3 bucket and cost per GB; request metrics and 5xx alarms come from CloudWatch and the app logs its requests.',
     });
 
+    const targetGroup = (target: WebTarget, id: string) => new elbv2.ApplicationTargetGroup(this, id, {
+      vpc: props.vpc,
+      port: target.port,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      targetType: elbv2.TargetType.IP,
+      deregistrationDelay: Duration.seconds(props.deregistrationDelay ?? 30),
+      healthCheck: {
+        path: target.health.path,
+        interval: Duration.seconds(target.health.interval),
+        timeout: Duration.seconds(target.health.timeout),
+        healthyThresholdCount: target.health.healthyThreshold,
+        unhealthyThresholdCount: target.health.unhealthyThreshold,
+        healthyHttpCodes: '200-299',
+      },
+      ...(target.stickySessions ? { stickinessCookieDuration: Duration.seconds(target.stickySessions) } : {}),
+    });
+    const alternates = new Map<string, elbv2.ApplicationTargetGroup>();
     for (const target of props.targets) {
-      this.targetGroups.set(target.service, new elbv2.ApplicationTargetGroup(this, target.targetGroupId, {
-        vpc: props.vpc,
-        port: target.port,
-        protocol: elbv2.ApplicationProtocol.HTTP,
-        targetType: elbv2.TargetType.IP,
-        deregistrationDelay: Duration.seconds(props.deregistrationDelay ?? 30),
-        healthCheck: {
-          path: target.health.path,
-          interval: Duration.seconds(target.health.interval),
-          timeout: Duration.seconds(target.health.timeout),
-          healthyThresholdCount: target.health.healthyThreshold,
-          unhealthyThresholdCount: target.health.unhealthyThreshold,
-          healthyHttpCodes: '200-299',
-        },
-        ...(target.stickySessions ? { stickinessCookieDuration: Duration.seconds(target.stickySessions) } : {}),
-      }));
+      this.targetGroups.set(target.service, targetGroup(target, target.targetGroupId));
+      // Target groups are free; the second one holds the new set during a blue/green or canary deploy.
+      if (target.switchesSets) alternates.set(target.service, targetGroup(target, trafficSwitchIds(target.targetGroupId).alternateTargetGroup));
     }
 
     const fallback = props.routing.defaultService !== undefined ? this.targetGroup(props.routing.defaultService) : undefined;
@@ -184,13 +205,22 @@ export class BerthLoadBalancer extends Construct {
       if (rule.host !== undefined) conditions.push(elbv2.ListenerCondition.hostHeaders([rule.host]));
       if (rule.path !== undefined) conditions.push(elbv2.ListenerCondition.pathPatterns([rule.path]));
       const target = props.targets.find((candidate) => candidate.service === rule.service)!;
-      this.listener.addTargetGroups(`Route${target.targetGroupId.replace(/^TargetGroup/, '')}`, { priority: rule.priority, conditions, targetGroups: [this.targetGroup(rule.service)] });
+      const alternate = alternates.get(rule.service);
+      if (alternate) this.addTrafficSwitch(target, alternate, rule.priority, conditions);
+      else this.listener.addTargetGroups(`Route${target.targetGroupId.replace(/^TargetGroup/, '')}`, { priority: rule.priority, conditions, targetGroups: [this.targetGroup(rule.service)] });
     }
-    if (this.cloudFront) {
-      // The default route, for requests from CloudFront only: after every routed rule.
-      const last = { priority: CLOUDFRONT_DEFAULT_PRIORITY, conditions: origin };
-      if (fallback) this.listener.addTargetGroups('RouteDefault', { ...last, targetGroups: [fallback] });
-      else this.listener.addAction('RouteDefault', { ...last, action: notFound });
+    // The default route as a rule after every routed one (ALB's last priority): behind CloudFront only requests carrying
+    // the origin header match it; a blue/green or canary default service needs a rule anyway, since ECS moves traffic by
+    // changing a rule's weights, never the listener's default action (a catch-all `/*` without CloudFront).
+    const fallbackTarget = props.targets.find((candidate) => candidate.service === props.routing.defaultService);
+    const fallbackAlternate = fallbackTarget ? alternates.get(fallbackTarget.service) : undefined;
+    const catchAll = this.cloudFront ? origin : [elbv2.ListenerCondition.pathPatterns(['/*'])];
+    if (fallbackTarget && fallbackAlternate) {
+      this.addTrafficSwitch(fallbackTarget, fallbackAlternate, CATCH_ALL_RULE_PRIORITY, catchAll, { route: DEFAULT_ROUTE_ID, testRoute: `Test${DEFAULT_ROUTE_ID}` });
+    } else if (this.cloudFront) {
+      const last = { priority: CATCH_ALL_RULE_PRIORITY, conditions: catchAll };
+      if (fallback) this.listener.addTargetGroups(DEFAULT_ROUTE_ID, { ...last, targetGroups: [fallback] });
+      else this.listener.addAction(DEFAULT_ROUTE_ID, { ...last, action: notFound });
     }
 
     if (zone && domain) {
@@ -201,6 +231,23 @@ export class BerthLoadBalancer extends Construct {
         target: route53.RecordTarget.fromAlias(new targets.LoadBalancerTarget(this.loadBalancer)),
       });
     }
+  }
+
+  /**
+   * The production rule forwards to both target groups (the running set weighted 100, the other 0) so ECS can move the
+   * weights; the test rule is the same rule one priority earlier that also needs the test header.
+   */
+  private addTrafficSwitch(target: WebTarget, alternate: elbv2.ApplicationTargetGroup, priority: number, conditions: elbv2.ListenerCondition[], ids: { route: string; testRoute: string } = trafficSwitchIds(target.targetGroupId)): void {
+    const running = this.targetGroup(target.service);
+    const forward = () => elbv2.ListenerAction.weightedForward([{ targetGroup: running, weight: 100 }, { targetGroup: alternate, weight: 0 }]);
+    const production = new elbv2.ApplicationListenerRule(this.listener, `${ids.route}Rule`, { listener: this.listener, priority, conditions, action: forward() });
+    const test = new elbv2.ApplicationListenerRule(this.listener, `${ids.testRoute}Rule`, {
+      listener: this.listener,
+      priority: testRulePriority(priority),
+      conditions: [...conditions, elbv2.ListenerCondition.httpHeader(TEST_TRAFFIC_HEADER, [TEST_TRAFFIC_VALUE])],
+      action: forward(),
+    });
+    this.trafficSwitches.set(target.service, { alternateTargetGroup: alternate, production, test });
   }
 
   /** The target group of a web service. */

@@ -68,6 +68,13 @@ export interface WatchedService {
   readonly minimumTasks: number;
   /** @default - not behind a load balancer */
   readonly targetGroup?: elbv2.ApplicationTargetGroup;
+  /**
+   * Blue/green and canary (berth.yml `deploy`): the second target group ECS starts the new set in on every other deploy.
+   * The 5xx-rate and latency alarms then take the higher of the two groups, so the deployment alarm sees the new set
+   * whichever group it is in.
+   * @default - one target group
+   */
+  readonly alternateTargetGroup?: elbv2.ApplicationTargetGroup;
 }
 
 const MINUTE = Duration.minutes(1);
@@ -194,25 +201,58 @@ export class BerthAlarms extends Construct {
       if (watched.minimumTasks > 0) {
         created.push(this.add(id('HealthyTargets'), 'healthy-targets', name, {
           alarmDescription: `Service ${name}: no healthy target behind the load balancer for 2 minutes: requests to it fail (503). Run berth status ${this.where} (target health and its reason) and berth logs ${this.where} --service ${name}; berth rollback ${this.where} returns to the previous release.`,
-          metric: group.metrics.healthyHostCount({ period: MINUTE, statistic: 'Minimum' }),
+          // Blue/green and canary: the service's tasks are in either group after a switch; healthy ones in both count.
+          metric: watched.alternateTargetGroup
+            ? new cloudwatch.MathExpression({
+              expression: 'FILL(healthy, 0) + FILL(healthyAlternate, 0)',
+              usingMetrics: { healthy: group.metrics.healthyHostCount({ period: MINUTE, statistic: 'Minimum' }), healthyAlternate: watched.alternateTargetGroup.metrics.healthyHostCount({ period: MINUTE, statistic: 'Minimum' }) },
+              period: MINUTE,
+              label: 'healthy targets',
+            })
+            : group.metrics.healthyHostCount({ period: MINUTE, statistic: 'Minimum' }),
           threshold: 1,
           evaluationPeriods: 2,
           comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
           treatMissingData: cloudwatch.TreatMissingData.BREACHING,
         }));
       }
+      // Blue/green and canary: the higher of the two target groups, so a failing new set alarms whichever group it is in.
+      const alternate = watched.alternateTargetGroup;
       const errors = group.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: FIVE_MINUTES, statistic: 'Sum' });
       const requests = group.metrics.requestCount({ period: FIVE_MINUTES, statistic: 'Sum' });
+      const rateOf = (suffix: string) => `IF(requests${suffix} > 0, 100 * FILL(errors${suffix}, 0) / requests${suffix}, 0)`;
+      const errorRate = new cloudwatch.MathExpression({
+        expression: alternate ? `IF(${rateOf('')} > ${rateOf('Alternate')}, ${rateOf('')}, ${rateOf('Alternate')})` : rateOf(''),
+        usingMetrics: {
+          errors,
+          requests,
+          ...(alternate ? {
+            errorsAlternate: alternate.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: FIVE_MINUTES, statistic: 'Sum' }),
+            requestsAlternate: alternate.metrics.requestCount({ period: FIVE_MINUTES, statistic: 'Sum' }),
+          } : {}),
+        },
+        period: FIVE_MINUTES,
+        label: 'app 5xx %',
+      });
+      const p99 = group.metrics.targetResponseTime({ period: MINUTE, statistic: 'p99' });
+      const latencyMetric = alternate
+        ? new cloudwatch.MathExpression({
+          expression: 'IF(FILL(p99, 0) > FILL(p99Alternate, 0), FILL(p99, 0), FILL(p99Alternate, 0))',
+          usingMetrics: { p99, p99Alternate: alternate.metrics.targetResponseTime({ period: MINUTE, statistic: 'p99' }) },
+          period: MINUTE,
+          label: 'p99 response time (s)',
+        })
+        : p99;
       const errorAlarm = this.add(id('ErrorRate'), '5xx-rate', name, {
         alarmDescription: `Service ${name}: more than ${rate}% of its requests answered 5xx by the app over 5 minutes. The app is failing requests: read berth logs ${this.where} --service ${name}; if a deploy caused it, ECS rolls it back, else berth rollback ${this.where}.`,
-        metric: new cloudwatch.MathExpression({ expression: 'IF(requests > 0, 100 * FILL(errors, 0) / requests, 0)', usingMetrics: { errors, requests }, period: FIVE_MINUTES, label: 'app 5xx %' }),
+        metric: errorRate,
         threshold: rate,
         evaluationPeriods: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       });
       const latencyAlarm = this.add(id('Latency'), 'latency-p99', name, {
         alarmDescription: `Service ${name}: the slowest 1% of requests took longer than ${formatLatency(latency)} for 5 minutes. Look for slow queries or calls in berth logs ${this.where} --service ${name}, CPU and memory of the service, the database alarms; more tasks (count) help when it is load.`,
-        metric: group.metrics.targetResponseTime({ period: MINUTE, statistic: 'p99' }),
+        metric: latencyMetric,
         threshold: latency,
         evaluationPeriods: 5,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,

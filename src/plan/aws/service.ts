@@ -13,6 +13,7 @@ import type { Arch, SpotStrategy } from '../../config/model.js';
 import type { AwsServiceNames } from '../../model/index.js';
 import { addEnvironmentCluster, type EnvironmentCluster, type EnvironmentClusterProps } from './cluster.js';
 import { acknowledgeEcrToken, addTaskDefinition, type TaskImage } from './task-definition.js';
+import type { SetSwitchDeployment } from './traffic-switch.js';
 
 /** How a service takes part in ECS Service Connect: every service is a client; a web service also answers as `name:port`. */
 export interface ServiceConnectRole {
@@ -83,6 +84,11 @@ export interface BerthServiceProps {
   readonly exec?: boolean;
   /** @default - no Service Connect (an environment with one service) */
   readonly serviceConnect?: ServiceConnectRole;
+  /**
+   * Blue/green or canary (traffic-switch.ts): ECS's deployment strategy and bake time.
+   * @default - a rolling deploy with the circuit breaker
+   */
+  readonly deployment?: SetSwitchDeployment;
   /** @default 'tasks: the container port from the load balancer only' */
   readonly securityGroupDescription?: string;
 }
@@ -152,6 +158,7 @@ export class BerthService extends Construct {
       ...(props.healthCheckGracePeriod !== undefined ? { healthCheckGracePeriod: Duration.seconds(props.healthCheckGracePeriod) } : {}),
       propagateTags: ecs.PropagatedTagSource.SERVICE,
       ...(props.serviceConnect ? { serviceConnectConfiguration: serviceConnectConfiguration(props.serviceConnect) } : {}),
+      ...props.deployment,
     });
 
     acknowledgeEcrToken(this.executionRole);

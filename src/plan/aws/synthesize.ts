@@ -19,7 +19,7 @@ import { imageSource } from './image-pull.js';
 import { describeAppPermissions } from './permissions.js';
 import {
   cdkContextFile, IMAGE_CONTEXT_KEY, jobServices, secretName, longRunningServices, parseImageByDigest, PLACEHOLDER_DIGEST, primaryWebService, releaseBeforeTaskNames, repositoryName, serviceUrl,
-  webServices,
+  webServices, deployStrategyPlan, type DeployStrategyPlan,
 } from '../../model/index.js';
 import { schedulerExpression } from './job.js';
 import { lookupEnvironment, lookupsNeeded, MissingLookupError } from './lookups.js';
@@ -126,6 +126,8 @@ export interface PlanSummary {
   releaseBefore?: { service: string; command: string[]; taskFamily: string };
   /** How the timeout of the jobs is enforced (present with jobs). */
   jobTimeouts?: string;
+  /** berth.yml `deploy` as ECS realizes it. */
+  deploy: DeployStrategyPlan & { ecs: string };
 }
 
 export interface SynthResult {
@@ -522,8 +524,20 @@ function planSummary(config: ResolvedConfig, registry: Stack, stack: Environment
     schedules,
     ...(routing && (routing.rules.length > 0 || routing.defaultService === undefined) ? { routing: describeRouting(routing) } : {}),
     ...(before ? { releaseBefore: { service: before.service, command: before.command, taskFamily: releaseBeforeTaskNames(config.app, config.env).family } } : {}),
+    deploy: { ...deployStrategyPlan(config), ecs: ecsDeployWords(config) },
     ...(jobs.length > 0 ? { jobTimeouts: `each scheduled run is stopped (ecs:StopTask) when it has been RUNNING longer than its timeout (${jobs.map((job) => `${job.name} ${formatDuration(job.timeout)}`).join(', ')}): an EventBridge rule starts a Step Functions timer per run` } : {}),
   };
+}
+
+/** What ECS does on a deploy, in one sentence for `berth plan`. */
+function ecsDeployWords(config: ResolvedConfig): string {
+  const plan = deployStrategyPlan(config);
+  const rolls = 'ECS replaces tasks (100% stay healthy, up to 200% run) and the circuit breaker rolls a failing deploy back';
+  if (plan.strategy === 'rolling') return rolls;
+  const how = plan.strategy === 'blue-green'
+    ? 'ECS BLUE_GREEN: a full new set starts in the second target group, requests with x-berth-test-traffic: green reach it first, then the production rule switches all traffic at once'
+    : `ECS CANARY: a full new set starts in the second target group, the production rule sends it ${config.deploy.canary.percent}% of requests for ${formatDuration(config.deploy.canary.for)}, then all`;
+  return `${how}; the old set stays for ${formatDuration(config.deploy.bake)} (berth rollback returns to it at once) and the 5xx-rate alarm rolls back (${plan.switching.join(', ')})${plan.rolling.length > 0 ? `; ${plan.rolling.join(', ')}: ${rolls}` : ''}`;
 }
 
 interface ReportJson {

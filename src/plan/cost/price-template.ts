@@ -39,12 +39,27 @@ export interface UnpricedResource {
   reason: string;
 }
 
+/**
+ * What one blue/green or canary deploy of a service costs on top of the month: the second full set of tasks runs beside
+ * the first while it shifts traffic and bakes. Per deploy, so it is a note and never part of the monthly total.
+ */
+export interface DeployCostNote {
+  resource: string;
+  strategy: 'BLUE_GREEN' | 'CANARY';
+  /** USD per deploy, at least (starting the new set and its health checks add a little). */
+  perDeploy: MonthlyRange;
+  basis: string;
+  stack: string;
+}
+
 export interface CostEstimate {
   region: string;
   currency: 'USD';
   monthly: MonthlyRange;
   items: PriceLine[];
   unpriced: UnpricedResource[];
+  /** Blue/green and canary services: the extra capacity of one deploy. */
+  deployNotes: DeployCostNote[];
   assumptions: UsageAssumptions & { hoursPerMonth: number };
 }
 
@@ -251,6 +266,32 @@ function priceService(index: TemplateIndex, service: LocatedResource, table: Pri
     });
   }
   return lines;
+}
+
+/** The second set of tasks a BLUE_GREEN or CANARY deploy runs beside the first, for the canary time and the bake time. */
+function priceDeploySwitch(index: TemplateIndex, service: LocatedResource, table: PriceTable): DeployCostNote | undefined {
+  const props = service.resource.Properties ?? {};
+  const strategy = stringValue(pathValue(props, ['DeploymentConfiguration', 'Strategy']));
+  if (strategy !== 'BLUE_GREEN' && strategy !== 'CANARY') return undefined;
+  const td = lookup(index, service.stack, props.TaskDefinition)?.resource.Properties ?? {};
+  const cpuUnits = numberValue(td.Cpu);
+  const memoryMiB = numberValue(td.Memory);
+  if (cpuUnits === undefined || memoryMiB === undefined) return undefined;
+  const arch = stringValue(pathValue(td, ['RuntimePlatform', 'CpuArchitecture'])) === 'ARM64' ? 'arm64' : 'x86_64';
+  const task = fargateTaskRate({ vcpu: cpuUnits / 1024, memoryGb: memoryMiB / 1024, arch, extraStorageGb: 0, spot: false }, table);
+  const bake = numberValue(pathValue(props, ['DeploymentConfiguration', 'BakeTimeInMinutes'])) ?? 0;
+  const canary = strategy === 'CANARY' ? (numberValue(pathValue(props, ['DeploymentConfiguration', 'CanaryConfiguration', 'CanaryBakeTimeInMinutes'])) ?? 0) : 0;
+  const minutes = bake + canary;
+  const { periods } = serviceCapacity(index, service);
+  const tasks = { min: Math.max(...periods.map((period) => period.min)), max: Math.max(...periods.map((period) => period.max)) };
+  const during = canary > 0 ? `the ${canary} min canary and the ${bake} min bake` : `the ${bake} min bake`;
+  return {
+    resource: displayName(service),
+    strategy,
+    perDeploy: { min: cents((tasks.min * task.hourly * minutes) / 60), max: cents((tasks.max * task.hourly * minutes) / 60) },
+    basis: `a second set of ${capacityText(tasks)} beside the first for ${during} (plus its start): ${capacityText(tasks)} × ${minutes} min × (${task.basis}) per deploy`,
+    stack: service.stack,
+  };
 }
 
 /** A scheduled job as its schedule and timer describe it: runs per month and how long one run is billed. */
@@ -624,6 +665,7 @@ export function priceTemplates(templates: readonly StackTemplate[], table: Price
   const prices = new Prices(table);
   const items: PriceLine[] = [];
   const unpriced: UnpricedResource[] = [];
+  const deployNotes: DeployCostNote[] = [];
   const appGroups = appLogGroups(index);
   const natGateways = index.all.filter(({ resource }) => resource.Type === 'AWS::EC2::NatGateway');
   const alarmsByStack = new Map<string, { standard: number; highResolution: number; standardAlarms: number; highResolutionAlarms: number }>();
@@ -640,9 +682,12 @@ export function priceTemplates(templates: readonly StackTemplate[], table: Price
   for (const located of index.all) {
     const { Type: type, Properties: props = {} } = located.resource;
     switch (type) {
-      case 'AWS::ECS::Service':
+      case 'AWS::ECS::Service': {
         attempt(located, () => priceService(index, located, table));
+        const note = priceDeploySwitch(index, located, table);
+        if (note) deployNotes.push(note);
         break;
+      }
       case 'AWS::ElasticLoadBalancingV2::LoadBalancer':
         attempt(located, () => priceLoadBalancer(located, table, usage));
         break;
@@ -819,6 +864,7 @@ export function priceTemplates(templates: readonly StackTemplate[], table: Price
     },
     items,
     unpriced,
+    deployNotes,
     assumptions: { ...usage, hoursPerMonth: HOURS_PER_MONTH },
   };
 }

@@ -224,6 +224,33 @@ describe('runDeploy', () => {
     expect(outcome.ok).toBe(true);
     expect(infos).toContain('ECS rollout IN_PROGRESS: 1/2 new tasks running, 1 pending');
   });
+
+  it('a blue/green deploy shows its phases from the ECS deployment\'s lifecycle stage: green up, test traffic, shifting, baking', async () => {
+    const rolling: Omit<RolloutSnapshot, 'probe'> = { deployments: [{ id: 'd1', status: 'PRIMARY', rolloutState: 'IN_PROGRESS', taskDefinition: 'td:2', images: [`${REPO}@${NEW}`], desired: 2, running: 1, pending: 1, failedTasks: 0 }], desired: 2, running: 1, events: [] };
+    const f = fake({ snapshots: [rolling, healthy()] });
+    f.ports.config = { ...f.ports.config, deploy: { strategy: 'blue-green', bake: 300, canary: { percent: 10, for: 300 } }, services: [{ name: 'web', kind: 'web', route: {}, health: { path: '/health' }, loadBalancer: true }] } as unknown as DeployPorts['config'];
+    const stages = ['SCALE_UP', 'TEST_TRAFFIC_SHIFT', 'PRODUCTION_TRAFFIC_SHIFT', 'BAKE_TIME', 'BAKE_TIME'];
+    f.ports.phase = async () => ({ arn: 'arn:aws:ecs:eu-west-1:1:service-deployment/c/s/1', status: 'IN_PROGRESS', stage: stages.length > 1 ? stages.shift()! : stages[0]! });
+    const infos: string[] = [];
+    f.ports.progress = { ...silentProgress, info: (message) => infos.push(message) };
+    f.ports.existingOutputs = async () => ({ ClusterName: 'c', ServiceName: 's' });
+    f.ports.now = () => Date.now();
+    f.ports.sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+    f.ports.pollSeconds = 0.01;
+    const deploy = f.ports.deployer.deploy;
+    f.ports.deployer.deploy = async (assembly, stack, hooks) => {
+      if (stack.endsWith('prod')) await new Promise((resolve) => setTimeout(resolve, 200));
+      return deploy(assembly, stack, hooks);
+    };
+    const outcome = await runDeploy(f.ports, { kind: 'build' }, { timeoutSeconds: 60 });
+    expect(outcome.ok).toBe(true);
+    expect(infos.filter((line) => !/^release \d/.test(line))).toEqual([
+      'green up: the new set of tasks starts beside the old one, which keeps all traffic',
+      'test traffic: requests with x-berth-test-traffic: green reach the new set; production traffic stays on the old one',
+      'shifting: all production traffic moves to the new set at once',
+      'baking: the new set has all traffic; the old set stays ready for 5m (`berth rollback --env prod` returns traffic to it at once)',
+    ]);
+  });
 });
 
 describe('runDeploy with many services and release.before', () => {

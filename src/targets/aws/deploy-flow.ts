@@ -14,7 +14,8 @@ import type { FailureEvidence } from '../../doctor/failure-evidence.js';
 import { BerthError, OperationError } from '../../errors.js';
 import type { DeployOutcome, Release } from '../operations.js';
 import type { EnvironmentOutputs } from './environment-reads.js';
-import { currentRelease, keepTag, longRunningServices, parseImageByDigest, primaryWebService, releaseTag, statusChanges, type ReleaseService } from '../../model/index.js';
+import { currentRelease, keepTag, longRunningServices, parseImageByDigest, primaryWebService, releaseTag, statusChanges, switchesTrafficSets, type ReleaseService } from '../../model/index.js';
+import { describePhase, type ServiceDeploymentState } from './deployment-phases.js';
 import { combineRollouts, evaluateRollout, timeoutReasons, type HealthProbe, type RolloutSnapshot, type RolloutVerdict } from './rollout.js';
 import { describeResourceEvent, isFailedStatus, type AssemblyInput, type SecurityChanges, type StackDeployer } from './stack-deployer.js';
 
@@ -38,7 +39,7 @@ export interface ReleaseBeforeResult {
 }
 
 export interface DeployPorts {
-  config: Pick<ResolvedConfig, 'app' | 'env' | 'services'> & Partial<Pick<ResolvedConfig, 'release'>>;
+  config: Pick<ResolvedConfig, 'app' | 'env' | 'services'> & Partial<Pick<ResolvedConfig, 'release' | 'deploy'>>;
   progress: Progress;
   /** Who deploys (for the release record). */
   principal: string;
@@ -66,6 +67,8 @@ export interface DeployPorts {
   /** Reads one service's rollout state from the stack outputs (the primary service when `service` is absent). */
   snapshot(outputs: EnvironmentOutputs, service?: string): Promise<Omit<RolloutSnapshot, 'probe'>>;
   probe(url: string, path: string): Promise<HealthProbe>;
+  /** Blue/green and canary services: the ECS service deployment in flight (its lifecycle stage), to show the phases. */
+  phase?(outputs: EnvironmentOutputs, service: string): Promise<ServiceDeploymentState | undefined>;
   evidence(outputs: EnvironmentOutputs, stackName: string, service?: string): Promise<FailureEvidence>;
   /** The task definition each family of the deployed environment stack runs (family -> ARN); empty before the first deploy. */
   deployedTaskDefinitions?(): Promise<Record<string, string>>;
@@ -268,7 +271,8 @@ async function watchRollout(ports: DeployPorts, services: readonly string[], exp
         const snapshot = await ports.snapshot(outputs, service).catch(() => undefined);
         if (!snapshot || stopped) continue;
         const verdict = evaluateRollout(snapshot, expected(service), { needProbe: false });
-        const text = verdict.state === 'waiting' ? verdict.waitingFor.join('; ') : verdict.state === 'healthy' ? `ECS: ${verdict.summary}` : `ECS: ${verdict.reasons[0]}`;
+        const phase = await phaseOf(ports, outputs, service);
+        const text = phase ?? (verdict.state === 'waiting' ? verdict.waitingFor.join('; ') : verdict.state === 'healthy' ? `ECS: ${verdict.summary}` : `ECS: ${verdict.reasons[0]}`);
         const shown = named ? `${service}: ${text}` : text;
         if (shown !== last.get(service)) ports.progress.info(shown);
         last.set(service, shown);
@@ -276,6 +280,15 @@ async function watchRollout(ports: DeployPorts, services: readonly string[], exp
     }
   })();
   return { stop() { stopped = true; void loop; } };
+}
+
+/** The blue/green or canary phase of a service's ECS deployment in flight, in words; undefined for rolling services. */
+async function phaseOf(ports: DeployPorts, outputs: EnvironmentOutputs, service: string): Promise<string | undefined> {
+  const { deploy } = ports.config;
+  const spec = ports.config.services.find((candidate) => candidate.name === service);
+  if (!ports.phase || !deploy || !spec || !switchesTrafficSets({ deploy }, spec)) return undefined;
+  const state = await ports.phase(outputs, service).catch(() => undefined);
+  return state ? describePhase(state, deploy, ports.config.env) : undefined;
 }
 
 /**

@@ -59,6 +59,8 @@ export function taskId(arn: string): string {
 export interface ReaderScope {
   ecsService?: string;
   targetGroupArn?: string;
+  /** Blue/green and canary: the second target group, where ECS registers every other release's tasks. */
+  alternateTargetGroupArn?: string;
   /** A job: its runs are the tasks of this family. */
   family?: string;
 }
@@ -68,11 +70,13 @@ export class EnvironmentReader {
   private readonly images = new Map<string, string[]>();
   private readonly outputs: EnvironmentOutputs;
   private readonly family: string | undefined;
+  private readonly alternateTargetGroupArn: string | undefined;
 
   constructor(private readonly clients: Pick<AwsClients, 'ecs' | 'elb' | 'logs' | 'cloudformation' | 'cloudwatch'>, outputs: EnvironmentOutputs, scope?: ReaderScope) {
     // A scope replaces the stack's single-service outputs, so the reads below need not know which service they read.
     this.outputs = scope ? { ...outputs, ServiceName: scope.ecsService, TargetGroupArn: scope.targetGroupArn } : outputs;
     this.family = scope?.family;
+    this.alternateTargetGroupArn = scope ? scope.alternateTargetGroupArn : outputs.AlternateTargetGroupArn;
   }
 
   private async imagesOf(taskDefinition: string): Promise<string[]> {
@@ -117,8 +121,10 @@ export class EnvironmentReader {
   async targets(): Promise<TargetSnapshot[] | undefined> {
     const arn = this.outputs.TargetGroupArn;
     if (!arn) return undefined;
-    const answer = await awsCall('reading target health (elasticloadbalancing:DescribeTargetHealth)', () => this.clients.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn })));
-    return (answer.TargetHealthDescriptions ?? []).map((description) => ({
+    // Blue/green and canary: the tasks are in whichever of the two target groups ECS put the running set in.
+    const arns = [arn, ...(this.alternateTargetGroupArn ? [this.alternateTargetGroupArn] : [])];
+    const answers = await Promise.all(arns.map((group) => awsCall('reading target health (elasticloadbalancing:DescribeTargetHealth)', () => this.clients.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: group })))));
+    return answers.flatMap((answer) => answer.TargetHealthDescriptions ?? []).map((description) => ({
       id: `${description.Target?.Id ?? '?'}:${description.Target?.Port ?? ''}`,
       state: description.TargetHealth?.State ?? 'unknown',
       ...(description.TargetHealth?.Reason ? { reason: description.TargetHealth.Reason } : {}),

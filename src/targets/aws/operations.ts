@@ -36,6 +36,8 @@ import { logRedactor } from './log-redaction.js';
 import { readLogs } from './logs.js';
 import { currentRelease, rollbackTarget } from '../../model/release-rules.js';
 import { releaseParameterName, ReleaseStore } from './releases.js';
+import { returnTrafficInFlight } from './return-traffic.js';
+import { activeServiceDeployment } from './service-deployments.js';
 import { AwsSecretStore, secretId } from './secrets.js';
 import type { AssemblyInput, SecurityChanges, StackDeployer, StackDiffResult } from './stack-deployer.js';
 import { ToolkitStackDeployer } from './toolkit-deployer.js';
@@ -163,7 +165,7 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
       const known = readers.get(key);
       if (known) return known;
       const scope = service ? serviceScopes(config, outputs).find((candidate) => candidate.name === service) : undefined;
-      const reader = new EnvironmentReader(clients, outputs, scope ? { ...(scope.ecsService ? { ecsService: scope.ecsService } : {}), ...(scope.targetGroupArn ? { targetGroupArn: scope.targetGroupArn } : {}), ...(scope.kind === 'job' ? { family: scope.family } : {}) } : undefined);
+      const reader = new EnvironmentReader(clients, outputs, scope ? { ...(scope.ecsService ? { ecsService: scope.ecsService } : {}), ...(scope.targetGroupArn ? { targetGroupArn: scope.targetGroupArn } : {}), ...(scope.alternateTargetGroupArn ? { alternateTargetGroupArn: scope.alternateTargetGroupArn } : {}), ...(scope.kind === 'job' ? { family: scope.family } : {}) } : undefined);
       readers.set(key, reader);
       return reader;
     };
@@ -186,6 +188,10 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
         return { ...state, ...(targets ? { targets } : {}) };
       },
       probe: (url, path) => probeHealth(url, path),
+      phase: async (outputs, service) => {
+        const scope = serviceScopes(config, outputs).find((candidate) => candidate.name === service);
+        return scope?.ecsService ? activeServiceDeployment(clients.ecs, scope.cluster, scope.ecsService) : undefined;
+      },
       evidence: (outputs, stackName, service) => gatherEvidence(readerFor(outputs, service), stackName, redact),
       deployedTaskDefinitions: () => deployedTaskDefinitions(clients),
       runReleaseBefore: (outputs, release) => runReleaseBefore(clients, outputs, release),
@@ -308,6 +314,10 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
 
   async function rollback(request: RollbackRequest, progress: Progress): Promise<DeployOutcome> {
     const p = await ports(progress, request.yes);
+    const { clients } = await connect();
+    const now = { now: p.now, sleep: p.sleep };
+    const returned = await returnTrafficInFlight({ config, ecs: clients.ecs, outputs: await p.existingOutputs?.(), releases: p.releases, progress, ...now }, request);
+    if (returned) return returned;
     const target = rollbackTarget(await p.releases.list(), request.to);
     progress.info(`rolling back to release ${target.number} (${target.digest.slice(0, 19)}…, deployed ${target.createdAt} by ${target.createdBy})`);
     return remember(await runDeploy(p, { kind: 'rollback', release: target }, { timeoutSeconds: request.timeoutSeconds }));
@@ -337,7 +347,7 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
         const [running, stopped] = await Promise.all([reader.tasks('RUNNING', 10), reader.tasks('STOPPED', 10)]);
         return { scope, runs: [...running, ...stopped] };
       }
-      const reader = new EnvironmentReader(clients, stack.outputs, { ...(scope.ecsService ? { ecsService: scope.ecsService } : {}), ...(scope.targetGroupArn ? { targetGroupArn: scope.targetGroupArn } : {}) });
+      const reader = new EnvironmentReader(clients, stack.outputs, { ...(scope.ecsService ? { ecsService: scope.ecsService } : {}), ...(scope.targetGroupArn ? { targetGroupArn: scope.targetGroupArn } : {}), ...(scope.alternateTargetGroupArn ? { alternateTargetGroupArn: scope.alternateTargetGroupArn } : {}) });
       const [service, targets, running] = await Promise.all([reader.service(), reader.targets(), reader.tasks('RUNNING', 50)]);
       return { scope, service, ...(targets ? { targets } : {}), running };
     }));

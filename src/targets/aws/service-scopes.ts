@@ -19,6 +19,8 @@ export interface ServiceScope {
   logStreamPrefix: string;
   /** With a load balancer (web). */
   targetGroupArn?: string;
+  /** Blue/green and canary web services: the second target group. */
+  alternateTargetGroupArn?: string;
   /** From the stack outputs, when the stack has them (several services or release.before). */
   securityGroupId?: string;
   /** Web: the health path the load balancer checks. */
@@ -37,6 +39,7 @@ function scopeOf(config: Pick<ResolvedConfig, 'app' | 'env' | 'services'>, servi
     ? outputs[serviceOutputName(config.app, config.env, service.name, 'TargetGroupArn')] ?? (service.name === defaultTargetGroupService(config) ? outputs.TargetGroupArn : undefined)
     : undefined;
   const securityGroupId = outputs[serviceOutputName(config.app, config.env, service.name, 'SecurityGroupId')];
+  const alternateTargetGroupArn = service.kind === 'web' ? outputs[serviceOutputName(config.app, config.env, service.name, 'AlternateTargetGroupArn')] : undefined;
   return {
     name: service.name,
     kind: service.kind,
@@ -46,6 +49,7 @@ function scopeOf(config: Pick<ResolvedConfig, 'app' | 'env' | 'services'>, servi
     container: names.container,
     logStreamPrefix: names.logStreamPrefix,
     ...(targetGroupArn ? { targetGroupArn } : {}),
+    ...(alternateTargetGroupArn ? { alternateTargetGroupArn } : {}),
     ...(securityGroupId ? { securityGroupId } : {}),
     ...(service.kind === 'web' ? { healthPath: service.health.path } : {}),
   };

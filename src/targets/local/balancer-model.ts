@@ -8,8 +8,11 @@ import type { HealthCheck } from '../../config/model.js';
 import type { RoutingTable } from '../../plan/local/routing.js';
 import { failureCountsNow } from '../../model/health-timing.js';
 
-/** candidate: health-checked, no traffic yet; active: in rotation when healthy; draining: in-flight only. */
-export type BackendRole = 'candidate' | 'active' | 'draining';
+/**
+ * candidate: health-checked, no production traffic yet (the test listener reaches it); active: in rotation when healthy;
+ * standby: the old set during a blue/green or canary bake — health-checked and ready, no traffic; draining: in-flight only.
+ */
+export type BackendRole = 'candidate' | 'active' | 'standby' | 'draining';
 /** initial: not yet healthy (web: healthyThreshold passes; worker: still starting); down: the container is not running. */
 export type BackendHealth = 'initial' | 'healthy' | 'unhealthy' | 'down';
 
@@ -62,6 +65,12 @@ export interface BalancerConfig {
   backends: BackendEntry[];
   /** The release the balancer keeps at each service's replica count (and whose jobs it runs). */
   supervise?: { release: number; counts: Record<string, number>; planFile: string };
+  /** Blue/green and canary: 127.0.0.1:<testPort> routes like the main port, to the healthy candidates only. */
+  testPort?: number;
+  /** The routes the test listener uses: the new release's (the main port keeps the running release's until the switch). */
+  testRouting?: RoutingTable;
+  /** Canary: this share (%) of each web service's new requests goes to the replicas of `release`, the rest to the others. */
+  split?: { release: number; percent: number };
 }
 
 export interface BalancerStatus {
@@ -139,6 +148,14 @@ export function chooseBackend(backends: readonly BackendStatus[], cursor: number
   }
   const next = cursor % eligible.length;
   return { backend: eligible[next], cursor: next + 1 };
+}
+
+/**
+ * Whether the request numbered `sequence` (0, 1, 2, ... per service) belongs to the canary share: exactly `percent` of
+ * every 100 consecutive requests, spread evenly (pure).
+ */
+export function takesCanaryShare(sequence: number, percent: number): boolean {
+  return Math.floor(((sequence + 1) * percent) / 100) > Math.floor((sequence * percent) / 100);
 }
 
 /** Applies one health-check result with ALB semantics (thresholds; failures inside the grace period do not count). */

@@ -14,7 +14,7 @@ import { createProxyServer } from 'http-proxy-3';
 import { LABEL_PROJECT, LABEL_ROLE, labelFilters, probeDelaySeconds, STATE_FILES } from '../../model/index.js';
 import { servicePlan } from '../../plan/local/local-plan.js';
 import { routeRequest } from '../../plan/local/routing.js';
-import { applyCheck, chooseBackend, cookieValue, restoreHealth, savedHealth, stoppedDependencies, workerHealth, type BackendEntry, type BackendStatus, type BalancerConfig, type BalancerStatus, type PoolConfig, type SavedHealth } from './balancer-model.js';
+import { applyCheck, chooseBackend, cookieValue, restoreHealth, savedHealth, stoppedDependencies, takesCanaryShare, workerHealth, type BackendEntry, type BackendStatus, type BalancerConfig, type BalancerStatus, type PoolConfig, type SavedHealth } from './balancer-model.js';
 import type * as EngineExports from './engine.js';
 import type { Docker } from './engine.js';
 import type { JobScheduler } from './job-scheduler.js';
@@ -57,6 +57,10 @@ export class LocalBalancer {
   private readonly startedAt = new Date().toISOString();
   private readonly proxy = createProxyServer({ xfwd: true, proxyTimeout: 120_000 });
   private server?: http.Server;
+  /** Blue/green and canary: the test listener, which reaches only the healthy candidates. */
+  private testServer?: { port: number; server: http.Server };
+  /** Canary: requests counted per service, to send exactly the configured share to the new release. */
+  private splitSequence = new Map<string, number>();
   private control?: http.Server;
   private supervisor?: NodeJS.Timeout;
   private takenOver = false;
@@ -113,6 +117,7 @@ export class LocalBalancer {
         this.server!.listen(this.config.port, '127.0.0.1', () => resolve());
       });
     }
+    await this.syncTestListener();
     if (existsSync(this.files.socket)) rmSync(this.files.socket);
     this.control = http.createServer((req, res) => void this.handleControl(req, res));
     await new Promise<void>((resolve) => this.control!.listen(this.files.socket, () => resolve()));
@@ -145,6 +150,7 @@ export class LocalBalancer {
     this.server?.closeAllConnections();
     for (const socket of this.upgraded) socket.destroy();
     await new Promise((resolve) => this.server?.close(resolve) ?? resolve(undefined));
+    await this.closeTestListener();
     this.proxy.close();
     rmSync(this.files.socket, { force: true });
   }
@@ -259,28 +265,62 @@ export class LocalBalancer {
     this.scheduleCheck(id, probeDelaySeconds(health, next.health) * 1000);
   }
 
-  private pick(req: http.IncomingMessage, service: string, exclude: Set<string>): BackendStatus | undefined {
+  /** Opens or closes the test listener as the configuration asks (blue/green and canary deploys). */
+  private async syncTestListener(): Promise<void> {
+    const wanted = this.config.testPort;
+    if (this.testServer?.port === wanted) return;
+    await this.closeTestListener();
+    if (wanted === undefined) return;
+    const server = http.createServer((req, res) => this.handle(req, res, 0, new Set(), 'test'));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(wanted, '127.0.0.1', () => resolve());
+    });
+    this.testServer = { port: wanted, server };
+    this.event(`test listener on 127.0.0.1:${wanted} (the new release's replicas only)`);
+  }
+
+  private async closeTestListener(): Promise<void> {
+    const open = this.testServer;
+    if (!open) return;
+    this.testServer = undefined;
+    open.server.closeAllConnections();
+    await new Promise((resolve) => open.server.close(resolve));
+  }
+
+  private pick(req: http.IncomingMessage, service: string, exclude: Set<string>, listener: 'production' | 'test' = 'production'): BackendStatus | undefined {
     const pool = this.pool(service);
     const sticky = pool?.stickySeconds ? cookieValue(req.headers.cookie, pool.cookieName) : undefined;
-    const candidates = [...this.backends.values()].filter((backend) => backend.service === service && backend.kind === 'web' && !exclude.has(backend.id));
+    let candidates = [...this.backends.values()].filter((backend) => backend.service === service && backend.kind === 'web' && !exclude.has(backend.id));
+    if (listener === 'test') {
+      // The test listener sends requests to the candidates as if they were in rotation, and never to the running set.
+      candidates = candidates.filter((backend) => backend.role === 'candidate').map((backend) => ({ ...backend, role: 'active' as const }));
+    } else if (this.config.split) {
+      const { release, percent } = this.config.split;
+      const sequence = this.splitSequence.get(service) ?? 0;
+      this.splitSequence.set(service, sequence + 1);
+      const toNew = takesCanaryShare(sequence, percent);
+      const side = candidates.filter((backend) => (backend.release === release) === toNew);
+      if (side.some((backend) => backend.role === 'active' && backend.health === 'healthy')) candidates = side;
+    }
     const choice = chooseBackend(candidates, this.cursors.get(service) ?? 0, sticky);
     this.cursors.set(service, choice.cursor);
     return choice.backend;
   }
 
   /** The web service a request is for (routing by path and host), or undefined: no route takes it. */
-  private serviceFor(req: http.IncomingMessage): string | undefined {
-    return routeRequest(this.config.routing, { host: req.headers.host, url: req.url });
+  private serviceFor(req: http.IncomingMessage, listener: 'production' | 'test' = 'production'): string | undefined {
+    return routeRequest(listener === 'test' ? (this.config.testRouting ?? this.config.routing) : this.config.routing, { host: req.headers.host, url: req.url });
   }
 
-  private handle(req: http.IncomingMessage, res: http.ServerResponse, attempt: number, tried = new Set<string>()): void {
-    const service = this.serviceFor(req);
+  private handle(req: http.IncomingMessage, res: http.ServerResponse, attempt: number, tried = new Set<string>(), listener: 'production' | 'test' = 'production'): void {
+    const service = this.serviceFor(req, listener);
     if (!service) {
       res.writeHead(404, { 'content-type': 'text/plain' });
       res.end('berth: no service of this app answers this path or host (see the routes in `berth plan`)\n');
       return;
     }
-    const backend = this.pick(req, service, tried);
+    const backend = this.pick(req, service, tried, listener);
     if (!backend) {
       res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '5' });
       res.end(`berth: no healthy replica of ${service} is in rotation (see \`berth status\`)\n`);
@@ -309,7 +349,7 @@ export class LocalBalancer {
       // A replica that refused the connection never saw the request: another one may take it.
       const code = (error as NodeJS.ErrnoException).code;
       if (!res.headersSent && attempt < 2 && RETRYABLE.has(req.method ?? '') && (code === 'ECONNREFUSED' || code === 'ECONNRESET')) {
-        this.handle(req, res, attempt + 1, tried);
+        this.handle(req, res, attempt + 1, tried, listener);
         return;
       }
       if (!res.headersSent) {
@@ -355,6 +395,7 @@ export class LocalBalancer {
         this.config = { ...next, backends: this.config.backends };
         this.setBackends(next.backends);
         this.persist();
+        await this.syncTestListener();
         return send(200, this.status());
       }
       if (req.method === 'POST' && req.url === '/shutdown') {

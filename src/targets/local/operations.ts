@@ -8,7 +8,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../../config/model.js';
 import { OperationError, UsageError } from '../../errors.js';
-import { declaredSecrets, dependencyVolumeName, environmentStateDir, LABEL_RELEASE, LABEL_ROLE, LABEL_SERVICE, localPrefix, localReleaseImage, networkName, rollbackTarget, STATE_FILES } from '../../model/index.js';
+import { declaredSecrets, dependencyVolumeName, environmentStateDir, LABEL_RELEASE, LABEL_ROLE, LABEL_SERVICE, localPrefix, localReleaseImage, networkName, ownedElsewhereMessage, rollbackTarget, STATE_FILES } from '../../model/index.js';
 import type { Progress } from '../../terminal/progress.js';
 import type { CommandOutcome, DeployOutcome, DeployRequest, DestroyRequest, ExecRequest, JobRun, JobRunRequest, LogLine, LogsRequest, ProcessIO, Release, RollbackRequest, RunRequest, StatusReport, TargetOperations } from '../operations.js';
 import { BalancerClient } from './balancer-client.js';
@@ -20,6 +20,7 @@ import { execInReplica, runJobNow, runOneOff, type OneOffContext } from './one-o
 import { redactSecrets } from './redact.js';
 import { prepareReleaseImages, releaseDigest, removeDoctorImages, removeReleaseImages, retagRelease } from './release-images.js';
 import { ReleaseStore } from './release-store.js';
+import { readTrafficSwitch, returnTraffic, switchInFlight, writeTrafficSwitch } from './set-switch.js';
 import { createdBy, rollout, type RolloutContext } from './rollout.js';
 import { localSecretStore } from './secret-store.js';
 import { claimEnvironment, ownerElsewhere, refuseIfOwnedElsewhere } from './ownership.js';
@@ -203,6 +204,23 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
   }
 
   async function rollback(request: RollbackRequest, progress: Progress): Promise<DeployOutcome> {
+    // During a blue/green or canary deploy's canary time or bake the old replicas still run: traffic goes back at once,
+    // without the operation lock the deploy holds (it drains its own replicas when it sees the return).
+    const switching = readTrafficSwitch(stateDir);
+    if (switchInFlight(switching)) {
+      if (request.to !== undefined && request.to !== switching.previous) {
+        throw new UsageError(`a ${config.deploy.strategy} deploy of release ${switching.release} is in its ${switching.phase} time, beside release ${switching.previous}, and --to ${request.to} is another release`, `run \`berth rollback\` without --to to return traffic to release ${switching.previous} at once`);
+      }
+      // Another project's deploy of these names is not this checkout's to turn back (as for every command that changes it).
+      const owner = await ownerElsewhere(config, await engine(), stateDir);
+      if (owner) throw new UsageError(ownedElsewhereMessage(config.app, config.env, owner).message, `roll it back from there (berth rollback --config ${owner})`);
+      const step = progress.step(`Returning traffic to release ${switching.previous} (release ${switching.release} is in its ${switching.phase} time)`);
+      const applied = await returnTraffic(balancer, switching);
+      writeTrafficSwitch(stateDir, { ...switching, returned: true });
+      step.succeed(`release ${switching.previous} has all traffic; the deploy of release ${switching.release} drains its replicas`);
+      const serving = releases.list().find((entry) => entry.number === switching.previous) ?? releases.current();
+      return { ok: applied !== undefined, env: config.env, ...(serving ? { release: serving } : {}), ...(applied?.port !== undefined ? { url: `http://127.0.0.1:${applied.port}` } : {}), reasons: applied ? [] : ['the load balancer has no saved configuration'], logTail: [] };
+    }
     // The same rule as on AWS (src/model/release-rules.ts).
     const target = rollbackTarget(releases.list(), request.to);
     return exclusively(async () => {

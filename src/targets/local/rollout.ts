@@ -23,6 +23,7 @@ import { writePrivateFile } from './private-files.js';
 import { releasePlanText } from './release-plan-file.js';
 import { redactSecrets } from './redact.js';
 import type { ReleaseStore } from './release-store.js';
+import { clearTrafficSwitch, describeWait, readTrafficSwitch, returnTraffic, sendTestRequests, testPortOf, testRequests, writeTrafficSwitch, type TrafficSwitchState } from './set-switch.js';
 import { runTaskToEnd } from './task-container.js';
 
 export { redactSecrets } from './redact.js';
@@ -284,10 +285,10 @@ function entriesOf(replicas: readonly ReplicaContainer[], release: number): Back
 }
 
 /** Drains the old web replicas (in-flight requests finish, up to 30 s) while the old workers stop; then removes them. */
-async function retire(context: RolloutContext, oldBackends: readonly BackendEntry[]): Promise<void> {
+async function retire(context: RolloutContext, oldBackends: readonly BackendEntry[], whose = 'the previous release'): Promise<void> {
   if (oldBackends.length === 0) return;
   const web = oldBackends.filter((backend) => backend.kind === 'web');
-  const step = context.progress.step(`Drain ${oldBackends.length} replica${oldBackends.length === 1 ? '' : 's'} of the previous release`);
+  const step = context.progress.step(`Drain ${oldBackends.length} replica${oldBackends.length === 1 ? '' : 's'} of ${whose}`);
   const workers = Promise.all(oldBackends.filter((backend) => backend.kind !== 'web').map((backend) => stopAndRemove(context.docker, backend.containerId, 10)));
   const deadline = Date.now() + 30_000;
   while (web.length) {
@@ -348,39 +349,47 @@ export async function rollout(context: RolloutContext, request: RolloutRequest):
   const total = replicas.length;
   const health = progress.step(`Health checks (${describeChecks(plan)})`);
   const verdict = await waitForReplicas(context, plan, replicas, (healthy) => health.update(`${healthy}/${total} healthy`));
-  if (verdict.interrupted || (verdict.healthy && context.signal?.aborted)) {
-    health.fail('interrupted');
-    return undoRollout(context, release, replicas, previous, oldBackends);
-  }
-  if (!verdict.healthy) {
-    health.fail(verdict.reason);
-    const failed = verdict.failed ?? replicas[0]!;
+  // The new replicas leave; the old release (if any) keeps serving as it did.
+  const abandon = async (reason: string, failed: ReplicaContainer, status?: BalancerStatus): Promise<DeployOutcome> => {
     const logTail = redactSecrets(await containerLogTail(docker, failed.id, 30), maskValues(context));
-    const evidence = await gatherEvidence(context, replicas, verdict, logTail, failed);
+    const evidence = await gatherEvidence(context, replicas, { healthy: false, reason, ...(status ? { status } : {}), failed }, logTail, failed);
     const cleanup = progress.step(`Remove the new replicas; ${oldBackends.length ? `release ${previous?.supervise?.release ?? ''} keeps serving` : 'nothing was serving before'}`);
     // Nothing served before this release: no balancer is left answering 503.
     if (previous && oldBackends.length) await context.balancer.apply({ ...previous, backends: oldBackends });
     else await context.balancer.stop();
     await Promise.all(replicas.map((replica) => stopAndRemove(docker, replica.id, 2)));
     cleanup.succeed();
-    const reason = verdict.reason ?? 'a new replica did not become healthy';
     recordFailure(context, { ...release, reason }, evidence);
     return { ok: false, env: config.env, release: { ...release, reason }, url: oldBackends.length && previous?.port !== undefined ? `http://127.0.0.1:${previous.port}` : undefined, reasons: [reason], logTail, evidence, diagnoses: await diagnosesOf(config, evidence) };
+  };
+  if (verdict.interrupted || (verdict.healthy && context.signal?.aborted)) {
+    health.fail('interrupted');
+    return undoRollout(context, release, replicas, previous, oldBackends);
+  }
+  if (!verdict.healthy) {
+    health.fail(verdict.reason);
+    return abandon(verdict.reason ?? 'a new replica did not become healthy', verdict.failed ?? replicas[0]!, verdict.status);
   }
   const web = plan.services.find((service) => service.kind === 'web');
   health.succeed(`${total}/${total} healthy${web?.kind === 'web' ? `; ${awsHealthCheckNote(web.health)}` : ''}`);
 
-  const rotation = progress.step('Rotation');
-  const promoted: BackendEntry[] = [
-    ...candidates.map((backend) => ({ ...backend, role: 'active' as const })),
-    ...oldBackends.map((backend) => ({ ...backend, role: 'draining' as const })),
-  ];
   const supervise = supervision(plan, planFile);
-  await context.balancer.apply(balancerConfig(plan, promoted, supervise));
-  rotation.succeed(plan.url ? `release ${request.release} in rotation at ${plan.url}` : `release ${request.release} running`);
-
-  await retire(context, oldBackends);
-  await context.balancer.apply(balancerConfig(plan, promoted.filter((backend) => backend.role === 'active'), supervise));
+  // blue-green and canary switch sets only when a set serves already; a first deploy just starts.
+  const testPort = testPortOf(plan);
+  if (config.deploy.strategy !== 'rolling' && testPort !== undefined && oldBackends.some((backend) => backend.kind === 'web')) {
+    const switched = await switchSets(context, plan, { release, candidates, oldBackends, previous: previous!, supervise, testPort, abandon: (reason) => abandon(reason, replicas[0]!), undo: () => undoRollout(context, release, replicas, previous, oldBackends) });
+    if (switched) return switched;
+  } else {
+    const rotation = progress.step('Rotation');
+    const promoted: BackendEntry[] = [
+      ...candidates.map((backend) => ({ ...backend, role: 'active' as const })),
+      ...oldBackends.map((backend) => ({ ...backend, role: 'draining' as const })),
+    ];
+    await context.balancer.apply(balancerConfig(plan, promoted, supervise));
+    rotation.succeed(plan.url ? `release ${request.release} in rotation at ${plan.url}` : `release ${request.release} running`);
+    await retire(context, oldBackends);
+  }
+  await context.balancer.apply(balancerConfig(plan, candidates.map((backend) => ({ ...backend, role: 'active' as const })), supervise));
   // Replicas of older releases the balancer no longer knows about (e.g. after a crash of berth itself).
   for (const container of await docker.listContainers({ all: true, filters: { label: labelFilters(config.app, config.env, 'app') } })) {
     if (container.Labels[LABEL_RELEASE] !== String(request.release)) await stopAndRemove(docker, container.Id, 10);
@@ -389,6 +398,126 @@ export async function rollout(context: RolloutContext, request: RolloutRequest):
   context.releases.record(release);
   rmSync(join(context.stateDir, STATE_FILES.lastFailure), { force: true });
   return { ok: true, env: config.env, release, ...(plan.url ? { url: plan.url } : {}), reasons: [], logTail: [] };
+}
+
+interface SwitchInput {
+  release: Release;
+  candidates: BackendEntry[];
+  oldBackends: BackendEntry[];
+  previous: BalancerConfig;
+  supervise: NonNullable<BalancerConfig['supervise']>;
+  testPort: number;
+  abandon: (reason: string) => Promise<DeployOutcome>;
+  /** Ctrl-C / SIGTERM before the switch: the same undo as a rolling deploy's (undoRollout). */
+  undo: () => Promise<DeployOutcome>;
+}
+
+/**
+ * blue-green and canary (berth.yml `deploy`): test requests through the test listener reach only the new replicas;
+ * then all traffic switches at once (canary: the configured share first, for its time), the old replicas stay ready
+ * for the bake time and are drained after it. A new replica failing meanwhile, `berth rollback`, or an interrupt
+ * (Ctrl-C, SIGTERM) returns traffic to the old ones at once; the outcome says so. Resolves with an outcome when the
+ * release does not stay, else undefined.
+ */
+async function switchSets(context: RolloutContext, plan: LocalPlan, input: SwitchInput): Promise<DeployOutcome | undefined> {
+  const { config, progress, balancer, stateDir } = context;
+  const { candidates, oldBackends, previous, supervise, testPort } = input;
+  const release = input.release.number;
+  const previousRelease = previous.supervise?.release ?? oldBackends[0]!.release;
+  const active = candidates.map((backend) => ({ ...backend, role: 'active' as const }));
+
+  const testing = progress.step(`Test requests through 127.0.0.1:${testPort} (the new replicas only; release ${previousRelease} keeps all traffic)`);
+  await balancer.apply({ ...balancerConfig(plan, [...oldBackends, ...candidates], previous.supervise, previous), testPort, ...(plan.balancer ? { testRouting: plan.balancer.routing } : {}) });
+  const failed = await sendTestRequests(config, testPort);
+  if (context.signal?.aborted) {
+    testing.fail('interrupted');
+    return input.undo();
+  }
+  if (failed) {
+    testing.fail(failed);
+    return input.abandon(`${failed}; no production request reached release ${release}`);
+  }
+  testing.succeed(`${testRequests(config, testPort).length} answered 2xx`);
+
+  const state: TrafficSwitchState = { release, previous: previousRelease, ...(previous.supervise ? { previousSupervise: previous.supervise } : {}), pid: process.pid, phase: 'bake' };
+  const phases: Array<{ phase: 'canary' | 'bake'; seconds: number; backends: BackendEntry[]; split?: BalancerConfig['split'] }> = [
+    ...(config.deploy.strategy === 'canary' ? [{ phase: 'canary' as const, seconds: config.deploy.canary.for, backends: [...active, ...oldBackends], split: { release, percent: config.deploy.canary.percent } }] : []),
+    { phase: 'bake', seconds: config.deploy.bake, backends: [...active, ...oldBackends.map((backend) => ({ ...backend, role: 'standby' as const }))] },
+  ];
+  for (const step of phases) {
+    writeTrafficSwitch(stateDir, { ...state, phase: step.phase });
+    await balancer.apply({ ...balancerConfig(plan, step.backends, supervise), ...(step.split ? { split: step.split } : {}) });
+    const shown = progress.step(describeWait(config.deploy, step.phase, previousRelease));
+    const returned = await holdTraffic(context, { ...state, phase: step.phase }, step.seconds, candidates);
+    if (returned) {
+      shown.fail(returned.interrupted ? 'interrupted' : returned.reason);
+      return trafficReturned(context, input.release, candidates, returned, previous.port);
+    }
+    shown.succeed(step.phase === 'canary' ? `release ${release} takes all traffic` : `release ${release} stays`);
+  }
+  clearTrafficSwitch(stateDir);
+  await balancer.apply(balancerConfig(plan, [...active, ...oldBackends.map((backend) => ({ ...backend, role: 'draining' as const }))], supervise));
+  await retire(context, oldBackends);
+  return undefined;
+}
+
+interface TrafficReturn {
+  reason: string;
+  /** The release that has the traffic again. */
+  previous: number;
+  /** Ctrl-C / SIGTERM: the release is recorded interrupted and the command exits 130, as after a rolling deploy's undo. */
+  interrupted?: boolean;
+}
+
+/** Waits `seconds` while the new replicas serve; returns why traffic went back to the old ones, if it did. */
+async function holdTraffic(context: RolloutContext, state: TrafficSwitchState, seconds: number, candidates: readonly BackendEntry[]): Promise<TrafficReturn | undefined> {
+  const deadline = Date.now() + seconds * 1000;
+  const giveBack = async () => {
+    await returnTraffic(context.balancer, state);
+    writeTrafficSwitch(context.stateDir, { ...state, returned: true });
+  };
+  for (;;) {
+    if (readTrafficSwitch(context.stateDir)?.returned) return { reason: `\`berth rollback\` returned traffic to release ${state.previous}`, previous: state.previous };
+    if (context.signal?.aborted) {
+      await giveBack();
+      return { reason: `interrupted during the ${state.phase}; traffic returned to release ${state.previous}`, previous: state.previous, interrupted: true };
+    }
+    const status = await context.balancer.status();
+    const broken = status?.backends.find((backend) => candidates.some((candidate) => candidate.id === backend.id) && (backend.health === 'unhealthy' || backend.health === 'down'));
+    if (!status || broken) {
+      await giveBack();
+      return {
+        reason: broken
+          ? `replica ${broken.id} became ${broken.health}${broken.lastError ? ` (${broken.lastError})` : ''}; traffic returned to release ${state.previous}`
+          : 'the load balancer process stopped',
+        previous: state.previous,
+      };
+    }
+    if (Date.now() >= deadline) return undefined;
+    await sleep(Math.min(250, Math.max(0, deadline - Date.now())));
+  }
+}
+
+/**
+ * After traffic went back: drain and remove the new replicas, record the release as rolled back — or, after an
+ * interrupt, as interrupted with the one line saying what was undone (exit 130, as a rolling deploy's undo).
+ */
+async function trafficReturned(context: RolloutContext, release: Release, candidates: readonly BackendEntry[], returned: TrafficReturn, port: number | undefined): Promise<DeployOutcome> {
+  const saved = context.balancer.savedConfig();
+  const { previous } = returned;
+  await retire(context, candidates.map((backend) => ({ ...backend, role: 'draining' as const })), `release ${release.number}`);
+  if (saved) await context.balancer.apply({ ...saved, backends: saved.backends.filter((backend) => !candidates.some((candidate) => candidate.id === backend.id)) });
+  clearTrafficSwitch(context.stateDir);
+  const url = port !== undefined ? { url: `http://127.0.0.1:${port}` } : {};
+  if (returned.interrupted) {
+    const line = `interrupted: traffic returned to release ${previous} and the ${candidates.length} new replica${candidates.length === 1 ? '' : 's'} of release ${release.number} removed; release ${previous} keeps serving`;
+    const ended: Release = { ...release, status: 'interrupted', reason: line };
+    context.releases.record(ended);
+    return { ok: false, env: context.config.env, release: ended, ...url, reasons: [line], logTail: [], interrupted: line };
+  }
+  const ended: Release = { ...release, status: 'rolled-back', reason: returned.reason };
+  context.releases.record(ended);
+  return { ok: false, env: context.config.env, release: ended, ...url, reasons: [returned.reason], logTail: [] };
 }
 
 /** The doctor's diagnosis of a failed rollout, printed as the first lines of the error (src/doctor/diagnose.ts). */
