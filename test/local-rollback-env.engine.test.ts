@@ -36,15 +36,19 @@ async function modes(): Promise<{ answers: string[]; replicas: number }> {
 }
 
 /** The env of every running replica, as the engine has it (names only for the secret). */
+function replicaIds(): string[] {
+  return execFileSync('docker', ['ps', '-q', '--no-trunc', '--filter', 'label=org.berth.app=lt-rbenv', '--filter', 'label=org.berth.role=app'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+}
+
 function replicaEnv(): Array<{ release: string; env: string[] }> {
-  const ids = execFileSync('docker', ['ps', '-q', '--filter', 'label=org.berth.app=lt-rbenv', '--filter', 'label=org.berth.role=app'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
-  return ids.map((id) => {
+  return replicaIds().map((id) => {
     const info = JSON.parse(execFileSync('docker', ['inspect', id], { encoding: 'utf8' }))[0] as { Config: { Env: string[]; Labels: Record<string, string> } };
     return { release: info.Config.Labels['org.berth.release']!, env: info.Config.Env.filter((entry) => /^(MODE|NEW_FLAG|API_TOKEN)=/.test(entry)).map((entry) => entry.startsWith('API_TOKEN=') ? `API_TOKEN=${entry === `API_TOKEN=${TOKEN}` ? '<the stored value>' : '<another value>'}` : entry).sort() };
   });
 }
 
-const releaseList = async () => (JSON.parse((await berth(app, ['releases', '--json'])).stdout) as { releases: Array<{ number: number; status: string; rollbackOf?: number }> }).releases;
+/** `berth releases --json`, oldest first. */
+const releaseList = async () => (JSON.parse((await berth(app, ['releases', '--json'])).stdout) as { releases: Array<{ number: number; status: string; rollbackOf?: number }> }).releases.sort((a, b) => a.number - b.number);
 
 beforeAll(() => {
   buildBerth();
@@ -95,11 +99,17 @@ describe('rollback restores the release env', () => {
   }, 300_000);
 
   it('a replica the balancer replaces runs the restored env too (the new release keeps the restored plan)', async () => {
-    const [victim] = execFileSync('docker', ['ps', '-q', '--filter', 'label=org.berth.app=lt-rbenv', '--filter', 'label=org.berth.role=app'], { encoding: 'utf8' }).trim().split('\n');
+    const [victim, survivor] = replicaIds();
     execFileSync('docker', ['rm', '-f', victim!]);
     const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline && replicaEnv().length < 2) await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(replicaEnv().map((replica) => replica.env)).toEqual([['API_TOKEN=<the stored value>', 'MODE=one'], ['API_TOKEN=<the stored value>', 'MODE=one']]);
+    while (Date.now() < deadline && replicaIds().length < 2) await new Promise((resolve) => setTimeout(resolve, 500));
+    const replacement = replicaIds().filter((id) => id !== survivor);
+    expect(replacement).toHaveLength(1);
+    expect(replacement[0]).not.toBe(victim);
+    expect(replicaEnv()).toEqual([
+      { release: '3', env: ['API_TOKEN=<the stored value>', 'MODE=one'] },
+      { release: '3', env: ['API_TOKEN=<the stored value>', 'MODE=one'] },
+    ]);
   }, 120_000);
 
   it("says so in --json, and a release recorded without its plan runs today's env with a note", async () => {
