@@ -78,10 +78,13 @@ export async function prepareReleaseImages(config: ResolvedConfig, release: numb
   return images;
 }
 
-/** Gives the images of release `from` the tags of release `to` (a rollback); names a service whose image is gone. */
-export async function retagRelease(config: ResolvedConfig, from: number, to: number): Promise<ReleaseImage[]> {
+/**
+ * Gives the images of release `from` the tags of release `to` (a rollback); names a service whose image is gone.
+ * `slots`: the images the restored release recorded (its plan's `images`); default: today's berth.yml's.
+ */
+export async function retagRelease(config: ResolvedConfig, from: number, to: number, slots: ReadonlyArray<{ service?: string }> = releaseImageSlots(config)): Promise<ReleaseImage[]> {
   const images: ReleaseImage[] = [];
-  for (const slot of releaseImageSlots(config)) {
+  for (const slot of slots) {
     const source = localReleaseImage(config.app, config.env, from, slot.service);
     const info = await inspectImage(source);
     if (!info) {

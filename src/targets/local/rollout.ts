@@ -48,6 +48,8 @@ export interface RolloutRequest {
   image: string;
   digest: string;
   rollbackOf?: number;
+  /** The plan to run instead of today's berth.yml's: a rollback's (src/plan/local/rollback-plan.ts). */
+  plan?: LocalPlan;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -322,7 +324,7 @@ async function undoRollout(context: RolloutContext, release: Release, replicas: 
 /** Runs one release: the shared core of deploy and rollback. */
 export async function rollout(context: RolloutContext, request: RolloutRequest): Promise<DeployOutcome> {
   const { config, docker, progress } = context;
-  const plan = planLocal(config, { release: request.release, databasePassword: context.databasePassword });
+  const plan = request.plan ?? planLocal(config, { release: request.release, databasePassword: context.databasePassword });
   const release = newRelease(request);
 
   await ensureNetwork(docker, plan);
