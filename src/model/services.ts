@@ -59,3 +59,11 @@ export function imagesToBuild(config: Pick<ResolvedConfig, 'services' | 'image'>
 export function appImageArch(config: Pick<ResolvedConfig, 'services'>): ServiceSpec['arch'] {
   return (config.services.find((service) => !service.ownImage) ?? config.services[0])?.arch ?? 'x86_64';
 }
+
+/**
+ * Where a service's settings live in berth.yml: `service` for the one-service shorthand (its service is named web),
+ * else `services.<name>`. Also for a service that is no longer in berth.yml (a rollback's changes).
+ */
+export function serviceKey(config: Pick<ResolvedConfig, 'services'>, service: Pick<ServiceSpec, 'name'>): string {
+  return config.services.length === 1 && config.services[0]!.name === 'web' && service.name === 'web' ? 'service' : `services.${service.name}`;
+}

@@ -18,7 +18,7 @@ import { cloudFrontPrefixListId } from './cloudfront-prefix-lists.js';
 import { imageSource } from './image-pull.js';
 import { describeAppPermissions } from './permissions.js';
 import {
-  cdkContextFile, IMAGE_CONTEXT_KEY, jobServices, secretName, longRunningServices, parseImageByDigest, PLACEHOLDER_DIGEST, primaryWebService, releaseBeforeTaskNames, repositoryName, serviceUrl,
+  cdkContextFile, IMAGE_CONTEXT_KEY, jobServices, secretName, serviceKey, longRunningServices, parseImageByDigest, PLACEHOLDER_DIGEST, primaryWebService, releaseBeforeTaskNames, repositoryName, serviceUrl,
   webServices, deployStrategyPlan, type DeployStrategyPlan,
 } from '../../model/index.js';
 import { schedulerExpression } from './job.js';
@@ -274,10 +274,8 @@ function convertSchedules(config: ResolvedConfig): PlanSummary['schedules'] {
   }));
 }
 
-/** The berth.yml field of a service: `service` for the one service of the shorthand, else `services.<name>`. */
-export function serviceField(config: Pick<ResolvedConfig, 'services'>, service: Pick<ServiceSpec, 'name'>): string {
-  return config.services.length === 1 && service.name === 'web' ? 'service' : `services.${service.name}`;
-}
+/** The berth.yml field of a service (src/model/services.ts serviceKey). */
+export const serviceField = serviceKey;
 
 /** Warnings that follow from the configuration itself: choices with a cost or a step the user must take. */
 export function architectureWarnings(config: ResolvedConfig): string[] {
