@@ -2,6 +2,7 @@
  * Hours per month at each capacity under Application Auto Scaling scheduled actions: the AWS cron
  * expressions are replayed over a 365-day year, so "0 tasks from 20:00 to 08:00" becomes task-hours.
  */
+import { CRON_DAY_NAMES, CRON_MONTH_NAMES, parseCronField as parseField } from '../cron-field.js';
 import { HOURS_PER_MONTH } from './price-table.js';
 
 export interface Capacity {
@@ -42,42 +43,6 @@ interface CronFields {
   years: Set<number> | 'any';
 }
 
-const MONTH_NAMES = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
-const DAY_NAMES = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
-
-function parseField(text: string, low: number, high: number, names: readonly string[] = [], nameBase = low): Set<number> {
-  const values = new Set<number>();
-  const atom = (part: string): number => {
-    const upper = part.toUpperCase();
-    const named = names.indexOf(upper);
-    if (named >= 0) return named + nameBase;
-    if (!/^\d+$/.test(part)) throw new Error(`"${part}" is not supported`);
-    const value = Number(part);
-    if (value < low || value > high) throw new Error(`${value} is outside ${low}-${high}`);
-    return value;
-  };
-  for (const part of text.split(',')) {
-    const [range = '', stepText] = part.split('/');
-    const step = stepText === undefined ? 1 : Number(stepText);
-    if (!Number.isInteger(step) || step < 1) throw new Error(`step "${stepText}" is not supported`);
-    let from: number;
-    let to: number;
-    if (range === '*') {
-      from = low;
-      to = high;
-    } else if (range.includes('-')) {
-      const [a = '', b = ''] = range.split('-');
-      from = atom(a);
-      to = atom(b);
-    } else {
-      from = atom(range);
-      to = stepText === undefined ? from : high;
-    }
-    for (let value = from; value <= to; value += step) values.add(value);
-  }
-  return values;
-}
-
 /** Parse "cron(minutes hours day-of-month month day-of-week year)" as Application Auto Scaling writes it. */
 export function parseAwsCron(schedule: string): CronFields {
   const match = /^cron\((.*)\)$/.exec(schedule.trim());
@@ -89,8 +54,8 @@ export function parseAwsCron(schedule: string): CronFields {
     minutes: parseField(minutes, 0, 59),
     hours: parseField(hours, 0, 23),
     daysOfMonth: dom === '?' || dom === '*' ? 'any' : parseField(dom, 1, 31),
-    months: parseField(month, 1, 12, MONTH_NAMES, 1),
-    daysOfWeek: dow === '?' || dow === '*' ? 'any' : parseField(dow, 1, 7, DAY_NAMES, 1),
+    months: parseField(month, 1, 12, CRON_MONTH_NAMES, 1),
+    daysOfWeek: dow === '?' || dow === '*' ? 'any' : parseField(dow, 1, 7, CRON_DAY_NAMES, 1),
     years: year === '*' || year === '?' ? 'any' : parseField(year, 1970, 2199),
   };
 }

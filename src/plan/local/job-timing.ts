@@ -4,6 +4,7 @@
  * the environment's scheduler took the release over; on AWS, the time the schedule was created).
  */
 import type { JobSchedule } from '../../config/model.js';
+import { CRON_DAY_NAMES, CRON_MONTH_NAMES, parseCronField as field } from '../cron-field.js';
 
 interface CronFields {
   minutes: Set<number>;
@@ -12,42 +13,6 @@ interface CronFields {
   months: Set<number>;
   /** 0 = Sunday ... 6 = Saturday. */
   weekdays: Set<number> | 'any';
-}
-
-const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
-const WEEKDAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
-
-function field(text: string, low: number, high: number, names: readonly string[] = [], nameBase = low): Set<number> {
-  const values = new Set<number>();
-  const atom = (part: string): number => {
-    const named = names.indexOf(part.toUpperCase());
-    if (named >= 0) return named + nameBase;
-    if (!/^\d+$/.test(part)) throw new Error(`"${part}" is not a value of this cron field`);
-    const value = Number(part);
-    if (value < low || value > high) throw new Error(`${value} is outside ${low}-${high}`);
-    return value;
-  };
-  for (const part of text.split(',')) {
-    const [range = '', stepText] = part.split('/');
-    const step = stepText === undefined ? 1 : Number(stepText);
-    if (!Number.isInteger(step) || step < 1) throw new Error(`step "${stepText}" is not a positive number`);
-    let from: number;
-    let to: number;
-    if (range === '*' || range === '?') {
-      from = low;
-      to = high;
-    } else if (range.includes('-')) {
-      const [a = '', b = ''] = range.split('-');
-      from = atom(a);
-      to = atom(b);
-    } else {
-      from = atom(range);
-      to = stepText === undefined ? from : high;
-    }
-    if (to < from) throw new Error(`range "${range}" runs backwards`);
-    for (let value = from; value <= to; value += step) values.add(value);
-  }
-  return values;
 }
 
 /** Parses `minute hour day-of-month month day-of-week` (UTC); throws on anything berth.yml validation would refuse. */
@@ -61,9 +26,9 @@ export function parseCron(expression: string): CronFields {
     minutes: field(minute, 0, 59),
     hours: field(hour, 0, 23),
     days: anyDay ? 'any' : field(day, 1, 31),
-    months: field(month, 1, 12, MONTHS, 1),
+    months: field(month, 1, 12, CRON_MONTH_NAMES, 1),
     // 7 is Sunday too.
-    weekdays: anyWeekday ? 'any' : new Set([...field(weekday, 0, 7, WEEKDAYS, 0)].map((value) => value % 7)),
+    weekdays: anyWeekday ? 'any' : new Set([...field(weekday, 0, 7, CRON_DAY_NAMES, 0)].map((value) => value % 7)),
   };
 }
 
