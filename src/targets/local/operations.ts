@@ -239,11 +239,11 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
    */
   async function settleIfKilled(docker: Docker): Promise<string | undefined> {
     if (lockHolder() !== undefined) return undefined;
-    // Another project deployed these names with --take-over: what this folder's state says is not to act on.
-    if (await ownerElsewhere(config, docker, stateDir)) return undefined;
     const current = releases.current()?.number;
     const left = releases.list().some((release) => release.status === 'deploying') || (balancer.savedConfig()?.backends ?? []).some((backend) => backend.release !== current);
     if (!left) return undefined;
+    // Another project deployed these names with --take-over: what this folder's state says is not to act on.
+    if (await ownerElsewhere(config, docker, stateDir)) return undefined;
     try {
       return await exclusively(() => cleanUpAfterKilledDeploys(docker));
     } catch (error) {

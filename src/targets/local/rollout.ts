@@ -392,7 +392,7 @@ export async function rollout(context: RolloutContext, request: RolloutRequest):
   // A rollback restores images whose `before` task already ran when they were released: it does not run again.
   const before = request.rollbackOf === undefined ? await runBeforeTask(context, plan) : ({ ok: true } as const);
   if (!before.ok && before.interrupted) {
-    return undoRollout(context, release, [], previous, oldBackends, `stopped and removed the release.before task of release ${release.number} (${plan.before?.command.join(' ') ?? ''}); no replica was changed`);
+    return undoRollout(context, release, [], previous, oldBackends, `stopped and removed the release.before task of release ${release.number}; no replica was changed`);
   }
   if (context.signal?.aborted) return undoRollout(context, release, [], previous, oldBackends);
   if (!before.ok) {
