@@ -6,7 +6,7 @@
  * reused, the lock released. Apps lt-intr on 127.0.0.1:18430 and lt-intr-bg on 127.0.0.1:18440 (test port 18441).
  */
 import { execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { environmentStateDir, releaseTaskContainerName, STATE_FILES } from '../src/model/index.js';
@@ -61,8 +61,13 @@ async function releasesOf(of: FixtureApp): Promise<Array<[number, string]>> {
 const lockFile = (of: FixtureApp, name: string) => join(environmentStateDir('local', name, 'local', of.env), STATE_FILES.operationLock);
 
 /** A request that stays in flight on whichever replica takes it (the fixture's /slow/<seconds>). */
-function slowRequest(url: string, seconds: number): Promise<{ status: number; body: string }> {
-  return get(`${url}slow/${seconds}`).catch((error: unknown) => ({ status: 0, body: String(error) }));
+async function slowRequest(url: string, seconds: number): Promise<{ status: number; body: string }> {
+  try {
+    const response = await fetch(`${url}slow/${seconds}`, { signal: AbortSignal.timeout((seconds + 30) * 1000) });
+    return { status: response.status, body: (await response.text()).trim() };
+  } catch (error) {
+    return { status: 0, body: String(error) };
+  }
 }
 
 const send = (signal: NodeJS.Signals) => (child: ChildProcess) => { child.kill(signal); };
@@ -87,7 +92,7 @@ describe('interrupts at each deploy step (rolling)', () => {
     let slow: Promise<{ status: number; body: string }> | undefined;
     // The slow request starts while the new replicas are only checked: it is on an old replica when the drain begins.
     const deploy = await berthAtMarkers(app, ['deploy'], [
-      { marker: 'Health checks', action: () => { slow = slowRequest(URL, 20); } },
+      { marker: 'Health checks', action: () => { slow = slowRequest(URL, 15); } },
       { marker: DRAIN, action: send('SIGINT') },
     ]);
     const result = await load.stop();
@@ -95,6 +100,7 @@ describe('interrupts at each deploy step (rolling)', () => {
     const line = 'interrupted while release 1 drained: release 1 is back in rotation and the 2 new replicas of release 2 removed; release 1 keeps serving';
     expect(deploy.stderr).toContain(line);
     expect(deploy.stderr.split('\n').filter((text) => text.startsWith('interrupted'))).toEqual([line]);
+    console.log(`rolling drain SIGINT: ${result.total} requests, ${result.failures.length} failed`);
     expect(result.failures).toEqual([]);
     expect((await slow)?.body).toMatch(/^slow release v1/);
     for (let i = 0; i < 6; i += 1) expect((await get(URL)).body).toMatch(/^release v1/);
@@ -108,7 +114,7 @@ describe('interrupts at each deploy step (rolling)', () => {
     const load = startLoad(URL, 3000);
     let slow: Promise<{ status: number; body: string }> | undefined;
     const killed = await berthAtMarkers(app, ['deploy'], [
-      { marker: 'Health checks', action: () => { slow = slowRequest(URL, 20); } },
+      { marker: 'Health checks', action: () => { slow = slowRequest(URL, 15); } },
       { marker: DRAIN, action: send('SIGKILL') },
     ]);
     expect(killed.signal).toBe('SIGKILL');
@@ -118,6 +124,7 @@ describe('interrupts at each deploy step (rolling)', () => {
     const result = await load.stop();
     expect(status.code, status.stderr).toBe(0);
     expect((JSON.parse(status.stdout) as { notes: string[] }).notes.join('\n')).toContain('the deploy of release 3 was killed before it finished: release 1 is in rotation again and the 2 replicas it left were removed');
+    console.log(`rolling drain SIGKILL + status: ${result.total} requests, ${result.failures.length} failed`);
     expect(result.failures).toEqual([]);
     expect((await slow)?.body).toMatch(/^slow release v1/);
     for (let i = 0; i < 6; i += 1) expect((await get(URL)).body).toMatch(/^release v1/);
@@ -142,6 +149,7 @@ describe('interrupts at each deploy step (rolling)', () => {
     const result = await load.stop();
     expect(deploy.code, deploy.stderr).toBe(130);
     expect(deploy.stderr).toContain('interrupted: stopped and removed the release.before task of release 4; no replica was changed; release 1 keeps serving');
+    console.log(`release.before SIGINT: ${result.total} requests, ${result.failures.length} failed`);
     expect(result.failures).toEqual([]);
     expect(result.bodies.every((body) => body.startsWith('release v1'))).toBe(true);
     expect(beforeTaskExists(4)).toBe(false);
@@ -166,6 +174,7 @@ describe('interrupts at each deploy step (rolling)', () => {
     expect((await releasesOf(app)).slice(0, 2)).toEqual([[5, 'interrupted'], [4, 'interrupted']]);
     expect(beforeTaskExists(5)).toBe(false);
     const result = await load.stop();
+    console.log(`release.before SIGKILL + releases: ${result.total} requests, ${result.failures.length} failed`);
     expect(result.failures).toEqual([]);
     expect(containersOf('lt-intr')).toEqual(['app:1', 'app:1']);
 
@@ -199,12 +208,13 @@ deploy: { strategy: blue-green, bake: 3s }
     let slow: Promise<{ status: number; body: string }> | undefined;
     // Started while only the test listener reaches green: on a blue replica through the bake and into the drain.
     const deploy = await berthAtMarkers(bg, ['deploy'], [
-      { marker: 'Test requests through', action: () => { slow = slowRequest(BG_URL, 20); } },
+      { marker: 'Test requests through', action: () => { slow = slowRequest(BG_URL, 15); } },
       { marker: DRAIN, action: send('SIGINT') },
     ]);
     const result = await load.stop();
     expect(deploy.code, deploy.stderr).toBe(130);
     expect(deploy.stderr).toContain('interrupted while release 1 drained: release 1 is back in rotation and the 2 new replicas of release 2 removed; release 1 keeps serving');
+    console.log(`blue/green drain SIGINT: ${result.total} requests, ${result.failures.length} failed`);
     expect(result.failures).toEqual([]);
     expect((await slow)?.body).toMatch(/^slow release v1/);
     for (let i = 0; i < 6; i += 1) expect((await get(BG_URL)).body).toMatch(/^release v1/);
@@ -230,9 +240,17 @@ deploy: { strategy: blue-green, bake: 60s }
     const result = await load.stop();
     expect(status.code, status.stderr).toBe(0);
     expect((JSON.parse(status.stdout) as { notes: string[] }).notes.join('\n')).toContain('release 1 is in rotation again');
+    console.log(`blue/green bake SIGKILL + status: ${result.total} requests, ${result.failures.length} failed`);
     expect(result.failures).toEqual([]);
     for (let i = 0; i < 6; i += 1) expect((await get(BG_URL)).body).toMatch(/^release v1/);
     expect(containersOf('lt-intr-bg')).toEqual(['app:1', 'app:1']);
     expect((await releasesOf(bg)).slice(0, 2)).toEqual([[3, 'interrupted'], [2, 'interrupted']]);
+
+    writeFileSync(join(bg.dir, 'berth.yml'), readFileSync(join(bg.dir, 'berth.yml'), 'utf8').replace('bake: 60s', 'bake: 0'));
+    const next = await berth(bg, ['deploy', '--json']);
+    expect(next.code, next.stderr).toBe(0);
+    expect((JSON.parse(next.stdout) as { release: { number: number } }).release.number).toBe(4);
+    expect(containersOf('lt-intr-bg')).toEqual(['app:4', 'app:4']);
+    expect((await get(BG_URL)).body).toMatch(/^release v3/);
   }, 300_000);
 });
