@@ -21,7 +21,7 @@ import { ensurePrivateDir } from './private-files.js';
 import { execInReplica, runJobNow, runOneOff, type OneOffContext } from './one-off.js';
 import { redactSecrets } from './redact.js';
 import { parseReleasePlan } from './release-plan-file.js';
-import { prepareReleaseImages, releaseDigest, removeDoctorImages, removeReleaseImages, retagRelease } from './release-images.js';
+import { prepareReleaseImages, releaseDigest, removeDoctorImages, removeReleaseImages, retagRelease, warmUpBuilds } from './release-images.js';
 import { ReleaseStore } from './release-store.js';
 import { clearTrafficSwitch, readTrafficSwitch, returnTraffic, switchInFlight, writeTrafficSwitch } from './set-switch.js';
 import { createdBy, retire, rollout, servingBalancerConfig, withoutSwitch, type RolloutContext } from './rollout.js';
@@ -278,6 +278,7 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
   }
 
   async function deploy(request: DeployRequest, progress: Progress): Promise<DeployOutcome> {
+    warmUpBuilds(config, request);
     return exclusively(async () => {
       const previousOwner = await claimEnvironment(config, await engine(), stateDir, request.takeOver === true);
       if (previousOwner) progress.info(`took over ${config.app} (${config.env}) from ${previousOwner}: its containers are removed, its volumes (data) are kept`);

@@ -4,7 +4,7 @@
  * (`localReleaseImage`), so a rollback re-tags the images of an earlier release without building.
  */
 import { createHash } from 'node:crypto';
-import { buildImage, hostPlatform, inspectImage, removeImageTag, tagImage } from '../../build/index.js';
+import { buildImage, detectBuilder, hostPlatform, inspectImage, removeImageTag, tagImage } from '../../build/index.js';
 import type { BuildSpec, ResolvedConfig } from '../../config/model.js';
 import { OperationError } from '../../errors.js';
 import { doctorImageTag, localReleaseImage } from '../../model/index.js';
@@ -25,6 +25,16 @@ export function releaseImageSlots(config: Pick<ResolvedConfig, 'services' | 'ima
     if (service.ownImage) slots.push({ service: service.name, ...(service.build ? { build: service.build } : {}), ...(service.image ? { image: service.image } : {}) });
   }
   return slots;
+}
+
+/**
+ * Starts asking the docker CLI which builder it has (two CLI runs, remembered for the process) while the deploy does
+ * its first engine calls, when the release will build an image: the build then starts without that wait.
+ */
+export function warmUpBuilds(config: Pick<ResolvedConfig, 'services' | 'image'>, request: { image?: string }): void {
+  const slots = releaseImageSlots(config);
+  const builds = slots.some((slot) => slot.build && (slot.service !== undefined || request.image === undefined));
+  if (builds) void detectBuilder();
 }
 
 /** The release's `digest`: the app image's alone, or one digest over every image of the release. */

@@ -221,7 +221,7 @@ async function waitForReplicas(context: RolloutContext, plan: LocalPlan, replica
     }
     onCount(healthy);
     if (healthy === replicas.length) return { healthy: true, status };
-    await sleep(200);
+    await sleep(100);
   }
   const stuck = replicas.find((replica) => status?.backends.find((entry) => entry.id === replica.name)?.health !== 'healthy') ?? replicas[0];
   const lastError = status?.backends.find((entry) => entry.id === stuck?.name)?.lastError;
