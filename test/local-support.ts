@@ -1,5 +1,5 @@
 /** Helpers for tests on the real Docker engine: a temporary copy of a fixture app, the CLI, bounded load. */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,6 +51,45 @@ export function berth(app: FixtureApp, args: string[], input?: string): Promise<
     child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
     child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
     child.stdin.end(input ?? '');
+  });
+}
+
+/** What to do once a command's progress (stderr) shows `marker`: e.g. start a request, or send the process a signal. */
+export interface MarkerStep {
+  marker: string;
+  action: (child: ChildProcess) => void | Promise<void>;
+}
+
+/**
+ * Runs `berth <args>` and runs each step's action once its marker appears in stderr (in order; each action runs
+ * once). Resolves when the process ends, with `signal` set when a signal ended it (SIGKILL).
+ */
+export function berthAtMarkers(app: FixtureApp, args: string[], steps: MarkerStep[]): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/berth.js'), '--config', join(app.dir, 'berth.yml'), ...args], { env: app.env, cwd: app.dir });
+    let stdout = '';
+    let stderr = '';
+    let next = 0;
+    let acting = false;
+    const act = async () => {
+      if (acting) return;
+      acting = true;
+      while (next < steps.length && stderr.includes(steps[next]!.marker)) {
+        const step = steps[next]!;
+        next += 1;
+        await step.action(child);
+      }
+      acting = false;
+      // Output that arrived during an action may already show the next marker.
+      if (next < steps.length && stderr.includes(steps[next]!.marker)) void act();
+    };
+    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      void act();
+    });
+    child.stdin.end('');
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
 }
 

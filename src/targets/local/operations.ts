@@ -8,8 +8,8 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../../config/model.js';
 import { OperationError, UsageError } from '../../errors.js';
-import { declaredSecrets, dependencyVolumeName, environmentStateDir, LABEL_RELEASE, LABEL_ROLE, LABEL_SERVICE, localPrefix, localReleaseImage, networkName, ownedElsewhereMessage, releasePlanFile, rollbackTarget, STATE_FILES } from '../../model/index.js';
-import type { Progress } from '../../terminal/progress.js';
+import { declaredSecrets, dependencyVolumeName, environmentStateDir, LABEL_RELEASE, LABEL_ROLE, LABEL_SERVICE, localPrefix, localReleaseImage, networkName, ownedElsewhereMessage, releasePlanFile, releaseTaskContainerName, rollbackTarget, STATE_FILES } from '../../model/index.js';
+import { silentProgress, type Progress } from '../../terminal/progress.js';
 import type { CommandOutcome, DeployOutcome, DeployRequest, DestroyRequest, ExecRequest, JobRun, JobRunRequest, LogLine, LogsRequest, ProcessIO, Release, RollbackRequest, RollbackRestore, RunRequest, StatusReport, TargetOperations } from '../operations.js';
 import { planLocal } from '../../plan/local/local-plan.js';
 import { describeChangesSince, missingRollbackSecrets, planRollback, type RollbackPlan } from '../../plan/local/rollback-plan.js';
@@ -23,8 +23,11 @@ import { redactSecrets } from './redact.js';
 import { parseReleasePlan } from './release-plan-file.js';
 import { prepareReleaseImages, releaseDigest, removeDoctorImages, removeReleaseImages, retagRelease, warmUpBuilds } from './release-images.js';
 import { ReleaseStore } from './release-store.js';
-import { readTrafficSwitch, returnTraffic, switchInFlight, writeTrafficSwitch } from './set-switch.js';
-import { createdBy, rollout, type RolloutContext } from './rollout.js';
+import { clearTrafficSwitch, readTrafficSwitch, returnTraffic, switchInFlight, writeTrafficSwitch } from './set-switch.js';
+import { createdBy, retire, rollout, servingBalancerConfig, withoutSwitch, type RolloutContext } from './rollout.js';
+import type { BalancerConfig } from './balancer-model.js';
+import { describeSettlement, settleKilledDeploy } from './killed-deploy.js';
+import { processIdentity, provenProcess, parseIdentity } from './process-identity.js';
 import { localSecretStore } from './secret-store.js';
 import { claimEnvironment, ownerElsewhere, refuseIfOwnedElsewhere } from './ownership.js';
 import { localStatusReport } from './status-report.js';
@@ -115,11 +118,17 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
     if (problem) progress?.warn(`the load balancer is not running: ${problem}`);
   }
 
-  /** The pid of a live berth command holding the environment's lock, if any. */
+  /**
+   * The pid of a live berth command holding the environment's lock, if any. The lock records the holder's identity
+   * (pid, start time, command line): a killed holder's lock does not block, even once its pid is reused.
+   */
   function lockHolder(): number | undefined {
     const lock = join(stateDir, STATE_FILES.operationLock);
     if (!existsSync(lock)) return undefined;
-    const holder = Number(readFileSync(lock, 'utf8').trim());
+    const text = readFileSync(lock, 'utf8').trim();
+    if (parseIdentity(text)) return provenProcess(lock)?.pid;
+    // A bare pid (an older berth): alive is all it can say.
+    const holder = Number(text);
     if (!Number.isInteger(holder) || holder <= 0) return undefined;
     try {
       process.kill(holder, 0);
@@ -133,12 +142,14 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
   async function exclusively<T>(work: () => Promise<T>): Promise<T> {
     ensurePrivateDir(stateDir);
     const lock = join(stateDir, STATE_FILES.operationLock);
+    const identity = `${JSON.stringify(processIdentity(process.pid) ?? { pid: process.pid, startTime: '', command: '' })}\n`;
     try {
-      writeFileSync(lock, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
+      writeFileSync(lock, identity, { flag: 'wx', mode: 0o600 });
     } catch {
       const holder = lockHolder();
       if (holder !== undefined) throw new OperationError(`another berth command (pid ${holder}) is changing ${config.app} (${config.env})`, 'wait for it to finish, then run again');
-      writeFileSync(lock, `${process.pid}\n`);
+      // Left by a command that was killed: taken over.
+      writeFileSync(lock, identity, { mode: 0o600 });
     }
     try {
       return await work();
@@ -156,15 +167,92 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
   }
 
   /**
-   * Before a deploy or rollback (under the lock): releases a killed deploy left `deploying` become interrupted, and
-   * replicas no balancer routes to and of no current release (left by a killed deploy) are removed.
+   * Under the lock, before a deploy or rollback (and from status and releases when a killed deploy left something):
+   * releases a killed deploy left `deploying` become interrupted; its release.before task container is removed; the
+   * balancer goes back to the release that served before, or keeps the killed one when the previous replicas are gone
+   * (killed-deploy.ts); replicas no balancer routes to and of no current release are removed. Returns a line saying
+   * what was done to the balancer, if anything.
    */
-  async function cleanUpAfterKilledDeploys(docker: Docker): Promise<void> {
+  async function cleanUpAfterKilledDeploys(docker: Docker, progress: Progress = silentProgress): Promise<string | undefined> {
+    const killed = releases.list().filter((release) => release.status === 'deploying').map((release) => release.number);
     releases.settleInterrupted();
+    // A finished before task's container is removed at once: one still here belongs to a deploy that was killed.
+    for (const container of await listContainers(docker, config.app, config.env, 'job')) {
+      const name = releaseTaskContainerName(config.app, config.env, Number(container.Labels[LABEL_RELEASE]));
+      if (container.Names.some((entry) => entry.replace(/^\//, '') === name)) await stopAndRemove(docker, container.Id, 2);
+    }
+    const balancerNote = await settleBalancer(docker, killed, progress);
     const known = new Set((balancer.savedConfig()?.backends ?? []).map((backend) => backend.containerId));
     const current = releases.current()?.number;
     for (const container of await listContainers(docker, config.app, config.env, 'app')) {
       if (!known.has(container.Id) && container.Labels[LABEL_RELEASE] !== String(current)) await stopAndRemove(docker, container.Id, 2);
+    }
+    return balancerNote;
+  }
+
+  /** The balancer configuration of a release that served before a killed deploy, from its kept plan. */
+  function previousServingConfig(release: number, saved: BalancerConfig): Omit<BalancerConfig, 'backends'> {
+    const planFile = releasePlanFile(stateDir, release);
+    if (existsSync(planFile)) {
+      const { backends: _backends, ...rest } = servingBalancerConfig(parseReleasePlan(readFileSync(planFile, 'utf8'), undefined), planFile, []);
+      return rest;
+    }
+    // No kept plan (an older berth): the saved routing, and the supervision the switch recorded when there is one.
+    const { backends: _backends, ...rest } = withoutSwitch(saved);
+    const previousSupervise = readTrafficSwitch(stateDir)?.previousSupervise;
+    return { ...rest, ...(previousSupervise ? { supervise: previousSupervise } : {}) };
+  }
+
+  /** Applies killed-deploy.ts's settlement of the saved balancer configuration. */
+  async function settleBalancer(docker: Docker, killed: readonly number[], progress: Progress): Promise<string | undefined> {
+    const saved = balancer.savedConfig();
+    if (!saved) return undefined;
+    const containers = await listContainers(docker, config.app, config.env, 'app');
+    const running = new Set(containers.filter((container) => container.State === 'running').map((container) => container.Id));
+    const settlement = settleKilledDeploy(saved.backends, releases.current()?.number, (id) => running.has(id));
+    if (settlement.kind === 'none') return undefined;
+    const exists = new Set(containers.map((container) => container.Id));
+    const removeAll = (entries: readonly { containerId: string }[]) => Promise.all(entries.map((entry) => stopAndRemove(docker, entry.containerId, 10)));
+    const line = describeSettlement(settlement, killed);
+    if (settlement.kind === 'restore') {
+      const base = previousServingConfig(settlement.serving, saved);
+      await balancer.apply({ ...base, backends: [...settlement.backends, ...settlement.drain] });
+      await retire({ docker, balancer, progress }, settlement.drain, { whose: `the killed deploy of release ${settlement.drain[0]?.release ?? ''}` });
+      await removeAll(settlement.remove);
+      await balancer.apply({ ...base, backends: settlement.backends });
+    } else if (settlement.kind === 'keep') {
+      // Its switch already made it the supervised release: only the record is missing.
+      await balancer.apply({ ...withoutSwitch(saved), backends: settlement.backends });
+      await removeAll(settlement.remove);
+      const record = releases.get(settlement.release);
+      if (record) releases.record({ ...record, status: 'deployed', reason: line });
+    } else {
+      await balancer.stop();
+      await removeAll(settlement.remove);
+      rmSync(join(stateDir, STATE_FILES.balancerConfig), { force: true });
+    }
+    clearTrafficSwitch(stateDir);
+    // An undo that stopped the balancer (nothing served before) leaves candidates that are gone already: nothing to say.
+    return settlement.remove.some((entry) => exists.has(entry.containerId)) || settlement.kind === 'keep' ? line : undefined;
+  }
+
+  /**
+   * status and releases settle what a killed deploy left, under the lock, when no command holds it and something
+   * was left (a `deploying` record or a balancer backend of another release than the current one).
+   */
+  async function settleIfKilled(docker: Docker): Promise<string | undefined> {
+    if (lockHolder() !== undefined) return undefined;
+    const current = releases.current()?.number;
+    const left = releases.list().some((release) => release.status === 'deploying') || (balancer.savedConfig()?.backends ?? []).some((backend) => backend.release !== current);
+    if (!left) return undefined;
+    // Another project deployed these names with --take-over: what this folder's state says is not to act on.
+    if (await ownerElsewhere(config, docker, stateDir)) return undefined;
+    try {
+      return await exclusively(() => cleanUpAfterKilledDeploys(docker));
+    } catch (error) {
+      // A deploy took the lock meanwhile: it settles what was left.
+      if (error instanceof OperationError) return undefined;
+      throw error;
     }
   }
 
@@ -196,7 +284,8 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
       if (previousOwner) progress.info(`took over ${config.app} (${config.env}) from ${previousOwner}: its containers are removed, its volumes (data) are kept`);
       await repairWithNotice(progress);
       const ctx = { ...(await context(progress, request.timeoutSeconds)), signal: request.signal };
-      await cleanUpAfterKilledDeploys(ctx.docker);
+      const cleaned = await cleanUpAfterKilledDeploys(ctx.docker, progress);
+      if (cleaned) progress.info(cleaned);
       const number = releases.allocate(request.image ?? localReleaseImage(config.app, config.env, releases.nextNumber()), createdBy());
       return settled(number, request.signal, async () => {
         const images = await prepareReleaseImages(config, number, request, progress);
@@ -236,7 +325,8 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
       const decided = restoreOf(target.number, releases.nextNumber(), databasePassword);
       const restore = announceRestore(decided, target.number, progress);
       const ctx = { ...(await context(progress, request.timeoutSeconds, { declaredSecrets: decided.recorded === false })), signal: request.signal };
-      await cleanUpAfterKilledDeploys(ctx.docker);
+      const cleaned = await cleanUpAfterKilledDeploys(ctx.docker, progress);
+      if (cleaned) progress.info(cleaned);
       const number = releases.allocate(localReleaseImage(config.app, config.env, releases.nextNumber()), createdBy(), target.number);
       // Under the lock the number is the one planned; plan again should it ever not be.
       const restored = decided.recorded && decided.plan.release !== number ? restoreOf(target.number, number, databasePassword) : decided;
@@ -292,7 +382,9 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
   async function status(): Promise<StatusReport> {
     const docker = await engine();
     const runs = new JobRunStore(stateDir);
-    const { repaired, problem } = await repairBalancer();
+    const { repaired: restarted, problem } = await repairBalancer();
+    const cleaned = await settleIfKilled(docker);
+    const repaired = [restarted, cleaned].filter(Boolean).join('; ') || undefined;
     return localStatusReport({
       config,
       ownedBy: await ownerElsewhere(config, docker, stateDir),
@@ -425,6 +517,8 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
   async function listReleases(): Promise<Release[]> {
     await repairBalancer();
     // A release still `deploying` while no berth command holds the lock was left by a killed deploy.
+    const docker = await engine().catch(() => undefined);
+    if (docker) await settleIfKilled(docker);
     if (!lockHolder()) releases.settleInterrupted();
     return releases.list();
   }

@@ -80,7 +80,12 @@ export async function startDependencies(context: RolloutContext, plan: LocalPlan
   }
   for (const dependency of plan.dependencies) {
     step.update(`waiting for ${dependency.name} to be healthy`);
-    const result = await waitHealthy(context.docker, dependency.name, 180);
+    const result = await waitHealthy(context.docker, dependency.name, 180, context.signal);
+    if (context.signal?.aborted) {
+      // The dependencies stay (they hold the data and serve the running release); the caller undoes the rest.
+      step.fail('interrupted');
+      return;
+    }
     if (result !== 'healthy') {
       const tail = redactSecrets(await containerLogTail(context.docker, dependency.name, 15), maskValues(context));
       step.fail(`${dependency.engine} is ${result}`);
@@ -113,6 +118,11 @@ function balancerConfig(plan: LocalPlan, backends: BackendEntry[], supervise: Ba
 
 function supervision(plan: LocalPlan, planFile: string): NonNullable<BalancerConfig['supervise']> {
   return { release: plan.release, counts: Object.fromEntries(plan.services.map((service) => [service.name, service.count])), planFile };
+}
+
+/** The balancer configuration a release serves with once deployed (its routing, pools and supervision), from its kept plan. */
+export function servingBalancerConfig(plan: LocalPlan, planFile: string, backends: BackendEntry[]): BalancerConfig {
+  return balancerConfig(plan, backends, supervision(plan, planFile));
 }
 
 function describeCounts(plan: LocalPlan): string {
@@ -239,12 +249,17 @@ function recordFailure(context: RolloutContext, release: Release, evidence: Fail
  * The release's `before` task: one throw-away container of the new image on the environment's network, run to its
  * end before any replica changes. A failure (non-zero exit, or still running at --timeout) stops the release.
  */
-async function runBeforeTask(context: RolloutContext, plan: LocalPlan): Promise<{ ok: true } | { ok: false; reason: string; logTail: string[]; evidence: FailureEvidence }> {
+async function runBeforeTask(context: RolloutContext, plan: LocalPlan): Promise<{ ok: true } | { ok: false; interrupted: true } | { ok: false; interrupted?: undefined; reason: string; logTail: string[]; evidence: FailureEvidence }> {
   const before = plan.before;
   if (!before) return { ok: true };
   const name = releaseTaskContainerName(plan.app, plan.env, plan.release);
   const step = context.progress.step(`Release task before traffic moves: ${before.command.join(' ')} (image of ${before.service})`);
-  const result = await runTaskToEnd(context.docker, plan, before.container, { name }, context.secrets, { timeoutMs: context.timeoutSeconds * 1000 });
+  // Ctrl-C / SIGTERM stops the task's container (SIGTERM, SIGKILL after 10 s); runTaskToEnd removes it.
+  const result = await runTaskToEnd(context.docker, plan, before.container, { name }, context.secrets, { timeoutMs: context.timeoutSeconds * 1000, ...(context.signal ? { signal: context.signal } : {}) });
+  if (result.interrupted) {
+    step.fail('interrupted: the task was stopped and removed');
+    return { ok: false, interrupted: true };
+  }
   if (result.exitCode === 0 && !result.timedOut) {
     step.succeed('exit 0');
     return { ok: true };
@@ -287,36 +302,76 @@ function entriesOf(replicas: readonly ReplicaContainer[], release: number): Back
   return replicas.map((replica) => ({ id: replica.name, containerId: replica.id, release, service: replica.service, kind: replica.kind, url: replica.url, role: 'candidate' }));
 }
 
-/** Drains the old web replicas (in-flight requests finish, up to 30 s) while the old workers stop; then removes them. */
-async function retire(context: RolloutContext, oldBackends: readonly BackendEntry[], whose = 'the previous release'): Promise<void> {
-  if (oldBackends.length === 0) return;
+/**
+ * Drains the old web replicas (in-flight requests finish, up to 30 s), then stops and removes every old replica,
+ * workers included. With `interruptible`, Ctrl-C / SIGTERM before the stop returns false with every old replica still
+ * running, so the caller can put them back in rotation (undoAfterSwitch); once they stop, the drain finishes.
+ */
+export async function retire(context: Pick<RolloutContext, 'docker' | 'balancer' | 'progress' | 'signal'>, oldBackends: readonly BackendEntry[], options: { whose?: string; interruptible?: boolean } = {}): Promise<boolean> {
+  if (oldBackends.length === 0) return true;
   const web = oldBackends.filter((backend) => backend.kind === 'web');
-  const step = context.progress.step(`Drain ${oldBackends.length} replica${oldBackends.length === 1 ? '' : 's'} of ${whose}`);
-  const workers = Promise.all(oldBackends.filter((backend) => backend.kind !== 'web').map((backend) => stopAndRemove(context.docker, backend.containerId, 10)));
+  const step = context.progress.step(`Drain ${oldBackends.length} replica${oldBackends.length === 1 ? '' : 's'} of ${options.whose ?? 'the previous release'}`);
   const deadline = Date.now() + 30_000;
-  while (web.length) {
+  for (;;) {
+    if (options.interruptible && context.signal?.aborted) {
+      step.fail('interrupted; its replicas still run');
+      return false;
+    }
+    if (web.length === 0) break;
     const status = await context.balancer.status();
     const inflight = (status?.backends ?? []).filter((backend) => backend.role === 'draining').reduce((sum, backend) => sum + backend.inflight, 0);
     if (inflight === 0 || Date.now() > deadline) break;
     step.update(`${inflight} request${inflight === 1 ? '' : 's'} in flight`);
     await sleep(200);
   }
-  await Promise.all([workers, ...web.map((backend) => stopAndRemove(context.docker, backend.containerId, 10))]);
+  // From here the old replicas stop: an interrupt can no longer bring them back (the rollout then finishes).
+  await Promise.all(oldBackends.map((backend) => stopAndRemove(context.docker, backend.containerId, 10)));
   step.succeed('stopped');
+  return true;
+}
+
+/** A balancer configuration without a deploy's switch settings (canary split, test listener). */
+export function withoutSwitch(config: BalancerConfig): BalancerConfig {
+  const { split: _split, testPort: _testPort, testRouting: _testRouting, ...rest } = config;
+  return rest;
+}
+
+/**
+ * Undoes a rollout interrupted after its switch, while the previous release drains and its replicas still run: one
+ * balancer change puts them back in rotation (the previous routing and supervision, as before the deploy) with the
+ * new replicas draining; the new replicas finish their in-flight requests and are removed; the release is recorded
+ * interrupted. Returns the outcome with one line saying what was undone.
+ */
+async function undoAfterSwitch(context: RolloutContext, release: Release, candidates: readonly BackendEntry[], previous: BalancerConfig | undefined, oldBackends: readonly BackendEntry[]): Promise<DeployOutcome> {
+  const serving = previous?.supervise?.release ?? oldBackends[0]?.release;
+  const base = withoutSwitch(previous ?? context.balancer.savedConfig()!);
+  const back = oldBackends.map((backend) => ({ ...backend, role: 'active' as const }));
+  const leaving = candidates.map((backend) => ({ ...backend, role: 'draining' as const }));
+  const returned = context.progress.step(`Return traffic to release ${serving}`);
+  await context.balancer.apply({ ...base, backends: [...back, ...leaving] });
+  returned.succeed(`release ${serving} is in rotation again`);
+  await retire(context, leaving, { whose: `release ${release.number}` });
+  await context.balancer.apply({ ...base, backends: back });
+  clearTrafficSwitch(context.stateDir);
+  const line = `interrupted while release ${serving} drained: release ${serving} is back in rotation and the ${candidates.length} new replica${candidates.length === 1 ? '' : 's'} of release ${release.number} removed; release ${serving} keeps serving`;
+  const ended: Release = { ...release, status: 'interrupted', reason: line };
+  context.releases.record(ended);
+  return { ok: false, env: context.config.env, release: ended, ...(base.port !== undefined ? { url: `http://127.0.0.1:${base.port}` } : {}), reasons: [line], logTail: [], interrupted: line };
 }
 
 /**
  * Undoes an interrupted rollout before its replicas took traffic: the previous routing back, the new replicas
  * removed, the release recorded as interrupted. Returns the outcome with one line saying what was undone.
  */
-async function undoRollout(context: RolloutContext, release: Release, replicas: readonly ReplicaContainer[], previous: BalancerConfig | undefined, oldBackends: BackendEntry[]): Promise<DeployOutcome> {
+async function undoRollout(context: RolloutContext, release: Release, replicas: readonly ReplicaContainer[], previous: BalancerConfig | undefined, oldBackends: BackendEntry[], undone?: string): Promise<DeployOutcome> {
   const serving = previous?.supervise?.release;
   if (replicas.length) {
     if (previous && oldBackends.length) await context.balancer.apply({ ...previous, backends: oldBackends });
     else await context.balancer.stop();
     await Promise.all(replicas.map((replica) => stopAndRemove(context.docker, replica.id, 2)));
   }
-  const line = `interrupted: ${replicas.length ? `removed the ${replicas.length} new replica${replicas.length === 1 ? '' : 's'} of release ${release.number}` : `release ${release.number} started no replica`}; ${oldBackends.length && serving !== undefined ? `release ${serving} keeps serving` : 'nothing was serving before'}`;
+  const what = undone ?? (replicas.length ? `removed the ${replicas.length} new replica${replicas.length === 1 ? '' : 's'} of release ${release.number}` : `release ${release.number} started no replica`);
+  const line = `interrupted: ${what}; ${oldBackends.length && serving !== undefined ? `release ${serving} keeps serving` : 'nothing was serving before'}`;
   context.releases.record({ ...release, status: 'interrupted', reason: line });
   return { ok: false, env: context.config.env, release: { ...release, status: 'interrupted', reason: line }, ...(oldBackends.length && previous?.port !== undefined ? { url: `http://127.0.0.1:${previous.port}` } : {}), reasons: [line], logTail: [], interrupted: line };
 }
@@ -326,16 +381,22 @@ export async function rollout(context: RolloutContext, request: RolloutRequest):
   const { config, docker, progress } = context;
   const plan = request.plan ?? planLocal(config, { release: request.release, databasePassword: context.databasePassword });
   const release = newRelease(request);
-
-  await ensureNetwork(docker, plan);
-  await startDependencies(context, plan);
-  const planFile = writePlan(context, plan);
+  // Still `deploying`, now with its image and digest: a deploy killed after its switch leaves a complete record.
+  context.releases.record({ ...release, createdAt: context.releases.get(request.release)?.createdAt ?? release.createdAt, status: 'deploying' });
 
   const previous = context.balancer.savedConfig();
+  const oldBackends = (previous?.backends ?? []).filter((backend) => backend.role !== 'candidate');
+  await ensureNetwork(docker, plan);
+  await startDependencies(context, plan);
+  if (context.signal?.aborted) return undoRollout(context, release, [], previous, oldBackends);
+  const planFile = writePlan(context, plan);
+
   const serving = Boolean(previous?.supervise) && (await context.balancer.status()) !== undefined;
   // A rollback restores images whose `before` task already ran when they were released: it does not run again.
   const before = request.rollbackOf === undefined ? await runBeforeTask(context, plan) : ({ ok: true } as const);
-  const oldBackends = (previous?.backends ?? []).filter((backend) => backend.role !== 'candidate');
+  if (!before.ok && before.interrupted) {
+    return undoRollout(context, release, [], previous, oldBackends, `stopped and removed the release.before task of release ${release.number}; no replica was changed`);
+  }
   if (context.signal?.aborted) return undoRollout(context, release, [], previous, oldBackends);
   if (!before.ok) {
     // No diagnosis: the reason already says exactly what failed (the before task's exit), and the table of known
@@ -390,7 +451,7 @@ export async function rollout(context: RolloutContext, request: RolloutRequest):
     ];
     await context.balancer.apply(balancerConfig(plan, promoted, supervise));
     rotation.succeed(plan.url ? `release ${request.release} in rotation at ${plan.url}` : `release ${request.release} running`);
-    await retire(context, oldBackends);
+    if (!(await retire(context, oldBackends, { interruptible: true }))) return undoAfterSwitch(context, release, candidates, previous, oldBackends);
   }
   await context.balancer.apply(balancerConfig(plan, candidates.map((backend) => ({ ...backend, role: 'active' as const })), supervise));
   // Replicas of older releases the balancer no longer knows about (e.g. after a crash of berth itself).
@@ -400,7 +461,12 @@ export async function rollout(context: RolloutContext, request: RolloutRequest):
   release.status = 'deployed';
   context.releases.record(release);
   rmSync(join(context.stateDir, STATE_FILES.lastFailure), { force: true });
-  return { ok: true, env: config.env, release, ...(plan.url ? { url: plan.url } : {}), reasons: [], logTail: [] };
+  // Ctrl-C / SIGTERM once the previous release's replicas were stopping or gone: nothing to go back to, so the new
+  // release stays deployed and serving (never nothing serving); the line says so and the exit code is still 130.
+  const late = context.signal?.aborted
+    ? `interrupted too late to undo: ${oldBackends.length ? `the replicas of release ${previous?.supervise?.release ?? oldBackends[0]!.release} had already stopped` : 'nothing was serving before'}, so release ${request.release} stays deployed and serving${oldBackends.length ? ' (`berth rollback` goes back)' : ''}`
+    : undefined;
+  return { ok: true, env: config.env, release, ...(plan.url ? { url: plan.url } : {}), reasons: [], logTail: [], ...(late ? { interrupted: late } : {}) };
 }
 
 interface SwitchInput {
@@ -460,7 +526,7 @@ async function switchSets(context: RolloutContext, plan: LocalPlan, input: Switc
   }
   clearTrafficSwitch(stateDir);
   await balancer.apply(balancerConfig(plan, [...active, ...oldBackends.map((backend) => ({ ...backend, role: 'draining' as const }))], supervise));
-  await retire(context, oldBackends);
+  if (!(await retire(context, oldBackends, { interruptible: true }))) return undoAfterSwitch(context, input.release, candidates, previous, oldBackends);
   return undefined;
 }
 
@@ -508,7 +574,7 @@ async function holdTraffic(context: RolloutContext, state: TrafficSwitchState, s
 async function trafficReturned(context: RolloutContext, release: Release, candidates: readonly BackendEntry[], returned: TrafficReturn, port: number | undefined): Promise<DeployOutcome> {
   const saved = context.balancer.savedConfig();
   const { previous } = returned;
-  await retire(context, candidates.map((backend) => ({ ...backend, role: 'draining' as const })), `release ${release.number}`);
+  await retire(context, candidates.map((backend) => ({ ...backend, role: 'draining' as const })), { whose: `release ${release.number}` });
   if (saved) await context.balancer.apply({ ...saved, backends: saved.backends.filter((backend) => !candidates.some((candidate) => candidate.id === backend.id)) });
   clearTrafficSwitch(context.stateDir);
   const url = port !== undefined ? { url: `http://127.0.0.1:${port}` } : {};
