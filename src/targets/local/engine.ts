@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
 import { OperationError } from '../../errors.js';
-import { logLines } from './log-lines.js';
+import { logLines, tailLines, tailRequest } from './log-lines.js';
 import { LABEL_APP, LABEL_ENV, LABEL_RELEASE, LABEL_ROLE } from '../../model/index.js';
 import { dependencyCreateOptions, replicaCreateOptions, type DependencySpec, type LocalPlan, type LongRunningServicePlan } from '../../plan/local/local-plan.js';
 
@@ -142,8 +142,8 @@ export async function stopAndRemove(docker: Docker, idOrName: string, seconds = 
 /** The last lines a container printed (stdout and stderr), oldest first. */
 export async function containerLogTail(docker: Docker, idOrName: string, lines = 20): Promise<string[]> {
   try {
-    const buffer = (await docker.getContainer(idOrName).logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
-    return demuxBuffer(buffer).map((entry) => entry.text).filter((line) => line.trim() !== '');
+    const buffer = (await docker.getContainer(idOrName).logs({ stdout: true, stderr: true, tail: tailRequest(lines), follow: false })) as unknown as Buffer;
+    return tailLines(buffer, lines).map((entry) => entry.text).filter((line) => line.trim() !== '');
   } catch {
     return [];
   }
