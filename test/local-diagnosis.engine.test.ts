@@ -15,10 +15,11 @@ const apps: FixtureApp[] = [];
 const SHORT_TIMING = '{ path: /, interval: 5, timeout: 2, healthyThreshold: 2, unhealthyThreshold: 2, gracePeriod: 0 }';
 const DEFAULT_TIMING = '{ path: / }';
 
-function brokenApp(fixture: string, health = SHORT_TIMING): FixtureApp {
+/** `name`: the app name when `ld-<fixture>` would pass berth's 20-character limit. */
+function brokenApp(fixture: string, health = SHORT_TIMING, name = fixture): FixtureApp {
   const dir = mkdtempSync(join(tmpdir(), 'ld-app-'));
   cpSync(join(ROOT, 'test/fixtures/diagnosis', fixture), dir, { recursive: true });
-  writeFileSync(join(dir, 'berth.yml'), `app: ld-${fixture}
+  writeFileSync(join(dir, 'berth.yml'), `app: ld-${name}
 service:
   port: 8000
   health: ${health}
@@ -84,9 +85,9 @@ describe('berth deploy names the cause of a failed local rollout first', { timeo
   });
 
   it('an app whose image lacks a module it imports', async () => {
-    const result = await berth(brokenApp('missing-dependency', DEFAULT_TIMING), ['deploy', '--timeout', '100s']);
+    const result = await berth(brokenApp('missing-dependency', DEFAULT_TIMING, 'missing-dep'), ['deploy', '--timeout', '100s']);
     expect(result.code).toBe(1);
-    expect(errorLines(result.stderr)).toEqual(['error: The app imports flask, which is not installed in the image.', expect.stringMatching(/^fix: Add flask to the app's dependencies \(requirements\.txt/)]);
+    expect(errorLines(result.stderr)).toEqual(['error: The app imports waitress, which is not installed in the image.', expect.stringMatching(/^fix: Add waitress to the app's dependencies \(requirements\.txt/)]);
     expect(result.stderr).not.toMatch(/ECS|task definition|Target\.|target group|security group/);
   });
 

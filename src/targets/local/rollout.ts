@@ -18,7 +18,7 @@ import type { Progress } from '../../terminal/progress.js';
 import type { DeployOutcome, Release } from '../operations.js';
 import type { BalancerClient } from './balancer-client.js';
 import { WORKER_STABLE_SECONDS, type BackendEntry, type BalancerConfig, type BalancerStatus, type PoolConfig } from './balancer-model.js';
-import { containerLogTail, ensureDependency, ensureNetwork, startReplica, stopAndRemove, waitHealthy, type Docker, type ReplicaContainer } from './engine.js';
+import { containerLogTail, ensureDependency, ensureNetwork, lastExitCode, startReplica, stopAndRemove, waitHealthy, type Docker, type ReplicaContainer } from './engine.js';
 import { writePrivateFile } from './private-files.js';
 import { releasePlanText } from './release-plan-file.js';
 import { redactSecrets } from './redact.js';
@@ -222,7 +222,8 @@ async function waitForReplicas(context: RolloutContext, plan: LocalPlan, replica
       const info = await context.docker.getContainer(replica.id).inspect().catch(() => undefined);
       if (!info) return { healthy: false, reason: `replica ${replica.name} was removed`, status, failed: replica };
       if (info.RestartCount > 0 || (!info.State.Running && !info.State.Restarting)) {
-        return { healthy: false, reason: `replica ${replica.name} exited with code ${info.State.ExitCode}${info.State.OOMKilled ? ' (out of memory: raise its memory in berth.yml)' : ''}`, status, failed: replica };
+        const code = await lastExitCode(context.docker, info);
+        return { healthy: false, reason: `replica ${replica.name} exited${code === undefined ? '' : ` with code ${code}`}${info.State.OOMKilled ? ' (out of memory: raise its memory in berth.yml)' : ''}`, status, failed: replica };
       }
       if (backend?.health === 'unhealthy') {
         return { healthy: false, reason: unhealthyReason(plan.services.find((service) => service.name === replica.service), replica, backend.lastError), status, failed: replica };
@@ -585,7 +586,8 @@ async function gatherEvidence(context: RolloutContext, replicas: ReplicaContaine
         id: replica.name,
         stoppedReason: info.State.OOMKilled ? 'OutOfMemory: container killed due to memory usage' : 'Essential container in task exited',
         stopCode: 'EssentialContainerExited',
-        containers: [{ name: replica.service, exitCode: info.State.ExitCode, reason: info.State.Error || undefined }],
+        // A replica the engine already started again has state exit code 0: the code of the exit that counted is asked for.
+        containers: [{ name: replica.service, exitCode: await lastExitCode(context.docker, info), reason: info.State.Error || undefined }],
       });
     }
   }
