@@ -16,6 +16,10 @@ const PORT = 15092;
 const CANARY = 'canary-cli-8d2f-secret-value';
 const secrets = new Map<string, { value: string; changed: number }>();
 const bodies: string[] = [];
+const STAGE_RELEASES = [1, 2].map((number) => ({
+  number, image: `111122223333.dkr.ecr.eu-west-1.amazonaws.com/berth/aws-cli@sha256:${String(number).repeat(64)}`, digest: `sha256:${String(number).repeat(64)}`,
+  createdAt: `2026-11-2${number}T10:00:00.000Z`, createdBy: 'Deploy/alice', status: number === 1 ? 'superseded' : 'deployed',
+}));
 let server: Server;
 let dir: string;
 
@@ -47,7 +51,8 @@ function fakeAws(target: string | undefined, body: string, response: ServerRespo
     case 'secretsmanager.ListSecrets':
       return json(200, { SecretList: [...secrets].map(([name, secret]) => ({ Name: name, LastChangedDate: secret.changed, SecretVersionsToStages: { v1: ['AWSCURRENT'] } })) });
     case 'AmazonSSM.GetParametersByPath':
-      return json(200, { Parameters: [] });
+      // Environment stage has two releases (for rollback); the others none.
+      return json(200, { Parameters: input.Path === '/berth/aws-cli/stage/releases' ? STAGE_RELEASES.map((release) => ({ Name: `/berth/aws-cli/stage/releases/00000${release.number}`, Value: JSON.stringify(release) })) : [] });
     default:
       return json(400, { __type: 'UnknownOperationException', message: `the stand-in does not know ${target}` });
   }
@@ -74,7 +79,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'berth.yml'), [
     'app: aws-cli', 'service:', '  port: 8000', '  secrets: [STRIPE_KEY, SESSION_SECRET]',
     `  image: 111122223333.dkr.ecr.eu-west-1.amazonaws.com/berth/aws-cli@sha256:${'ab'.repeat(32)}`,
-    'environments:', '  prod:', '    region: eu-west-1', '    account: "111122223333"', '  other:', '    region: eu-west-1', '    account: "999999999999"',
+    'environments:', '  prod:', '    region: eu-west-1', '    account: "111122223333"', '  other:', '    region: eu-west-1', '    account: "999999999999"', '  stage:', '    region: eu-west-1', '    account: "111122223333"',
   ].join('\n'));
   server = createServer((request, response) => {
     let body = '';
@@ -121,6 +126,14 @@ describe('berth on an AWS environment through AWS_ENDPOINT_URL', () => {
     expect(deploy.code).toBe(1);
     expect(deploy.stderr).toContain('AWS account 111122223333 (Deploy/alice) in eu-west-1');
     expect(deploy.stdout).toBe('');
+  }, 60_000);
+
+  it("rollback says it runs the release's image with today's berth.yml env before anything deploys", async () => {
+    const rollback = await berth(['rollback', '--env', 'stage', '--yes']);
+    expect(rollback.code).toBe(1);
+    expect(rollback.stderr).toContain("on AWS a rollback runs release 1's image with today's berth.yml env, secret names and settings");
+    // It stops on today's declared secrets, which an AWS rollback still needs.
+    expect(rollback.stderr).toContain('error: berth.yml declares secrets without a value in Secrets Manager for environment stage: STRIPE_KEY, SESSION_SECRET');
   }, 60_000);
 
   it('status and releases of a never-deployed environment', async () => {

@@ -4,15 +4,19 @@ import { awsHealthCheckNote, failureCounts, failureCountsNow, localSecondsToHeal
 const health = { path: '/health', interval: 30, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3, gracePeriod: 60 };
 
 describe('fast local probes', () => {
-  it('probe a replica every second until it is healthy, then at the configured interval', () => {
-    expect(probeDelaySeconds(health, 'initial')).toBe(1);
+  it('probe a new replica every quarter second until it answers, then every half second until it is healthy, then at the configured interval', () => {
+    expect(probeDelaySeconds(health, 'initial')).toBe(0.25);
+    expect(probeDelaySeconds(health, 'initial', 0)).toBe(0.25);
+    expect(probeDelaySeconds(health, 'initial', 1)).toBe(0.5);
+    expect(probeDelaySeconds({ interval: 0.2 }, 'initial', 0)).toBe(0.2);
     expect(probeDelaySeconds(health, 'healthy')).toBe(30);
     expect(probeDelaySeconds(health, 'unhealthy')).toBe(30);
-    expect(probeDelaySeconds({ interval: 0.5 }, 'initial')).toBe(0.5);
+    expect(probeDelaySeconds({ interval: 0.4 }, 'initial', 1)).toBe(0.4);
   });
 
-  it('make a good replica healthy after healthyThreshold passes one second apart, where AWS needs healthyThreshold intervals', () => {
-    expect(localSecondsToHealthy(health)).toBe(1);
+  it('make a good replica healthy after healthyThreshold passes half a second apart, where AWS needs healthyThreshold intervals', () => {
+    expect(localSecondsToHealthy(health)).toBe(0.5);
+    expect(localSecondsToHealthy({ interval: 30, healthyThreshold: 5 })).toBe(2);
     expect(secondsToHealthy(health)).toBe(60);
     expect(awsHealthCheckNote(health)).toBe('on AWS the same checks take at least 60s (2 passes, 30s apart)');
     expect(localSecondsToHealthy({ interval: 30, healthyThreshold: 1 })).toBe(0);

@@ -5,6 +5,7 @@
 import type { Progress } from '../terminal/progress.js';
 import type { FailureEvidence } from '../doctor/failure-evidence.js';
 import type { Release } from '../model/release.js';
+import type { ReleaseChange } from '../plan/local/rollback-plan.js';
 
 export type { Release, ReleaseStatus } from '../model/release.js';
 
@@ -52,6 +53,23 @@ export interface DeployOutcome {
    * before the reasons and the log tail (absent on success, empty when the table knows no cause).
    */
   diagnoses?: DeployDiagnosis[];
+  /** A rollback: whose env it ran and what berth.yml changed since that release (names only). */
+  rollback?: RollbackRestore;
+}
+
+/** What a rollback restored besides the image (`berth rollback --json`: `rollback`). */
+export interface RollbackRestore {
+  /** The restored release. */
+  release: number;
+  /**
+   * `recorded`: the release's own env, secret names and service settings, as it recorded them; `current`: today's
+   * berth.yml (the release was recorded before berth kept them, or the target does not restore them).
+   */
+  env: 'recorded' | 'current';
+  /** What berth.yml changed since the release, by name (empty when nothing, or with `env: current`). */
+  changes: ReleaseChange[];
+  /** The line printed before the rollback rolled, when there is one. */
+  note?: string;
 }
 
 /** One cause of a failed deploy and its fix, in the doctor's words (src/doctor/known-failures.ts). */

@@ -320,7 +320,11 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
     if (returned) return returned;
     const target = rollbackTarget(await p.releases.list(), request.to);
     progress.info(`rolling back to release ${target.number} (${target.digest.slice(0, 19)}…, deployed ${target.createdAt} by ${target.createdBy})`);
-    return remember(await runDeploy(p, { kind: 'rollback', release: target }, { timeoutSeconds: request.timeoutSeconds }));
+    // The stack is synthesized from today's berth.yml: only the image is the release's (docs/aws.md#releases).
+    const note = `on AWS a rollback runs release ${target.number}'s image with today's berth.yml env, secret names and settings`;
+    progress.info(note);
+    const outcome = await runDeploy(p, { kind: 'rollback', release: target }, { timeoutSeconds: request.timeoutSeconds });
+    return remember({ ...outcome, rollback: { release: target.number, env: 'current', changes: [], note } });
   }
 
   async function releases(): Promise<Release[]> {

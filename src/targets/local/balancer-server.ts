@@ -22,6 +22,9 @@ import { writePrivateFile } from './private-files.js';
 import { parseReleasePlan } from './release-plan-file.js';
 import { LocalSecretFile } from './secret-store.js';
 
+/** Milliseconds from a web replica's registration (or its restart by the engine) to its first health check. */
+const FIRST_CHECK_MS = 100;
+
 export interface BalancerFiles {
   /** balancer.json: the desired configuration (rewritten by the balancer when it replaces a replica). */
   config: string;
@@ -207,7 +210,8 @@ export class LocalBalancer {
         const fresh: BackendStatus = { ...entry, health: 'initial', inflight: 0, served: 0, consecutivePasses: 0, consecutiveFailures: 0, registeredAt: new Date().toISOString() };
         this.backends.set(entry.id, restoreHealth(fresh, this.restored));
         // Workers are not checked over HTTP: the supervisor reads their health from the engine.
-        if (entry.kind === 'web') this.scheduleCheck(entry.id, 1000);
+        // The first check soon after registration: a replica that is already listening passes it at once.
+        if (entry.kind === 'web') this.scheduleCheck(entry.id, FIRST_CHECK_MS);
       }
     }
     this.config.backends = entries;
@@ -262,7 +266,7 @@ export class LocalBalancer {
     this.promote(id, next);
     this.backends.set(id, next);
     // A replica that is not yet healthy is probed fast (src/model/health-timing.ts), then every interval.
-    this.scheduleCheck(id, probeDelaySeconds(health, next.health) * 1000);
+    this.scheduleCheck(id, probeDelaySeconds(health, next.health, next.consecutivePasses) * 1000);
   }
 
   /** Opens or closes the test listener as the configuration asks (blue/green and canary deploys). */
@@ -447,7 +451,7 @@ export class LocalBalancer {
             this.persist();
           }
           this.event(`${backend.id}: restarted by the engine; rejoins the rotation after ${threshold} passing check${threshold === 1 ? '' : 's'}`);
-          this.scheduleCheck(backend.id, 500);
+          this.scheduleCheck(backend.id, FIRST_CHECK_MS);
         } else if (running && url !== current.url) {
           this.backends.set(backend.id, { ...current, url });
           this.config.backends = this.config.backends.map((entry) => (entry.id === backend.id ? { ...entry, url } : entry));

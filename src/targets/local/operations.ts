@@ -8,9 +8,11 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../../config/model.js';
 import { OperationError, UsageError } from '../../errors.js';
-import { declaredSecrets, dependencyVolumeName, environmentStateDir, LABEL_RELEASE, LABEL_ROLE, LABEL_SERVICE, localPrefix, localReleaseImage, networkName, ownedElsewhereMessage, rollbackTarget, STATE_FILES } from '../../model/index.js';
+import { declaredSecrets, dependencyVolumeName, environmentStateDir, LABEL_RELEASE, LABEL_ROLE, LABEL_SERVICE, localPrefix, localReleaseImage, networkName, ownedElsewhereMessage, releasePlanFile, rollbackTarget, STATE_FILES } from '../../model/index.js';
 import type { Progress } from '../../terminal/progress.js';
-import type { CommandOutcome, DeployOutcome, DeployRequest, DestroyRequest, ExecRequest, JobRun, JobRunRequest, LogLine, LogsRequest, ProcessIO, Release, RollbackRequest, RunRequest, StatusReport, TargetOperations } from '../operations.js';
+import type { CommandOutcome, DeployOutcome, DeployRequest, DestroyRequest, ExecRequest, JobRun, JobRunRequest, LogLine, LogsRequest, ProcessIO, Release, RollbackRequest, RollbackRestore, RunRequest, StatusReport, TargetOperations } from '../operations.js';
+import { planLocal } from '../../plan/local/local-plan.js';
+import { describeChangesSince, missingRollbackSecrets, planRollback, type RollbackPlan } from '../../plan/local/rollback-plan.js';
 import { BalancerClient } from './balancer-client.js';
 import { connectEngine, demuxBuffer, engineError, listContainers, stopAndRemove, type Docker } from './engine.js';
 import { JobRunStore } from './job-runs.js';
@@ -18,6 +20,7 @@ import { LogLineAssembler, logFrames } from './log-lines.js';
 import { ensurePrivateDir } from './private-files.js';
 import { execInReplica, runJobNow, runOneOff, type OneOffContext } from './one-off.js';
 import { redactSecrets } from './redact.js';
+import { parseReleasePlan } from './release-plan-file.js';
 import { prepareReleaseImages, releaseDigest, removeDoctorImages, removeReleaseImages, retagRelease } from './release-images.js';
 import { ReleaseStore } from './release-store.js';
 import { readTrafficSwitch, returnTraffic, switchInFlight, writeTrafficSwitch } from './set-switch.js';
@@ -60,8 +63,9 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
     return secrets.file.maskValues();
   }
 
-  async function context(progress: Progress, timeoutSeconds: number): Promise<RolloutContext> {
-    await requireSecretValues();
+  /** `declaredSecrets: false`: a rollback of a recorded release checks the release's own secret names instead. */
+  async function context(progress: Progress, timeoutSeconds: number, options: { declaredSecrets?: boolean } = {}): Promise<RolloutContext> {
+    if (options.declaredSecrets !== false) await requireSecretValues();
     return {
       config,
       docker: await engine(),
@@ -225,17 +229,62 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
     return exclusively(async () => {
       await claimEnvironment(config, await engine(), stateDir, false);
       await repairWithNotice(progress);
-      const ctx = { ...(await context(progress, request.timeoutSeconds)), signal: request.signal };
+      const databasePassword = config.database ? secrets.file.generated('databasePassword') : undefined;
+      // Decided before anything changes: a secret the release needs and the store lacks stops here.
+      const decided = restoreOf(target.number, releases.nextNumber(), databasePassword);
+      const restore = announceRestore(decided, target.number, progress);
+      const ctx = { ...(await context(progress, request.timeoutSeconds, { declaredSecrets: decided.recorded === false })), signal: request.signal };
       await cleanUpAfterKilledDeploys(ctx.docker);
       const number = releases.allocate(localReleaseImage(config.app, config.env, releases.nextNumber()), createdBy(), target.number);
+      // Under the lock the number is the one planned; plan again should it ever not be.
+      const restored = decided.recorded && decided.plan.release !== number ? restoreOf(target.number, number, databasePassword) : decided;
       return settled(number, request.signal, async () => {
-        const images = await retagRelease(config, target.number, number);
-        if (request.signal?.aborted) return interruptedBeforeRollout(number);
-        const outcome = await rollout(ctx, { release: number, image: (images.find((image) => !image.service) ?? images[0]!).tag, digest: target.digest, rollbackOf: target.number });
+        const images = await retagRelease(config, target.number, number, restored.recorded ? restored.plan.images : undefined);
+        if (request.signal?.aborted) return { ...interruptedBeforeRollout(number), rollback: restore };
+        const outcome = await rollout(ctx, { release: number, image: (images.find((image) => !image.service) ?? images[0]!).tag, digest: target.digest, rollbackOf: target.number, ...(restored.recorded ? { plan: restored.plan } : {}) });
         if (outcome.ok) await pruneImages();
-        return outcome;
+        return { ...outcome, rollback: restore };
       });
     });
+  }
+
+  /**
+   * The plan a rollback to release `from` runs as release `release`: the one `from` recorded (its env, secret names
+   * and settings; src/plan/local/rollback-plan.ts), or `recorded: false` for a release recorded before berth kept it.
+   */
+  function restoreOf(from: number, release: number, databasePassword: string | undefined): RollbackPlan {
+    const file = releasePlanFile(stateDir, from);
+    let recorded: unknown;
+    if (existsSync(file)) {
+      try {
+        recorded = parseReleasePlan(readFileSync(file, 'utf8'), databasePassword);
+      } catch {
+        return { recorded: false, why: `its recorded plan (${file}) could not be read` };
+      }
+    }
+    return planRollback({ recorded, today: planLocal(config, { release, databasePassword }), config, from });
+  }
+
+  /**
+   * Says, before anything rolls, whose env the rollback runs and what berth.yml changed since (names only); stops
+   * (exit 1) when a secret the release needs has no value now, naming it and the fix.
+   */
+  function announceRestore(decided: RollbackPlan, from: number, progress: Progress): RollbackRestore {
+    if (!decided.recorded) {
+      const note = `release ${from} was recorded before berth kept each release's env (${decided.why}): it runs with today's berth.yml env and settings`;
+      progress.info(note);
+      return { release: from, env: 'current', changes: [], note };
+    }
+    const missing = missingRollbackSecrets(decided.secretNames, Object.keys(secrets.file.values()));
+    if (missing.length) {
+      throw new OperationError(
+        `release ${from} needs the secret${missing.length === 1 ? '' : 's'} ${missing.join(', ')}, which ${missing.length === 1 ? 'has' : 'have'} no value for environment ${config.env} now (a rollback runs the release's secret names with today's values); nothing was changed`,
+        missing.map((name) => `berth secrets set ${name} --env ${config.env}`).join('; '),
+      );
+    }
+    const note = describeChangesSince(from, decided.changes);
+    if (note) progress.info(note);
+    return { release: from, env: 'recorded', changes: decided.changes, ...(note ? { note } : {}) };
   }
 
   async function status(): Promise<StatusReport> {

@@ -12,7 +12,7 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../../config/model.js';
 import { emptyEvidence, type FailureEvidence } from '../../doctor/failure-evidence.js';
-import { awsHealthCheckNote, LABEL_RELEASE, labelFilters, releasePlanFile, releaseTaskContainerName, STATE_FILES } from '../../model/index.js';
+import { awsHealthCheckNote, FAST_PROBE_SECONDS, LABEL_RELEASE, labelFilters, releasePlanFile, releaseTaskContainerName, STATE_FILES } from '../../model/index.js';
 import { planLocal, type LocalPlan, type LongRunningServicePlan } from '../../plan/local/local-plan.js';
 import type { Progress } from '../../terminal/progress.js';
 import type { DeployOutcome, Release } from '../operations.js';
@@ -48,6 +48,8 @@ export interface RolloutRequest {
   image: string;
   digest: string;
   rollbackOf?: number;
+  /** The plan to run instead of today's berth.yml's: a rollback's (src/plan/local/rollback-plan.ts). */
+  plan?: LocalPlan;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -122,7 +124,7 @@ function describeCounts(plan: LocalPlan): string {
 function describeChecks(plan: LocalPlan): string {
   return plan.services.map((service) => {
     const what = service.kind === 'web'
-      ? `${service.health.path}, ${service.health.healthyThreshold} passes, every second until healthy`
+      ? `${service.health.path}, ${service.health.healthyThreshold} passes, ${FAST_PROBE_SECONDS}s apart until healthy`
       : service.health ? `${service.health.command.join(' ')} every ${service.health.interval}s` : `running for ${WORKER_STABLE_SECONDS}s`;
     return plan.services.length > 1 ? `${service.name}: ${what}` : what;
   }).join('; ');
@@ -237,7 +239,7 @@ async function waitForReplicas(context: RolloutContext, plan: LocalPlan, replica
     }
     onCount(healthy);
     if (healthy === replicas.length) return { healthy: true, status };
-    await sleep(300);
+    await sleep(200);
   }
   const stuck = replicas.find((replica) => status?.backends.find((entry) => entry.id === replica.name)?.health !== 'healthy') ?? replicas[0];
   const lastError = status?.backends.find((entry) => entry.id === stuck?.name)?.lastError;
@@ -287,24 +289,25 @@ async function runBeforeTask(context: RolloutContext, plan: LocalPlan): Promise<
   return { ok: false, reason, logTail, evidence };
 }
 
-/** Starts every replica of every web and worker service of the release. */
+/** Starts every replica of every web and worker service of the release, all at once (the engine creates them in parallel). */
 async function startReplicas(context: RolloutContext, plan: LocalPlan): Promise<ReplicaContainer[]> {
   const step = context.progress.step(`Start ${describeCounts(plan)} of release ${plan.release}`);
-  const total = plan.services.reduce((sum, service) => sum + service.count, 0);
-  const replicas: ReplicaContainer[] = [];
-  try {
-    for (const service of plan.services) {
-      for (let index = 1; index <= service.count; index += 1) {
-        replicas.push(await startReplica(context.docker, plan, service, index, context.secrets));
-        step.update(`${replicas.length}/${total} started`);
-      }
-    }
-  } catch (error) {
+  const wanted = plan.services.flatMap((service) => Array.from({ length: service.count }, (_, index) => ({ service, index: index + 1 })));
+  let started = 0;
+  const results = await Promise.allSettled(wanted.map(async ({ service, index }) => {
+    const replica = await startReplica(context.docker, plan, service, index, context.secrets);
+    started += 1;
+    step.update(`${started}/${wanted.length} started`);
+    return replica;
+  }));
+  const replicas = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failure) {
     step.fail();
     await Promise.all(replicas.map((replica) => stopAndRemove(context.docker, replica.id, 2)));
-    throw error;
+    throw failure.reason;
   }
-  step.succeed(`${total}/${total} started`);
+  step.succeed(`${wanted.length}/${wanted.length} started`);
   return replicas;
 }
 
@@ -349,7 +352,7 @@ async function undoRollout(context: RolloutContext, release: Release, replicas: 
 /** Runs one release: the shared core of deploy and rollback. */
 export async function rollout(context: RolloutContext, request: RolloutRequest): Promise<DeployOutcome> {
   const { config, docker, progress } = context;
-  const plan = planLocal(config, { release: request.release, databasePassword: context.databasePassword });
+  const plan = request.plan ?? planLocal(config, { release: request.release, databasePassword: context.databasePassword });
   const release = newRelease(request);
 
   await ensureNetwork(docker, plan);
