@@ -15,10 +15,11 @@ const apps: FixtureApp[] = [];
 const SHORT_TIMING = '{ path: /, interval: 5, timeout: 2, healthyThreshold: 2, unhealthyThreshold: 2, gracePeriod: 0 }';
 const DEFAULT_TIMING = '{ path: / }';
 
-function brokenApp(fixture: string, health = SHORT_TIMING): FixtureApp {
+/** `name`: the app name when `ld-<fixture>` would pass berth's 20-character limit. */
+function brokenApp(fixture: string, health = SHORT_TIMING, name = fixture): FixtureApp {
   const dir = mkdtempSync(join(tmpdir(), 'ld-app-'));
   cpSync(join(ROOT, 'test/fixtures/diagnosis', fixture), dir, { recursive: true });
-  writeFileSync(join(dir, 'berth.yml'), `app: ld-${fixture}
+  writeFileSync(join(dir, 'berth.yml'), `app: ld-${name}
 service:
   port: 8000
   health: ${health}
@@ -69,6 +70,25 @@ describe('berth deploy names the cause of a failed local rollout first', { timeo
     const result = await berth(brokenApp('crash-on-start'), ['deploy']);
     expect(result.code).toBe(1);
     expect(errorLines(result.stderr)[0]).toMatch(/^error: The app crashed while starting \(exit code 1\): .*ZeroDivisionError/);
+  });
+
+  it('an app that connects to a compose host name (default health timing: stops on its log line, not after every check)', async () => {
+    // --timeout 100s: the checks alone could not fail before 150 s, so the cause came from the replica's own error line.
+    const result = await berth(brokenApp('compose-hostname', DEFAULT_TIMING), ['deploy', '--timeout', '100s']);
+    expect(result.code).toBe(1);
+    expect(errorLines(result.stderr)).toEqual([
+      'error: The app connects to Redis at the host "redis", a service name from a docker-compose file; that name does not resolve here.',
+      'fix: Declare `cache: redis` in berth.yml and connect with REDIS_URL, which berth sets, instead of the fixed host "redis": on AWS only the variable works.',
+    ]);
+    expect(result.stderr).not.toContain('was not healthy within');
+    expect(result.stderr).not.toMatch(/ECS|task definition|Target\.|target group|security group|ElastiCache/);
+  });
+
+  it('an app whose image lacks a module it imports', async () => {
+    const result = await berth(brokenApp('missing-dependency', DEFAULT_TIMING, 'missing-dep'), ['deploy', '--timeout', '100s']);
+    expect(result.code).toBe(1);
+    expect(errorLines(result.stderr)).toEqual(['error: The app imports waitress, which is not installed in the image.', expect.stringMatching(/^fix: Add waitress to the app's dependencies \(requirements\.txt/)]);
+    expect(result.stderr).not.toMatch(/ECS|task definition|Target\.|target group|security group/);
   });
 
   it('an image with an ENTRYPOINT and no CMD', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { conclusiveDiagnosis, diagnose, explainFailure, textFor, type DiagnoseConfig } from './diagnose.js';
+import { conclusiveDiagnosis, conclusiveWhileRunning, diagnose, explainFailure, textFor, type DiagnoseConfig } from './diagnose.js';
 import { emptyEvidence, type FailureEvidence } from './failure-evidence.js';
 import { KNOWN_FAILURES } from './known-failures.js';
 
@@ -447,6 +447,23 @@ describe('conclusiveDiagnosis', () => {
     expect(conclusiveDiagnosis(localHealthFailure('connection to /health failed'), config)).toBeUndefined();
     expect(conclusiveDiagnosis(REAL_MESSAGES['health-not-ready']![0]!, config)).toBeUndefined();
     expect(conclusiveDiagnosis({ ...localHealthFailure('connection to /health failed'), logTail: ['Booting worker with pid: 7'] }, config)).toBeUndefined();
+  });
+});
+
+describe('conclusiveWhileRunning (a replica that still runs and fails its checks)', () => {
+  it('stops on a host name that does not resolve, in the app\'s own error line', () => {
+    const running = { ...localHealthFailure('HTTP 500 from /'), serviceEvents: [], logTail: [' * Running on all addresses (0.0.0.0)', 'redis.exceptions.ConnectionError: Error -3 connecting to redis:6379. Temporary failure in name resolution.'] };
+    expect(conclusiveWhileRunning(running, config)?.cause).toBe('The app connects to Redis at the host "redis", a service name from a docker-compose file; that name does not resolve here.');
+  });
+
+  it('leaves the port picture to the sockets: a logged port may precede the service port', () => {
+    const running = { ...localHealthFailure('connection to /health failed'), serviceEvents: [], logTail: ['[1] [INFO] Listening at: http://0.0.0.0:9100 (1)'] };
+    expect(conclusiveDiagnosis(running, config)?.id).toBe('app-wrong-port');
+    expect(conclusiveWhileRunning(running, config)).toBeUndefined();
+  });
+
+  it('keeps waiting on checks that merely fail', () => {
+    expect(conclusiveWhileRunning({ ...localHealthFailure('HTTP 500 from /'), serviceEvents: [], logTail: ['GET / 500'] }, config)).toBeUndefined();
   });
 });
 

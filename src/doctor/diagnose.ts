@@ -196,3 +196,15 @@ export function explainFailure(evidence: FailureEvidence, config: DiagnoseConfig
 export function conclusiveDiagnosis(evidence: FailureEvidence, config: DiagnoseConfig): Diagnosis | undefined {
   return diagnose(evidence, config).find((diagnosis) => diagnosis.conclusive);
 }
+
+/** Verdicts on the port picture: while a replica runs, its sockets decide those (held 10 s, rollout.ts), not a log line. */
+const SOCKET_VERDICTS = new Set(['app-wrong-port', 'app-loopback-only']);
+
+/**
+ * What a rollout may stop on while a new replica still runs and its checks fail: a conclusive diagnosis of its log
+ * lines (a host name that does not resolve, a module that is missing, ...), except the port picture, which a log
+ * line can state before the service port opens and which the replica's sockets settle instead.
+ */
+export function conclusiveWhileRunning(evidence: FailureEvidence, config: DiagnoseConfig): Diagnosis | undefined {
+  return diagnose(evidence, config).find((diagnosis) => diagnosis.conclusive && !SOCKET_VERDICTS.has(diagnosis.id));
+}

@@ -11,7 +11,7 @@ import type Docker from 'dockerode';
 import type { BuildSpec, ResolvedConfig, ServiceSpec, WebServiceSpec } from '../config/model.js';
 import { doctorImageTag as doctorImage, findService, LABEL_APP, LABEL_ROLE, longRunningServices, reservedEnvNames } from '../model/index.js';
 import type { Progress } from '../terminal/progress.js';
-import { fail, pass, warn, type CheckResult } from './check-result.js';
+import { fail, maskCheck, pass, warn, type CheckResult } from './check-result.js';
 import { buildImage as buildDockerImage, hostPlatform, inspectImage as inspectDockerImage, platformFor, type ImageInfo } from '../build/index.js';
 import { checkExpose, checkImageArch, checkImageUser, imageCheckId, imageLabel, imageSubjects, subjectArch, subjectImage, type DockerfileFacts, type ImageFacts, type ImageSubject } from './config-checks.js';
 import { diagnoseBuildFailure } from './build-failure.js';
@@ -21,6 +21,8 @@ import { probeCheckId, probeVerdict, type ProbeObservation } from './probe-verdi
 import { removeProbeDependencies, startProbeDependencies, type DependencyStart } from './probe-dependencies.js';
 import { describeDependencies, probeDependencyPlan, probedService, probeLabels, type ProbeDependencyPlan } from './probe-dependency-plan.js';
 import { ensureNetwork } from '../targets/local/engine.js';
+import { tailRequest } from '../targets/local/log-lines.js';
+import { cleanLine, demuxLogs, maskedLogTail } from './log-tail.js';
 import { NO_HEALTHCHECK } from '../plan/local/local-plan.js';
 
 /** Where the values of declared secrets come from for the local run; undefined values become placeholders. */
@@ -62,12 +64,6 @@ export async function checkEngine(docker: Docker): Promise<CheckResult> {
 /** A table sentence as a check message: lower-case start, no full stop. */
 function asMessage(text: string): string {
   return `${text.charAt(0).toLowerCase()}${text.slice(1)}`.replace(/\.$/, '');
-}
-
-/** Removes ANSI colour codes and carriage returns from output lines. */
-function cleanLine(line: string): string {
-  // eslint-disable-next-line no-control-regex
-  return line.replace(/\x1b\[[0-9;]*m/g, '').replace(/\r/g, '').trimEnd();
 }
 
 export interface BuildResult {
@@ -144,24 +140,6 @@ export async function prepareImage(config: ResolvedConfig, options: EngineCheckO
 export function imageChecks(config: ResolvedConfig, image: ImageFacts, dockerfile?: DockerfileFacts, subject: ImageSubject = imageSubjects(config)[0]!): CheckResult[] {
   const web = subject.services.filter((service): service is WebServiceSpec => service.kind === 'web');
   return [checkImageArch(config, image, dockerfile, subject), ...web.map((service) => checkExpose(config, image, service)), checkImageUser(image, imageCheckId('image-user', config, subject), imageLabel(subject))];
-}
-
-/** Splits the engine's multiplexed log stream (non-TTY containers) into lines. */
-export function demuxLogs(buffer: Buffer): string[] {
-  const chunks: string[] = [];
-  let offset = 0;
-  while (offset + 8 <= buffer.length && (buffer[offset] === 1 || buffer[offset] === 2 || buffer[offset] === 0)) {
-    const size = buffer.readUInt32BE(offset + 4);
-    chunks.push(buffer.subarray(offset + 8, offset + 8 + size).toString('utf8'));
-    offset += 8 + size;
-  }
-  const text = offset === 0 ? buffer.toString('utf8') : chunks.join('');
-  return text.split('\n').map(cleanLine).filter((line) => line.length > 0);
-}
-
-function redact(lines: string[], secrets: string[]): string[] {
-  const values = secrets.filter((value) => value.length >= 4);
-  return lines.map((line) => values.reduce((text, value) => text.split(value).join('***'), line));
 }
 
 /** A port of the range that nothing listens on, skipping those already handed out to this probe's containers. */
@@ -471,7 +449,7 @@ async function runBefore(run: ProbeRun, images: ReadonlyMap<string, string>): Pr
       const state = await container.inspect();
       const seconds = (Date.now() - started) / 1000;
       if (!state.State.Running) {
-        const logTail = redact(await containerLines(container), secretValues);
+        const logTail = await containerLines(container, secretValues);
         if (state.State.ExitCode === 0) {
           step.succeed();
           return pass('release-before', `release.before ${command} finished with code 0 in ${seconds.toFixed(1)}s${dependencyNote(run.config, run.plan.dependencies) ? `, ${dependencyNote(run.config, run.plan.dependencies)}` : ''}`);
@@ -481,7 +459,7 @@ async function runBefore(run: ProbeRun, images: ReadonlyMap<string, string>): Pr
       }
       if (seconds > BEFORE_WITHIN) {
         step.fail();
-        return fail('release-before', `release.before ${command} was still running after ${BEFORE_WITHIN}s against empty throw-away dependencies`, 'make the command end on its own (a migration that waits for input or a lock never does)', redact(await containerLines(container), secretValues));
+        return fail('release-before', `release.before ${command} was still running after ${BEFORE_WITHIN}s against empty throw-away dependencies`, 'make the command end on its own (a migration that waits for input or a lock never does)', await containerLines(container, secretValues));
       }
       await sleep(500);
     }
@@ -491,9 +469,9 @@ async function runBefore(run: ProbeRun, images: ReadonlyMap<string, string>): Pr
   }
 }
 
-async function containerLines(container: Docker.Container): Promise<string[]> {
-  const buffer = (await container.logs({ stdout: true, stderr: true, tail: LOG_LINES, follow: false })) as unknown as Buffer;
-  return demuxLogs(buffer);
+async function containerLines(container: Docker.Container, secrets: readonly string[]): Promise<string[]> {
+  const buffer = (await container.logs({ stdout: true, stderr: true, tail: tailRequest(LOG_LINES), follow: false })) as unknown as Buffer;
+  return maskedLogTail(buffer, LOG_LINES, secrets);
 }
 
 /** Probes one service: starts it, watches it, and turns what happened into check results. */
@@ -502,7 +480,7 @@ async function probeService(run: ProbeRun, probe: ServiceProbe): Promise<CheckRe
   const { service } = probe;
   const connection = probedService(plan, service.name)?.connectionEnv ?? {};
   const { env, placeholders, secretValues } = await containerEnvironment(config, service, options.secretValues, connection);
-  const logs = async (container?: Docker.Container) => (container ? redact(await containerLines(container), secretValues) : []);
+  const logs = async (container?: Docker.Container) => (container ? containerLines(container, secretValues) : []);
   const several = config.services.length > 1;
   const title = service.kind === 'web'
     ? `Starting ${several ? `the ${service.name} service` : 'the container'} and waiting for GET ${service.health.path} on port ${service.port}`
@@ -512,7 +490,8 @@ async function probeService(run: ProbeRun, probe: ServiceProbe): Promise<CheckRe
     const observation = service.kind === 'web'
       ? await observeWeb(run, service, probe, env, logs, step)
       : await observeWorker(run, service, probe, env, logs, step);
-    const results = probeVerdict(observation, { config, service, placeholders, dependencies: dependencyNote(config, plan.dependencies) });
+    // A health command's output reaches the messages unread by `logs`: every line is masked the same way.
+    const results = probeVerdict(observation, { config, service, placeholders, dependencies: dependencyNote(config, plan.dependencies) }).map((result) => maskCheck(result, secretValues));
     if (results.some((r) => r.status === 'fail')) step.fail();
     else step.succeed();
     return results;

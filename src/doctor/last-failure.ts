@@ -9,7 +9,8 @@ import { dirname } from 'node:path';
 import type Docker from 'dockerode';
 import type { ResolvedConfig } from '../config/model.js';
 import { labelFilters, stateFile } from '../model/index.js';
-import { demuxLogs } from './engine-checks.js';
+import { tailRequest } from '../targets/local/log-lines.js';
+import { maskedLogTail } from './log-tail.js';
 import { emptyEvidence, type FailureEvidence } from './failure-evidence.js';
 
 export interface LastFailureRecord {
@@ -19,6 +20,9 @@ export interface LastFailureRecord {
   release?: number;
   evidence: FailureEvidence;
 }
+
+/** Log lines of a broken replica the doctor reads when no record exists. */
+const LOG_TAIL = 20;
 
 type RecordConfig = Pick<ResolvedConfig, 'app' | 'env' | 'target'>;
 
@@ -66,8 +70,8 @@ export async function supersededLocally(config: Pick<ResolvedConfig, 'app' | 'en
   }
 }
 
-/** Reads the local engine's app containers of this environment that exited or are unhealthy. */
-export async function localEngineEvidence(docker: Docker, config: Pick<ResolvedConfig, 'app' | 'env'>): Promise<FailureEvidence | undefined> {
+/** Reads the local engine's app containers of this environment that exited or are unhealthy; `mask`: every secret value. */
+export async function localEngineEvidence(docker: Docker, config: Pick<ResolvedConfig, 'app' | 'env'>, mask: readonly string[] = []): Promise<FailureEvidence | undefined> {
   const containers = await docker.listContainers({
     all: true,
     filters: { label: labelFilters(config.app, config.env, 'app') },
@@ -85,8 +89,8 @@ export async function localEngineEvidence(docker: Docker, config: Pick<ResolvedC
     });
     if (!exited) evidence.serviceEvents.push(`replica ${name} is unhealthy`);
     if (info.State.Error) evidence.serviceEvents.push(info.State.Error);
-    const logs = (await docker.getContainer(summary.Id).logs({ stdout: true, stderr: true, tail: 20, follow: false })) as unknown as Buffer;
-    if (evidence.logTail.length === 0) evidence.logTail = demuxLogs(logs);
+    const logs = (await docker.getContainer(summary.Id).logs({ stdout: true, stderr: true, tail: tailRequest(LOG_TAIL), follow: false })) as unknown as Buffer;
+    if (evidence.logTail.length === 0) evidence.logTail = maskedLogTail(logs, LOG_TAIL, mask);
   }
   return evidence;
 }

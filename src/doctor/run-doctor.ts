@@ -10,7 +10,7 @@ import type { BuildSpec, ResolvedConfig } from '../config/model.js';
 import { declaredSecrets, webServices } from '../model/index.js';
 import { BerthError } from '../errors.js';
 import type { Progress } from '../terminal/progress.js';
-import { fail, warn, type CheckResult } from './check-result.js';
+import { fail, maskCheck, warn, type CheckResult } from './check-result.js';
 import { checkBuildArgSecrets, checkEnvSecrets, checkSecretsSet, imageSubjects, subjectImage, type DockerfileFacts } from './config-checks.js';
 import { probeCheckId } from './probe-verdict.js';
 import { diagnose } from './diagnose.js';
@@ -28,6 +28,8 @@ export interface DoctorOptions {
   awsClients?: AwsClients;
   /** Skip the Docker engine checks (e.g. --no-docker). */
   skipEngine?: boolean;
+  /** Every secret value berth knows for the environment (declared and generated): masked in every result. */
+  maskValues?: readonly string[];
 }
 
 /** Turns the diagnoses of a failed deploy into failing checks "last-deploy.<known failure id>". */
@@ -51,6 +53,17 @@ export async function localSecretValues(config: ResolvedConfig): Promise<SecretV
   };
 }
 
+/** The local environment's values to mask: its secrets and generated credentials (the local target's one list). */
+export async function localMaskValues(config: ResolvedConfig): Promise<string[]> {
+  const { localSecretStore } = await import('../targets/local/secret-store.js');
+  try {
+    return localSecretStore(config.app, config.env, declaredSecrets(config)).file.maskValues();
+  } catch {
+    // An unreadable secret file holds no value berth could have given a container.
+    return [];
+  }
+}
+
 /** A Dockerfile's ARG names and FROM --platform pins (the app's by default); undefined without a build or when unreadable. */
 export async function readDockerfileFacts(config: ResolvedConfig, build: BuildSpec | undefined = config.image.build): Promise<DockerfileFacts | undefined> {
   if (!build) return undefined;
@@ -64,7 +77,13 @@ export async function readDockerfileFacts(config: ResolvedConfig, build: BuildSp
   }
 }
 
+/** Every check, with every secret value berth knows masked (log lines, build output, last failure's record). */
 export async function runDoctor(config: ResolvedConfig, options: DoctorOptions): Promise<CheckResult[]> {
+  const results = await runChecks(config, options);
+  return results.map((result) => maskCheck(result, options.maskValues ?? []));
+}
+
+async function runChecks(config: ResolvedConfig, options: DoctorOptions): Promise<CheckResult[]> {
   // Every image of the release: the app's shared one and each service's own, with its Dockerfile's facts.
   const images = await Promise.all(imageSubjects(config).map(async (subject) => ({ subject, dockerfile: await readDockerfileFacts(config, subjectImage(config, subject).build) })));
   const results: CheckResult[] = [checkEnvSecrets(config), ...images.filter(({ subject }) => subjectImage(config, subject).build).map(({ subject, dockerfile }) => checkBuildArgSecrets(config, dockerfile, subject))];
@@ -133,7 +152,7 @@ export async function runDoctor(config: ResolvedConfig, options: DoctorOptions):
   if (record) {
     results.push(...lastDeployChecks(record.evidence, config, record.recordedAt));
   } else if (config.target === 'local' && docker) {
-    const evidence = await localEngineEvidence(docker, config).catch(() => undefined);
+    const evidence = await localEngineEvidence(docker, config, options.maskValues).catch(() => undefined);
     if (evidence) results.push(...lastDeployChecks(evidence, config));
   }
   return results;

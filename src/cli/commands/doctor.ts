@@ -46,7 +46,7 @@ Examples:
     .action(async (options: { docker: boolean }, command: Command) => {
       const global = globalOptions(command);
       const config = loadForCommand(command);
-      const { runDoctor, localSecretValues } = await import('../../doctor/run-doctor.js');
+      const { runDoctor, localMaskValues, localSecretValues } = await import('../../doctor/run-doctor.js');
       const { createProgress } = await import('../../terminal/progress.js');
       const progress = createProgress();
       const results = await runDoctor(config, {
@@ -55,6 +55,7 @@ Examples:
         hostPortRange: portRange(),
         // Local secrets come from the local secret file; an AWS environment's values stay in AWS (placeholders locally).
         secretValues: config.target === 'local' ? await localSecretValues(config) : undefined,
+        ...(config.target === 'local' ? { maskValues: await localMaskValues(config) } : {}),
       });
       const failed = results.filter((r) => r.status === 'fail').length;
       const warned = results.filter((r) => r.status === 'warn').length;

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
 import { OperationError } from '../../errors.js';
-import { logLines } from './log-lines.js';
+import { logLines, tailLines, tailRequest } from './log-lines.js';
 import { LABEL_APP, LABEL_ENV, LABEL_RELEASE, LABEL_ROLE } from '../../model/index.js';
 import { dependencyCreateOptions, replicaCreateOptions, type DependencySpec, type LocalPlan, type LongRunningServicePlan } from '../../plan/local/local-plan.js';
 
@@ -139,11 +139,34 @@ export async function stopAndRemove(docker: Docker, idOrName: string, seconds = 
   await removeContainer(docker, idOrName);
 }
 
+/**
+ * The code of a container's last exit: its state's while it is stopped or restarting; once the engine has started it
+ * again (restart policy) the state says 0, so the engine's last `die` event for it says. Undefined when unknown.
+ */
+export async function lastExitCode(docker: Docker, info: Docker.ContainerInspectInfo): Promise<number | undefined> {
+  if (!info.State.Running) return info.State.ExitCode;
+  if (info.RestartCount === 0) return undefined;
+  try {
+    const since = Math.floor(Date.parse(info.Created) / 1000);
+    const stream = await docker.getEvents({ since, until: Math.ceil(Date.now() / 1000), filters: { container: [info.Id], event: ['die'] } });
+    const text = await new Promise<string>((resolve, reject) => {
+      let body = '';
+      stream.on('data', (chunk: Buffer) => { body += chunk.toString('utf8'); });
+      stream.on('end', () => resolve(body));
+      stream.on('error', reject);
+    });
+    const codes = text.split('\n').filter((line) => line.trim() !== '').map((line) => Number((JSON.parse(line) as { Actor?: { Attributes?: { exitCode?: string } } }).Actor?.Attributes?.exitCode));
+    return codes.filter((code) => Number.isInteger(code)).at(-1);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The last lines a container printed (stdout and stderr), oldest first. */
 export async function containerLogTail(docker: Docker, idOrName: string, lines = 20): Promise<string[]> {
   try {
-    const buffer = (await docker.getContainer(idOrName).logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
-    return demuxBuffer(buffer).map((entry) => entry.text).filter((line) => line.trim() !== '');
+    const buffer = (await docker.getContainer(idOrName).logs({ stdout: true, stderr: true, tail: tailRequest(lines), follow: false })) as unknown as Buffer;
+    return tailLines(buffer, lines).map((entry) => entry.text).filter((line) => line.trim() !== '');
   } catch {
     return [];
   }

@@ -55,3 +55,19 @@ export function logLines(buffer: Buffer, options: { timestamps?: boolean } = {})
   const assembler = new LogLineAssembler(options);
   return [...logFrames(buffer).flatMap((frame) => assembler.push(frame.stream, frame.text)), ...assembler.flush()];
 }
+
+/**
+ * The lines of a log tail asked for with `tail: requested + 1` (tailRequest): the engine counts its entries, not
+ * lines, so a full tail may begin inside a line it split at 16 KiB — that piece cannot be masked (only a part of a
+ * secret value is in it) and is dropped; a tail that is not full holds the whole log.
+ */
+export function tailLines(buffer: Buffer, requested: number, options: { timestamps?: boolean } = {}): Array<{ stream: LogStream; text: string }> {
+  const full = logFrames(buffer).length >= tailRequest(requested);
+  const lines = logLines(buffer, options);
+  return (full ? lines.slice(1) : lines).slice(-requested);
+}
+
+/** The `tail` to ask the engine for when `requested` lines are wanted (one more, see tailLines). */
+export function tailRequest(requested: number): number {
+  return requested + 1;
+}

@@ -63,8 +63,7 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
 
   /** Every value berth masks in what it shows: the secrets and the generated credentials. */
   function maskValues(): string[] {
-    const content = secrets.file.read();
-    return [...Object.values(content.secrets).map((entry) => entry.value), ...Object.values(content.generated)];
+    return secrets.file.maskValues();
   }
 
   /** `declaredSecrets: false`: a rollback of a recorded release checks the release's own secret names instead. */

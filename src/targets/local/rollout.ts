@@ -18,7 +18,7 @@ import type { Progress } from '../../terminal/progress.js';
 import type { DeployOutcome, Release } from '../operations.js';
 import type { BalancerClient } from './balancer-client.js';
 import { WORKER_STABLE_SECONDS, type BackendEntry, type BalancerConfig, type BalancerStatus, type PoolConfig } from './balancer-model.js';
-import { containerLogTail, ensureDependency, ensureNetwork, startReplica, stopAndRemove, waitHealthy, type Docker, type ReplicaContainer } from './engine.js';
+import { containerLogTail, ensureDependency, ensureNetwork, lastExitCode, startReplica, stopAndRemove, waitHealthy, type Docker, type ReplicaContainer } from './engine.js';
 import { writePrivateFile } from './private-files.js';
 import { releasePlanText } from './release-plan-file.js';
 import { redactSecrets } from './redact.js';
@@ -192,10 +192,37 @@ function misboundWatcher(context: RolloutContext, plan: LocalPlan): (replica: Re
   };
 }
 
+/** Seconds between reads of a failing web replica's log while it still runs. */
+const LOG_READ_SECONDS = 2;
+
+/**
+ * Reads the log of web replicas whose checks fail while they still run, and returns what explains the failure by
+ * itself in it (a host name that does not resolve, a module that is missing: the doctor's conclusiveWhileRunning),
+ * so the rollout stops at once instead of after the grace period and every check. Log lines are masked first.
+ */
+function logEvidenceWatcher(context: RolloutContext, plan: LocalPlan): (replica: ReplicaContainer, lastError: string | undefined) => Promise<string | undefined> {
+  const readAt = new Map<string, number>();
+  return async (replica, lastError) => {
+    const service = plan.services.find((entry) => entry.name === replica.service);
+    if (service?.kind !== 'web' || !lastError) return undefined;
+    const now = Date.now();
+    if (now - (readAt.get(replica.name) ?? 0) < LOG_READ_SECONDS * 1000) return undefined;
+    readAt.set(replica.name, now);
+    const evidence = emptyEvidence('local');
+    evidence.service = replica.service;
+    evidence.logTail = redactSecrets(await containerLogTail(context.docker, replica.id, 30), maskValues(context));
+    evidence.targetHealth = [{ target: replica.name, state: 'initial', description: lastError }];
+    const { conclusiveWhileRunning } = await import('../../doctor/diagnose.js');
+    const found = conclusiveWhileRunning(evidence, context.config);
+    return found ? `${found.title.charAt(0).toLowerCase()}${found.title.slice(1)} (its log: ${found.evidence[0] ?? lastError})` : undefined;
+  };
+}
+
 /** Watches the new replicas until all are healthy in the balancer, one fails, or time runs out. */
 async function waitForReplicas(context: RolloutContext, plan: LocalPlan, replicas: ReplicaContainer[], onCount: (healthy: number) => void): Promise<ReplicaVerdict> {
   const deadline = Date.now() + context.timeoutSeconds * 1000;
   const misbound = misboundWatcher(context, plan);
+  const logged = logEvidenceWatcher(context, plan);
   let status: BalancerStatus | undefined;
   while (Date.now() < deadline) {
     if (context.signal?.aborted) return { healthy: false, interrupted: true, status };
@@ -207,7 +234,8 @@ async function waitForReplicas(context: RolloutContext, plan: LocalPlan, replica
       const info = await context.docker.getContainer(replica.id).inspect().catch(() => undefined);
       if (!info) return { healthy: false, reason: `replica ${replica.name} was removed`, status, failed: replica };
       if (info.RestartCount > 0 || (!info.State.Running && !info.State.Restarting)) {
-        return { healthy: false, reason: `replica ${replica.name} exited with code ${info.State.ExitCode}${info.State.OOMKilled ? ' (out of memory: raise its memory in berth.yml)' : ''}`, status, failed: replica };
+        const code = await lastExitCode(context.docker, info);
+        return { healthy: false, reason: `replica ${replica.name} exited${code === undefined ? '' : ` with code ${code}`}${info.State.OOMKilled ? ' (out of memory: raise its memory in berth.yml)' : ''}`, status, failed: replica };
       }
       if (backend?.health === 'unhealthy') {
         return { healthy: false, reason: unhealthyReason(plan.services.find((service) => service.name === replica.service), replica, backend.lastError), status, failed: replica };
@@ -215,8 +243,8 @@ async function waitForReplicas(context: RolloutContext, plan: LocalPlan, replica
       if (backend?.health === 'healthy') healthy += 1;
       else if (info.State.Running) {
         // Evidence that explains the failure by itself: stop now rather than after the grace period and every check.
-        const elsewhere = await misbound(replica, backend?.lastError);
-        if (elsewhere) return { healthy: false, reason: `replica ${replica.name}: ${elsewhere}`, status, failed: replica };
+        const explained = (await misbound(replica, backend?.lastError)) ?? (await logged(replica, backend?.lastError));
+        if (explained) return { healthy: false, reason: `replica ${replica.name}: ${explained}`, status, failed: replica };
       }
     }
     onCount(healthy);
@@ -627,7 +655,8 @@ async function gatherEvidence(context: RolloutContext, replicas: ReplicaContaine
         id: replica.name,
         stoppedReason: info.State.OOMKilled ? 'OutOfMemory: container killed due to memory usage' : 'Essential container in task exited',
         stopCode: 'EssentialContainerExited',
-        containers: [{ name: replica.service, exitCode: info.State.ExitCode, reason: info.State.Error || undefined }],
+        // A replica the engine already started again has state exit code 0: the code of the exit that counted is asked for.
+        containers: [{ name: replica.service, exitCode: await lastExitCode(context.docker, info), reason: info.State.Error || undefined }],
       });
     }
   }

@@ -43,6 +43,12 @@ export class LocalSecretFile {
     return Object.fromEntries(Object.entries(this.read().secrets).map(([name, entry]) => [name, entry.value]));
   }
 
+  /** Every value berth masks in what it shows: the declared secrets' values and the generated credentials. */
+  maskValues(): string[] {
+    const content = this.read();
+    return [...Object.values(content.secrets).map((entry) => entry.value), ...Object.values(content.generated)];
+  }
+
   /** A generated credential, created on first use and kept until `destroy --purge`. */
   generated(key: string): string {
     const content = this.read();

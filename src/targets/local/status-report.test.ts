@@ -34,3 +34,42 @@ describe('localStatusReport', () => {
     expect(report.notes.some((note) => note.startsWith('load balancer restarts'))).toBe(false);
   });
 });
+
+describe('localStatusReport: running but unhealthy replicas', () => {
+  const two = configFromYaml('app: st\nservices:\n  web: { port: 8000, image: "nginx:1", count: 2 }\n  feeds: { kind: worker, image: "nginx:1", health: { command: [check] } }\n', 'local');
+
+  function replica(id: string, service: string, status: string, state = 'running'): Docker.ContainerInfo {
+    return { Id: `id-${id}`, Names: [`/${id}`], State: state, Status: status, Labels: { 'org.berth.role': 'app', 'org.berth.service': service, 'org.berth.release': '3' }, Created: 0 } as unknown as Docker.ContainerInfo;
+  }
+  function backend(id: string, service: string, kind: 'web' | 'worker', health: 'healthy' | 'unhealthy' | 'initial' | 'down', lastError?: string): BalancerStatus['backends'][number] {
+    return { id, containerId: `id-${id}`, release: 3, service, kind, url: kind === 'web' ? 'http://127.0.0.1:32000' : '', role: 'active', health, inflight: 0, served: 0, consecutivePasses: 0, consecutiveFailures: health === 'unhealthy' ? 3 : 0, registeredAt: '2026-11-30T12:00:00Z', ...(lastError ? { lastError } : {}) };
+  }
+
+  it('reports a web replica the balancer took out of rotation, with since when and why', () => {
+    const containers = [replica('st-web-1', 'web', 'Up 3 minutes (healthy)'), replica('st-web-2', 'web', 'Up 3 minutes (healthy)')];
+    const status: BalancerStatus = {
+      ...balancer,
+      backends: [backend('st-web-1', 'web', 'web', 'healthy'), backend('st-web-2', 'web', 'web', 'unhealthy', 'HTTP 500 from /')],
+      events: ['2026-11-30T12:05:00.000Z st-web-1: initial -> healthy', '2026-11-30T12:04:10.000Z st-web-2: healthy -> unhealthy (HTTP 500 from /)', '2026-11-30T12:01:00.000Z st-web-2: initial -> healthy'],
+    };
+    const report = localStatusReport({ config: two, current, containers, balancer: status, runs: () => [] });
+    expect(report.problems).toEqual(['the web replica st-web-2 (release 3) runs but is unhealthy since 2026-11-30T12:04:10.000Z: the load balancer\'s checks fail (HTTP 500 from /), so it gets no traffic']);
+    expect(report.services?.[0]?.tasks?.items.map((item) => item.health)).toEqual(['healthy', 'unhealthy']);
+  });
+
+  it('reports the engine\'s unhealthy verdict (container health check, a worker) per service in berth.yml\'s order', () => {
+    const containers = [replica('st-feeds-1', 'feeds', 'Up 10 minutes (unhealthy)'), replica('st-web-1', 'web', 'Up 10 minutes (unhealthy)')];
+    const status: BalancerStatus = { ...balancer, backends: [backend('st-web-1', 'web', 'web', 'healthy'), backend('st-feeds-1', 'feeds', 'worker', 'unhealthy', 'health.command failed')], events: [] };
+    const report = localStatusReport({ config: two, current, containers, balancer: status, runs: () => [] });
+    expect(report.problems).toEqual([
+      'the web replica st-web-1 (release 3) runs but is unhealthy: its container health check fails (Up 10 minutes (unhealthy))',
+      'the feeds replica st-feeds-1 (release 3) runs but is unhealthy: its container health check fails (Up 10 minutes (unhealthy))',
+    ]);
+  });
+
+  it('says nothing of replicas still starting, healthy, or stopped (the balancer replaces a stopped one)', () => {
+    const containers = [replica('st-web-1', 'web', 'Up 2 seconds (health: starting)'), replica('st-web-2', 'web', 'Exited (1) 1 second ago', 'exited'), replica('st-feeds-1', 'feeds', 'Up 1 minute (healthy)')];
+    const status: BalancerStatus = { ...balancer, backends: [backend('st-web-1', 'web', 'web', 'initial', 'connection to / failed'), backend('st-web-2', 'web', 'web', 'down'), backend('st-feeds-1', 'feeds', 'worker', 'healthy')], events: [] };
+    expect(localStatusReport({ config: two, current, containers, balancer: status, runs: () => [] }).problems).toEqual([]);
+  });
+});

@@ -47,6 +47,41 @@ function taskState(entry: Docker.ContainerInfo, balancer: BalancerStatus | undef
   };
 }
 
+/** The engine's own verdict in a container's status text, e.g. "Up 5 minutes (unhealthy)". */
+function engineSaysUnhealthy(entry: Docker.ContainerInfo): boolean {
+  return /\(unhealthy\)/.test(entry.Status ?? '');
+}
+
+/** When the balancer last saw the replica turn unhealthy: its event "<ISO time> <id>: <state> -> unhealthy", newest first. */
+function unhealthySince(id: string, events: readonly string[]): string | undefined {
+  const prefix = `${id}: `;
+  for (const event of events) {
+    const match = /^(\S+) (.*)$/.exec(event);
+    if (match?.[2]?.startsWith(prefix) && / -> unhealthy\b/.test(match[2])) return match[1];
+  }
+  return undefined;
+}
+
+/**
+ * A replica whose container runs but is unhealthy, one line: which service and replica, since when (if the balancer
+ * saw the change), and who says so — the load balancer's checks (out of rotation) and/or the engine's container check.
+ */
+function unhealthyReplica(entry: Docker.ContainerInfo, balancer: BalancerStatus | undefined): string | undefined {
+  if (entry.State !== 'running') return undefined;
+  const backend = balancer?.backends.find((candidate) => candidate.containerId === entry.Id);
+  const byBalancer = backend?.health === 'unhealthy';
+  const byEngine = engineSaysUnhealthy(entry);
+  if (!byBalancer && !byEngine) return undefined;
+  const id = containerName(entry);
+  const reasons: string[] = [];
+  // A worker's health is its container's (the engine's check): the balancer only reports it.
+  if (byBalancer && backend.kind === 'web') reasons.push(`the load balancer's checks fail${backend.lastError ? ` (${backend.lastError})` : ''}, so it gets no traffic`);
+  if (byEngine || backend?.kind === 'worker') reasons.push(`its container health check fails (${entry.Status})`);
+  const since = byBalancer ? unhealthySince(id, balancer?.events ?? []) : undefined;
+  const service = entry.Labels[LABEL_SERVICE] ?? 'unknown';
+  return `the ${service} replica ${id} (release ${entry.Labels[LABEL_RELEASE] ?? '?'}) runs but is unhealthy${since ? ` since ${since}` : ''}: ${reasons.join('; ')}`;
+}
+
 function totals(items: TaskState[], desired: number): NonNullable<ServiceStatus['tasks']> {
   return {
     desired,
@@ -93,6 +128,12 @@ export function localStatusReport(sources: StatusSources): StatusReport {
   }
   for (const entry of containers.filter((candidate) => (candidate.Labels[LABEL_ROLE] === 'database' || candidate.Labels[LABEL_ROLE] === 'cache') && candidate.State !== 'running')) {
     problems.push(`the ${entry.Labels[LABEL_ROLE]} ${containerName(entry)} is ${entry.State} (${entry.Status})${balancer ? '; the load balancer starts it again within seconds' : ''}`);
+  }
+  // Per service in berth.yml's order, then replicas of services no longer in it.
+  const rank = (entry: Docker.ContainerInfo) => { const index = config.services.findIndex((service) => service.name === entry.Labels[LABEL_SERVICE]); return index < 0 ? config.services.length : index; };
+  for (const entry of [...replicas].sort((a, b) => rank(a) - rank(b))) {
+    const problem = unhealthyReplica(entry, balancer);
+    if (problem) problems.push(problem);
   }
   notes.push(...(balancer?.events ?? []).slice(0, 5).map((event) => `event: ${event}`));
   const url = current && balancer?.port !== undefined ? `http://127.0.0.1:${balancer.port}` : current && config.services.some((service) => service.kind === 'web') ? `http://127.0.0.1:${config.local.port}` : undefined;
