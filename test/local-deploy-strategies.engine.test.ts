@@ -4,11 +4,11 @@
  * during the bake, canary, and Ctrl-C during the bake. Every deploy under a bounded request stream to 127.0.0.1. One
  * app (lt-switch) on 127.0.0.1:18240 (test port 18241).
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { berth, buildBerth, fixtureApp, get, ROOT, startLoad, type FixtureApp } from './local-support.js';
+import { berth, buildBerth, deployUntil, fixtureApp, get, startLoad, type FixtureApp } from './local-support.js';
 
 const PORT = 18240;
 const URL = `http://127.0.0.1:${PORT}/`;
@@ -27,24 +27,6 @@ deploy: ${deploy}
 
 function useDeploy(deploy: string): void {
   writeFileSync(join(app.dir, 'berth.yml'), berthYml(deploy));
-}
-
-/** Runs `berth deploy` and sends it a signal once its output shows `marker`. */
-function deployUntil(marker: string, signal: NodeJS.Signals): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/berth.js'), '--config', join(app.dir, 'berth.yml'), 'deploy'], { env: app.env, cwd: app.dir });
-    let stderr = '';
-    let sent = false;
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      if (!sent && stderr.includes(marker)) {
-        sent = true;
-        child.kill(signal);
-      }
-    });
-    child.stdout.resume();
-    child.on('close', (code) => resolve({ code, stderr }));
-  });
 }
 
 const appReleases = () => execFileSync('docker', ['ps', '-a', '--filter', 'label=org.berth.app=lt-switch', '--filter', 'label=org.berth.role=app', '--format', '{{.Label "org.berth.release"}}'], { encoding: 'utf8' })
@@ -137,7 +119,7 @@ describe('local blue/green and canary', () => {
     useDeploy('{ strategy: blue-green, bake: 60s }');
     app.setVersion('v6');
     const load = startLoad(URL);
-    const interrupted = await deployUntil('Bake: release 5', 'SIGINT');
+    const interrupted = await deployUntil(app, 'Bake: release 5', 'SIGINT');
     const result = await load.stop();
     expect(interrupted.code, interrupted.stderr).toBe(130);
     expect(interrupted.stderr).toContain('interrupted: traffic returned to release 5 and the 2 new replicas of release 6 removed; release 5 keeps serving');

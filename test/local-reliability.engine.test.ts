@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { environmentStateDir, localSecretsFile, STATE_FILES } from '../src/model/index.js';
 import { BalancerClient } from '../src/targets/local/balancer-client.js';
 import { parseIdentity } from '../src/targets/local/process-identity.js';
-import { berth, buildBerth, fixtureApp, get, ROOT, startLoad, type FixtureApp } from './local-support.js';
+import { berth, buildBerth, deployUntil, fixtureApp, get, startLoad, type FixtureApp } from './local-support.js';
 
 const PORT = 18186;
 const URL = `http://127.0.0.1:${PORT}/`;
@@ -32,24 +32,6 @@ const identity = (file: string) => parseIdentity(readFileSync(join(stateDir, fil
 
 const appContainers = () => execFileSync('docker', ['ps', '-a', '--filter', 'label=org.berth.app=lt-rel', '--filter', 'label=org.berth.role=app', '--format', '{{.Label "org.berth.release"}}'], { encoding: 'utf8' })
   .trim().split('\n').filter(Boolean).map((release) => ({ release })).sort((a, b) => a.release.localeCompare(b.release));
-
-/** Runs `berth deploy` and sends it a signal once its output shows `marker`. */
-function deployUntil(marker: string, signal: NodeJS.Signals): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/berth.js'), '--config', join(app.dir, 'berth.yml'), 'deploy'], { env: app.env, cwd: app.dir });
-    let stderr = '';
-    let sent = false;
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      if (!sent && stderr.includes(marker)) {
-        sent = true;
-        child.kill(signal);
-      }
-    });
-    child.stdout.resume();
-    child.on('close', (code) => resolve({ code: code ?? (signal === 'SIGKILL' ? 137 : null), stderr }));
-  });
-}
 
 function alive(pid: number): boolean {
   try {
@@ -191,7 +173,7 @@ describe('local target under faults', () => {
     const serving = (JSON.parse((await berth(app, ['status', '--json'])).stdout) as { release: { number: number } }).release.number;
     app.setVersion('v2');
     const load = startLoad(URL, 3000);
-    const interrupted = await deployUntil('Health checks', 'SIGINT');
+    const interrupted = await deployUntil(app, 'Health checks', 'SIGINT');
     const result = await load.stop();
     expect(interrupted.code, interrupted.stderr).toBe(130);
     expect(interrupted.stderr).toContain(`interrupted: removed the 2 new replicas of release ${serving + 1}; release ${serving} keeps serving`);
@@ -200,7 +182,7 @@ describe('local target under faults', () => {
     expect(existsSync(join(stateDir, STATE_FILES.operationLock))).toBe(false);
     expect((await get(URL)).body).toMatch(/^release v1/);
 
-    const killed = await deployUntil('Health checks', 'SIGKILL');
+    const killed = await deployUntil(app, 'Health checks', 'SIGKILL');
     expect(killed.code).not.toBe(0);
     const releases = await listReleases();
     expect(releases.slice(0, 2).map((release) => [release.number, release.status])).toEqual([[serving + 2, 'interrupted'], [serving + 1, 'interrupted']]);

@@ -93,6 +93,12 @@ export function berthAtMarkers(app: FixtureApp, args: string[], steps: MarkerSte
   });
 }
 
+/** Runs `berth deploy` and sends it `signal` once its progress shows `marker`; a SIGKILL reads as exit code 137. */
+export async function deployUntil(app: FixtureApp, marker: string, signal: NodeJS.Signals): Promise<{ code: number | null; stderr: string }> {
+  const result = await berthAtMarkers(app, ['deploy'], [{ marker, action: (child) => { child.kill(signal); } }]);
+  return { code: result.code ?? (result.signal === 'SIGKILL' ? 137 : null), stderr: result.stderr };
+}
+
 export interface LoadResult {
   total: number;
   failures: string[];
