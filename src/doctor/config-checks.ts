@@ -2,10 +2,10 @@
  * Checks decided from the configuration and the built image's metadata alone: pure, so every rule is
  * tested without an engine. The engine-facing code gathers the facts and passes them in.
  */
-import { appImageArch, declaredSecrets } from '../model/index.js';
+import { appImageArch, declaredSecrets, serviceKey } from '../model/index.js';
 import type { Arch, ResolvedConfig, ServiceSpec, WebServiceSpec } from '../config/model.js';
 import { declaredHaveValues, fail, pass, warn, type CheckResult } from './check-result.js';
-import { serviceCheckId, serviceKey } from './service-keys.js';
+import { serviceCheckId } from './service-keys.js';
 import { BROWSER_PUBLIC_NAMES, looksSecretName, secretLooking } from '../config/secret-names.js';
 
 type ServiceConfig = Pick<ResolvedConfig, 'env' | 'services' | 'image'>;

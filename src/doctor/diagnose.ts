@@ -3,10 +3,9 @@
  * and the doctor command can all call it and tests can feed it real messages.
  */
 import type { ResolvedConfig, ServiceSpec } from '../config/model.js';
-import { findService, primaryWebService } from '../model/index.js';
+import { findService, primaryWebService, serviceKey } from '../model/index.js';
 import type { FailureEvidence } from './failure-evidence.js';
 import { observe } from './failure-observations.js';
-import { serviceKey } from './service-keys.js';
 import { KNOWN_FAILURES, type EvidenceField, type KnownFailure, type TargetText } from './known-failures.js';
 
 /** What diagnose reads from the configuration to make fixes concrete. */

@@ -9,7 +9,8 @@ import { diagnose, type DiagnoseConfig, type Diagnosis } from './diagnose.js';
 import { emptyEvidence, type FailureEvidence } from './failure-evidence.js';
 import { fail, pass, type CheckResult } from './check-result.js';
 import type { ListeningSocket } from './listening-sockets.js';
-import { serviceCheckId, serviceKey } from './service-keys.js';
+import { serviceKey } from '../model/index.js';
+import { serviceCheckId } from './service-keys.js';
 
 export type ProbeObservation =
   /** The engine refused to start the container (bad entrypoint, wrong architecture, no command, ...). */

@@ -268,14 +268,11 @@ function convertSchedules(config: ResolvedConfig): PlanSummary['schedules'] {
     try {
       return { service: service.name, name: entry.name, cron: entry.cron, awsCron: `cron(${toAwsCron(entry.cron)})`, ...(entry.min !== undefined ? { min: entry.min } : {}), ...(entry.max !== undefined ? { max: entry.max } : {}) };
     } catch (error) {
-      if (error instanceof CronConversionError) throw new UsageError(`${config.file}: ${serviceField(config, service)}.count.schedule.${index}.cron: ${error.message}`, 'use five fields in UTC, e.g. "0 20 * * 1-5"');
+      if (error instanceof CronConversionError) throw new UsageError(`${config.file}: ${serviceKey(config, service)}.count.schedule.${index}.cron: ${error.message}`, 'use five fields in UTC, e.g. "0 20 * * 1-5"');
       throw error;
     }
   }));
 }
-
-/** The berth.yml field of a service (src/model/services.ts serviceKey). */
-export const serviceField = serviceKey;
 
 /** Warnings that follow from the configuration itself: choices with a cost or a step the user must take. */
 export function architectureWarnings(config: ResolvedConfig): string[] {
@@ -290,7 +287,7 @@ export function architectureWarnings(config: ResolvedConfig): string[] {
     warnings.push('network: private tasks with VPC endpoints (ECR, S3, CloudWatch Logs, Secrets Manager; ~$7.30/month per interface endpoint per AZ): the app cannot reach the internet; use egress: nat if it calls outside APIs');
   }
   for (const service of webServices(config)) {
-    const field = serviceField(config, service);
+    const field = serviceKey(config, service);
     if (!service.loadBalancer && service.count.max > 1) warnings.push(`${field}.loadBalancer is false: each task has its own public IP, so more than one task means more than one address`);
     if (!service.loadBalancer && config.network.tasks === 'private') warnings.push(`${field}.loadBalancer is false and tasks are private: nothing outside the VPC can reach the app`);
     if (service.route.host && config.domain && service.route.host !== config.domain.name) {
@@ -298,7 +295,7 @@ export function architectureWarnings(config: ResolvedConfig): string[] {
     }
   }
   for (const service of config.services) {
-    const field = serviceField(config, service);
+    const field = serviceKey(config, service);
     if (service.spot && !usesSpot(service, config.production)) warnings.push(`${field}.spot is ignored in production environments without an on-demand base`);
     if (service.kind !== 'job' && service.count.min === 0 && service.count.schedule.length === 0) warnings.push(`${field}.count.min is 0: the service runs no task until it scales out`);
   }
@@ -448,7 +445,7 @@ export function securityNotes(config: ResolvedConfig, stack: Pick<EnvironmentSta
     else if (!config.https) lines.push('HTTP only (https: false): requests and cookies travel in clear text');
   }
   for (const service of config.services) {
-    const field = serviceField(config, service);
+    const field = serviceKey(config, service);
     const reference = service.ownImage ? service.image : config.image.image;
     if (service.registryCredentials) lines.push(`${field}: pulls ${reference ?? 'its image'} with the registry credentials in ${secretName(config.app, config.env, service.registryCredentials)}`);
     else if (reference) {
@@ -465,7 +462,7 @@ export function securityNotes(config: ResolvedConfig, stack: Pick<EnvironmentSta
   }
   if (stack.alarms) {
     lines.push(`alarms: ${stack.alarms.alarms.length}, notifying ${config.alarms.email ?? 'an SNS topic without subscription'}${config.alarms.dashboard ? '; a CloudWatch dashboard' : ''}`);
-    for (const [service, names] of stack.alarms.deploymentAlarms) lines.push(`${serviceField(config, { name: service })}: a deploy that raises ${names.join(' or ')} is rolled back`);
+    for (const [service, names] of stack.alarms.deploymentAlarms) lines.push(`${serviceKey(config, { name: service })}: a deploy that raises ${names.join(' or ')} is rolled back`);
   }
   return lines;
 }

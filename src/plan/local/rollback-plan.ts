@@ -108,11 +108,6 @@ function shapeProblem(recorded: unknown): string | undefined {
   return undefined;
 }
 
-/** The berth.yml key of a service by name (src/model/services.ts). */
-function serviceKeyOf(config: Pick<ResolvedConfig, 'services'>, name: string): string {
-  return serviceKey(config, { name });
-}
-
 /** Today's values of the dependency variables (the same in every container of today's plan). */
 function todaysDependencyEnv(today: LocalPlan): Record<string, string> {
   const names = dependencyVariableNames(today);
@@ -212,7 +207,7 @@ export function changesSince(recorded: LocalPlan, today: LocalPlan, config: Pick
   const ignore = new Set([...berthVariableNames(recorded), ...berthVariableNames(today)]);
   const changes: ReleaseChange[] = [];
   for (const service of recorded.services) {
-    const key = serviceKeyOf(config, service.name);
+    const key = serviceKey(config, service);
     const current = today.services.find((entry) => entry.name === service.name);
     if (!current) {
       changes.push({ key, field: 'service', change: 'removed' });
@@ -228,7 +223,7 @@ export function changesSince(recorded: LocalPlan, today: LocalPlan, config: Pick
     }
   }
   for (const job of recorded.jobs) {
-    const key = serviceKeyOf(config, job.name);
+    const key = serviceKey(config, job);
     const current = today.jobs.find((entry) => entry.name === job.name);
     if (!current) {
       changes.push({ key, field: 'service', change: 'removed' });
@@ -239,7 +234,7 @@ export function changesSince(recorded: LocalPlan, today: LocalPlan, config: Pick
     if (job.timeout !== current.timeout) changes.push({ key, field: 'timeout', change: 'changed' });
   }
   const known = new Set([...recorded.services, ...recorded.jobs].map((entry) => entry.name));
-  for (const entry of [...today.services, ...today.jobs]) if (!known.has(entry.name)) changes.push({ key: serviceKeyOf(config, entry.name), field: 'service', change: 'added' });
+  for (const entry of [...today.services, ...today.jobs]) if (!known.has(entry.name)) changes.push({ key: serviceKey(config, entry), field: 'service', change: 'added' });
   for (const role of ['database', 'cache'] as const) {
     const then = recorded.dependencies.some((dependency) => dependency.role === role);
     const now = today.dependencies.some((dependency) => dependency.role === role);
