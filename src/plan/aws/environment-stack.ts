@@ -26,6 +26,7 @@ import { Aws, CfnMapping, CfnOutput, Fn, Stack, Validations, type StackProps } f
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
+import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
@@ -237,7 +238,7 @@ export class EnvironmentStack extends Stack {
           containerInsights: config.production,
           minimumTasks: lowestTaskCount(service),
           ...(this.loadBalancer?.targetGroups.has(service.name) ? { targetGroup: this.loadBalancer.targetGroup(service.name) } : {}),
-          ...(this.loadBalancer?.trafficSwitches.has(service.name) ? { alternateTargetGroup: this.loadBalancer.trafficSwitches.get(service.name)!.alternateTargetGroup } : {}),
+          ...this.alternateTargetGroupOf(service.name),
         });
       }
       if (this.loadBalancer) this.alarms.watchLoadBalancer(this.loadBalancer.loadBalancer);
@@ -252,11 +253,17 @@ export class EnvironmentStack extends Stack {
         service: created.service,
         count: service.count,
         ...(group ? { targetGroup: group } : {}),
-        ...(this.loadBalancer?.trafficSwitches.has(service.name) ? { alternateTargetGroup: this.loadBalancer.trafficSwitches.get(service.name)!.alternateTargetGroup } : {}),
+        ...this.alternateTargetGroupOf(service.name),
       }));
     }
     this.addOutputs();
     this.realized.sort((a, b) => config.services.findIndex((s) => s.name === a.name) - config.services.findIndex((s) => s.name === b.name));
+  }
+
+  /** The second target group of a blue/green or canary web service, as an optional prop (alarms and scaling watch both). */
+  private alternateTargetGroupOf(service: string): { alternateTargetGroup?: elbv2.ApplicationTargetGroup } {
+    const alternate = this.loadBalancer?.trafficSwitches.get(service)?.alternateTargetGroup;
+    return alternate ? { alternateTargetGroup: alternate } : {};
   }
 
   private addService(service: LongRunningSpec, image: { image: TaskImage }, cluster: EnvironmentCluster | undefined, prepare: EnvironmentStackProps['prepare']): BerthService {

@@ -32,9 +32,13 @@ export function releaseImageSlots(config: Pick<ResolvedConfig, 'services' | 'ima
  * its first engine calls, when the release will build an image: the build then starts without that wait.
  */
 export function warmUpBuilds(config: Pick<ResolvedConfig, 'services' | 'image'>, request: { image?: string }): void {
-  const slots = releaseImageSlots(config);
-  const builds = slots.some((slot) => slot.build && (slot.service !== undefined || request.image === undefined));
-  if (builds) void detectBuilder();
+  if (releaseImageSlots(config).some((slot) => existingImage(slot, request) === undefined)) void detectBuilder();
+}
+
+/** The image a slot of the release is tagged from (`--image` replaces the app image), or undefined when it is built. */
+function existingImage(slot: ReturnType<typeof releaseImageSlots>[number], request: { image?: string }): string | undefined {
+  if (slot.service) return slot.build ? undefined : slot.image;
+  return request.image ?? (slot.build ? undefined : slot.image);
 }
 
 /** The release's `digest`: the app image's alone, or one digest over every image of the release. */
@@ -79,7 +83,7 @@ export async function prepareReleaseImages(config: ResolvedConfig, release: numb
   for (const slot of releaseImageSlots(config)) {
     const tag = localReleaseImage(config.app, config.env, release, slot.service);
     const extraTag = slot.service ? undefined : request.tag;
-    const source = slot.service ? (slot.build ? undefined : slot.image) : (request.image ?? (slot.build ? undefined : slot.image));
+    const source = existingImage(slot, request);
     const digest = source
       ? await tagExisting(source, tag, extraTag, progress, slot.service ? ` (${slot.service})` : '')
       : await build(config, slot.build!, [tag, ...(extraTag ? [extraTag] : [])], slot.service, progress);
