@@ -40,6 +40,9 @@ export function secondsToHealthy(health: Pick<HealthCheck, 'interval' | 'healthy
   return health.interval * health.healthyThreshold;
 }
 
+/** Seconds from a web replica's registration with the local balancer (or its restart by the engine) to its first check. */
+export const FIRST_CHECK_SECONDS = 0.1;
+
 /** Seconds between the passing checks a replica needs to become healthy, on the local engine. */
 export const FAST_PROBE_SECONDS = 0.5;
 

@@ -11,7 +11,7 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { createProxyServer } from 'http-proxy-3';
-import { LABEL_PROJECT, LABEL_ROLE, labelFilters, probeDelaySeconds, STATE_FILES } from '../../model/index.js';
+import { FIRST_CHECK_SECONDS, LABEL_PROJECT, LABEL_ROLE, labelFilters, probeDelaySeconds, STATE_FILES } from '../../model/index.js';
 import { servicePlan } from '../../plan/local/local-plan.js';
 import { routeRequest } from '../../plan/local/routing.js';
 import { applyCheck, chooseBackend, cookieValue, restoreHealth, savedHealth, stoppedDependencies, takesCanaryShare, workerHealth, type BackendEntry, type BackendStatus, type BalancerConfig, type BalancerStatus, type PoolConfig, type SavedHealth } from './balancer-model.js';
@@ -21,9 +21,6 @@ import type { JobScheduler } from './job-scheduler.js';
 import { writePrivateFile } from './private-files.js';
 import { parseReleasePlan } from './release-plan-file.js';
 import { LocalSecretFile } from './secret-store.js';
-
-/** Milliseconds from a web replica's registration (or its restart by the engine) to its first health check. */
-const FIRST_CHECK_MS = 100;
 
 export interface BalancerFiles {
   /** balancer.json: the desired configuration (rewritten by the balancer when it replaces a replica). */
@@ -211,7 +208,7 @@ export class LocalBalancer {
         this.backends.set(entry.id, restoreHealth(fresh, this.restored));
         // Workers are not checked over HTTP: the supervisor reads their health from the engine.
         // The first check soon after registration: a replica that is already listening passes it at once.
-        if (entry.kind === 'web') this.scheduleCheck(entry.id, FIRST_CHECK_MS);
+        if (entry.kind === 'web') this.scheduleCheck(entry.id, FIRST_CHECK_SECONDS * 1000);
       }
     }
     this.config.backends = entries;
@@ -451,7 +448,7 @@ export class LocalBalancer {
             this.persist();
           }
           this.event(`${backend.id}: restarted by the engine; rejoins the rotation after ${threshold} passing check${threshold === 1 ? '' : 's'}`);
-          this.scheduleCheck(backend.id, FIRST_CHECK_MS);
+          this.scheduleCheck(backend.id, FIRST_CHECK_SECONDS * 1000);
         } else if (running && url !== current.url) {
           this.backends.set(backend.id, { ...current, url });
           this.config.backends = this.config.backends.map((entry) => (entry.id === backend.id ? { ...entry, url } : entry));
