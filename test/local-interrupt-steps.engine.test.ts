@@ -5,12 +5,12 @@
  * 0 failed requests, the previous release serves, no orphan container after the next command, no release number
  * reused, the lock released. Apps lt-intr on 127.0.0.1:18430 and lt-intr-bg on 127.0.0.1:18440 (test port 18441).
  */
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { environmentStateDir, releaseTaskContainerName, STATE_FILES } from '../src/model/index.js';
-import { berth, berthAtMarkers, buildBerth, fixtureApp, get, startLoad, type FixtureApp } from './local-support.js';
+import { berth, berthAtMarkers, buildBerth, fixtureApp, get, sendSignal as send, startLoad, type FixtureApp } from './local-support.js';
 
 const PORT = 18430;
 const URL = `http://127.0.0.1:${PORT}/`;
@@ -69,8 +69,6 @@ async function slowRequest(url: string, seconds: number): Promise<{ status: numb
     return { status: 0, body: String(error) };
   }
 }
-
-const send = (signal: NodeJS.Signals) => (child: ChildProcess) => { child.kill(signal); };
 
 beforeAll(async () => {
   buildBerth();

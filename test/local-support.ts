@@ -93,9 +93,12 @@ export function berthAtMarkers(app: FixtureApp, args: string[], steps: MarkerSte
   });
 }
 
+/** A MarkerStep action that sends the berth process `signal`. */
+export const sendSignal = (signal: NodeJS.Signals) => (child: ChildProcess): void => { child.kill(signal); };
+
 /** Runs `berth deploy` and sends it `signal` once its progress shows `marker`; a SIGKILL reads as exit code 137. */
 export async function deployUntil(app: FixtureApp, marker: string, signal: NodeJS.Signals): Promise<{ code: number | null; stderr: string }> {
-  const result = await berthAtMarkers(app, ['deploy'], [{ marker, action: (child) => { child.kill(signal); } }]);
+  const result = await berthAtMarkers(app, ['deploy'], [{ marker, action: sendSignal(signal) }]);
   return { code: result.code ?? (result.signal === 'SIGKILL' ? 137 : null), stderr: result.stderr };
 }
 
