@@ -19,7 +19,7 @@ function berthYml(deploy: string): string {
 service:
   port: 8000
   count: 2
-  health: { path: /health, interval: 5, timeout: 2, healthyThreshold: 2, unhealthyThreshold: 2, gracePeriod: 0 }
+  health: { path: /health, interval: 5, timeout: 4, healthyThreshold: 2, unhealthyThreshold: 2, gracePeriod: 0 }
 local: { port: ${PORT} }
 deploy: ${deploy}
 `;

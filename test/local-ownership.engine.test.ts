@@ -14,7 +14,7 @@ const BASE = `http://127.0.0.1:${PORT}`;
 const YML = `app: lt-own
 service:
   port: 8000
-  health: { path: /health, interval: 5, timeout: 2, healthyThreshold: 2, unhealthyThreshold: 2, gracePeriod: 0 }
+  health: { path: /health, interval: 5, timeout: 4, healthyThreshold: 2, unhealthyThreshold: 2, gracePeriod: 0 }
 local: { port: ${PORT} }
 `;
 let first: FixtureApp;

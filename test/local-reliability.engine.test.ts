@@ -49,7 +49,7 @@ service:
   port: 8000
   count: 2
   secrets: [API_TOKEN, MULTI_LINE]
-  health: { path: /health, interval: ${INTERVAL}, timeout: 2, healthyThreshold: ${HEALTHY_THRESHOLD}, unhealthyThreshold: 2, gracePeriod: 0 }
+  health: { path: /health, interval: ${INTERVAL}, timeout: 4, healthyThreshold: ${HEALTHY_THRESHOLD}, unhealthyThreshold: 2, gracePeriod: 0 }
 database: postgres
 local: { port: ${PORT} }
 `);

@@ -23,7 +23,7 @@ service:
   count: 2
   env: { ${env} }
   secrets: [${secrets}]
-  health: { path: /health, interval: 5, timeout: 2, healthyThreshold: 2, unhealthyThreshold: 2, gracePeriod: 0 }
+  health: { path: /health, interval: 5, timeout: 4, healthyThreshold: 2, unhealthyThreshold: 2, gracePeriod: 0 }
 local: { port: ${PORT} }
 `;
 }

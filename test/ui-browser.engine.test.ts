@@ -44,7 +44,7 @@ region: us-east-1
 service:
   port: 8000
   count: 1
-  health: { path: /health, interval: 5, timeout: 2, healthyThreshold: 2, unhealthyThreshold: 2, gracePeriod: 0 }
+  health: { path: /health, interval: 5, timeout: 4, healthyThreshold: 2, unhealthyThreshold: 2, gracePeriod: 0 }
 database: postgres
 cache: redis
 local: { port: ${PORT} }
