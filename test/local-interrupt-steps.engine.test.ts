@@ -253,4 +253,19 @@ deploy: { strategy: blue-green, bake: 60s }
     expect(containersOf('lt-intr-bg')).toEqual(['app:4', 'app:4']);
     expect((await get(BG_URL)).body).toMatch(/^release v3/);
   }, 300_000);
+
+  it('SIGKILL during the bake, then rollback: undoing the killed deploy is the rollback; it goes no further back', async () => {
+    writeFileSync(join(bg.dir, 'berth.yml'), readFileSync(join(bg.dir, 'berth.yml'), 'utf8').replace('bake: 0', 'bake: 60s'));
+    bg.setVersion('v5');
+    const killed = await berthAtMarkers(bg, ['deploy'], [{ marker: 'Bake: release 4', action: send('SIGKILL') }]);
+    expect(killed.signal).toBe('SIGKILL');
+    const rollback = await berth(bg, ['rollback', '--json']);
+    expect(rollback.code, `${rollback.stderr}${rollback.stdout}`).toBe(0);
+    const outcome = JSON.parse(rollback.stdout) as { release: { number: number }; rollback: { note: string } };
+    expect(outcome.release.number).toBe(4);
+    expect(outcome.rollback.note).toBe('the rollback stops there: release 4 serves again, as it did before the deploy of release 5; run `berth rollback` again to go back further');
+    for (let i = 0; i < 4; i += 1) expect((await get(BG_URL)).body).toMatch(/^release v3/);
+    expect(containersOf('lt-intr-bg')).toEqual(['app:4', 'app:4']);
+    expect((await releasesOf(bg)).slice(0, 2)).toEqual([[5, 'interrupted'], [4, 'deployed']]);
+  }, 300_000);
 });

@@ -93,6 +93,8 @@ local: { port: ${spec.port} }
     { label: `${spec.label}: docker build + run + first healthy probe`, seconds: baseline, baseline, baselineLabel: 'itself' },
     { label: `${spec.label}: berth deploy (redeploy, 2 replicas, drain)`, seconds: redeploy, baseline, baselineLabel: `build + run + first healthy probe${spec.fixture === 'lt-busybox' ? ` (target <= ${TARGET_RATIO}x)` : ''}` },
   ];
+  const list = (values) => values.map((value) => value.toFixed(2)).join(' ');
+  console.log(`  ${spec.label}: baseline runs ${list(baselines)} s; redeploys ${list(redeploys)} s`);
   if (awsNote) console.log(`  ${spec.label}: berth deploy says "${awsNote}"`);
   return rows;
 }

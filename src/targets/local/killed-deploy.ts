@@ -19,6 +19,15 @@ export type KilledDeploySettlement =
   | { kind: 'remove'; remove: BackendEntry[] };
 
 /**
+ * What the next command did after a killed deploy: its one line (describeSettlement), and the killed release whose
+ * replicas had production traffic and gave it back, when there was one.
+ */
+export interface SettledKill {
+  line: string;
+  tookBackFrom?: number;
+}
+
+/**
  * Decides from the saved backends, the current release (the last one recorded deployed) and which containers run.
  * Backends of any other release were left by a deploy that did not finish (the caller holds the operation lock).
  */
@@ -64,4 +73,12 @@ export function describeSettlement(settlement: KilledDeploySettlement, killed: r
     case 'remove':
       return `the deploy of ${which} was killed before it served: ${left(settlement.remove)}; nothing was serving before`;
   }
+}
+
+/**
+ * `berth rollback` (no --to) after a killed deploy that had taken traffic: undoing that deploy was the rollback, so it
+ * stops there rather than going one release further back than what served before the deploy.
+ */
+export function rollbackStopsAtUndo(serving: number, killed: number): string {
+  return `the rollback stops there: release ${serving} serves again, as it did before the deploy of release ${killed}; run \`berth rollback\` again to go back further`;
 }

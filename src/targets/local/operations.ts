@@ -26,7 +26,7 @@ import { ReleaseStore } from './release-store.js';
 import { clearTrafficSwitch, readTrafficSwitch, returnTraffic, switchInFlight, writeTrafficSwitch } from './set-switch.js';
 import { createdBy, retire, rollout, servingBalancerConfig, withoutSwitch, type RolloutContext } from './rollout.js';
 import type { BalancerConfig } from './balancer-model.js';
-import { describeSettlement, settleKilledDeploy } from './killed-deploy.js';
+import { describeSettlement, rollbackStopsAtUndo, settleKilledDeploy, type SettledKill } from './killed-deploy.js';
 import { processIdentity, provenProcess, parseIdentity } from './process-identity.js';
 import { localSecretStore } from './secret-store.js';
 import { claimEnvironment, ownerElsewhere, refuseIfOwnedElsewhere } from './ownership.js';
@@ -169,10 +169,10 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
    * Under the lock, before a deploy or rollback (and from status and releases when a killed deploy left something):
    * releases a killed deploy left `deploying` become interrupted; its release.before task container is removed; the
    * balancer goes back to the release that served before, or keeps the killed one when the previous replicas are gone
-   * (killed-deploy.ts); replicas no balancer routes to and of no current release are removed. Returns a line saying
-   * what was done to the balancer, if anything.
+   * (killed-deploy.ts); replicas no balancer routes to and of no current release are removed. Returns what was done
+   * to the balancer, if anything.
    */
-  async function cleanUpAfterKilledDeploys(docker: Docker, progress: Progress = silentProgress): Promise<string | undefined> {
+  async function cleanUpAfterKilledDeploys(docker: Docker, progress: Progress = silentProgress): Promise<SettledKill | undefined> {
     const killed = releases.list().filter((release) => release.status === 'deploying').map((release) => release.number);
     releases.settleInterrupted();
     // A finished before task's container is removed at once: one still here belongs to a deploy that was killed.
@@ -203,7 +203,7 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
   }
 
   /** Applies killed-deploy.ts's settlement of the saved balancer configuration. */
-  async function settleBalancer(docker: Docker, killed: readonly number[], progress: Progress): Promise<string | undefined> {
+  async function settleBalancer(docker: Docker, killed: readonly number[], progress: Progress): Promise<SettledKill | undefined> {
     const saved = balancer.savedConfig();
     if (!saved) return undefined;
     const containers = await listContainers(docker, config.app, config.env, 'app');
@@ -232,7 +232,8 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
     }
     clearTrafficSwitch(stateDir);
     // An undo that stopped the balancer (nothing served before) leaves candidates that are gone already: nothing to say.
-    return settlement.remove.some((entry) => exists.has(entry.containerId)) || settlement.kind === 'keep' ? line : undefined;
+    if (!line || !(settlement.remove.some((entry) => exists.has(entry.containerId)) || settlement.kind === 'keep')) return undefined;
+    return { line, ...(settlement.kind === 'restore' && settlement.drain.length > 0 ? { tookBackFrom: settlement.drain[0]!.release } : {}) };
   }
 
   /**
@@ -247,7 +248,7 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
     // Another project deployed these names with --take-over: what this folder's state says is not to act on.
     if (await ownerElsewhere(config, docker, stateDir)) return undefined;
     try {
-      return await exclusively(() => cleanUpAfterKilledDeploys(docker));
+      return (await exclusively(() => cleanUpAfterKilledDeploys(docker)))?.line;
     } catch (error) {
       // A deploy took the lock meanwhile: it settles what was left.
       if (error instanceof OperationError) return undefined;
@@ -284,7 +285,7 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
       await repairWithNotice(progress);
       const ctx = { ...(await context(progress, request.timeoutSeconds)), signal: request.signal };
       const cleaned = await cleanUpAfterKilledDeploys(ctx.docker, progress);
-      if (cleaned) progress.info(cleaned);
+      if (cleaned) progress.info(cleaned.line);
       const number = releases.allocate(request.image ?? localReleaseImage(config.app, config.env, releases.nextNumber()), createdBy());
       return settled(number, request.signal, async () => {
         const images = await prepareReleaseImages(config, number, request, progress);
@@ -314,18 +315,28 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
       const serving = releases.list().find((entry) => entry.number === switching.previous) ?? releases.current();
       return { ok: applied !== undefined, env: config.env, ...(serving ? { release: serving } : {}), ...(applied?.port !== undefined ? { url: `http://127.0.0.1:${applied.port}` } : {}), reasons: applied ? [] : ['the load balancer has no saved configuration'], logTail: [] };
     }
-    // The same rule as on AWS (src/model/release-rules.ts).
-    const target = rollbackTarget(releases.list(), request.to);
+    // The same rule as on AWS (src/model/release-rules.ts), checked before the engine is asked anything unless a
+    // killed deploy left a release deploying: what its cleanup does decides (below).
+    if (request.to !== undefined || !releases.list().some((release) => release.status === 'deploying')) rollbackTarget(releases.list(), request.to);
     return exclusively(async () => {
       await claimEnvironment(config, await engine(), stateDir, false);
       await repairWithNotice(progress);
+      const cleaned = await cleanUpAfterKilledDeploys(await engine(), progress);
+      if (cleaned) progress.info(cleaned.line);
+      const serving = releases.current();
+      if (cleaned?.tookBackFrom !== undefined && request.to === undefined && serving) {
+        const note = rollbackStopsAtUndo(serving.number, cleaned.tookBackFrom);
+        progress.info(note);
+        const port = balancer.savedConfig()?.port;
+        return { ok: true, env: config.env, release: serving, ...(port !== undefined ? { url: `http://127.0.0.1:${port}` } : {}), reasons: [], logTail: [], rollback: { release: serving.number, env: 'recorded', changes: [], note } };
+      }
+      // Decided after the cleanup: a killed deploy that kept all traffic is the current release now.
+      const target = rollbackTarget(releases.list(), request.to);
       const databasePassword = config.database ? secrets.file.generated('databasePassword') : undefined;
       // Decided before anything changes: a secret the release needs and the store lacks stops here.
       const decided = restoreOf(target.number, releases.nextNumber(), databasePassword);
       const restore = announceRestore(decided, target.number, progress);
       const ctx = { ...(await context(progress, request.timeoutSeconds, { declaredSecrets: decided.recorded === false })), signal: request.signal };
-      const cleaned = await cleanUpAfterKilledDeploys(ctx.docker, progress);
-      if (cleaned) progress.info(cleaned);
       const number = releases.allocate(localReleaseImage(config.app, config.env, releases.nextNumber()), createdBy(), target.number);
       // Under the lock the number is the one planned; plan again should it ever not be.
       const restored = decided.recorded && decided.plan.release !== number ? restoreOf(target.number, number, databasePassword) : decided;
