@@ -185,6 +185,18 @@ describe('interrupts at each deploy step (rolling)', () => {
     expect(containersOf('lt-intr')).toEqual(['app:6', 'app:6']);
     expect((await get(URL)).body).toMatch(/^release v4/);
   }, 300_000);
+
+  it('SIGINT while the image builds: the release is interrupted before any replica starts, exit 130, one line', async () => {
+    app.setVersion('v5');
+    const deploy = await berthAtMarkers(app, ['deploy'], [{ marker: 'Build Dockerfile', action: send('SIGINT') }]);
+    expect(deploy.code, deploy.stderr).toBe(130);
+    const line = 'interrupted: release 7 was stopped before any replica started; release 6 keeps serving';
+    expect(deploy.stderr.split('\n').filter((text) => text.startsWith('interrupted'))).toEqual([line]);
+    expect(containersOf('lt-intr')).toEqual(['app:6', 'app:6']);
+    expect((await get(URL)).body).toMatch(/^release v4/);
+    expect(existsSync(lockFile(app, 'lt-intr'))).toBe(false);
+    expect((await releasesOf(app)).slice(0, 2)).toEqual([[7, 'interrupted'], [6, 'deployed']]);
+  }, 300_000);
 });
 
 describe('interrupts at each blue/green step', () => {

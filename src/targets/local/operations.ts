@@ -265,12 +265,28 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
     return { ok: false, env: config.env, ...(release ? { release: { ...release, status: 'interrupted', reason: line } } : {}), reasons: [line], logTail: [], interrupted: line };
   }
 
-  /** Runs a release's work; an error records the release as failed (or interrupted, when a signal stopped it). */
-  async function settled(number: number, signal: AbortSignal | undefined, work: () => Promise<DeployOutcome>): Promise<DeployOutcome> {
+  /**
+   * A deploy stopped by Ctrl-C/SIGTERM whose rollout had begun, when undoing it failed: the record stays `deploying`,
+   * so the next berth command settles what it left exactly as after a killed deploy (killed-deploy.ts).
+   */
+  function interruptedUndoFailed(number: number, error: unknown): DeployOutcome {
+    const serving = releases.current();
+    const why = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    const line = `interrupted: release ${number} was stopped during its rollout and undoing it failed (${why}); the next berth command (berth status) settles what it left${serving ? ` and puts release ${serving.number} back in rotation if it still runs` : ''}`;
+    const release = releases.get(number);
+    return { ok: false, env: config.env, ...(release ? { release } : {}), reasons: [line], logTail: [], interrupted: line };
+  }
+
+  /**
+   * Runs a release's work; an error records the release as failed, or, when a signal stopped it, interrupted (before
+   * the rollout began) or left to the next command (during it). `work` calls `rolling()` as its rollout begins.
+   */
+  async function settled(number: number, signal: AbortSignal | undefined, work: (rolling: () => void) => Promise<DeployOutcome>): Promise<DeployOutcome> {
+    let rolled = false;
     try {
-      return await work();
+      return await work(() => { rolled = true; });
     } catch (error) {
-      if (signal?.aborted) return interruptedBeforeRollout(number);
+      if (signal?.aborted) return rolled ? interruptedUndoFailed(number, error) : interruptedBeforeRollout(number);
       const release = releases.get(number);
       if (release?.status === 'deploying') releases.record({ ...release, status: 'failed', reason: (error instanceof Error ? error.message : String(error)).split('\n')[0] });
       throw error;
@@ -287,9 +303,10 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
       const cleaned = await cleanUpAfterKilledDeploys(ctx.docker, progress);
       if (cleaned) progress.info(cleaned.line);
       const number = releases.allocate(request.image ?? localReleaseImage(config.app, config.env, releases.nextNumber()), createdBy());
-      return settled(number, request.signal, async () => {
+      return settled(number, request.signal, async (rolling) => {
         const images = await prepareReleaseImages(config, number, request, progress);
         if (request.signal?.aborted) return interruptedBeforeRollout(number);
+        rolling();
         const outcome = await rollout(ctx, { release: number, image: (images.find((image) => !image.service) ?? images[0]!).tag, digest: releaseDigest(images) });
         if (outcome.ok) await pruneImages();
         return outcome;
@@ -340,9 +357,10 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
       const number = releases.allocate(localReleaseImage(config.app, config.env, releases.nextNumber()), createdBy(), target.number);
       // Under the lock the number is the one planned; plan again should it ever not be.
       const restored = decided.recorded && decided.plan.release !== number ? restoreOf(target.number, number, databasePassword) : decided;
-      return settled(number, request.signal, async () => {
+      return settled(number, request.signal, async (rolling) => {
         const images = await retagRelease(config, target.number, number, restored.recorded ? restored.plan.images : undefined);
         if (request.signal?.aborted) return { ...interruptedBeforeRollout(number), rollback: restore };
+        rolling();
         const outcome = await rollout(ctx, { release: number, image: (images.find((image) => !image.service) ?? images[0]!).tag, digest: target.digest, rollbackOf: target.number, ...(restored.recorded ? { plan: restored.plan } : {}) });
         if (outcome.ok) await pruneImages();
         return { ...outcome, rollback: restore };
