@@ -16,10 +16,14 @@ const PORT = 15092;
 const CANARY = 'canary-cli-8d2f-secret-value';
 const secrets = new Map<string, { value: string; changed: number }>();
 const bodies: string[] = [];
-const STAGE_RELEASES = [1, 2].map((number) => ({
+// Release 1 was recorded before berth kept task definitions in the record; release 2 names its task definition.
+const STAGE_RELEASES = [1, 2, 3].map((number) => ({
   number, image: `111122223333.dkr.ecr.eu-west-1.amazonaws.com/berth/aws-cli@sha256:${String(number).repeat(64)}`, digest: `sha256:${String(number).repeat(64)}`,
-  createdAt: `2026-11-2${number}T10:00:00.000Z`, createdBy: 'Deploy/alice', status: number === 1 ? 'superseded' : 'deployed',
+  createdAt: `2026-11-2${number}T10:00:00.000Z`, createdBy: 'Deploy/alice', status: number === 3 ? 'deployed' : 'superseded',
+  ...(number === 2 ? { services: [{ name: 'web', taskDefinition: 'arn:aws:ecs:eu-west-1:111122223333:task-definition/berth-aws-cli-stage:2' }] } : {}),
 }));
+/** A value of release 2's env: names of changes are printed, values never. */
+const RELEASE_TWO_VALUE = 'release-two-mode-value';
 let server: Server;
 let dir: string;
 
@@ -53,6 +57,13 @@ function fakeAws(target: string | undefined, body: string, response: ServerRespo
     case 'AmazonSSM.GetParametersByPath':
       // Environment stage has two releases (for rollback); the others none.
       return json(200, { Parameters: input.Path === '/berth/aws-cli/stage/releases' ? STAGE_RELEASES.map((release) => ({ Name: `/berth/aws-cli/stage/releases/00000${release.number}`, Value: JSON.stringify(release) })) : [] });
+    case 'AmazonEC2ContainerServiceV20141113.DescribeTaskDefinition':
+      return json(200, {
+        taskDefinition: {
+          taskDefinitionArn: input.taskDefinition,
+          containerDefinitions: [{ name: 'app', environment: [{ name: 'MODE', value: RELEASE_TWO_VALUE }], secrets: [{ name: 'STRIPE_KEY', valueFrom: 'arn:stripe' }, { name: 'OLD_TOKEN', valueFrom: 'arn:old' }] }],
+        },
+      });
     default:
       return json(400, { __type: 'UnknownOperationException', message: `the stand-in does not know ${target}` });
   }
@@ -128,11 +139,20 @@ describe('berth on an AWS environment through AWS_ENDPOINT_URL', () => {
     expect(deploy.stdout).toBe('');
   }, 60_000);
 
-  it("rollback says it runs the release's image with today's berth.yml env before anything deploys", async () => {
+  it("rollback restores the release's env and secret names from its task definition, says what changed by name, and stops on its missing secrets", async () => {
     const rollback = await berth(['rollback', '--env', 'stage', '--yes']);
     expect(rollback.code).toBe(1);
-    expect(rollback.stderr).toContain("on AWS a rollback runs release 1's image with today's berth.yml env, secret names and settings");
-    // It stops on today's declared secrets, which an AWS rollback still needs.
+    expect(rollback.stderr).toContain("berth.yml changed since release 2: service.env MODE removed; service.secrets OLD_TOKEN removed, SESSION_SECRET added; rollback runs release 2's env");
+    expect(rollback.stderr).toContain("error: release 2 needs the secrets OLD_TOKEN, STRIPE_KEY, which have no value for environment stage now (a rollback runs the release's secret names with today's values); nothing was changed");
+    expect(rollback.stderr).toContain('hint: berth secrets set OLD_TOKEN --env stage; berth secrets set STRIPE_KEY --env stage');
+    expect(rollback.stderr).not.toContain(RELEASE_TWO_VALUE);
+  }, 60_000);
+
+  it("rollback to a release recorded without task definitions says it runs today's env before anything deploys", async () => {
+    const rollback = await berth(['rollback', '--env', 'stage', '--to', '1', '--yes']);
+    expect(rollback.code).toBe(1);
+    expect(rollback.stderr).toContain("release 1's env could not be restored (it was recorded without its task definitions): it runs with today's berth.yml env and secret names");
+    // It stops on today's declared secrets, which such a rollback needs.
     expect(rollback.stderr).toContain('error: berth.yml declares secrets without a value in Secrets Manager for environment stage: STRIPE_KEY, SESSION_SECRET');
   }, 60_000);
 

@@ -5,7 +5,7 @@
 import type { Progress } from '../terminal/progress.js';
 import type { FailureEvidence } from '../doctor/failure-evidence.js';
 import type { Release } from '../model/release.js';
-import type { ReleaseChange } from '../plan/local/rollback-plan.js';
+import type { ReleaseChange } from '../plan/release-changes.js';
 
 export type { Release, ReleaseStatus } from '../model/release.js';
 

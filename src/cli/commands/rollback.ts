@@ -16,8 +16,9 @@ export function registerRollback(program: Command): void {
     .addOption(new Option('--timeout <duration>', 'how long to wait for healthy replicas').default('20m'))
     .addHelpText('after', `
 The restored image rolls out like a deploy (health checks, drain) and is recorded as a new release.
-Locally it runs the release's own recorded env, secret names and settings (secret values are today's) and first
-says what berth.yml changed since, by name; on AWS it runs today's berth.yml with the release's image.
+It runs the release's own env and secret names (secret values are today's) and first says what berth.yml changed
+since, by name. Locally the release's settings (command, cpu, memory, health checks) come back too; on AWS they are
+today's berth.yml's, with the release's image.
 
 Examples:
   berth rollback

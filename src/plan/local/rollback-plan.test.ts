@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { configFromYaml } from '../../test-support/config-from-yaml.js';
 import { planLocal, type LocalPlan } from './local-plan.js';
-import { changesSince, describeChangesSince, missingRollbackSecrets, planRollback } from './rollback-plan.js';
+import { changesSince, planRollback } from './rollback-plan.js';
+import { describeChangesSince, missingRollbackSecrets } from '../release-changes.js';
 
 const PASSWORD = 'Gen3rated_Pw-xyz123';
 

@@ -286,6 +286,59 @@ describe('deploy through the real wiring (SDK mocked, stacks faked, health URL o
       rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
+
+  it("rollback synthesizes the release's env and secret names, read from its task definition, with its image", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aws-rollback-'));
+    const server = createServer((_request, response) => { response.writeHead(200); response.end(); });
+    await new Promise<void>((resolve) => server.listen(15088, '127.0.0.1', resolve));
+    try {
+      writeFileSync(join(dir, 'berth.yml'), ['app: aws-rb', 'service:', '  port: 8000', '  env: { MODE: today-mode }', '  secrets: [STRIPE_KEY]', `  image: ${REPO}@${DIGEST}`, 'environments:', '  prod:', '    region: eu-west-1', '    account: "123456789012"', '    alarms: false'].join('\n'));
+      const loaded = loadConfig({ config: join(dir, 'berth.yml'), env: 'prod' });
+      const older = `sha256:${'1'.repeat(64)}`;
+      const records = [
+        { number: 1, image: `${REPO}@${older}`, digest: older, createdAt: '2026-11-01T10:00:00.000Z', createdBy: 'Deploy/alice', status: 'superseded', services: [{ name: 'web', taskDefinition: 'arn:aws:ecs:eu-west-1:123456789012:task-definition/berth-aws-rb-prod:4' }] },
+        { number: 2, image: `${REPO}@${DIGEST}`, digest: DIGEST, createdAt: '2026-11-02T10:00:00.000Z', createdBy: 'Deploy/alice', status: 'deployed' },
+      ];
+      mocks.secrets.on(ListSecretsCommand).resolves({ SecretList: ['STRIPE_KEY', 'LEGACY_TOKEN'].map((name) => ({ Name: `berth/aws-rb/prod/${name}`, SecretVersionsToStages: { v1: ['AWSCURRENT'] } })) });
+      mocks.ssm.on(GetParametersByPathCommand).resolves({ Parameters: records.map((record) => ({ Name: `/berth/aws-rb/prod/releases/00000${record.number}`, Value: JSON.stringify(record) })) });
+      mocks.ssm.on(PutParameterCommand).resolves({ Version: 1 });
+      mocks.cloudformation.on(DescribeStacksCommand).rejects(Object.assign(new Error('Stack with id berth-aws-rb-prod does not exist'), { name: 'ValidationError' }));
+      mocks.cloudformation.on(DescribeStacksCommand, { StackName: 'CDKToolkit' }).resolves({ Stacks: [{ StackName: 'CDKToolkit', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date() }] });
+      mocks.ecs.on(DescribeServicesCommand).resolves({ services: [{ desiredCount: 1, runningCount: 1, deployments: [{ id: 'd1', status: 'PRIMARY', rolloutState: 'COMPLETED', taskDefinition: 'td:5', desiredCount: 1, runningCount: 1, pendingCount: 0 }] }] });
+      mocks.ecs.on(DescribeTaskDefinitionCommand).resolves({
+        taskDefinition: { containerDefinitions: [{ name: 'app', image: `${REPO}@${older}`, environment: [{ name: 'MODE', value: 'release-one-mode' }], secrets: [{ name: 'STRIPE_KEY', valueFrom: 'arn:s' }, { name: 'LEGACY_TOKEN', valueFrom: 'arn:l' }] }] },
+      });
+      mocks.elb.on(DescribeTargetHealthCommand).resolves({ TargetHealthDescriptions: [{ Target: { Id: '10.0.1.4', Port: 8000 }, TargetHealth: { State: 'healthy' } }] });
+      const templates: string[] = [];
+      const deployer: StackDeployer = {
+        ...noDeployer,
+        deploy: async (assembly, stack) => {
+          const { readFileSync } = await import('node:fs');
+          templates.push(readFileSync(join(assembly.directory, `${stack}.template.json`), 'utf8'));
+          const outputs: Record<string, string> = stack.endsWith('registry') ? { RepositoryUri: REPO } : { Url: 'http://127.0.0.1:15088', ClusterName: 'c', ServiceName: 's', TargetGroupArn: 'tg', LogGroupName: '/berth/aws-rb/prod' };
+          return { outputs };
+        },
+      };
+      const progress = recordingProgress();
+      const outcome = await awsOperations(loaded, { clients: clients(), deployer }).rollback({ yes: true, timeoutSeconds: 60 }, progress);
+
+      expect(outcome).toMatchObject({ ok: true, release: { number: 3, rollbackOf: 1, image: `${REPO}@${older}` }, rollback: { release: 1, env: 'recorded' } });
+      expect(outcome.rollback?.changes).toEqual([
+        { key: 'service', field: 'env', name: 'MODE', change: 'changed' },
+        { key: 'service', field: 'secrets', name: 'LEGACY_TOKEN', change: 'removed' },
+      ]);
+      expect(progress.lines).toContain("berth.yml changed since release 1: service.env MODE changed; service.secrets LEGACY_TOKEN removed; rollback runs release 1's env");
+      const container = (JSON.parse(templates.at(-1)!) as { Resources: Record<string, { Type: string; Properties: { ContainerDefinitions?: Array<{ Environment?: Array<{ Name: string; Value: string }>; Secrets?: Array<{ Name: string }> }> } }> }).Resources;
+      const app = Object.values(container).find((resource) => resource.Type === 'AWS::ECS::TaskDefinition')!.Properties.ContainerDefinitions![0]!;
+      expect(app.Environment).toContainEqual({ Name: 'MODE', Value: 'release-one-mode' });
+      expect((app.Secrets ?? []).map((secret) => secret.Name).sort()).toEqual(['LEGACY_TOKEN', 'STRIPE_KEY']);
+      expect(templates.at(-1)).toContain(`${REPO}@${older}`);
+      expect(progress.lines.join('\n')).not.toContain('release-one-mode');
+    } finally {
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
 
 

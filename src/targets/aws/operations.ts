@@ -39,6 +39,9 @@ import { releaseParameterName, ReleaseStore } from './releases.js';
 import { returnTrafficInFlight } from './return-traffic.js';
 import { activeServiceDeployment } from './service-deployments.js';
 import { AwsSecretStore, secretId } from './secrets.js';
+import { readReleaseTaskEnv } from './release-env.js';
+import { restoreReleaseEnv, type AwsRollbackEnv } from '../../plan/aws/rollback-env.js';
+import { describeChangesSince, rollbackSecretsMissing } from '../../plan/release-changes.js';
 import type { AssemblyInput, SecurityChanges, StackDeployer, StackDiffResult } from './stack-deployer.js';
 import { ToolkitStackDeployer } from './toolkit-deployer.js';
 
@@ -86,7 +89,8 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
   const settings = resolveAwsSettings(config);
   const envStack = environmentStackName(config.app, config.env);
   const registryStack = registryStackName(config.app);
-  const redact = logRedactor(declaredSecrets(config));
+  // A rollback that restores a release's secret names masks those too (rollback below).
+  let redact = logRedactor(declaredSecrets(config));
   const plugin = overrides.sessionPlugin ?? sessionPlugin;
   let session: Promise<Session> | undefined;
   let announced = false;
@@ -118,16 +122,17 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
     return overrides.deployer ?? new ToolkitStackDeployer(settings, clients.region);
   }
 
-  async function synthesize(image?: string, purge = false, prepare?: { deployedTaskDefinitions: Record<string, string> }): Promise<{ assembly: AssemblyInput; registryStack: string; environmentStack: string }> {
+  /** Synthesizes `config` (a rollback passes today's berth.yml with the release's env: src/plan/aws/rollback-env.ts). */
+  async function synthesize(image?: string, purge = false, prepare?: { deployedTaskDefinitions: Record<string, string> }, using: ResolvedConfig = config): Promise<{ assembly: AssemblyInput; registryStack: string; environmentStack: string }> {
     const { synthesizeEnvironment } = await import('../../plan/aws/synthesize.js');
     const { lookupsNeeded } = await import('../../plan/aws/lookups.js');
     // A hosted zone by name or network.vpc: toolkit-lib looks them up with these credentials and records them in cdk.context.json.
-    const lookups = lookupsNeeded(config).length > 0 ? await connect().then(({ identity, clients }) => ({ account: identity.account, region: clients.region })) : undefined;
+    const lookups = lookupsNeeded(using).length > 0 ? await connect().then(({ identity, clients }) => ({ account: identity.account, region: clients.region })) : undefined;
     const options = { outdir: cloudAssemblyDir(config.dir, config.env), ...(image ? { image } : {}), ...(purge ? { purge } : {}), ...(prepare ? { prepare } : {}), ...(lookups ? { lookups } : {}) };
-    const result = await synthesizeEnvironment(config, options);
+    const result = await synthesizeEnvironment(using, options);
     return {
       // Rebuilt under toolkit-lib so context lookups (a hosted zone by name, network.vpc) get answered and recorded.
-      assembly: { directory: result.assemblyDir, rebuild: async () => (await synthesizeEnvironment(config, options)).assemblyDir, contextFile: cdkContextFile(config.dir) },
+      assembly: { directory: result.assemblyDir, rebuild: async () => (await synthesizeEnvironment(using, options)).assemblyDir, contextFile: cdkContextFile(config.dir) },
       registryStack: result.stackNames[0]!,
       environmentStack: result.stackNames[1]!,
     };
@@ -320,11 +325,35 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
     if (returned) return returned;
     const target = rollbackTarget(await p.releases.list(), request.to);
     progress.info(`rolling back to release ${target.number} (${target.digest.slice(0, 19)}…, deployed ${target.createdAt} by ${target.createdBy})`);
-    // The stack is synthesized from today's berth.yml: only the image is the release's (docs/aws.md#releases).
-    const note = `on AWS a rollback runs release ${target.number}'s image with today's berth.yml env, secret names and settings`;
-    progress.info(note);
-    const outcome = await runDeploy(p, { kind: 'rollback', release: target }, { timeoutSeconds: request.timeoutSeconds });
-    return remember({ ...outcome, rollback: { release: target.number, env: 'current', changes: [], note } });
+    // The release's env and secret names, read back from its task definitions; every other setting is today's
+    // berth.yml (docs/aws.md#releases). Decided, and missing secrets refused, before anything changes.
+    const decided = await releaseEnvOf(clients, target);
+    if (!decided.restored) {
+      const note = `release ${target.number}'s env could not be restored (${decided.why}): it runs with today's berth.yml env and secret names`;
+      progress.info(note);
+      const outcome = await runDeploy(p, { kind: 'rollback', release: target }, { timeoutSeconds: request.timeoutSeconds });
+      return remember({ ...outcome, rollback: { release: target.number, env: 'current', changes: [], note } });
+    }
+    const restored = decided.config;
+    const store = new AwsSecretStore(clients.secrets, config.app, config.env, declaredSecrets(restored));
+    const note = describeChangesSince(target.number, decided.changes);
+    if (note) progress.info(note);
+    const missing = await store.missing();
+    if (missing.length) throw rollbackSecretsMissing(target.number, config.env, missing);
+    redact = logRedactor([...declaredSecrets(config), ...declaredSecrets(restored)]);
+    const restoring: DeployPorts = { ...p, config: restored, missingSecrets: () => store.missing(), synthesize: (image, options) => synthesize(image, false, options?.prepare, restored) };
+    const outcome = await runDeploy(restoring, { kind: 'rollback', release: target }, { timeoutSeconds: request.timeoutSeconds });
+    return remember({ ...outcome, rollback: { release: target.number, env: 'recorded', changes: decided.changes, ...(note ? { note } : {}) } });
+  }
+
+  /** What a rollback to `release` restores besides the image: its env and secret names (src/plan/aws/rollback-env.ts). */
+  async function releaseEnvOf(clients: AwsClients, release: Release): Promise<AwsRollbackEnv> {
+    if (!release.services?.length) return { restored: false, why: 'it was recorded without its task definitions' };
+    try {
+      return restoreReleaseEnv(config, await readReleaseTaskEnv(clients.ecs, config.app, config.env, release));
+    } catch (error) {
+      return { restored: false, why: (error instanceof Error ? error.message : String(error)).split('\n')[0]! };
+    }
   }
 
   async function releases(): Promise<Release[]> {

@@ -12,7 +12,8 @@ import { declaredSecrets, dependencyVolumeName, environmentStateDir, LABEL_RELEA
 import { silentProgress, type Progress } from '../../terminal/progress.js';
 import type { CommandOutcome, DeployOutcome, DeployRequest, DestroyRequest, ExecRequest, JobRun, JobRunRequest, LogLine, LogsRequest, ProcessIO, Release, RollbackRequest, RollbackRestore, RunRequest, StatusReport, TargetOperations } from '../operations.js';
 import { planLocal } from '../../plan/local/local-plan.js';
-import { describeChangesSince, missingRollbackSecrets, planRollback, type RollbackPlan } from '../../plan/local/rollback-plan.js';
+import { planRollback, type RollbackPlan } from '../../plan/local/rollback-plan.js';
+import { describeChangesSince, missingRollbackSecrets, rollbackSecretsMissing } from '../../plan/release-changes.js';
 import { BalancerClient } from './balancer-client.js';
 import { connectEngine, demuxBuffer, engineError, listContainers, stopAndRemove, type Docker } from './engine.js';
 import { JobRunStore } from './job-runs.js';
@@ -396,12 +397,7 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
       return { release: from, env: 'current', changes: [], note };
     }
     const missing = missingRollbackSecrets(decided.secretNames, Object.keys(secrets.file.values()));
-    if (missing.length) {
-      throw new OperationError(
-        `release ${from} needs the secret${missing.length === 1 ? '' : 's'} ${missing.join(', ')}, which ${missing.length === 1 ? 'has' : 'have'} no value for environment ${config.env} now (a rollback runs the release's secret names with today's values); nothing was changed`,
-        missing.map((name) => `berth secrets set ${name} --env ${config.env}`).join('; '),
-      );
-    }
+    if (missing.length) throw rollbackSecretsMissing(from, config.env, missing);
     const note = describeChangesSince(from, decided.changes);
     if (note) progress.info(note);
     return { release: from, env: 'recorded', changes: decided.changes, ...(note ? { note } : {}) };
