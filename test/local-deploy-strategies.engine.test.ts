@@ -1,14 +1,14 @@
 /**
  * berth.yml `deploy` on the real Docker engine: blue/green (test requests through the test port, one switch, the old
  * replicas kept for the bake, then drained), a failing green that never takes production traffic, `berth rollback`
- * during the bake, canary, and Ctrl-C during the bake. Every deploy under a bounded request stream to 127.0.0.1. One
+ * during the bake, canary, and Ctrl-C during the bake and during the canary time. Every deploy under a bounded request stream to 127.0.0.1. One
  * app (lt-switch) on 127.0.0.1:18240 (test port 18241).
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { berth, buildBerth, deployUntil, fixtureApp, get, startLoad, type FixtureApp } from './local-support.js';
+import { berth, berthAtMarkers, buildBerth, deployUntil, fixtureApp, get, startLoad, type FixtureApp } from './local-support.js';
 
 const PORT = 18240;
 const URL = `http://127.0.0.1:${PORT}/`;
@@ -128,5 +128,30 @@ describe('local blue/green and canary', () => {
     expect(appReleases()).toEqual(['5', '5']);
     const releases = JSON.parse((await berth(app, ['releases', '--json'])).stdout) as { releases: Array<{ number: number; status: string }> };
     expect(releases.releases.slice(0, 2).map((release) => [release.number, release.status])).toEqual([[6, 'interrupted'], [5, 'deployed']]);
+  }, 300_000);
+
+  it('Ctrl-C during the canary time: its share goes back to the serving release, the canary replicas are removed, exit 130, one line', async () => {
+    useDeploy('{ strategy: canary, bake: 0, canary: { percent: 50, for: 60s } }');
+    app.setVersion('v7');
+    const load = startLoad(URL);
+    let canaryServed = false;
+    const interrupted = await berthAtMarkers(app, ['deploy'], [{
+      marker: 'Canary: 50%',
+      // Ctrl-C once the canary has answered a request of its own (within 10 s).
+      action: async (child) => {
+        for (let i = 0; i < 100 && !canaryServed; i += 1) canaryServed = (await get(URL)).body.startsWith('release v7');
+        child.kill('SIGINT');
+      },
+    }]);
+    const result = await load.stop();
+    expect(canaryServed, 'the canary had its share before the interrupt').toBe(true);
+    expect(interrupted.code, interrupted.stderr).toBe(130);
+    const lines = interrupted.stderr.split('\n').filter((line) => line.startsWith('interrupted'));
+    expect(lines).toEqual(['interrupted: traffic returned to release 5 and the 2 new replicas of release 7 removed; release 5 keeps serving']);
+    expect(result.failures).toEqual([]);
+    for (let i = 0; i < 10; i += 1) expect((await get(URL)).body).toMatch(/^release v5/);
+    expect(appReleases()).toEqual(['5', '5']);
+    const releases = JSON.parse((await berth(app, ['releases', '--json'])).stdout) as { releases: Array<{ number: number; status: string }> };
+    expect(releases.releases.slice(0, 2).map((release) => [release.number, release.status])).toEqual([[7, 'interrupted'], [6, 'interrupted']]);
   }, 300_000);
 });
