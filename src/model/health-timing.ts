@@ -77,11 +77,6 @@ export function failureCountsNow(
   return timing.lastCountedFailureMs === undefined || nowMs - timing.lastCountedFailureMs >= health.interval * 1000;
 }
 
-/** The shortest time the local balancer needs to call a replica that answers at once healthy: healthyThreshold fast passes. */
-export function localSecondsToHealthy(health: Pick<HealthCheck, 'interval' | 'healthyThreshold'>): number {
-  return Math.min(FAST_PROBE_SECONDS, health.interval) * Math.max(0, health.healthyThreshold - 1);
-}
-
 /** "on AWS the same checks take at least 60s (2 passes, 30s apart)": for a deploy's output. */
 export function awsHealthCheckNote(health: Pick<HealthCheck, 'interval' | 'healthyThreshold'>): string {
   return `on AWS the same checks take at least ${secondsToHealthy(health)}s (${health.healthyThreshold} pass${health.healthyThreshold === 1 ? '' : 'es'}, ${health.interval}s apart)`;
