@@ -1,17 +1,18 @@
 /**
  * The local target survives faults without a new release: a replica whose process is killed (the engine restarts
  * it) rejoins the rotation, a SIGKILLed balancer is started again by its supervisor with its routing and health,
- * a missing balancer is started again by the next berth command, a stopped PostgreSQL is started again, and a
+ * a missing balancer is started again by the next berth command, a balancer running an earlier berth's code is
+ * restarted by the next deploy, a stopped PostgreSQL is started again, and a
  * stale pid file never makes destroy signal an unrelated process. App lt-rel on 127.0.0.1:18186.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { environmentStateDir, localSecretsFile, STATE_FILES } from '../src/model/index.js';
 import { BalancerClient } from '../src/targets/local/balancer-client.js';
 import { parseIdentity } from '../src/targets/local/process-identity.js';
-import { berth, buildBerth, deployUntil, fixtureApp, get, startLoad, type FixtureApp } from './local-support.js';
+import { berth, buildBerth, deployUntil, fixtureApp, get, ROOT, startLoad, type FixtureApp } from './local-support.js';
 
 const PORT = 18186;
 const URL = `http://127.0.0.1:${PORT}/`;
@@ -149,6 +150,28 @@ describe('local target under faults', () => {
     expect((await get(URL)).status).toBe(200);
     expect(await releaseCount()).toBe(releases);
   }, 60_000);
+
+  it('after berth is rebuilt or upgraded, status says the balancer runs the earlier code and the next deploy restarts it with the new', async () => {
+    // A new build of berth: dist/.build-stamp names it (its mtime, which decides whether dist/ is stale, is kept).
+    const stamp = join(ROOT, 'dist', '.build-stamp');
+    const { mtime } = statSync(stamp);
+    writeFileSync(stamp, `${new Date().toISOString()} (a newer berth)\n`);
+    utimesSync(stamp, mtime, mtime);
+    const daemon = identity(STATE_FILES.balancerPid)!;
+    const notes = async () => (JSON.parse((await berth(app, ['status', '--json'])).stdout) as { notes: string[] }).notes.join('\n');
+    expect(await notes()).toMatch(/the load balancer runs berth \S+ \(built [^)]+\), not this berth \S+ \(built .*\(a newer berth\)\): the next deploy or rollback restarts it with this one/);
+    const load = startLoad(URL, 2000);
+    const deploy = await berth(app, ['deploy']);
+    const result = await load.stop();
+    expect(deploy.code, deploy.stderr).toBe(0);
+    expect(deploy.stderr).toMatch(/berth restarted the load balancer: it ran berth \S+ \(built [^)]+\), now berth .*\(a newer berth\)\) \(about a second without answers\)/);
+    expect(identity(STATE_FILES.balancerPid)!.pid).not.toBe(daemon.pid);
+    expect(await notes()).not.toContain('the next deploy or rollback restarts it');
+    // Requests during the restart are refused for about a second (the balancer's port is closed), never answered 5xx.
+    console.log(`balancer code upgrade during deploy: ${result.total} requests, ${result.failures.length} failed`);
+    expect(result.failures.filter((failure) => /HTTP 5/.test(failure))).toEqual([]);
+    expect((await get(URL)).status).toBe(200);
+  }, 120_000);
 
   it('a stopped PostgreSQL is started again and the app recovers without a deploy', async () => {
     const releases = await releaseCount();

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { OperationError } from '../../errors.js';
 import { STATE_FILES } from '../../model/index.js';
 import type { BalancerConfig, BalancerStatus } from './balancer-model.js';
+import { BERTH_CODE } from './code-version.js';
 import { writePrivateFile } from './private-files.js';
 import { parseIdentity, provenProcess } from './process-identity.js';
 
@@ -105,6 +106,21 @@ export class BalancerClient {
     this.removeStalePidFiles();
     await this.start(config.port);
     return 'restarted';
+  }
+
+  /**
+   * Starts the running balancer again with this berth's code when it runs another's (berth was upgraded or rebuilt
+   * since it started): stopped, then started from balancer.json and its saved health, about a second without
+   * answers. Returns which berth it ran (`code` absent: one from before balancers reported it), or undefined when
+   * nothing was restarted.
+   */
+  async upgrade(): Promise<{ code?: string } | undefined> {
+    const config = this.savedConfig();
+    const running = await this.status();
+    if (!config || !running || running.code === BERTH_CODE) return undefined;
+    await this.stop();
+    await this.start(config.port);
+    return running.code ? { code: running.code } : {};
   }
 
   private async start(port: number | undefined): Promise<void> {

@@ -77,6 +77,8 @@ export interface BalancerStatus {
   pid: number;
   port?: number;
   startedAt: string;
+  /** The berth code the balancer runs (code-version.ts); absent from balancers of berth before it reported it. */
+  code?: string;
   backends: BackendStatus[];
   /** Recent events, newest first (replacements, health changes, job runs). */
   events: string[];

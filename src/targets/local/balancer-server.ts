@@ -18,6 +18,7 @@ import { applyCheck, chooseBackend, cookieValue, restoreHealth, savedHealth, sto
 import type * as EngineExports from './engine.js';
 import type { Docker } from './engine.js';
 import type { JobScheduler } from './job-scheduler.js';
+import { BERTH_CODE } from './code-version.js';
 import { writePrivateFile } from './private-files.js';
 import { parseReleasePlan } from './release-plan-file.js';
 import { LocalSecretFile } from './secret-store.js';
@@ -161,6 +162,7 @@ export class LocalBalancer {
       pid: process.pid,
       ...(this.config.port !== undefined ? { port: this.config.port } : {}),
       startedAt: this.startedAt,
+      code: BERTH_CODE,
       backends,
       events: this.events.slice(0, 50),
       ...(this.scheduler ? { jobs: this.scheduler.upcoming() } : {}),

@@ -32,6 +32,7 @@ import { processIdentity, provenProcess, parseIdentity } from './process-identit
 import { localSecretStore } from './secret-store.js';
 import { claimEnvironment, ownerElsewhere, refuseIfOwnedElsewhere } from './ownership.js';
 import { localStatusReport } from './status-report.js';
+import { BERTH_CODE } from './code-version.js';
 
 export function localOperations(config: ResolvedConfig): TargetOperations {
   const stateDir = environmentStateDir('local', config.app, config.env);
@@ -100,20 +101,26 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
    * Every command on a deployed environment first starts its load balancer again when neither it nor its
    * supervisor runs (both killed, the machine restarted). Returns a line saying what was done or what failed.
    */
-  async function repairBalancer(): Promise<{ repaired?: string; problem?: string }> {
+  /**
+   * Starts a balancer that is not running; with `upgrade` (deploy and rollback), also restarts one that runs another
+   * berth's code (code-version.ts), so the balancer never runs older code than the CLI that drives it.
+   */
+  async function repairBalancer(options: { upgrade?: boolean } = {}): Promise<{ repaired?: string; problem?: string }> {
     if (!releases.current()) return {};
     // Another project deployed these names with --take-over: this folder's balancer stays stopped.
     const docker = await engine().catch(() => undefined);
     if (docker && (await ownerElsewhere(config, docker, stateDir))) return {};
     try {
-      return (await balancer.repair()) === 'restarted' ? { repaired: `berth started the load balancer again (it was not running); release ${releases.current()!.number} serves` } : {};
+      if ((await balancer.repair()) === 'restarted') return { repaired: `berth started the load balancer again (it was not running); release ${releases.current()!.number} serves` };
+      const earlier = options.upgrade ? await balancer.upgrade() : undefined;
+      return earlier ? { repaired: `berth restarted the load balancer: it ran ${earlier.code ? `berth ${earlier.code}` : 'an earlier berth'}, now berth ${BERTH_CODE} (about a second without answers)` } : {};
     } catch (error) {
       return { problem: error instanceof Error ? error.message : String(error) };
     }
   }
 
-  async function repairWithNotice(progress?: Progress): Promise<void> {
-    const { repaired, problem } = await repairBalancer();
+  async function repairWithNotice(progress?: Progress, options: { upgrade?: boolean } = {}): Promise<void> {
+    const { repaired, problem } = await repairBalancer(options);
     if (repaired) progress?.info(repaired);
     if (problem) progress?.warn(`the load balancer is not running: ${problem}`);
   }
@@ -299,7 +306,7 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
     return exclusively(async () => {
       const previousOwner = await claimEnvironment(config, await engine(), stateDir, request.takeOver === true);
       if (previousOwner) progress.info(`took over ${config.app} (${config.env}) from ${previousOwner}: its containers are removed, its volumes (data) are kept`);
-      await repairWithNotice(progress);
+      await repairWithNotice(progress, { upgrade: true });
       const ctx = { ...(await context(progress, request.timeoutSeconds)), signal: request.signal };
       const cleaned = await cleanUpAfterKilledDeploys(ctx.docker, progress);
       if (cleaned) progress.info(cleaned.line);
@@ -338,7 +345,7 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
     if (request.to !== undefined || !releases.list().some((release) => release.status === 'deploying')) rollbackTarget(releases.list(), request.to);
     return exclusively(async () => {
       await claimEnvironment(config, await engine(), stateDir, false);
-      await repairWithNotice(progress);
+      await repairWithNotice(progress, { upgrade: true });
       const cleaned = await cleanUpAfterKilledDeploys(await engine(), progress);
       if (cleaned) progress.info(cleaned.line);
       const serving = releases.current();
@@ -415,6 +422,7 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
       current: releases.current(),
       containers: await listContainers(docker, config.app, config.env),
       balancer: await balancer.status(),
+      berthCode: BERTH_CODE,
       runs: (job) => runs.list(job),
       ...(repaired ? { repaired } : {}),
       ...(problem ? { balancerProblem: problem } : {}),

@@ -33,6 +33,17 @@ describe('localStatusReport', () => {
     expect(report.notes[0]).toBe('berth started the load balancer again (it was not running); release 3 serves');
     expect(report.notes.some((note) => note.startsWith('load balancer restarts'))).toBe(false);
   });
+
+  it('says when the load balancer runs another berth\'s code than the one asking, as a note (not a problem)', () => {
+    const newer = '0.2.0';
+    const older = localStatusReport({ config, current, containers: [], balancer: { ...balancer, code: '0.1.0' }, berthCode: newer, runs: () => [] });
+    expect(older.notes).toContain('the load balancer runs berth 0.1.0, not this berth 0.2.0: the next deploy or rollback restarts it with this one');
+    expect(older.problems).toEqual([]);
+    const unreported = localStatusReport({ config, current, containers: [], balancer, berthCode: newer, runs: () => [] });
+    expect(unreported.notes).toContain('the load balancer runs an earlier berth, not this berth 0.2.0: the next deploy or rollback restarts it with this one');
+    const same = localStatusReport({ config, current, containers: [], balancer: { ...balancer, code: newer }, berthCode: newer, runs: () => [] });
+    expect(same.notes.join('\n')).not.toContain('restarts it with this one');
+  });
 });
 
 describe('localStatusReport: running but unhealthy replicas', () => {

@@ -26,6 +26,8 @@ export interface StatusSources {
   balancerProblem?: string;
   /** Another project's berth.yml that owns the environment now (it deployed with --take-over). */
   ownedBy?: string;
+  /** The code of the berth asking (code-version.ts), to say when the balancer runs another's. */
+  berthCode?: string;
 }
 
 function containerName(entry: Docker.ContainerInfo): string {
@@ -122,6 +124,7 @@ export function localStatusReport(sources: StatusSources): StatusReport {
   if (sources.repaired) notes.push(sources.repaired);
   if (balancer) {
     notes.push(balancer.port !== undefined ? `load balancer pid ${balancer.pid} on 127.0.0.1:${balancer.port}, started ${balancer.startedAt}` : `supervisor pid ${balancer.pid} (no web service: nothing to route), started ${balancer.startedAt}`);
+    if (sources.berthCode && balancer.code !== sources.berthCode) notes.push(`the load balancer runs ${balancer.code ? `berth ${balancer.code}` : 'an earlier berth'}, not this berth ${sources.berthCode}: the next deploy or rollback restarts it with this one`);
     if (balancer.restarts) notes.push(`load balancer restarts: ${balancer.restarts} (its supervisor started it again; the last one before: ${balancer.lastRestart ?? 'unknown'})`);
   } else if (current && !sources.ownedBy) {
     problems.push(`the load balancer is not running${sources.balancerProblem ? `: ${sources.balancerProblem}` : ''}`);
