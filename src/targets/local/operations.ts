@@ -79,6 +79,7 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
       stateDir,
       secrets: secrets.file.values(),
       databasePassword: config.database ? secrets.file.generated('databasePassword') : undefined,
+      mask: maskValues(),
       progress,
       timeoutSeconds,
     };

@@ -36,6 +36,8 @@ export interface RolloutContext {
   stateDir: string;
   secrets: Record<string, string>;
   databasePassword?: string;
+  /** Every value to mask in what berth shows: the secrets' values and the generated credentials (LocalSecretFile.maskValues). */
+  mask: string[];
   progress: Progress;
   timeoutSeconds: number;
   /** Ctrl-C / SIGTERM: the rollout stops at the next step and is undone. */
@@ -62,11 +64,6 @@ export function createdBy(): string {
   }
 }
 
-/** Every value to mask in what berth shows: the secrets and the generated database password. */
-function maskValues(context: RolloutContext): string[] {
-  return [...Object.values(context.secrets), ...(context.databasePassword ? [context.databasePassword] : [])];
-}
-
 /** Starts the dependencies and waits until the engine's health checks pass. */
 export async function startDependencies(context: RolloutContext, plan: LocalPlan): Promise<void> {
   if (plan.dependencies.length === 0) return;
@@ -87,7 +84,7 @@ export async function startDependencies(context: RolloutContext, plan: LocalPlan
       return;
     }
     if (result !== 'healthy') {
-      const tail = redactSecrets(await containerLogTail(context.docker, dependency.name, 15), maskValues(context));
+      const tail = redactSecrets(await containerLogTail(context.docker, dependency.name, 15), context.mask);
       step.fail(`${dependency.engine} is ${result}`);
       throw Object.assign(new Error(`${dependency.role} ${dependency.name} (${dependency.image}) is ${result}${tail.length ? `; last lines:\n${tail.map((line) => `  ${line}`).join('\n')}` : ''}`), { dependencyTail: tail });
     }
@@ -210,7 +207,7 @@ function logEvidenceWatcher(context: RolloutContext, plan: LocalPlan): (replica:
     readAt.set(replica.name, now);
     const evidence = emptyEvidence('local');
     evidence.service = replica.service;
-    evidence.logTail = redactSecrets(await containerLogTail(context.docker, replica.id, 30), maskValues(context));
+    evidence.logTail = redactSecrets(await containerLogTail(context.docker, replica.id, 30), context.mask);
     evidence.targetHealth = [{ target: replica.name, state: 'initial', description: lastError }];
     const { conclusiveWhileRunning } = await import('../../doctor/diagnose.js');
     const found = conclusiveWhileRunning(evidence, context.config);
@@ -296,7 +293,7 @@ async function runBeforeTask(context: RolloutContext, plan: LocalPlan): Promise<
     ? `the release.before task (${before.command.join(' ')}) was still running after ${context.timeoutSeconds}s and was stopped; no replica was changed`
     : `the release.before task (${before.command.join(' ')}) exited with code ${result.exitCode}; no replica was changed`;
   step.fail(result.timedOut ? 'timed out' : `exit ${result.exitCode}`);
-  const logTail = redactSecrets(result.tail, maskValues(context));
+  const logTail = redactSecrets(result.tail, context.mask);
   const evidence = emptyEvidence('local');
   evidence.stoppedTasks.push({ id: name, stoppedReason: 'Essential container in task exited', stopCode: 'EssentialContainerExited', containers: [{ name: 'before', exitCode: result.exitCode }] });
   evidence.serviceEvents = [reason];
@@ -443,7 +440,7 @@ export async function rollout(context: RolloutContext, request: RolloutRequest):
   const verdict = await waitForReplicas(context, plan, replicas, (healthy) => health.update(`${healthy}/${total} healthy`));
   // The new replicas leave; the old release (if any) keeps serving as it did.
   const abandon = async (reason: string, failed: ReplicaContainer, status?: BalancerStatus): Promise<DeployOutcome> => {
-    const logTail = redactSecrets(await containerLogTail(docker, failed.id, 30), maskValues(context));
+    const logTail = redactSecrets(await containerLogTail(docker, failed.id, 30), context.mask);
     const evidence = await gatherEvidence(context, replicas, { healthy: false, reason, ...(status ? { status } : {}), failed }, logTail, failed);
     const cleanup = progress.step(`Remove the new replicas; ${oldBackends.length ? `release ${previous?.supervise?.release ?? ''} keeps serving` : 'nothing was serving before'}`);
     // Nothing served before this release: no balancer is left answering 503.
