@@ -61,7 +61,7 @@ function fakeAws(target: string | undefined, body: string, response: ServerRespo
       return json(200, {
         taskDefinition: {
           taskDefinitionArn: input.taskDefinition,
-          containerDefinitions: [{ name: 'app', environment: [{ name: 'MODE', value: RELEASE_TWO_VALUE }], secrets: [{ name: 'STRIPE_KEY', valueFrom: 'arn:stripe' }, { name: 'OLD_TOKEN', valueFrom: 'arn:old' }] }],
+          containerDefinitions: [{ name: 'app', environment: [{ name: 'MODE', value: RELEASE_TWO_VALUE }], secrets: ['STRIPE_KEY', 'OLD_TOKEN'].map((name) => ({ name, valueFrom: `arn:aws:secretsmanager:eu-west-1:111122223333:secret:berth/aws-cli/stage/${name}-a1B2c3` })) }],
         },
       });
     default:

@@ -33,6 +33,8 @@ environments:
   prod: {}
 `;
 
+const SECRETS = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:';
+
 /** What DescribeTaskDefinition gave for the release: web and api ran then, mailer did not exist. */
 const RECORDED: RecordedTaskEnv[] = [
   {
@@ -44,7 +46,13 @@ const RECORDED: RecordedTaskEnv[] = [
       { name: 'API_URL', value: 'http://api:9000' },
       { name: 'MULTI', value: 'line one\nline two' },
     ],
-    secrets: [{ name: 'SESSION_KEY' }, { name: 'OLD_TOKEN' }, { name: 'DATABASE_URL' }, { name: 'PGPASSWORD' }],
+    secrets: [
+      { name: 'SESSION_KEY', valueFrom: `${SECRETS}berth/news/prod/SESSION_KEY` },
+      { name: 'OLD_TOKEN', valueFrom: `${SECRETS}berth/news/prod/OLD_TOKEN-AbC123` },
+      // berth's own: the assembled URL and the generated password read other secrets.
+      { name: 'DATABASE_URL', valueFrom: `${SECRETS}DatabaseUrlA1B2C3-xYz123` },
+      { name: 'PGPASSWORD', valueFrom: `${SECRETS}newsprodDatabaseSecret-QwErTy:password::` },
+    ],
   },
   { service: 'api', environment: [], secrets: [] },
 ];
@@ -97,6 +105,29 @@ describe('restoreReleaseEnv', () => {
     // Today's database endpoint (a CloudFormation reference), not the release's recorded host name.
     expect(typeof plain.PGHOST).toBe('object');
     expect((web.Secrets ?? []).map((secret) => secret.Name).sort()).toEqual(['DATABASE_URL', 'OLD_TOKEN', 'PGPASSWORD', 'SESSION_KEY']);
+  });
+
+  it('keeps DATABASE_URL and PG* an app without a berth database sets itself (its own database)', () => {
+    const own = configFromYaml(TODAY.replace('database: { engine: postgres }\n', ''), 'prod');
+    const external = restoreReleaseEnv(own, [{
+      service: 'web',
+      environment: [{ name: 'PGHOST', value: 'db.example.com' }, { name: 'MODE', value: 'old' }],
+      secrets: [{ name: 'DATABASE_URL', valueFrom: `${SECRETS}berth/news/prod/DATABASE_URL-AbC123` }, { name: 'SESSION_KEY', valueFrom: `${SECRETS}berth/news/prod/SESSION_KEY` }],
+    }]);
+    if (!external.restored) throw new Error('expected a restored env');
+    const web = external.config.services.find((service) => service.name === 'web')!;
+    expect(web.env).toEqual({ PGHOST: 'db.example.com', MODE: 'old' });
+    expect(web.secrets).toEqual(['DATABASE_URL', 'SESSION_KEY']);
+  });
+
+  it('takes a secret of another name\'s ARN, or a name that only starts like a declared one, for berth\'s', () => {
+    const tricky = restoreReleaseEnv(today, [{
+      service: 'web',
+      environment: [],
+      secrets: [{ name: 'SESSION', valueFrom: `${SECRETS}berth/news/prod/SESSION_KEY` }, { name: 'SESSION_KEY', valueFrom: `${SECRETS}berth/news/prod/SESSION_KEY` }],
+    }]);
+    if (!tricky.restored) throw new Error('expected a restored env');
+    expect(tricky.config.services.find((service) => service.name === 'web')!.secrets).toEqual(['SESSION_KEY']);
   });
 
   it('says why when the release record names no task definitions', () => {

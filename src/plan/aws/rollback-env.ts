@@ -1,20 +1,28 @@
 /**
  * What an AWS rollback restores besides the image, decided without I/O: each service's `env` and secret NAMES as
  * the release's task definitions had them (ECS re-uses a release's task definition the same way), read back with
- * ecs:DescribeTaskDefinition by the caller. berth's own variables (PG*, DATABASE_URL, REDIS_URL, `<NAME>_URL`) are
- * not the app's env: they stay today's, like the database and cache they point at. Everything else is today's
- * berth.yml: cpu, memory, counts, health checks, routes, and services added or removed since (the stack is
- * synthesized from it). A secret's value is today's, as a task reads it when it starts.
+ * ecs:DescribeTaskDefinition by the caller. berth's own variables are not the app's env and stay today's, like the
+ * database and cache they point at. Everything else is today's berth.yml: cpu, memory, counts, health checks,
+ * routes, and services added or removed since (the stack is synthesized from it). A secret's value is today's, as a
+ * task reads it when it starts.
+ *
+ * Which variables were berth's in the release is read from where they came from, not from their names alone, so an
+ * app that sets DATABASE_URL or PGHOST itself (its own database) keeps them:
+ *  - a secret is the app's when it reads `berth secrets set`'s secret of that name (berth/<app>/<env>/<NAME>); the
+ *    generated database password, DATABASE_URL and REDIS_URL read berth's other secrets;
+ *  - the PG* variables are berth's when the release also had berth's database password (PGPASSWORD from another
+ *    secret); `<NAME>_URL` of a service of the release or of today is berth's (berth.yml may not set those);
+ *  - the names berth injects today (reservedEnvNames) are today's whatever the release had.
  */
 import type { ResolvedConfig, ServiceSpec } from '../../config/model.js';
-import { DATABASE_URL, PG_VARIABLES, REDIS_URL, serviceKey, serviceUrlVariable } from '../../model/index.js';
+import { PG_VARIABLES, reservedEnvNames, secretName, serviceKey, serviceUrlVariable } from '../../model/index.js';
 import { envChanges, secretChanges, type ReleaseChange } from '../release-changes.js';
 
 /** The app container of one service's task definition in the release, as DescribeTaskDefinition returns it. */
 export interface RecordedTaskEnv {
   service: string;
   environment: ReadonlyArray<{ name?: string; value?: string }>;
-  secrets: ReadonlyArray<{ name?: string }>;
+  secrets: ReadonlyArray<{ name?: string; valueFrom?: string }>;
 }
 
 export type AwsRollbackEnv =
@@ -27,9 +35,12 @@ export type AwsRollbackEnv =
   }
   | { restored: false; why: string };
 
-/** The variables berth puts into task definitions itself, for services named `services`. */
-function berthVariableNames(services: readonly string[]): Set<string> {
-  return new Set([DATABASE_URL, REDIS_URL, ...Object.values(PG_VARIABLES), ...services.map(serviceUrlVariable)]);
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Whether an ECS secret reads `berth secrets set`'s secret of its own name (its ARN, with or without the random suffix). */
+function declaredSecret(config: Pick<ResolvedConfig, 'app' | 'env'>, secret: { name?: string; valueFrom?: string }): secret is { name: string; valueFrom: string } {
+  if (!secret.name || !secret.valueFrom) return false;
+  return new RegExp(`:secret:${escapeRegExp(secretName(config.app, config.env, secret.name))}(-[A-Za-z0-9]{6})?$`).test(secret.valueFrom);
 }
 
 /**
@@ -38,17 +49,19 @@ function berthVariableNames(services: readonly string[]): Set<string> {
  */
 export function restoreReleaseEnv(config: ResolvedConfig, recorded: readonly RecordedTaskEnv[]): AwsRollbackEnv {
   if (recorded.length === 0) return { restored: false, why: 'its record names no task definitions' };
-  const ignore = berthVariableNames([...new Set([...recorded.map((entry) => entry.service), ...config.services.map((service) => service.name)])]);
+  const services = [...new Set([...recorded.map((entry) => entry.service), ...config.services.map((service) => service.name)])];
   const changes: ReleaseChange[] = [];
-  const services = config.services.map((service): ServiceSpec => {
+  const restored = config.services.map((service): ServiceSpec => {
     const then = recorded.find((entry) => entry.service === service.name);
     if (!then) return service;
+    const berthDatabase = then.secrets.some((secret) => secret.name === PG_VARIABLES.password && !declaredSecret(config, secret));
+    const berths = new Set([...reservedEnvNames(config), ...services.map(serviceUrlVariable), ...(berthDatabase ? Object.values(PG_VARIABLES) : [])]);
     const env: Record<string, string> = {};
-    for (const variable of then.environment) if (variable.name && !ignore.has(variable.name)) env[variable.name] = variable.value ?? '';
-    const secrets = [...new Set(then.secrets.map((secret) => secret.name ?? '').filter((name) => name && !ignore.has(name)))].sort();
+    for (const variable of then.environment) if (variable.name && !berths.has(variable.name)) env[variable.name] = variable.value ?? '';
+    const secrets = [...new Set(then.secrets.flatMap((secret) => (declaredSecret(config, secret) && !berths.has(secret.name) ? [secret.name] : [])))].sort();
     const key = serviceKey(config, service);
-    changes.push(...envChanges(key, env, service.env, ignore), ...secretChanges(key, secrets, service.secrets));
+    changes.push(...envChanges(key, env, service.env, berths), ...secretChanges(key, secrets, service.secrets));
     return { ...service, env, secrets };
   });
-  return { restored: true, config: { ...config, services }, changes };
+  return { restored: true, config: { ...config, services: restored }, changes };
 }

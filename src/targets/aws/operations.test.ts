@@ -306,7 +306,7 @@ describe('deploy through the real wiring (SDK mocked, stacks faked, health URL o
       mocks.cloudformation.on(DescribeStacksCommand, { StackName: 'CDKToolkit' }).resolves({ Stacks: [{ StackName: 'CDKToolkit', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date() }] });
       mocks.ecs.on(DescribeServicesCommand).resolves({ services: [{ desiredCount: 1, runningCount: 1, deployments: [{ id: 'd1', status: 'PRIMARY', rolloutState: 'COMPLETED', taskDefinition: 'td:5', desiredCount: 1, runningCount: 1, pendingCount: 0 }] }] });
       mocks.ecs.on(DescribeTaskDefinitionCommand).resolves({
-        taskDefinition: { containerDefinitions: [{ name: 'app', image: `${REPO}@${older}`, environment: [{ name: 'MODE', value: 'release-one-mode' }], secrets: [{ name: 'STRIPE_KEY', valueFrom: 'arn:s' }, { name: 'LEGACY_TOKEN', valueFrom: 'arn:l' }] }] },
+        taskDefinition: { containerDefinitions: [{ name: 'app', image: `${REPO}@${older}`, environment: [{ name: 'MODE', value: 'release-one-mode' }], secrets: ['STRIPE_KEY', 'LEGACY_TOKEN'].map((name) => ({ name, valueFrom: `arn:aws:secretsmanager:eu-west-1:123456789012:secret:berth/aws-rb/prod/${name}` })) }] },
       });
       mocks.elb.on(DescribeTargetHealthCommand).resolves({ TargetHealthDescriptions: [{ Target: { Id: '10.0.1.4', Port: 8000 }, TargetHealth: { State: 'healthy' } }] });
       const templates: string[] = [];
