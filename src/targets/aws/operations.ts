@@ -335,13 +335,13 @@ export function awsOperations(config: ResolvedConfig, overrides: { deployer?: St
       return remember({ ...outcome, rollback: { release: target.number, env: 'current', changes: [], note } });
     }
     const restored = decided.config;
-    const store = new AwsSecretStore(clients.secrets, config.app, config.env, declaredSecrets(restored));
     const note = describeChangesSince(target.number, decided.changes);
     if (note) progress.info(note);
-    const missing = await store.missing();
+    const missing = await new AwsSecretStore(clients.secrets, config.app, config.env, declaredSecrets(restored)).missing();
     if (missing.length) throw rollbackSecretsMissing(target.number, config.env, missing);
     redact = logRedactor([...declaredSecrets(config), ...declaredSecrets(restored)]);
-    const restoring: DeployPorts = { ...p, config: restored, missingSecrets: () => store.missing(), synthesize: (image, options) => synthesize(image, false, options?.prepare, restored) };
+    // Checked just above (an empty list): runDeploy need not list the secrets again.
+    const restoring: DeployPorts = { ...p, config: restored, missingSecrets: async () => missing, synthesize: (image, options) => synthesize(image, false, options?.prepare, restored) };
     const outcome = await runDeploy(restoring, { kind: 'rollback', release: target }, { timeoutSeconds: request.timeoutSeconds });
     return remember({ ...outcome, rollback: { release: target.number, env: 'recorded', changes: decided.changes, ...(note ? { note } : {}) } });
   }
