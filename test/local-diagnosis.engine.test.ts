@@ -97,4 +97,23 @@ describe('berth deploy names the cause of a failed local rollout first', { timeo
     expect(errorLines(result.stderr)[0]).toMatch(/^error: The image has no CMD \(ENTRYPOINT .*docker-entrypoint.sh.*\), so the container ran without a server command/);
     expect(result.stderr).not.toMatch(/EssentialContainerExited|task definition|ECS/);
   });
+
+  it('a replica that exits once while starting (it lost a race for the database tables) is started again; a second exit would fail', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ld-app-'));
+    cpSync(join(ROOT, 'test/fixtures/local/lt-web'), dir, { recursive: true });
+    // Each replica exits 3 on its first start only: its writable layer keeps the marker across the engine's restart.
+    writeFileSync(join(dir, 'berth.yml'), `app: ld-crash-once
+service:
+  port: 8000
+  count: 2
+  health: ${SHORT_TIMING.replace('path: /,', 'path: /health,')}
+  command: [sh, -c, "if [ ! -e /tmp/started ]; then touch /tmp/started; echo 'duplicate key value violates unique constraint' >&2; exit 3; fi; exec python3 -u /app/server.py"]
+local: { port: ${PORT + apps.length} }
+`);
+    const app: FixtureApp = { dir, env: { ...process.env, BERTH_STATE_DIR: join(dir, '.state'), BERTH_CONFIG_DIR: join(dir, '.config'), CI: '1', NO_COLOR: '1' }, setVersion: () => undefined, setHealthStatus: () => undefined };
+    apps.push(app);
+    const result = await berth(app, ['deploy']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr.match(/exited with code 3 while starting; the engine started it again/g)).toHaveLength(2);
+  });
 });

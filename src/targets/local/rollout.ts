@@ -215,12 +215,21 @@ function logEvidenceWatcher(context: RolloutContext, plan: LocalPlan): (replica:
   };
 }
 
+/**
+ * Exits of a new replica its rollout lets the engine restart (restart policy unless-stopped) before it fails the
+ * deploy: one, as ECS replaces a task that stopped while the deployment goes on. Replicas start together, and apps
+ * that create their tables at start-up race each other on a fresh database; the one that loses starts again and
+ * finds the tables there. An app that cannot start exits again at once and fails the deploy as before.
+ */
+const RESTARTS_ALLOWED = 1;
+
 /** Watches the new replicas until all are healthy in the balancer, one fails, or time runs out. */
 async function waitForReplicas(context: RolloutContext, plan: LocalPlan, replicas: ReplicaContainer[], onCount: (healthy: number) => void): Promise<ReplicaVerdict> {
   const deadline = Date.now() + context.timeoutSeconds * 1000;
   const misbound = misboundWatcher(context, plan);
   const logged = logEvidenceWatcher(context, plan);
   let status: BalancerStatus | undefined;
+  const restartsSaid = new Map<string, number>();
   while (Date.now() < deadline) {
     if (context.signal?.aborted) return { healthy: false, interrupted: true, status };
     status = await context.balancer.status();
@@ -230,9 +239,14 @@ async function waitForReplicas(context: RolloutContext, plan: LocalPlan, replica
       const backend = status.backends.find((entry) => entry.id === replica.name);
       const info = await context.docker.getContainer(replica.id).inspect().catch(() => undefined);
       if (!info) return { healthy: false, reason: `replica ${replica.name} was removed`, status, failed: replica };
-      if (info.RestartCount > 0 || (!info.State.Running && !info.State.Restarting)) {
+      if (info.RestartCount > RESTARTS_ALLOWED || (!info.State.Running && !info.State.Restarting)) {
         const code = await lastExitCode(context.docker, info);
         return { healthy: false, reason: `replica ${replica.name} exited${code === undefined ? '' : ` with code ${code}`}${info.State.OOMKilled ? ' (out of memory: raise its memory in berth.yml)' : ''}`, status, failed: replica };
+      }
+      if (info.RestartCount > (restartsSaid.get(replica.name) ?? 0)) {
+        restartsSaid.set(replica.name, info.RestartCount);
+        const code = await lastExitCode(context.docker, info);
+        context.progress.warn(`replica ${replica.name} exited${code === undefined ? '' : ` with code ${code}`} while starting; the engine started it again (another exit fails the deploy; \`berth logs\` shows why)`);
       }
       if (backend?.health === 'unhealthy') {
         return { healthy: false, reason: unhealthyReason(plan.services.find((service) => service.name === replica.service), replica, backend.lastError), status, failed: replica };
