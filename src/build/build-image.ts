@@ -3,7 +3,9 @@
  * inputs for the local engine and AWS. Build args are public (they end up in the image); secrets never
  * enter a build.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { BuildSpec } from '../config/model.js';
 import { OperationError } from '../errors.js';
 import { detectBuilder, type BuilderSupport } from './builder.js';
@@ -15,7 +17,7 @@ export interface BuildImageRequest {
   build: BuildSpec;
   /** Docker platform, e.g. `linux/amd64` (see platformFor / hostPlatform). */
   platform: string;
-  /** Tags to give the image, e.g. `berth-news-api:release-3`. At least one. */
+  /** Tags to give the image, e.g. `berth-news-api:release-3`; none for a build whose tags are decided later (build-ahead.ts). */
   tags: string[];
   /** Each line of build output as it comes (for progress and failure evidence). */
   onLine?: (line: string) => void;
@@ -23,6 +25,8 @@ export interface BuildImageRequest {
   labels?: Record<string, string>;
   /** The builder to use; detected from the docker CLI when absent (BuildKit when it can). */
   builder?: BuilderSupport;
+  /** Stops the build (Ctrl-C): it then fails with `the build was stopped`. */
+  signal?: AbortSignal;
 }
 
 /** What a failed build leaves on its OperationError, for the doctor's table of known failures. */
@@ -40,14 +44,18 @@ export interface BuiltImage {
   outputTail: string[];
 }
 
-/** The argv of `docker build` for a request (pure; tests check it without an engine). BuildKit prints plain progress lines. */
-export function buildArgv(request: Omit<BuildImageRequest, 'onLine'>): string[] {
+/**
+ * The argv of `docker build` for a request (pure; tests check it without an engine). BuildKit prints plain progress
+ * lines. `iidFile`: where the CLI writes the image id (both builders), so an untagged build is found too.
+ */
+export function buildArgv(request: Omit<BuildImageRequest, 'onLine' | 'signal'> & { iidFile?: string }): string[] {
   const argv = ['build', '--force-rm', '--file', request.build.dockerfile, '--platform', request.platform];
   if (request.builder?.buildkit) argv.push('--progress=plain');
   for (const [name, value] of Object.entries(request.build.args)) argv.push('--build-arg', `${name}=${value}`);
   if (request.build.target) argv.push('--target', request.build.target);
   for (const [name, value] of Object.entries(request.labels ?? {})) argv.push('--label', `${name}=${value}`);
   for (const tag of request.tags) argv.push('--tag', tag);
+  if (request.iidFile) argv.push('--iidfile', request.iidFile);
   argv.push(request.build.context);
   return argv;
 }
@@ -57,7 +65,6 @@ const LEGACY_BUILDER_NOTICE = /^(DEPRECATED: The legacy builder|\s+Install the b
 
 /** Builds the image; throws OperationError with the last output lines (and BuildFailureFacts) when the build fails. */
 export async function buildImage(request: BuildImageRequest): Promise<BuiltImage> {
-  if (request.tags.length === 0) throw new Error('buildImage needs at least one tag');
   const tail: string[] = [];
   const keep = (raw: string) => {
     const line = withoutQuotedInstruction(raw);
@@ -66,19 +73,26 @@ export async function buildImage(request: BuildImageRequest): Promise<BuiltImage
     request.onLine?.(line);
   };
   const builder = request.builder ?? (await detectBuilder());
-  const run = await runDocker(buildArgv({ ...request, builder }), { onLine: keep, env: { DOCKER_BUILDKIT: builder.buildkit ? '1' : '0' } });
-  if (run.code !== 0) {
-    const last = failedBuildLines(tail.filter((line) => line.trim() && !LEGACY_BUILDER_NOTICE.test(line)).slice(-15));
-    const dockerfile = await readFile(request.build.dockerfile, 'utf8').catch(() => '');
-    // The cause (network, syntax, missing file, BuildKit) is the doctor's to name: the target asks it (src/doctor/build-failure.ts).
-    const error = new OperationError(
-      `docker build failed for ${request.build.dockerfile}:\n${last.map((line) => `  ${line}`).join('\n')}`,
-      'the failing step is shown above; `docker build` shows the same error',
-    );
-    const facts: BuildFailureFacts = { buildOutput: last, builder: { buildkit: builder.buildkit, dockerfileFeatures: buildKitFeatures(dockerfile).map(({ feature, line }) => `${feature} (line ${line})`) } };
-    Object.assign(error, facts);
-    throw error;
+  const scratch = await mkdtemp(join(tmpdir(), 'berth-build-'));
+  try {
+    const iidFile = join(scratch, 'iid');
+    const run = await runDocker(buildArgv({ ...request, builder, iidFile }), { onLine: keep, env: { DOCKER_BUILDKIT: builder.buildkit ? '1' : '0' }, ...(request.signal ? { signal: request.signal } : {}) });
+    if (request.signal?.aborted) throw new OperationError(`the build of ${request.build.dockerfile} was stopped`);
+    if (run.code !== 0) throw await buildFailure(request, builder, tail);
+    return { id: (await readFile(iidFile, 'utf8')).trim(), tags: [...request.tags], outputTail: tail };
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
   }
-  const inspected = await runDocker(['image', 'inspect', '--format', '{{.Id}}', request.tags[0]!]);
-  return { id: inspected.stdout.trim(), tags: [...request.tags], outputTail: tail };
+}
+
+async function buildFailure(request: BuildImageRequest, builder: BuilderSupport, tail: readonly string[]): Promise<OperationError> {
+  const last = failedBuildLines(tail.filter((line) => line.trim() && !LEGACY_BUILDER_NOTICE.test(line)).slice(-15));
+  const dockerfile = await readFile(request.build.dockerfile, 'utf8').catch(() => '');
+  // The cause (network, syntax, missing file, BuildKit) is the doctor's to name: the target asks it (src/doctor/build-failure.ts).
+  const error = new OperationError(
+    `docker build failed for ${request.build.dockerfile}:\n${last.map((line) => `  ${line}`).join('\n')}`,
+    'the failing step is shown above; `docker build` shows the same error',
+  );
+  const facts: BuildFailureFacts = { buildOutput: last, builder: { buildkit: builder.buildkit, dockerfileFeatures: buildKitFeatures(dockerfile).map(({ feature, line }) => `${feature} (line ${line})`) } };
+  return Object.assign(error, facts);
 }

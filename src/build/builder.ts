@@ -31,8 +31,10 @@ export function chooseBuilder(facts: { clientVersion?: string; buildx: boolean; 
 
 let detected: Promise<BuilderSupport> | undefined;
 
-/** Asks the docker CLI once per process what it can do. */
+/** Asks the docker CLI once per process what it can do; a user's DOCKER_BUILDKIT decides without asking. */
 export function detectBuilder(env: NodeJS.ProcessEnv = process.env): Promise<BuilderSupport> {
+  const chosen = chooseBuilder({ buildx: false, userSetting: env.DOCKER_BUILDKIT });
+  if (chosen.via === 'env') return Promise.resolve(chosen);
   detected ??= (async () => {
     const [version, buildx] = await Promise.all([
       runDocker(['version', '--format', '{{.Client.Version}}|{{.Server.Os}}']).catch(() => undefined),

@@ -8,10 +8,16 @@ export interface DockerRun {
   stderr: string;
 }
 
-/** Runs `docker <args>`; resolves with the exit code and output, never rejects on a non-zero exit. */
-export function runDocker(args: readonly string[], options: { onLine?: (line: string) => void; input?: string; env?: Record<string, string> } = {}): Promise<DockerRun> {
+/**
+ * Runs `docker <args>`; resolves with the exit code and output, never rejects on a non-zero exit. `signal` stops the
+ * command (SIGTERM, as Ctrl-C stops it in a terminal): it then resolves with the code the CLI exits with.
+ */
+export function runDocker(args: readonly string[], options: { onLine?: (line: string) => void; input?: string; env?: Record<string, string>; signal?: AbortSignal } = {}): Promise<DockerRun> {
   return new Promise((resolve, reject) => {
     const child = spawn('docker', args, { stdio: ['pipe', 'pipe', 'pipe'], ...(options.env ? { env: { ...process.env, ...options.env } } : {}) });
+    const stop = () => child.kill('SIGTERM');
+    if (options.signal?.aborted) stop();
+    else options.signal?.addEventListener('abort', stop, { once: true });
     let stdout = '';
     let stderr = '';
     let partial = '';
@@ -29,6 +35,7 @@ export function runDocker(args: readonly string[], options: { onLine?: (line: st
       else reject(error);
     });
     child.on('close', (code) => {
+      options.signal?.removeEventListener('abort', stop);
       if (partial && options.onLine) options.onLine(partial);
       resolve({ code: code ?? 1, stdout, stderr });
     });

@@ -8,8 +8,8 @@
  * Fast probes on the local engine. A new replica is healthy after `healthyThreshold` passing checks in a row and
  * unhealthy after `unhealthyThreshold` failing ones that count, on both targets. What differs is the spacing:
  * an ALB checks every `interval` seconds (30 by default) because it pays per check on many targets; the local
- * balancer checks a new replica every FIRST_PASS_PROBE_SECONDS until it answers, then wants its remaining passes
- * FAST_PROBE_SECONDS apart, so a good redeploy does not sit idle for (healthyThreshold x interval) seconds. Fast probes can only make a replica healthy sooner, never
+ * balancer checks a new replica every FAST_PROBE_SECONDS until it has its passes, so a good redeploy does not sit
+ * idle for (healthyThreshold x interval) seconds. Fast probes can only make a replica healthy sooner, never
  * unhealthy sooner: a failed check counts only outside the grace period and at least `interval` seconds after
  * the previous failure that counted, so a slow starter gets exactly as long as on AWS. Once healthy, a replica is
  * checked every `interval`, like a registered target. The local rollout stops earlier only on evidence that
@@ -43,25 +43,21 @@ export function secondsToHealthy(health: Pick<HealthCheck, 'interval' | 'healthy
 /** Seconds from a web replica's registration with the local balancer (or its restart by the engine) to its first check. */
 export const FIRST_CHECK_SECONDS = 0.1;
 
-/** Seconds between the passing checks a replica needs to become healthy, on the local engine. */
-export const FAST_PROBE_SECONDS = 0.5;
-
 /**
- * Seconds between checks of a new replica that has not passed one yet: it is found listening within a quarter of a
- * second of starting. Its passes are still FAST_PROBE_SECONDS apart, and failures still count one interval apart.
+ * Seconds between checks of a new replica until it is healthy (or unhealthy): it is found listening within a quarter
+ * of a second of starting, and its `healthyThreshold` passes are as far apart. Failures still count one interval apart.
  */
-export const FIRST_PASS_PROBE_SECONDS = 0.25;
+export const FAST_PROBE_SECONDS = 0.25;
 
 /** The local balancer's health state of a replica (see src/targets/local/balancer-model.ts). */
 export type ProbeState = 'initial' | 'healthy' | 'unhealthy' | 'down';
 
 /**
- * Seconds until the next check of a replica: every FIRST_PASS_PROBE_SECONDS until its first pass, then every
- * FAST_PROBE_SECONDS until it is healthy (or unhealthy), then the configured interval. Never slower than `interval`.
+ * Seconds until the next check of a replica: every FAST_PROBE_SECONDS until it is healthy (or unhealthy), then the
+ * configured interval. Never slower than `interval`.
  */
-export function probeDelaySeconds(health: Pick<HealthCheck, 'interval'>, state: ProbeState, consecutivePasses = 0): number {
-  if (state !== 'initial') return health.interval;
-  return Math.min(consecutivePasses === 0 ? FIRST_PASS_PROBE_SECONDS : FAST_PROBE_SECONDS, health.interval);
+export function probeDelaySeconds(health: Pick<HealthCheck, 'interval'>, state: ProbeState): number {
+  return state === 'initial' ? Math.min(FAST_PROBE_SECONDS, health.interval) : health.interval;
 }
 
 /**

@@ -2,6 +2,7 @@
  * What every target (local Docker engine, AWS) can do. Commands call these and render the results;
  * each target's module implements them. Results are plain data so `--json` can print them as they are.
  */
+import type { BuildsAhead } from '../build/build-ahead.js';
 import type { Progress } from '../terminal/progress.js';
 import type { FailureEvidence } from '../doctor/failure-evidence.js';
 import type { Release } from '../model/release.js';
@@ -22,6 +23,8 @@ export interface DeployRequest {
   signal?: AbortSignal;
   /** Local: deploy even though another project's berth.yml owns this app and environment (`--take-over`). */
   takeOver?: boolean;
+  /** Local: the release's builds, started as soon as berth.yml was read (startReleaseBuilds); adopted, not run again. */
+  buildsAhead?: BuildsAhead;
 }
 
 export interface RollbackRequest {

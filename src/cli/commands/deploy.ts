@@ -4,6 +4,7 @@ import { durationFlag, globalOptions, loadForCommand } from '../global-options.j
 import { printError, printJson, printLine } from '../output.js';
 import { createProgress, silentProgress } from '../../terminal/progress.js';
 import { EXIT_INTERRUPTED } from '../../errors.js';
+import { cancelBuildsAhead } from '../../build/build-ahead.js';
 import { journalFor } from '../../targets/journal.js';
 import { interruptible } from './interrupt.js';
 import { describeFailure, describeOutcome } from './operate-output.js';
@@ -35,12 +36,22 @@ Examples:
       const global = globalOptions(command);
       const timeoutSeconds = durationFlag('--timeout', options.timeout);
       const config = loadForCommand(command);
+      const interrupt = interruptible(config.target === 'local');
+      // Locally the image does not depend on anything the deploy does next (loading the target, the lock, asking the
+      // engine what runs): its build starts now, about a third of a second sooner, and the deploy adopts it.
+      const buildsAhead = config.target === 'local' ? (await import('../../targets/local/release-slots.js')).startReleaseBuilds(config, options) : undefined;
+      interrupt.signal?.addEventListener('abort', () => cancelBuildsAhead(buildsAhead), { once: true });
       const { operationsFor } = await import('../../targets/select.js');
       const operations = await operationsFor(config);
       // Recorded in the environment's progress journal so `berth ui` shows the deploy live.
       const journal = await journalFor(config, 'deploy', global.json ? silentProgress : createProgress());
-      const interrupt = interruptible(config.target === 'local');
-      const outcome = await journal.track(() => operations.deploy({ image: options.image, tag: options.tag, yes: global.yes, timeoutSeconds, signal: interrupt.signal, ...(options.takeOver ? { takeOver: true } : {}) }, journal.progress)).finally(() => interrupt.dispose());
+      const outcome = await journal
+        .track(() => operations.deploy({ image: options.image, tag: options.tag, yes: global.yes, timeoutSeconds, signal: interrupt.signal, ...(options.takeOver ? { takeOver: true } : {}), ...(buildsAhead ? { buildsAhead } : {}) }, journal.progress))
+        .finally(() => {
+          interrupt.dispose();
+          // A deploy that stopped before it needed an image (lock held, another project's app) leaves no build running.
+          cancelBuildsAhead(buildsAhead);
+        });
       if (global.json) printJson(outcome);
       else if (outcome.ok) for (const line of describeOutcome(outcome)) printLine(line);
       if (outcome.interrupted) {

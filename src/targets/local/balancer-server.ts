@@ -265,7 +265,7 @@ export class LocalBalancer {
     this.promote(id, next);
     this.backends.set(id, next);
     // A replica that is not yet healthy is probed fast (src/model/health-timing.ts), then every interval.
-    this.scheduleCheck(id, probeDelaySeconds(health, next.health, next.consecutivePasses) * 1000);
+    this.scheduleCheck(id, probeDelaySeconds(health, next.health) * 1000);
   }
 
   /** Opens or closes the test listener as the configuration asks (blue/green and canary deploys). */

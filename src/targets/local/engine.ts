@@ -15,6 +15,32 @@ export function connectEngine(): Docker {
   return new Docker();
 }
 
+/** `repository` and `tag` of an image reference (`localhost:5000/app:v1` -> localhost:5000/app, v1; no tag: latest). */
+export function splitImageReference(reference: string): { repo: string; tag: string } {
+  const colon = reference.lastIndexOf(':');
+  return colon > reference.lastIndexOf('/') ? { repo: reference.slice(0, colon), tag: reference.slice(colon + 1) } : { repo: reference, tag: 'latest' };
+}
+
+/** Gives an image (by id or reference) the tag `reference`, through the Engine API (no CLI start). */
+export async function tagEngineImage(docker: Docker, source: string, reference: string): Promise<void> {
+  try {
+    await docker.getImage(source).tag(splitImageReference(reference));
+  } catch (error) {
+    throw engineError(error, `tagging ${source} as ${reference}`);
+  }
+}
+
+/** The `repository:tag` references of one image repository on the engine. */
+export async function engineImageTags(docker: Docker, repository: string): Promise<string[]> {
+  const images = await docker.listImages({ filters: { reference: [repository] } });
+  return images.flatMap((image) => image.RepoTags ?? []).filter((tag) => tag.startsWith(`${repository}:`));
+}
+
+/** Removes image tags (each image stays while other tags or containers use it); a tag already gone is fine. */
+export async function removeEngineImageTags(docker: Docker, references: readonly string[]): Promise<void> {
+  await Promise.all(references.map((reference) => docker.getImage(reference).remove().catch(() => undefined)));
+}
+
 /** Turns "connect ENOENT /var/run/docker.sock" into something a person can act on. */
 export function engineError(error: unknown, doing: string): OperationError {
   const message = error instanceof Error ? error.message : String(error);

@@ -22,7 +22,8 @@ import { ensurePrivateDir } from './private-files.js';
 import { execInReplica, runJobNow, runOneOff, type OneOffContext } from './one-off.js';
 import { redactSecrets } from './redact.js';
 import { parseReleasePlan } from './release-plan-file.js';
-import { prepareReleaseImages, releaseDigest, removeDoctorImages, removeReleaseImages, retagRelease, warmUpBuilds } from './release-images.js';
+import { prepareReleaseImages, releaseDigest, removeDoctorImages, removeReleaseImages, retagRelease } from './release-images.js';
+import { warmUpBuilds } from './release-slots.js';
 import { ReleaseStore } from './release-store.js';
 import { clearTrafficSwitch, readTrafficSwitch, returnTraffic, switchInFlight, writeTrafficSwitch } from './set-switch.js';
 import { createdBy, retire, rollout, servingBalancerConfig, withoutSwitch, type RolloutContext } from './rollout.js';
@@ -169,9 +170,7 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
   /** Keeps the images of the newest registry.keepReleases releases (and the one serving). */
   async function pruneImages(): Promise<void> {
     const current = releases.current()?.number;
-    for (const release of releases.list().slice(config.registry.keepReleases)) {
-      if (release.number !== current) await removeReleaseImages(config, release.number);
-    }
+    await removeReleaseImages(await engine(), config, releases.list().slice(config.registry.keepReleases).map((release) => release.number).filter((number) => number !== current));
   }
 
   /**
@@ -313,7 +312,7 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
       if (cleaned) progress.info(cleaned.line);
       const number = releases.allocate(request.image ?? localReleaseImage(config.app, config.env, releases.nextNumber()), createdBy());
       return settled(number, request.signal, async (rolling) => {
-        const images = await prepareReleaseImages(config, number, request, progress);
+        const images = await prepareReleaseImages(ctx.docker, config, number, request, progress);
         if (request.signal?.aborted) return interruptedBeforeRollout(number);
         rolling();
         const outcome = await rollout(ctx, { release: number, image: (images.find((image) => !image.service) ?? images[0]!).tag, digest: releaseDigest(images) });
@@ -530,7 +529,7 @@ export function localOperations(config: ResolvedConfig): TargetOperations {
     if (request.purge) {
       const purge = progress.step('Purge volumes, release images and state');
       for (const volume of [dependencyVolumeName(config.app, config.env, 'database'), dependencyVolumeName(config.app, config.env, 'cache')]) await docker.getVolume(volume).remove().catch(() => undefined);
-      for (const release of releases.list()) await removeReleaseImages(config, release.number);
+      await removeReleaseImages(docker, config, releases.list().map((release) => release.number));
       await removeDoctorImages(config);
       const content = secrets.file.read();
       if (Object.keys(content.generated).length) secrets.file.write({ ...content, generated: {} });

@@ -4,41 +4,19 @@
  * (`localReleaseImage`), so a rollback re-tags the images of an earlier release without building.
  */
 import { createHash } from 'node:crypto';
-import { buildImage, detectBuilder, hostPlatform, inspectImage, removeImageTag, tagImage } from '../../build/index.js';
+import { buildImage, buildsSame, hostPlatform, inspectImage, removeImageTag, tagImage, type BuildAhead, type BuildsAhead } from '../../build/index.js';
 import type { BuildSpec, ResolvedConfig } from '../../config/model.js';
 import { OperationError } from '../../errors.js';
-import { doctorImageTag, localReleaseImage } from '../../model/index.js';
+import { doctorImageTag, localImageRepository, localReleaseImage } from '../../model/index.js';
 import type { Progress } from '../../terminal/progress.js';
+import { engineImageTags, removeEngineImageTags, tagEngineImage, type Docker } from './engine.js';
+import { existingImage, releaseImageSlots } from './release-slots.js';
 
 /** One image of a release: `service` absent for the shared app image. */
 export interface ReleaseImage {
   service?: string;
   tag: string;
   digest: string;
-}
-
-/** The images a release of this config needs: the shared one when a service uses it, and each service's own. */
-export function releaseImageSlots(config: Pick<ResolvedConfig, 'services' | 'image'>): Array<{ service?: string; build?: BuildSpec; image?: string }> {
-  const slots: Array<{ service?: string; build?: BuildSpec; image?: string }> = [];
-  if (config.services.some((service) => !service.ownImage)) slots.push({ ...(config.image.build ? { build: config.image.build } : {}), ...(config.image.image ? { image: config.image.image } : {}) });
-  for (const service of config.services) {
-    if (service.ownImage) slots.push({ service: service.name, ...(service.build ? { build: service.build } : {}), ...(service.image ? { image: service.image } : {}) });
-  }
-  return slots;
-}
-
-/**
- * Starts asking the docker CLI which builder it has (two CLI runs, remembered for the process) while the deploy does
- * its first engine calls, when the release will build an image: the build then starts without that wait.
- */
-export function warmUpBuilds(config: Pick<ResolvedConfig, 'services' | 'image'>, request: { image?: string }): void {
-  if (releaseImageSlots(config).some((slot) => existingImage(slot, request) === undefined)) void detectBuilder();
-}
-
-/** The image a slot of the release is tagged from (`--image` replaces the app image), or undefined when it is built. */
-function existingImage(slot: ReturnType<typeof releaseImageSlots>[number], request: { image?: string }): string | undefined {
-  if (slot.service) return slot.build ? undefined : slot.image;
-  return request.image ?? (slot.build ? undefined : slot.image);
 }
 
 /** The release's `digest`: the app image's alone, or one digest over every image of the release. */
@@ -62,23 +40,31 @@ async function tagExisting(source: string, tag: string, extraTag: string | undef
   return info.digest ?? info.id;
 }
 
-async function build(config: ResolvedConfig, spec: BuildSpec, tags: string[], service: string | undefined, progress: Progress): Promise<string> {
+/** Builds one image of a release with its tags, or adopts the build started ahead for it and tags that. */
+async function build(docker: Docker, config: ResolvedConfig, spec: BuildSpec, tags: string[], service: string | undefined, progress: Progress, ahead: BuildAhead | undefined, signal: AbortSignal | undefined): Promise<string> {
   const platform = hostPlatform();
   const step = progress.step(`Build ${spec.dockerfile.replace(`${config.dir}/`, '')}${service ? ` (${service})` : ''} for ${platform}`);
+  const onLine = (line: string) => { if (/^Step \d+\/\d+/.test(line) || /^#\d+ \[/.test(line)) step.update(line.trim().slice(0, 100)); };
   try {
-    // No --label: the classic builder adds each as one more uncached layer step (about 0.3 s each), and a release label
-    // would make every build of unchanged sources a new image. The release is in the tag; the containers carry the labels.
-    const built = await buildImage({ build: spec, platform, tags, onLine: (line) => { if (/^Step \d+\/\d+/.test(line) || /^#\d+ \[/.test(line)) step.update(line.trim().slice(0, 100)); } });
-    step.succeed(`${tags[0]} (${built.id.slice(7, 19)})`);
-    return built.id;
+    let id: string;
+    if (ahead && buildsSame(ahead, spec, platform)) {
+      id = (await ahead.adopt(onLine)).id;
+      for (const tag of tags) await tagEngineImage(docker, id, tag);
+    } else {
+      // No --label: the classic builder adds each as one more uncached layer step (about 0.3 s each), and a release label
+      // would make every build of unchanged sources a new image. The release is in the tag; the containers carry the labels.
+      id = (await buildImage({ build: spec, platform, tags, onLine, ...(signal ? { signal } : {}) })).id;
+    }
+    step.succeed(`${tags[0]} (${id.slice(7, 19)})`);
+    return id;
   } catch (error) {
-    step.fail();
+    step.fail(signal?.aborted ? 'stopped' : undefined);
     throw error;
   }
 }
 
 /** Builds (or tags) every image of a release. `--image` replaces the app image; `--tag` goes on the app image. */
-export async function prepareReleaseImages(config: ResolvedConfig, release: number, request: { image?: string; tag?: string }, progress: Progress): Promise<ReleaseImage[]> {
+export async function prepareReleaseImages(docker: Docker, config: ResolvedConfig, release: number, request: { image?: string; tag?: string; signal?: AbortSignal; buildsAhead?: BuildsAhead }, progress: Progress): Promise<ReleaseImage[]> {
   const images: ReleaseImage[] = [];
   for (const slot of releaseImageSlots(config)) {
     const tag = localReleaseImage(config.app, config.env, release, slot.service);
@@ -86,7 +72,7 @@ export async function prepareReleaseImages(config: ResolvedConfig, release: numb
     const source = existingImage(slot, request);
     const digest = source
       ? await tagExisting(source, tag, extraTag, progress, slot.service ? ` (${slot.service})` : '')
-      : await build(config, slot.build!, [tag, ...(extraTag ? [extraTag] : [])], slot.service, progress);
+      : await build(docker, config, slot.build!, [tag, ...(extraTag ? [extraTag] : [])], slot.service, progress, request.buildsAhead?.get(slot.service ?? ''), request.signal);
     images.push({ ...(slot.service ? { service: slot.service } : {}), tag, digest });
   }
   return images;
@@ -114,14 +100,19 @@ export async function retagRelease(config: ResolvedConfig, from: number, to: num
   return images;
 }
 
-/** Removes every image tag of one release (the app image and each service's own). */
 /** The doctor's builds of the app (and of each service with its own image): build cache, gone with `destroy --purge`. */
 export async function removeDoctorImages(config: Pick<ResolvedConfig, 'app' | 'services'>): Promise<void> {
   await removeImageTag(doctorImageTag(config.app));
   for (const service of config.services) if (service.ownImage) await removeImageTag(doctorImageTag(config.app, service.name));
 }
 
-export async function removeReleaseImages(config: Pick<ResolvedConfig, 'app' | 'env' | 'services'>, release: number): Promise<void> {
-  await removeImageTag(localReleaseImage(config.app, config.env, release));
-  for (const service of config.services) if (service.ownImage) await removeImageTag(localReleaseImage(config.app, config.env, release, service.name));
+/**
+ * Removes every image tag of these releases (the app image and each service's own) that is still on the engine: one
+ * Engine API call to list the app's tags, then one removal per tag still there, however many releases the record holds.
+ */
+export async function removeReleaseImages(docker: Docker, config: Pick<ResolvedConfig, 'app' | 'env' | 'services'>, releases: readonly number[]): Promise<void> {
+  if (releases.length === 0) return;
+  const present = new Set(await engineImageTags(docker, localImageRepository(config.app)));
+  const tags = releases.flatMap((release) => [localReleaseImage(config.app, config.env, release), ...config.services.filter((service) => service.ownImage).map((service) => localReleaseImage(config.app, config.env, release, service.name))]);
+  await removeEngineImageTags(docker, tags.filter((tag) => present.has(tag)));
 }
