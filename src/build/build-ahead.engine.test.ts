@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,10 @@ function context(dockerfile: string): { context: string; dockerfile: string; arg
   const dir = mkdtempSync(join(tmpdir(), 'lt-ahead-'));
   writeFileSync(join(dir, 'Dockerfile'), dockerfile);
   return { context: dir, dockerfile: join(dir, 'Dockerfile'), args: {} };
+}
+
+function sleepingBuildSteps(): string[] {
+  return execFileSync('docker', ['ps', '--format', '{{.Command}}'], { encoding: 'utf8' }).split('\n').filter((line) => line.includes('sleep 60'));
 }
 
 describe('buildsSame', () => {
@@ -43,6 +48,13 @@ describe('buildAhead on the engine', () => {
     cancelBuildsAhead(new Map([['', ahead]]));
     await expect(ahead.adopt(() => undefined)).rejects.toThrow(/the build of .*Dockerfile was stopped/);
     expect(Date.now() - started).toBeLessThan(20_000);
+    // The engine stops the build's step container too, not just the CLI.
+    let running = sleepingBuildSteps();
+    for (let i = 0; i < 40 && running.length; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      running = sleepingBuildSteps();
+    }
+    expect(running).toEqual([]);
   }, 120_000);
 
   it('a failing build nobody adopted is no unhandled rejection; the adopter gets the error', async () => {
