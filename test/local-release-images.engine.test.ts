@@ -3,7 +3,7 @@
  * and removes older ones, and the build a deploy starts as soon as berth.yml is read (src/build/build-ahead.ts) is
  * adopted by the release, or stopped when the deploy is refused. Busybox app lt-imgs on 127.0.0.1:18194.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +35,10 @@ function releaseTags(): string[] {
   return execFileSync('docker', ['image', 'ls', '--format', '{{.Tag}}', 'berth-lt-imgs'], { encoding: 'utf8' }).split('\n').filter(Boolean).sort();
 }
 
+function imageId(reference: string): string {
+  return execFileSync('docker', ['image', 'inspect', '--format', '{{.Id}}', reference], { encoding: 'utf8' }).trim();
+}
+
 function buildsRunningIn(dir: string): string[] {
   return execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((line) => line.includes('docker build') && line.includes(dir));
 }
@@ -48,18 +52,21 @@ beforeAll(() => {
 
 afterAll(async () => {
   if (app) await berth(app, ['destroy', '--purge', '--yes']);
+  spawnSync('docker', ['image', 'rm', 'lt-imgs-extra:v4'], { stdio: 'ignore' });
 });
 
 describe('local release images', () => {
   it('each redeploy serves its own build and keeps only the last keepReleases releases\' images', async () => {
     for (const version of ['v1', 'v2', 'v3', 'v4']) {
       app.setVersion(version);
-      const deploy = await berth(app, ['deploy']);
+      // --tag puts one more tag on the release's image (the build started ahead is tagged through the Engine API).
+      const deploy = await berth(app, ['deploy', ...(version === 'v4' ? ['--tag', 'lt-imgs-extra:v4'] : [])]);
       expect(deploy.code, deploy.stderr).toBe(0);
       expect(deploy.stderr).toMatch(/Build Dockerfile for linux\/\w+ — berth-lt-imgs:local-release-\d+ \(/);
       expect((await get(URL)).body.trim()).toBe(version);
     }
     expect(releaseTags()).toEqual(['local-release-3', 'local-release-4']);
+    expect(imageId('lt-imgs-extra:v4')).toBe(imageId('berth-lt-imgs:local-release-4'));
   }, 180_000);
 
   it('a refused deploy stops the build it started and does not wait for it', async () => {

@@ -112,7 +112,8 @@ export async function removeDoctorImages(config: Pick<ResolvedConfig, 'app' | 's
  */
 export async function removeReleaseImages(docker: Docker, config: Pick<ResolvedConfig, 'app' | 'env' | 'services'>, releases: readonly number[]): Promise<void> {
   if (releases.length === 0) return;
-  const present = new Set(await engineImageTags(docker, localImageRepository(config.app)));
+  // Best effort, as a removal is: a deploy that succeeded does not fail because the engine would not list images.
+  const present = new Set(await engineImageTags(docker, localImageRepository(config.app)).catch(() => []));
   const tags = releases.flatMap((release) => [localReleaseImage(config.app, config.env, release), ...config.services.filter((service) => service.ownImage).map((service) => localReleaseImage(config.app, config.env, release, service.name))]);
   await removeEngineImageTags(docker, tags.filter((tag) => present.has(tag)));
 }
