@@ -22,7 +22,7 @@ for (const file of files) {
   console.log(`## ${mod.name}`);
   const rows = await mod.run({ nodeStart, repo: join(here, '..') });
   for (const row of rows) {
-    console.log(`${row.label.padEnd(44)} ${row.seconds.toFixed(3)}s  ${(row.seconds / row.baseline).toFixed(1)}x ${row.baselineLabel ?? 'node -e 0'}`);
+    console.log(`${row.label.padEnd(64)} ${row.seconds.toFixed(3)}s  ${(row.seconds / row.baseline).toFixed(1)}x ${row.baselineLabel ?? 'node -e 0'}`);
   }
   console.log();
 }

@@ -92,13 +92,14 @@ local: { port: ${spec.port} }
   }
   const baseline = median(baselines);
   const redeploy = median(redeploys);
+  const name = `${spec.label}, ${spec.count} replica${spec.count === 1 ? '' : 's'}`;
   const rows = [
-    { label: `${spec.label}: docker build + run + first healthy probe`, seconds: baseline, baseline, baselineLabel: 'itself' },
-    { label: `${spec.label}: berth deploy (redeploy, ${spec.count} replica${spec.count === 1 ? '' : 's'}, drain)`, seconds: redeploy, baseline, baselineLabel: `build + run + first healthy probe${spec.target ? ` (target <= ${TARGET_RATIO}x)` : ''}` },
+    { label: `${name}: docker build + run + first healthy probe`, seconds: baseline, baseline, baselineLabel: 'itself' },
+    { label: `${name}: berth deploy (redeploy, drain)`, seconds: redeploy, baseline, baselineLabel: `build + run + first healthy probe${spec.target ? ` (target <= ${TARGET_RATIO}x)` : ''}` },
   ];
   const list = (values) => values.map((value) => value.toFixed(2)).join(' ');
-  console.log(`  ${spec.label}, ${spec.count} replica${spec.count === 1 ? '' : 's'}: baseline runs ${list(baselines)} s; redeploys ${list(redeploys)} s`);
-  if (awsNote) console.log(`  ${spec.label}: berth deploy says "${awsNote}"`);
+  console.log(`  ${name}: baseline runs ${list(baselines)} s; redeploys ${list(redeploys)} s`);
+  if (awsNote) console.log(`  ${name}: berth deploy says "${awsNote}"`);
   return rows;
 }
 
