@@ -15,6 +15,11 @@ describe('buildArgv', () => {
     });
     expect(argv).toEqual(['build', '--force-rm', '--file', '/app/Dockerfile.prod', '--platform', 'linux/arm64', '--build-arg', 'NEXT_PUBLIC_API=https://x', '--target', 'runtime', '--tag', 'berth-web:release-2', '/app']);
   });
+
+  it('an untagged build (started ahead) names the file the image id is written to, the context last', () => {
+    const argv = buildArgv({ build: { context: '/app', dockerfile: '/app/Dockerfile', args: {} }, platform: 'linux/amd64', tags: [], iidFile: '/tmp/b/iid' });
+    expect(argv).toEqual(['build', '--force-rm', '--file', '/app/Dockerfile', '--platform', 'linux/amd64', '--iidfile', '/tmp/b/iid', '/app']);
+  });
 });
 
 describe('platforms', () => {
