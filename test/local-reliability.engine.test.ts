@@ -26,6 +26,20 @@ let stateDir: string;
 let client: BalancerClient;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * When the balancer's events (newest first, `<ISO time> <text>`) show replica `id` leaving the rotation after
+ * `sinceMs` (stopped, or restarted by the engine) and then becoming healthy: the time of that healthy event.
+ */
+function rejoinTime(events: readonly string[], id: string, sinceMs: number): number | undefined {
+  const mine = events
+    .map((line) => ({ at: Date.parse(line.slice(0, line.indexOf(' '))), text: line.slice(line.indexOf(' ') + 1) }))
+    .filter((event) => event.at >= sinceMs - 1000 && event.text.startsWith(`${id}: `))
+    .reverse();
+  const left = mine.findIndex((event) => /container stopped; out of rotation|restarted by the engine/.test(event.text));
+  if (left < 0) return undefined;
+  return mine.slice(left + 1).find((event) => / -> healthy/.test(event.text))?.at;
+}
 const inspect = (id: string) => JSON.parse(execFileSync('docker', ['inspect', id], { encoding: 'utf8' }))[0] as { Id: string; State: { Pid: number; Running: boolean; StartedAt: string }; RestartCount: number };
 const listReleases = async () => (JSON.parse((await berth(app, ['releases', '--json'])).stdout) as { releases: Array<{ number: number; status: string }> }).releases;
 const releaseCount = async () => (await listReleases()).length;
@@ -80,24 +94,24 @@ describe('local target under faults', () => {
     const victim = status.backends.find((backend) => backend.health === 'healthy')!;
     const before = inspect(victim.containerId);
     const load = startLoad(URL, 3000);
+    const killedAt = Date.now();
     process.kill(before.State.Pid, 'SIGKILL');
     let runningAgainAt: number | undefined;
-    let leftAt: number | undefined;
     let rejoinedAt: number | undefined;
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline && rejoinedAt === undefined) {
       const now = inspect(victim.containerId);
-      if (runningAgainAt === undefined && now.State.Running && now.State.StartedAt !== before.State.StartedAt) runningAgainAt = Date.now();
-      const backend = (await client.status())?.backends.find((entry) => entry.id === victim.id);
-      // Out of the rotation first (the balancer saw it stop or restart), then healthy again: a stale "healthy" from
-      // before the kill is not a rejoin.
-      if (leftAt === undefined && backend && backend.health !== 'healthy') leftAt = Date.now();
-      if (runningAgainAt !== undefined && leftAt !== undefined && backend?.health === 'healthy' && backend.containerId === victim.containerId) rejoinedAt = Date.now();
+      if (runningAgainAt === undefined && now.State.Running && now.State.StartedAt !== before.State.StartedAt) runningAgainAt = Date.parse(now.State.StartedAt.replace(/(\.\d{3})\d*Z$/, '$1Z'));
+      // Out of the rotation first (the balancer saw it stop or restart), then healthy again, read from the balancer's
+      // events (the window between them is well under a second with fast probes, shorter than this loop's poll).
+      const answer = await client.status();
+      const backend = answer?.backends.find((entry) => entry.id === victim.id);
+      if (runningAgainAt !== undefined && backend?.health === 'healthy' && backend.containerId === victim.containerId) rejoinedAt = rejoinTime(answer?.events ?? [], victim.id, killedAt);
       await sleep(100);
     }
     const result = await load.stop();
     expect(runningAgainAt, 'the engine restarted the container').toBeDefined();
-    expect(rejoinedAt, 'the restarted replica is healthy in the balancer again').toBeDefined();
+    expect(rejoinedAt, `the restarted replica is healthy in the balancer again; its events: ${JSON.stringify((await client.status())?.events.filter((event) => event.includes(victim.id)))}`).toBeDefined();
     const rejoinMs = rejoinedAt! - runningAgainAt!;
     console.log(`replica rejoin: ${rejoinMs} ms after the engine restarted it; ${result.total} requests, ${result.failures.length} failed`);
     expect(rejoinMs).toBeLessThan((HEALTHY_THRESHOLD * INTERVAL + 2) * 1000);

@@ -35,6 +35,12 @@ export interface BalancerFiles {
 
 const RETRYABLE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/**
+ * How long a stopped replica whose container still exists is left to the engine's restart policy (its first back-off
+ * is 100 ms) before the balancer replaces it with a new container.
+ */
+const ENGINE_RESTART_GRACE_MS = 3000;
+
 type EngineModule = typeof EngineExports;
 
 /**
@@ -74,6 +80,8 @@ export class LocalBalancer {
   private readonly upgraded = new Set<Socket>();
   /** The start time of each replica's container as last seen: a change means the engine restarted it. */
   private readonly containerStarts = new Map<string, string>();
+  /** When each replica was seen stopped (health `down`): the engine gets ENGINE_RESTART_GRACE_MS to restart it. */
+  private readonly downSince = new Map<string, number>();
   /** The health state a previous balancer of this environment saved (read once, when this one starts). */
   private readonly restored?: SavedHealth;
   private readonly healthFile: string;
@@ -127,6 +135,7 @@ export class LocalBalancer {
       this.engine = await import('./engine.js');
       const { JobScheduler } = await import('./job-scheduler.js');
       this.docker = this.engine.connectEngine();
+      for (const backend of this.backends.values()) this.seedStart(backend.id, backend.containerId);
       this.scheduler = new JobScheduler(this.docker, {
         stateDir: this.files.stateDir ?? this.files.config.replace(/[\\/][^\\/]+$/, ''),
         supervised: () => this.config.supervise,
@@ -208,12 +217,27 @@ export class LocalBalancer {
       } else {
         const fresh: BackendStatus = { ...entry, health: 'initial', inflight: 0, served: 0, consecutivePasses: 0, consecutiveFailures: 0, registeredAt: new Date().toISOString() };
         this.backends.set(entry.id, restoreHealth(fresh, this.restored));
+        this.seedStart(entry.id, entry.containerId);
         // Workers are not checked over HTTP: the supervisor reads their health from the engine.
         // The first check soon after registration: a replica that is already listening passes it at once.
         if (entry.kind === 'web') this.scheduleCheck(entry.id, FIRST_CHECK_SECONDS * 1000);
       }
     }
     this.config.backends = entries;
+  }
+
+  /**
+   * Remembers when a replica's container started, as it is registered (or as the balancer starts): the supervisor
+   * tells an engine restart (kill -9, out of memory) by a later start time. Waiting for its first tick could miss one:
+   * `docker inspect` waits while a container starts, so a restart right after registration is first seen done.
+   */
+  private seedStart(id: string, containerId: string): void {
+    if (!this.docker) return;
+    void this.docker.getContainer(containerId).inspect()
+      .then((info) => {
+        if (info.State.Running && !info.State.Restarting && !this.containerStarts.has(id)) this.containerStarts.set(id, info.State.StartedAt);
+      })
+      .catch(() => undefined);
   }
 
   private persist(): void {
@@ -440,6 +464,7 @@ export class LocalBalancer {
         if (!running && current.health !== 'down') {
           this.event(`${backend.id}: container stopped; out of rotation`);
           this.backends.set(backend.id, { ...current, health: 'down', consecutivePasses: 0 });
+          this.downSince.set(backend.id, Date.now());
         } else if (running && (current.health === 'down' || restarted)) {
           // The engine started it again (its process died: kill -9, out of memory): a new target to the health
           // checks, back in rotation after healthyThreshold passes, as the ALB treats a re-registered target.
@@ -517,13 +542,17 @@ export class LocalBalancer {
     for (const backend of dead) {
       if (backend.health === 'down') {
         let restarting = false;
+        let exists = true;
         try {
           const info = await this.docker.getContainer(backend.containerId).inspect();
           restarting = info.State.Restarting || info.State.Running;
         } catch {
-          restarting = false;
+          exists = false;
         }
         if (restarting) continue;
+        // A process that died (kill -9, out of memory) leaves its container exited for a moment before the engine's
+        // restart policy starts it again: replacing it then would remove the container the engine is restarting.
+        if (exists && Date.now() - (this.downSince.get(backend.id) ?? 0) < ENGINE_RESTART_GRACE_MS) continue;
       }
       const secretFile = new LocalSecretFile(this.files.secrets);
       const plan = parseReleasePlan(readFileSync(supervise.planFile, 'utf8'), secretFile.read().generated.databasePassword);
@@ -544,6 +573,7 @@ export class LocalBalancer {
       entries.push({ id: replica.name, containerId: replica.id, release: supervise.release, service: replica.service, kind: replica.kind, url: replica.url, role: 'candidate', promoteWhenHealthy: true });
       this.setBackends(entries);
       this.persist();
+      this.downSince.delete(backend.id);
       this.event(`${backend.id}: ${backend.health === 'down' ? 'stopped' : 'unhealthy'}; replaced by ${replica.name}`);
     }
   }
