@@ -8,6 +8,7 @@
 import { DATABASE_URL, PG_VARIABLES, REDIS_URL } from '../model/index.js';
 import type { ProjectFiles } from './project-files.js';
 import { isCommented, TEST_FILE } from './project-files.js';
+import { regexpLiteral } from '../text/regexp-literal.js';
 
 /** Hostnames compose files commonly give PostgreSQL and Redis. */
 export const COMMON_COMPOSE_HOSTNAMES: readonly string[] = ['db', 'database', 'postgres', 'postgresql', 'pg', 'redis', 'cache'];
@@ -26,11 +27,10 @@ const SCANNED_FILE = /\.(py|js|mjs|cjs|ts|mts|cts|jsx|tsx|rb|go|php|java|kt|cs|e
 /** Files not shipped to production or not read by the app at run time. */
 const SKIPPED_FILE = /(^|\/)(docker-)?compose[^/]*\.ya?ml$|(^|\/)(migrations?|fixtures|seeds?)\//;
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The patterns that show a connection to `host`, on one line; `onLineWith` must also match the line. */
 function hostPatterns(host: string): Array<{ regex: RegExp; onLineWith?: RegExp }> {
-  const h = escape(host);
+  const h = regexpLiteral(host);
   return [
     // a URL whose host is the compose name: redis://redis:6379/0, postgresql://app:secret@db:5432/app
     { regex: new RegExp(`[a-z][a-z0-9+.-]*://(?:[^\\s/'"\`@]*@)?${h}(?::\\d+)?(?=[/'"\`\\s?]|$)`, 'i') },

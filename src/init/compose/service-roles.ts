@@ -10,6 +10,7 @@ import type { ProjectFiles } from '../project-files.js';
 import type { ComposeBuild, ComposeProject } from './compose-file.js';
 import { joinRelative } from './compose-file.js';
 import { classifyImage, parseImageName } from './images.js';
+import { regexpLiteral } from '../../text/regexp-literal.js';
 
 export type Role =
   | { role: 'app'; build: ComposeBuild; viaImage?: string }
@@ -90,7 +91,7 @@ function proxyTargets(project: ProjectFiles, build: ComposeBuild, others: readon
   const prefix = build.context === '.' ? '' : `${build.context}/`;
   const texts = project.paths.filter((path) => path.startsWith(prefix) && path.split('/').length - prefix.split('/').length < 3).map((path) => project.read(path) ?? '');
   return others.filter((name) => {
-    const n = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const n = regexpLiteral(name);
     const pattern = new RegExp(`(proxy_pass\\s+https?://${n}[:/;\\s]|reverse_proxy\\s+(https?://)?${n}[:\\s]|\\bserver\\s+${n}:\\d+|uwsgi_pass\\s+${n}:\\d+|fastcgi_pass\\s+${n}:\\d+)`);
     return texts.some((text) => pattern.test(text));
   });

@@ -8,6 +8,7 @@ import type { ResolvedConfig } from '../../config/model.js';
 import { UsageError } from '../../errors.js';
 import { usesLoadBalancer } from '../../model/index.js';
 import { hostedZoneName } from './domain.js';
+import { regexpLiteral } from '../../text/regexp-literal.js';
 
 export interface LookupNeed {
   /** What is looked up, e.g. `hosted zone example.com`. */
@@ -21,7 +22,7 @@ export interface LookupNeed {
 }
 
 function keyPart(name: string, value: string): RegExp {
-  return new RegExp(`(^|:)${name}=${value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(:|$)`);
+  return new RegExp(`(^|:)${name}=${regexpLiteral(value)}(:|$)`);
 }
 
 /** The lookups an environment's synthesis makes. */

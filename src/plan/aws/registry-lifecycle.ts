@@ -8,6 +8,7 @@
  */
 import type { RegistryRetention } from '../../config/model.js';
 import { KEEP_TAG_PATTERN } from '../../model/index.js';
+import { regexpLiteral } from '../../text/regexp-literal.js';
 
 /** Days an image without any tag is kept: berth tags every image a release uses, so these are leftovers. */
 export const UNTAGGED_EXPIRY_DAYS = 7;
@@ -78,7 +79,7 @@ export function registryLifecyclePolicy(retention: readonly RegistryRetention[])
 
 /** ECR's tag wildcard: `*` matches any run of characters (including none). */
 export function tagMatches(pattern: string, tag: string): boolean {
-  const expression = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const expression = new RegExp(`^${pattern.split('*').map((part) => regexpLiteral(part)).join('.*')}$`);
   return expression.test(tag);
 }
 

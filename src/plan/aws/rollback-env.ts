@@ -17,6 +17,7 @@
 import type { ResolvedConfig, ServiceSpec } from '../../config/model.js';
 import { PG_VARIABLES, reservedEnvNames, secretName, serviceKey, serviceUrlVariable } from '../../model/index.js';
 import { envChanges, secretChanges, type ReleaseChange } from '../release-changes.js';
+import { regexpLiteral } from '../../text/regexp-literal.js';
 
 /** The app container of one service's task definition in the release, as DescribeTaskDefinition returns it. */
 export interface RecordedTaskEnv {
@@ -35,12 +36,10 @@ export type AwsRollbackEnv =
   }
   | { restored: false; why: string };
 
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 /** Whether an ECS secret reads `berth secrets set`'s secret of its own name (its ARN, with or without the random suffix). */
 function declaredSecret(config: Pick<ResolvedConfig, 'app' | 'env'>, secret: { name?: string; valueFrom?: string }): secret is { name: string; valueFrom: string } {
   if (!secret.name || !secret.valueFrom) return false;
-  return new RegExp(`:secret:${escapeRegExp(secretName(config.app, config.env, secret.name))}(-[A-Za-z0-9]{6})?$`).test(secret.valueFrom);
+  return new RegExp(`:secret:${regexpLiteral(secretName(config.app, config.env, secret.name))}(-[A-Za-z0-9]{6})?$`).test(secret.valueFrom);
 }
 
 /**

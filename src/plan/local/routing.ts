@@ -7,6 +7,7 @@
  */
 import type { ResolvedConfig, WebRoute } from '../../config/model.js';
 import { webServices } from '../../model/services.js';
+import { regexpLiteral } from '../../text/regexp-literal.js';
 
 export interface RouteRule {
   service: string;
@@ -42,7 +43,7 @@ export function wildcardPattern(pattern: string, caseInsensitive: boolean): RegE
   const key = `${caseInsensitive ? 'i' : 's'}${pattern}`;
   let regex = compiled.get(key);
   if (!regex) {
-    const source = [...pattern].map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[.+^${}()|[\]\\/]/g, '\\$&'))).join('');
+    const source = [...pattern].map((char) => (char === '*' ? '.*' : char === '?' ? '.' : regexpLiteral(char))).join('');
     regex = new RegExp(`^${source}$`, caseInsensitive ? 'is' : 's');
     if (compiled.size > 500) compiled.clear();
     compiled.set(key, regex);
