@@ -206,6 +206,8 @@ export class LocalBalancer {
       if (!keep.has(id)) {
         this.backends.delete(id);
         this.traffic.delete(id);
+        this.containerStarts.delete(id);
+        this.downSince.delete(id);
         clearTimeout(this.timers.get(id));
         this.timers.delete(id);
       }
@@ -573,7 +575,6 @@ export class LocalBalancer {
       entries.push({ id: replica.name, containerId: replica.id, release: supervise.release, service: replica.service, kind: replica.kind, url: replica.url, role: 'candidate', promoteWhenHealthy: true });
       this.setBackends(entries);
       this.persist();
-      this.downSince.delete(backend.id);
       this.event(`${backend.id}: ${backend.health === 'down' ? 'stopped' : 'unhealthy'}; replaced by ${replica.name}`);
     }
   }
