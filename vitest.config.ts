@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 /**
  * Two projects. `unit`: pure and in-process tests (and CLI wiring spawns), run in parallel.
  * `engine`: tests on the real Docker engine (and browsers driving it); they share one engine and published
- * ports, so their files run one at a time. A new engine test is named `*.engine.test.ts` (or `*.docker.test.ts`).
+ * ports, so their files run one at a time, and one run at a time per engine (test/engine-lock.global.ts). A new engine test is named `*.engine.test.ts` (or `*.docker.test.ts`).
  */
 const ENGINE_TESTS = [
   '**/*.engine.test.ts',
@@ -38,6 +38,7 @@ export default defineConfig({
           testTimeout: 30_000,
           hookTimeout: 600_000,
           fileParallelism: false,
+          globalSetup: ['test/engine-lock.global.ts'],
         },
       },
     ],
