@@ -18,6 +18,9 @@ describe('berth validate', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('hello (prod, production) is valid');
     expect(result.stdout).toMatch(/count:\n\s+min: 2\n\s+max: 2/);
+    // Written out in full, not as YAML anchors and aliases (`service: *a2`) where a value is shared.
+    expect(result.stdout).not.toMatch(/[&*]a\d/);
+    expect(result.stdout).toMatch(/\nservice:\n\s+name: web\n/);
   });
 
   it('--json gives the documented shape', async () => {

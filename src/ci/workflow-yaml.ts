@@ -3,7 +3,7 @@ import { Document, isPair, isScalar, visit } from 'yaml';
 import { pinnedVersion } from './pinned-actions.js';
 
 export function workflowYaml(workflow: Record<string, unknown>, header: readonly string[]): string {
-  const doc = new Document(workflow);
+  const doc = new Document(workflow, { aliasDuplicateObjects: false });
   visit(doc, {
     Pair(_key, pair) {
       if (isPair(pair) && isScalar(pair.key) && pair.key.value === 'uses' && isScalar(pair.value) && typeof pair.value.value === 'string') {

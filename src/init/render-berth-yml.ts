@@ -52,7 +52,7 @@ export function commentLines(text: string, indent = ''): string[] {
 
 /** A YAML scalar as it would be written after `key: `. */
 function scalar(value: string | number | boolean): string {
-  return stringify(value).trimEnd();
+  return stringify(value, { aliasDuplicateObjects: false }).trimEnd();
 }
 
 const CHANGED = 'set during `berth init`';

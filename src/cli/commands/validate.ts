@@ -28,7 +28,9 @@ Examples:
         }
         printLine(`${paint('green', '✔')} ${describeResolved(config)}`);
         printLine();
-        printLine(stringify(resolvedToJson(config).config).trimEnd());
+        // Written out in full: a value used in two places (the primary service under `service:` and `services:`) is not
+        // shown as a YAML anchor and alias (`&a2` ... `*a2`).
+        printLine(stringify(resolvedToJson(config).config, { aliasDuplicateObjects: false }).trimEnd());
       } catch (error) {
         if (options.json && error instanceof ConfigError) printJson({ valid: false, problems: error.problems });
         throw error;

@@ -14,12 +14,12 @@ function summary(key: string): string | undefined {
 }
 
 function scalar(value: string | number | boolean): string {
-  return stringify(value, { lineWidth: 0 }).trimEnd();
+  return stringify(value, { lineWidth: 0, aliasDuplicateObjects: false }).trimEnd();
 }
 
 /** A list of strings on one line when it fits, e.g. [celery, -A, app, worker]. */
 function flowList(values: readonly string[]): string {
-  return stringify(values, { collectionStyle: 'flow', lineWidth: 0 }).trimEnd();
+  return stringify(values, { collectionStyle: 'flow', lineWidth: 0, aliasDuplicateObjects: false }).trimEnd();
 }
 
 /** `# - text` wrapped at WIDTH, continuation lines indented under the text. */
