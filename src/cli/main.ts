@@ -1,18 +1,16 @@
 /** The berth command line: global options, the commands, and how errors become exit codes. */
 import { Command, CommanderError, Option } from 'commander';
-import { createRequire } from 'node:module';
 import { ConfigError } from '../config/problems.js';
 import { BerthError, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../errors.js';
+import { BERTH_VERSION } from '../package-files.js';
 import { COMMANDS } from './commands/index.js';
 import { paint, printError } from './output.js';
 
-const require = createRequire(import.meta.url);
-const { version } = require('../../package.json') as { version: string };
 
 export function buildProgram(): Command {
   const program = new Command('berth')
     .description('Take a containerized web app from your laptop to production on AWS, and operate it.\nThe same berth.yml runs on the local Docker engine (environment "local", the default).')
-    .version(version, '-v, --version', 'print the berth version')
+    .version(BERTH_VERSION, '-v, --version', 'print the berth version')
     .addOption(new Option('-c, --config <file>', 'berth.yml to use (default: ./berth.yml)'))
     .addOption(new Option('-e, --env <name>', 'environment to act on').default('local').argParser(collectEnvironments))
     .addOption(new Option('--json', 'machine-readable output on stdout').default(false))

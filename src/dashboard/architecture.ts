@@ -4,7 +4,7 @@
  * and stays responsive; without the compiled worker (tests run from the sources) it runs in-process.
  */
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { compiledEntry } from '../package-files.js';
 import { Worker } from 'node:worker_threads';
 import { loadConfig } from '../config/load.js';
 import type { ResolvedConfig } from '../config/model.js';
@@ -27,11 +27,12 @@ export interface WorkerRequest {
 
 export type WorkerReply = { ok: true; view: ArchitectureView } | { ok: false; message: string; hint?: string; exitCode?: number };
 
-const WORKER = fileURLToPath(new URL('./architecture-worker.js', import.meta.url));
+/** The compiled worker; under vitest (sources in .ts) the view is computed in-process instead. */
+const WORKER = import.meta.url.endsWith('.ts') ? undefined : compiledEntry('dashboard/architecture-worker.js');
 
 /** The architecture of `env` in berth.yml `configFile`, computed off the server's event loop when possible. */
 export function architectureOf(configFile: string, env: string): Promise<ArchitectureView> {
-  if (!existsSync(WORKER)) return computeArchitecture(loadConfig({ config: configFile, env }));
+  if (!WORKER || !existsSync(WORKER)) return computeArchitecture(loadConfig({ config: configFile, env }));
   return new Promise((resolve, reject) => {
     const worker = new Worker(WORKER, { workerData: { configFile, env } satisfies WorkerRequest });
     worker.once('message', (reply: WorkerReply) => {

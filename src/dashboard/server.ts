@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { compiledEntry } from '../package-files.js';
 import { newAccessToken, TOKEN_QUERY, tokenCookie, tokenSource } from './access-token.js';
 import type { EnvironmentSource } from './environment-source.js';
 import { escapeHtml } from './html.js';
@@ -41,8 +41,7 @@ const PARTS = new Set<PartName>(['progress', 'status', 'releases', 'failure', 'l
 
 /** The page's script, compiled by `npm run build` into dist/dashboard/page/page.js. */
 function pageScriptPath(): string {
-  const candidates = [new URL('./page/page.js', import.meta.url), new URL('../../dist/dashboard/page/page.js', import.meta.url)].map((url) => fileURLToPath(url));
-  return candidates.find((path) => existsSync(path)) ?? candidates[0]!;
+  return compiledEntry('dashboard/page/page.js');
 }
 
 function send(response: ServerResponse, status: number, type: string, body: string | Buffer, headers: Record<string, string> = {}): void {

@@ -4,7 +4,6 @@
  * The decisions are in src/ci/ci-plan.ts and src/plan/aws/ci-stack.ts; this is the I/O around them.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import { planCi, workflowHeader, type CiRequest } from '../../ci/ci-plan.js';
 import { berthInstallFor, gitRoot, originUrl } from '../../ci/git-context.js';
@@ -17,6 +16,7 @@ import { checkEnvironments, environmentNames, findConfigFile, loadConfig, parseC
 import type { ResolvedConfig } from '../../config/model.js';
 import { ConfigError } from '../../config/problems.js';
 import { UsageError } from '../../errors.js';
+import { BERTH_VERSION } from '../../package-files.js';
 import { ciRoleName, ciStackName } from '../../model/index.js';
 import { environmentSubject, roleOutputId } from '../../plan/aws/ci-stack.js';
 import type { GlobalOptions } from '../output.js';
@@ -26,8 +26,6 @@ import { ask, isInteractive } from '../../terminal/prompt.js';
 import type { CiDeployResult } from '../../targets/aws/ci-deploy.js';
 import type { CiGithubOptions } from './ci.js';
 
-const require = createRequire(import.meta.url);
-const { version } = require('../../../package.json') as { version: string };
 
 /** The instance name used to resolve a preview template: pr-1 stands for every pr-<number>. */
 const PREVIEW_PREFIX = 'pr-';
@@ -93,11 +91,11 @@ export async function runCiGithub(options: CiGithubOptions, global: GlobalOption
     repository: repositoryLabel(repository),
     branch: options.branch,
     configPath,
-    berth: berthInstallFor(root, version),
+    berth: berthInstallFor(root, BERTH_VERSION),
     ...(parsed.data.ci?.oidcProviderArn ? { oidcProviderArn: parsed.data.ci.oidcProviderArn } : {}),
   });
 
-  const header = workflowHeader({ version, configPath, environments: environments.map((config) => config.env), branch: options.branch, previews: options.previews, stack: ciStackName(parsed.data.app) });
+  const header = workflowHeader({ version: BERTH_VERSION, configPath, environments: environments.map((config) => config.env), branch: options.branch, previews: options.previews, stack: ciStackName(parsed.data.app) });
 
   const results: Array<{ path: string; file: string; status: WorkflowStatus; diff?: string }> = [];
   for (const { path, workflow } of plan.workflows) {

@@ -4,10 +4,10 @@
  * point: it reads that file, nothing else.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { packageFile } from '../../package-files.js';
 import { UsageError } from '../../errors.js';
 
-export const PREFIX_LIST_DATA = fileURLToPath(new URL('../../../data/cloudfront/origin-facing-prefix-lists.json', import.meta.url));
+export const PREFIX_LIST_DATA = packageFile('data', 'cloudfront', 'origin-facing-prefix-lists.json');
 
 export interface PrefixListData {
   prefixListName: string;

@@ -1,6 +1,6 @@
 /** Dated regional price figures from data/prices/<region>.json: the only place prices come from. */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { packageFile } from '../../package-files.js';
 import { z } from 'zod';
 import { UsageError } from '../../errors.js';
 
@@ -27,7 +27,7 @@ export type PriceFigure = z.infer<typeof priceSchema>;
 export type PriceTable = z.infer<typeof priceTableSchema>;
 
 /** data/prices at the package root, from src/plan/cost or dist/plan/cost alike. */
-export const PRICE_DATA_DIR = fileURLToPath(new URL('../../../data/prices/', import.meta.url));
+export const PRICE_DATA_DIR = `${packageFile('data', 'prices')}/`;
 
 /** Regions that have a price file. */
 export function pricedRegions(dir = PRICE_DATA_DIR): string[] {

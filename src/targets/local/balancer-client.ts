@@ -8,9 +8,9 @@
 import { spawn } from 'node:child_process';
 import { chmodSync, closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { OperationError } from '../../errors.js';
+import { compiledEntry } from '../../package-files.js';
 import { STATE_FILES } from '../../model/index.js';
 import type { BalancerConfig, BalancerStatus } from './balancer-model.js';
 import { BERTH_CODE } from './code-version.js';
@@ -35,21 +35,14 @@ function request<T>(socketPath: string, method: string, path: string, body?: unk
   });
 }
 
-/** A compiled entry beside this module (dist/...). Under vitest the sources are .ts, so use the build output. */
-function compiledEntry(name: string): string {
-  const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.ts')) return here.replace(/[\\/]src[\\/]/, '/dist/').replace(/balancer-client\.ts$/, name);
-  return join(dirname(here), name);
-}
-
-/** The compiled balancer entry (run by the supervisor). */
+/** The compiled balancer entry (run by the supervisor). Under vitest too: the balancer always runs from dist/. */
 export function daemonEntry(): string {
-  return compiledEntry('balancer-daemon.js');
+  return compiledEntry('targets/local/balancer-daemon.js');
 }
 
 /** The compiled supervisor entry (what berth starts). */
 export function supervisorEntry(): string {
-  return compiledEntry('balancer-supervisor.js');
+  return compiledEntry('targets/local/balancer-supervisor.js');
 }
 
 export class BalancerClient {

@@ -5,11 +5,7 @@
  * that drives it (operations.ts).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-/** The package root: this file is src/targets/local/ or dist/targets/local/ under it. */
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+import { packageFile } from '../../package-files.js';
 
 function read(file: string): string | undefined {
   try {
@@ -20,8 +16,8 @@ function read(file: string): string | undefined {
 }
 
 function codeVersion(): string {
-  const version = (JSON.parse(read(join(root, 'package.json')) ?? '{}') as { version?: string }).version ?? 'unknown';
-  const stamp = read(join(root, 'dist', '.build-stamp'));
+  const version = (JSON.parse(read(packageFile('package.json')) ?? '{}') as { version?: string }).version ?? 'unknown';
+  const stamp = read(packageFile('dist', '.build-stamp'));
   return stamp ? `${version} (built ${stamp})` : version;
 }
 
