@@ -8,6 +8,7 @@ import { silentProgress } from '../terminal/progress.js';
 import { loadConfig } from '../config/load.js';
 import type { ResolvedConfig } from '../config/model.js';
 import { connectDocker, probeContainer, socketsByExec } from './engine-checks.js';
+import { doctorRunOwner } from './abandoned-probes.js';
 import type { CheckResult } from './check-result.js';
 import { primaryWebService } from '../model/index.js';
 
@@ -66,6 +67,32 @@ describe.runIf(engineHasBusybox())('probeContainer on the Docker engine', { time
     expect(networks).toEqual([]);
     const volumes = await docker.listVolumes({ filters: { name: ['berth-dr-probe-local'] } });
     expect(volumes.Volumes ?? []).toEqual([]);
+  });
+
+  it('removes what a killed doctor run of the app left, and keeps what a running one owns', async () => {
+    const docker = await connectDocker();
+    const labels = (run: string) => ({ 'org.berth.app': 'dr-probe', 'org.berth.env': 'local', 'org.berth.role': 'doctor', 'org.berth.doctor.run': run });
+    const suffix = Date.now().toString(36);
+    // A killed run's network and throw-away container (pid 1 with another start time: never this run), and one of a
+    // doctor still running in another terminal (this process).
+    const network = await docker.createNetwork({ Name: `dr-probe-doctor-killed-${suffix}-net`, Labels: labels('1:0') });
+    const killed = await docker.createContainer({ name: `dr-probe-doctor-killed-${suffix}-database`, Image: IMAGE, Cmd: ['sleep', '600'], Labels: labels('1:0'), HostConfig: { NetworkMode: `dr-probe-doctor-killed-${suffix}-net` } });
+    await killed.start();
+    const running = await docker.createContainer({ name: `dr-probe-doctor-running-${suffix}-web`, Image: IMAGE, Cmd: ['sleep', '600'], Labels: labels(doctorRunOwner()) });
+    try {
+      const progress: string[] = [];
+      const recording = { ...silentProgress, step: (text: string) => ({ ...silentProgress.step(text), succeed: (done?: string) => void progress.push(`${text}: ${done}`) }) };
+      const results = await probeContainer(docker, config(['sh', '-c', 'mkdir -p /www; echo ok > /www/health; exec httpd -f -p 8000 -h /www']), IMAGE, facts, { ...options, progress: recording });
+      expect(results.map((r) => r.status)).toEqual(['pass', 'pass', 'pass']);
+      await expect(killed.inspect()).rejects.toThrow(/no such container/i);
+      await expect(network.inspect()).rejects.toThrow(/not found/i);
+      expect((await running.inspect()).Name).toBe(`/dr-probe-doctor-running-${suffix}-web`);
+      expect(progress).toContainEqual(expect.stringMatching(/^Removing what an interrupted doctor run left: removed [2-9]\d* containers and networks of a doctor run that no longer runs$/));
+    } finally {
+      await running.remove({ force: true });
+      await killed.remove({ force: true }).catch(() => undefined);
+      await network.remove().catch(() => undefined);
+    }
   });
 
   it('does not probe the app when its database image is missing, and says which image to pull', async () => {

@@ -17,6 +17,7 @@ import { checkExpose, checkImageArch, checkImageUser, imageCheckId, imageLabel, 
 import { diagnoseBuildFailure } from './build-failure.js';
 import { parseProcNetTcp, reachableFromOutside, type ListeningSocket } from './listening-sockets.js';
 import { probeCheckId, probeVerdict, type ProbeObservation } from './probe-verdict.js';
+import { doctorRunOwner, removeAbandonedProbes } from './abandoned-probes.js';
 import { removeProbeDependencies, startProbeDependencies, type DependencyStart } from './probe-dependencies.js';
 import { describeDependencies, probeDependencyPlan, probedService, probeLabels, type ProbeDependencyPlan } from './probe-dependency-plan.js';
 import { ensureNetwork } from '../targets/local/engine.js';
@@ -301,7 +302,7 @@ async function startService(run: ProbeRun, service: ServiceSpec, image: string, 
     Image: image,
     Env: Object.entries(env).map(([key, value]) => `${key}=${value}`),
     ...(command ? { Cmd: command } : {}),
-    Labels: probeLabels(config, service.name),
+    Labels: probeLabels(config, plan.run, service.name),
     ...ports,
     ...(web ? {} : { Healthcheck: { Test: [...NO_HEALTHCHECK.Test] } }),
     HostConfig: {
@@ -510,7 +511,10 @@ async function probeService(run: ProbeRun, probe: ServiceProbe): Promise<CheckRe
 export async function probeServices(docker: Docker, config: ResolvedConfig, probes: ServiceProbe[], options: EngineCheckOptions): Promise<CheckResult[]> {
   if (probes.length === 0) return [];
   const name = `${config.app}-doctor-${Date.now().toString(36)}`;
-  const plan = probeDependencyPlan(config, name, randomBytes(18).toString('base64url'));
+  const plan = probeDependencyPlan(config, name, randomBytes(18).toString('base64url'), doctorRunOwner());
+  // A doctor killed mid-probe (kill -9, a closed terminal) could not clean up: its throw-away database may still run.
+  const abandoned = await removeAbandonedProbes(docker, config.app);
+  if (abandoned > 0) options.progress.step('Removing what an interrupted doctor run left').succeed(`removed ${abandoned} ${abandoned === 1 ? 'container or network' : 'containers and networks'} of a doctor run that no longer runs`);
   const handedOut = new Set<number>();
   const run: ProbeRun = {
     docker,

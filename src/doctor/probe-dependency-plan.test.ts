@@ -30,7 +30,7 @@ type Options = { name: string; Env: string[]; Labels: Record<string, string>; He
 
 describe('probeDependencyPlan', () => {
   const local = config(NEWS);
-  const plan = probeDependencyPlan(local, 'news-api-doctor-abc', 'probe-pw');
+  const plan = probeDependencyPlan(local, 'news-api-doctor-abc', 'probe-pw', '4242:123');
   const [database, cache] = plan.dependencies.map((dependency) => dependency.createOptions as Options);
 
   it('gives the app the connection variables a deploy gives it, host names included, with the probe password', () => {
@@ -59,7 +59,7 @@ describe('probeDependencyPlan', () => {
     expect(database!.Healthcheck).toEqual(original.Healthcheck);
     expect(database!.HostConfig.NetworkMode).toBe('news-api-doctor-abc-net');
     expect(database!.NetworkingConfig.EndpointsConfig).toEqual({ 'news-api-doctor-abc-net': { Aliases: ['berth-news-api-local-database', 'db', 'postgres', 'postgresql', 'database'] } });
-    expect(plan.network).toEqual({ name: 'news-api-doctor-abc-net', labels: { 'org.berth.app': 'news-api', 'org.berth.env': 'local', 'org.berth.role': 'doctor' } });
+    expect(plan.network).toEqual({ name: 'news-api-doctor-abc-net', labels: { 'org.berth.app': 'news-api', 'org.berth.env': 'local', 'org.berth.role': 'doctor', 'org.berth.doctor.run': '4242:123' } });
   });
 
   it('never mounts the environment\'s named volumes: data on tmpfs, no restart, doctor labels', () => {
@@ -67,17 +67,17 @@ describe('probeDependencyPlan', () => {
     expect(cache!.HostConfig.Mounts).toEqual([{ Type: 'tmpfs', Target: '/data' }]);
     expect(JSON.stringify(plan)).not.toContain('-data"');
     expect(database!.HostConfig.RestartPolicy).toEqual({ Name: 'no' });
-    expect(database!.Labels).toEqual({ 'org.berth.app': 'news-api', 'org.berth.env': 'local', 'org.berth.role': 'doctor', 'org.berth.doctor.dependency': 'database' });
+    expect(database!.Labels).toEqual({ 'org.berth.app': 'news-api', 'org.berth.env': 'local', 'org.berth.role': 'doctor', 'org.berth.doctor.run': '4242:123', 'org.berth.doctor.dependency': 'database' });
   });
 
   it('plans the same stand-ins for an AWS environment, named after it', () => {
-    const staging = probeDependencyPlan(config(NEWS, 'staging'), 'news-api-doctor-def', 'pw2');
+    const staging = probeDependencyPlan(config(NEWS, 'staging'), 'news-api-doctor-def', 'pw2', '4242:123');
     expect(staging.services[0]!.connectionEnv.PGHOST).toBe('berth-news-api-staging-database');
     expect(describeDependencies(staging.dependencies)).toBe('PostgreSQL (postgres:16) and Redis (redis:7)');
   });
 
   it('plans nothing for an app without database or cache', () => {
-    const tiny = probeDependencyPlan(config('app: tiny\nservice: { port: 80 }\n'), 'tiny-doctor-1', 'pw');
+    const tiny = probeDependencyPlan(config('app: tiny\nservice: { port: 80 }\n'), 'tiny-doctor-1', 'pw', '4242:123');
     expect(tiny.dependencies).toEqual([]);
     expect(tiny.services).toEqual([{ name: 'web', aliases: ['web'], connectionEnv: {} }]);
     expect(tiny.network.name).toBe('tiny-doctor-1-net');
@@ -86,7 +86,7 @@ describe('probeDependencyPlan', () => {
 
 describe('probeDependencyPlan for many services (examples/news-worker)', () => {
   const newsWorker = loadConfig({ config: join(import.meta.dirname, '../../examples/news-worker/berth.yml'), env: 'local' });
-  const plan = probeDependencyPlan(newsWorker, 'news-worker-doctor-abc', 'probe-pw');
+  const plan = probeDependencyPlan(newsWorker, 'news-worker-doctor-abc', 'probe-pw', '4242:123');
 
   it('plans every web and worker service (not the job), each with the host name a deploy gives it', () => {
     expect(plan.services.map((service) => [service.name, service.aliases])).toEqual([['web', ['web']], ['feeds', ['feeds']], ['worker', ['worker']]]);

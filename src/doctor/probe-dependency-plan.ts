@@ -37,6 +37,8 @@ export interface ProbeServicePlan {
 }
 
 export interface ProbeDependencyPlan {
+  /** The doctor run that owns the probe (`<pid>:<start time>`), on every label. */
+  run: string;
   network: { name: string; labels: Record<string, string> };
   dependencies: ProbeDependency[];
   /** Every web and worker service, in berth.yml's order. */
@@ -44,8 +46,8 @@ export interface ProbeDependencyPlan {
 }
 
 /** Labels of everything the probe creates: the doctor's role, so `berth status`/`destroy` never take it for the app's own. */
-export function probeLabels(config: Pick<ResolvedConfig, 'app' | 'env'>, service?: string): Record<string, string> {
-  return labelsFor(config.app, config.env, 'doctor', service ? { service } : {});
+export function probeLabels(config: Pick<ResolvedConfig, 'app' | 'env'>, run: string, service?: string): Record<string, string> {
+  return labelsFor(config.app, config.env, 'doctor', { doctorRun: run, ...(service ? { service } : {}) });
 }
 
 /** The connection variables and host names of one probed service (undefined for a job). */
@@ -61,10 +63,11 @@ export function describeDependencies(dependencies: readonly Pick<ProbeDependency
 
 /**
  * The probe's network, dependencies and connection variables. `probeName` names the probe container
- * (its network is `<probeName>-net`); `databasePassword` is generated per probe by the caller.
+ * (its network is `<probeName>-net`); `databasePassword` is generated per probe by the caller; `run` is the
+ * doctor process that owns it (doctor/abandoned-probes.ts).
  */
-export function probeDependencyPlan(config: ResolvedConfig, probeName: string, databasePassword: string): ProbeDependencyPlan {
-  const labels = probeLabels(config);
+export function probeDependencyPlan(config: ResolvedConfig, probeName: string, databasePassword: string, run: string): ProbeDependencyPlan {
+  const labels = probeLabels(config, run);
   const deployed = planLocal(config, { release: 0, images: { app: 'berth-doctor-probe' }, databasePassword });
   const network = { name: `${probeName}-net`, labels };
   const onProbeNetwork: LocalPlan = { ...deployed, network };
@@ -95,5 +98,5 @@ export function probeDependencyPlan(config: ResolvedConfig, probeName: string, d
     const connectionEnv = Object.fromEntries(Object.entries(service.container.env).filter(([name]) => reserved.has(name)));
     return { name: service.name, aliases: [...service.aliases], connectionEnv };
   });
-  return { network, dependencies, services };
+  return { run, network, dependencies, services };
 }

@@ -12,6 +12,11 @@ export const LABEL_PROJECT = 'org.berth.project';
 export const LABEL_STAND_IN = 'org.berth.stand-in';
 /** On a doctor's throw-away dependency container: which dependency it stands for. */
 export const LABEL_DOCTOR_DEPENDENCY = 'org.berth.doctor.dependency';
+/**
+ * On everything a doctor's probe creates: the `berth doctor` process that owns it (`<pid>:<start time>`), so a later
+ * probe can tell what a killed one left behind (doctor/abandoned-probes.ts).
+ */
+export const LABEL_DOCTOR_RUN = 'org.berth.doctor.run';
 
 /**
  * What a container or resource is for. app: a replica of a web or worker service; job: a run of a job or
@@ -23,6 +28,8 @@ export interface LabelOptions {
   release?: number;
   service?: string;
   project?: string;
+  /** The doctor run that owns a probe's container or network (LABEL_DOCTOR_RUN). */
+  doctorRun?: string;
 }
 
 export function labelsFor(app: string, env: string, role: LocalRole, options: LabelOptions = {}): Record<string, string> {
@@ -30,6 +37,7 @@ export function labelsFor(app: string, env: string, role: LocalRole, options: La
   if (options.release !== undefined) labels[LABEL_RELEASE] = String(options.release);
   if (options.service !== undefined) labels[LABEL_SERVICE] = options.service;
   if (options.project !== undefined) labels[LABEL_PROJECT] = options.project;
+  if (options.doctorRun !== undefined) labels[LABEL_DOCTOR_RUN] = options.doctorRun;
   return labels;
 }
 
