@@ -4,6 +4,7 @@
  * docker.io 20.10) has BuildKit built in and uses it with DOCKER_BUILDKIT=1. berth sets DOCKER_BUILDKIT on
  * every build, so the choice is explicit, and a user's own DOCKER_BUILDKIT wins.
  */
+import { builderCacheFile, builderFingerprint, readBuilderCache, writeBuilderCache } from './builder-cache.js';
 import { runDocker } from './docker-cli.js';
 
 export interface BuilderSupport {
@@ -31,17 +32,34 @@ export function chooseBuilder(facts: { clientVersion?: string; buildx: boolean; 
 
 let detected: Promise<BuilderSupport> | undefined;
 
-/** Asks the docker CLI once per process what it can do; a user's DOCKER_BUILDKIT decides without asking. */
+/**
+ * What the docker CLI can do: a user's DOCKER_BUILDKIT decides without asking; else the decision remembered for this
+ * CLI, plugin and engine (builder-cache.ts); else the CLI is asked (two runs, about a third of a second), once per process.
+ */
 export function detectBuilder(env: NodeJS.ProcessEnv = process.env): Promise<BuilderSupport> {
   const chosen = chooseBuilder({ buildx: false, userSetting: env.DOCKER_BUILDKIT });
   if (chosen.via === 'env') return Promise.resolve(chosen);
-  detected ??= (async () => {
-    const [version, buildx] = await Promise.all([
-      runDocker(['version', '--format', '{{.Client.Version}}|{{.Server.Os}}']).catch(() => undefined),
-      runDocker(['buildx', 'version']).catch(() => undefined),
-    ]);
-    const [clientVersion, serverOs] = (version?.stdout.trim() ?? '').split('|');
-    return chooseBuilder({ clientVersion: clientVersion || undefined, serverOs: serverOs || undefined, buildx: buildx?.code === 0, userSetting: env.DOCKER_BUILDKIT });
-  })();
+  detected ??= askOrRemember(env);
   return detected;
+}
+
+/** detectBuilder without the per-process memory (tests). */
+export async function askOrRemember(env: NodeJS.ProcessEnv = process.env): Promise<BuilderSupport> {
+  const fingerprint = builderFingerprint(env);
+  const file = builderCacheFile(env);
+  const remembered = fingerprint ? readBuilderCache(file, fingerprint) : undefined;
+  if (remembered) return remembered;
+  const [version, buildx] = await Promise.all([
+    runDocker(['version', '--format', '{{.Client.Version}}|{{.Server.Os}}'], { env: cliEnv(env) }).catch(() => undefined),
+    runDocker(['buildx', 'version'], { env: cliEnv(env) }).catch(() => undefined),
+  ]);
+  const [clientVersion, serverOs] = (version?.stdout.trim() ?? '').split('|');
+  const support = chooseBuilder({ clientVersion: clientVersion || undefined, serverOs: serverOs || undefined, buildx: buildx?.code === 0, userSetting: env.DOCKER_BUILDKIT });
+  // Only a full answer is remembered: an engine that did not answer (stopped, starting) is asked again next time.
+  if (fingerprint && version?.code === 0 && clientVersion && serverOs) writeBuilderCache(file, fingerprint, support);
+  return support;
+}
+
+function cliEnv(env: NodeJS.ProcessEnv): Record<string, string> | undefined {
+  return env === process.env ? undefined : Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }

@@ -39,6 +39,8 @@ export function runDocker(args: readonly string[], options: { onLine?: (line: st
       if (partial && options.onLine) options.onLine(partial);
       resolve({ code: code ?? 1, stdout, stderr });
     });
+    // A CLI that exits without reading its input (most commands) makes the write fail with EPIPE: not an error here.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
   });
 }
