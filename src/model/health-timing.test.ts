@@ -4,9 +4,9 @@ import { awsHealthCheckNote, failureCounts, failureCountsNow, probeDelaySeconds,
 const health = { path: '/health', interval: 30, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3, gracePeriod: 60 };
 
 describe('fast local probes', () => {
-  it('probe a new replica every quarter second until it is healthy, then at the configured interval', () => {
-    expect(probeDelaySeconds(health, 'initial')).toBe(0.25);
-    expect(probeDelaySeconds({ interval: 0.2 }, 'initial')).toBe(0.2);
+  it('probe a new replica every tenth of a second until it is healthy, then at the configured interval', () => {
+    expect(probeDelaySeconds(health, 'initial')).toBe(0.1);
+    expect(probeDelaySeconds({ interval: 0.05 }, 'initial')).toBe(0.05);
     expect(probeDelaySeconds(health, 'healthy')).toBe(30);
     expect(probeDelaySeconds(health, 'unhealthy')).toBe(30);
   });

@@ -44,10 +44,12 @@ export function secondsToHealthy(health: Pick<HealthCheck, 'interval' | 'healthy
 export const FIRST_CHECK_SECONDS = 0.1;
 
 /**
- * Seconds between checks of a new replica until it is healthy (or unhealthy): it is found listening within a quarter
- * of a second of starting, and its `healthyThreshold` passes are as far apart. Failures still count one interval apart.
+ * Seconds between checks of a new replica until it is healthy (or unhealthy): it is found listening within a tenth of
+ * a second of starting, and its `healthyThreshold` passes are as far apart. A check is one request on loopback (about
+ * a millisecond); an app that answers its health path with errors while it starts logs ten of them a second until
+ * its grace period ends. Failures still count one interval apart.
  */
-export const FAST_PROBE_SECONDS = 0.25;
+export const FAST_PROBE_SECONDS = 0.1;
 
 /** The local balancer's health state of a replica (see src/targets/local/balancer-model.ts). */
 export type ProbeState = 'initial' | 'healthy' | 'unhealthy' | 'down';

@@ -222,6 +222,8 @@ function logEvidenceWatcher(context: RolloutContext, plan: LocalPlan): (replica:
  * finds the tables there. An app that cannot start exits again at once and fails the deploy as before.
  */
 const RESTARTS_ALLOWED = 1;
+/** How often the rollout looks at its new replicas (the balancer probes them every FAST_PROBE_SECONDS). */
+const WATCH_MS = 50;
 
 /** Watches the new replicas until all are healthy in the balancer, one fails, or time runs out. */
 async function waitForReplicas(context: RolloutContext, plan: LocalPlan, replicas: ReplicaContainer[], onCount: (healthy: number) => void): Promise<ReplicaVerdict> {
@@ -260,7 +262,8 @@ async function waitForReplicas(context: RolloutContext, plan: LocalPlan, replica
     }
     onCount(healthy);
     if (healthy === replicas.length) return { healthy: true, status };
-    await sleep(100);
+    // Each look is a loopback request to the balancer and one engine inspect per replica (a few milliseconds).
+    await sleep(WATCH_MS);
   }
   const stuck = replicas.find((replica) => status?.backends.find((entry) => entry.id === replica.name)?.health !== 'healthy') ?? replicas[0];
   const lastError = status?.backends.find((entry) => entry.id === stuck?.name)?.lastError;
