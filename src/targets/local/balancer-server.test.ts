@@ -126,6 +126,28 @@ describe('LocalBalancer', () => {
     expect(new Set(await bodies(4))).toEqual(new Set(['a', 'b']));
   });
 
+  it('takes a replica that refuses a request out of the rotation at once: the POSTs that follow all reach the others', async () => {
+    const a = await backend('a');
+    const b = await backend('b');
+    const lb = await startBalancer([a, b], { pools: [{ ...pool('web'), health: { ...HEALTH, interval: 30, unhealthyThreshold: 3 } }] });
+    await until(() => healthyCount(lb) === 2);
+    // b's process dies: nothing listens on its port any more (health checks would need 3 x 30 s to notice).
+    const bServer = servers.pop()!;
+    bServer.closeAllConnections();
+    await new Promise((resolve) => bServer.close(resolve));
+    const post = async () => {
+      const response = await fetch(URL, { method: 'POST', body: 'order=1' });
+      return `${response.status} ${await response.text()}`;
+    };
+    // At most one POST meets the refusal (it cannot be sent again: its body was read); every one after it reaches a.
+    const first = [await post(), await post()];
+    expect(first.filter((answer) => answer.startsWith('502'))).toHaveLength(1);
+    expect(await Promise.all(Array.from({ length: 8 }, post))).toEqual(Array.from({ length: 8 }, () => '200 a'));
+    const b2 = lb.status().backends.find((entry) => entry.id === 'b')!;
+    expect(b2).toMatchObject({ health: 'initial', lastError: 'connection refused' });
+    expect(lb.status().events.some((event) => event.includes('b: healthy -> initial (connection refused to a request; out of rotation until 2 passing checks)'))).toBe(true);
+  });
+
   it('sets X-Forwarded-Proto and -Port itself and appends the client to X-Forwarded-For, as an ALB does', async () => {
     const a = await backend('a');
     const lb = await startBalancer([a]);

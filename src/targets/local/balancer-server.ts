@@ -242,6 +242,22 @@ export class LocalBalancer {
       .catch(() => undefined);
   }
 
+  /**
+   * Passive health: nothing listens where a replica in the rotation should (its process died, the engine is restarting
+   * it). It leaves the rotation at once instead of at the next check or supervisor tick, so the requests that follow
+   * go to the others (a refused POST cannot be sent again: its body is gone), and rejoins after `healthyThreshold`
+   * passing checks, probed fast, as a restarted replica does. The supervisor looks at the engine now too.
+   */
+  private refused(id: string): void {
+    const current = this.backends.get(id);
+    if (!current || current.health !== 'healthy') return;
+    const threshold = this.pool(current.service)?.health.healthyThreshold ?? 1;
+    this.backends.set(id, { ...current, health: 'initial', consecutivePasses: 0, consecutiveFailures: 0, lastError: 'connection refused', registeredAt: new Date().toISOString() });
+    this.event(`${id}: healthy -> initial (connection refused to a request; out of rotation until ${threshold} passing check${threshold === 1 ? '' : 's'})`);
+    this.scheduleCheck(id, FIRST_CHECK_SECONDS * 1000);
+    if (this.supervisor) void this.supervise();
+  }
+
   private persist(): void {
     writePrivateFile(this.files.config, `${JSON.stringify(this.config, null, 2)}\n`);
   }
@@ -377,6 +393,7 @@ export class LocalBalancer {
       release();
       // A replica that refused the connection never saw the request: another one may take it.
       const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ECONNREFUSED') this.refused(backend.id);
       if (!res.headersSent && attempt < 2 && RETRYABLE.has(req.method ?? '') && (code === 'ECONNREFUSED' || code === 'ECONNRESET')) {
         this.handle(req, res, attempt + 1, tried, listener);
         return;
