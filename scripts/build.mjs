@@ -21,7 +21,7 @@ function newestSource(path) {
 
 function stale() {
   if (!existsSync(stamp)) return true;
-  const sources = ['src', 'tsconfig.json', 'tsconfig.build.json', 'package.json'].map((name) => join(root, name));
+  const sources = ['src', 'tsconfig.json', 'tsconfig.build.json', 'package.json', 'package-lock.json', 'scripts/build.mjs'].map((name) => join(root, name));
   return Math.max(...sources.map(newestSource)) > statSync(stamp).mtimeMs;
 }
 
