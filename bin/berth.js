@@ -1,4 +1,7 @@
 #!/usr/bin/env node
-import { main } from '../dist/bundle/cli.js';
+// --debug shows stack traces: map them to the TypeScript sources (dist/bundle is one bundle of many modules).
+// Source maps apply only to modules loaded after this, so it comes before the import.
+if (process.argv.includes('--debug')) process.setSourceMapsEnabled(true);
+const { main } = await import('../dist/bundle/cli.js');
 
 process.exitCode = await main(process.argv);

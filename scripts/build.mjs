@@ -43,6 +43,8 @@ await build({
   // CommonJS libraries (yaml) call require() for Node's modules: give the ES module bundle a real one.
   banner: { js: "import { createRequire as berthCreateRequire } from 'node:module'; const require = berthCreateRequire(import.meta.url);" },
   external: ['aws-cdk-lib', 'aws-cdk-lib/*', '@aws-cdk/*', '@aws-sdk/*', '@smithy/*', 'constructs', 'cdk-nag', 'dockerode', 'http-proxy-3', '@resvg/*', '@viz-js/*'],
+  // Chained to tsc's maps: with --debug (bin/berth.js), stack traces name src/*.ts lines, not bundle chunks.
+  sourcemap: 'linked',
   logLevel: 'warning',
 });
 writeFileSync(stamp, `${new Date().toISOString()}\n`);

@@ -50,6 +50,11 @@ describe('berth validate', () => {
     expect(result.stderr).toContain('environment "stagin" is not declared');
     expect(result.stderr).toContain('did you mean "staging"?');
     expect(hasStackTrace(result.stderr)).toBe(false);
+    // --debug adds the stack, mapped from the bundle to the TypeScript sources.
+    const debug = await runBerth(['validate', '--env', 'stagin', '--debug'], { cwd: dir });
+    expect(debug.code).toBe(2);
+    expect(hasStackTrace(debug.stderr)).toBe(true);
+    expect(debug.stderr).toMatch(/at \S+ \(\S+[\\/]src[\\/]config[\\/]load\.ts:\d+:\d+\)/);
   });
 
   it('an unknown command or flag exits 2', async () => {
