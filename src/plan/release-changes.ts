@@ -10,7 +10,7 @@ export interface ReleaseChange {
   /** The berth.yml key of the service (`service`, `services.worker`), or `database` / `cache`. */
   key: string;
   /** What differs: a variable of `env`, a name in `secrets`, a setting, or the whole service / dependency. */
-  field: 'env' | 'secrets' | 'command' | 'port' | 'health' | 'cpu' | 'memory' | 'stickySessions' | 'schedule' | 'timeout' | 'service' | 'dependency';
+  field: 'env' | 'secrets' | 'command' | 'port' | 'health' | 'cpu' | 'memory' | 'arch' | 'stickySessions' | 'schedule' | 'timeout' | 'service' | 'dependency';
   /** The variable or secret name (for `env` and `secrets`). */
   name?: string;
   /** What berth.yml did since the release: added, removed or changed it. */

@@ -1,4 +1,4 @@
-/** An AWS rollback restores each service's env and secret names from the release's task definitions; berth's own variables stay today's. */
+/** An AWS rollback restores each service's env, secret names and settings from the release's task definitions; berth's own variables stay today's. */
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
@@ -128,6 +128,25 @@ describe('restoreReleaseEnv', () => {
     }]);
     if (!tricky.restored) throw new Error('expected a restored env');
     expect(tricky.config.services.find((service) => service.name === 'web')!.secrets).toEqual(['SESSION_KEY']);
+  });
+
+  it("restores the release's cpu, memory, architecture and command, and the image's own CMD when it had no command", () => {
+    const sized = restoreReleaseEnv(today, [
+      { service: 'web', environment: [], secrets: [], cpu: '2048', memory: '4096', cpuArchitecture: 'ARM64', command: null },
+      { service: 'mailer', environment: [], secrets: [], cpu: 'lots', command: null },
+    ]);
+    if (!sized.restored) throw new Error('expected a restored env');
+    const web = sized.config.services.find((service) => service.name === 'web')!;
+    expect([web.cpu, web.memory, web.arch, web.command]).toEqual([2048, 4096, 'arm64', undefined]);
+    const mailer = sized.config.services.find((service) => service.name === 'mailer')!;
+    // An unreadable cpu keeps today's; no command then (the image's CMD) replaces today's [python, mail.py].
+    expect([mailer.cpu, mailer.command]).toEqual([today.services.find((service) => service.name === 'mailer')!.cpu, undefined]);
+    expect(sized.changes.filter((change) => !['env', 'secrets'].includes(change.field))).toEqual([
+      { key: 'services.web', field: 'cpu', change: 'changed' },
+      { key: 'services.web', field: 'memory', change: 'changed' },
+      { key: 'services.web', field: 'arch', change: 'changed' },
+      { key: 'services.mailer', field: 'command', change: 'changed' },
+    ]);
   });
 
   it('says why when the release record names no task definitions', () => {

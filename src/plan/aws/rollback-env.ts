@@ -1,10 +1,11 @@
 /**
- * What an AWS rollback restores besides the image, decided without I/O: each service's `env` and secret NAMES as
- * the release's task definitions had them (ECS re-uses a release's task definition the same way), read back with
- * ecs:DescribeTaskDefinition by the caller. berth's own variables are not the app's env and stay today's, like the
- * database and cache they point at. Everything else is today's berth.yml: cpu, memory, counts, health checks,
- * routes, and services added or removed since (the stack is synthesized from it). A secret's value is today's, as a
- * task reads it when it starts.
+ * What an AWS rollback restores besides the image, decided without I/O: each service's `env`, secret NAMES, command,
+ * cpu, memory and CPU architecture as the release's task definitions had them (ECS re-uses a release's task
+ * definition the same way, and the local rollback restores the same settings), read back with
+ * ecs:DescribeTaskDefinition by the caller. The architecture matters most: the release's image was built for it, and
+ * would not start on the other. berth's own variables are not the app's env and stay today's, like the database and
+ * cache they point at. Everything else is today's berth.yml: counts, health checks, routes, and services added or
+ * removed since (the stack is synthesized from it). A secret's value is today's, as a task reads it when it starts.
  *
  * Which variables were berth's in the release is read from where they came from, not from their names alone, so an
  * app that sets DATABASE_URL or PGHOST itself (its own database) keeps them:
@@ -15,7 +16,7 @@
  *  - the names berth injects today (reservedEnvNames) are today's whatever the release had.
  */
 import type { ResolvedConfig, ServiceSpec } from '../../config/model.js';
-import { PG_VARIABLES, reservedEnvNames, secretName, serviceKey, serviceUrlVariable } from '../../model/index.js';
+import { archOf, PG_VARIABLES, reservedEnvNames, secretName, serviceKey, serviceUrlVariable } from '../../model/index.js';
 import { envChanges, secretChanges, type ReleaseChange } from '../release-changes.js';
 import { regexpLiteral } from '../../text/regexp-literal.js';
 
@@ -24,6 +25,39 @@ export interface RecordedTaskEnv {
   service: string;
   environment: ReadonlyArray<{ name?: string; value?: string }>;
   secrets: ReadonlyArray<{ name?: string; valueFrom?: string }>;
+  /** The task's cpu units and memory MiB (`"512"`), its runtime platform's CpuArchitecture (`X86_64`, `ARM64`). */
+  cpu?: string;
+  memory?: string;
+  cpuArchitecture?: string;
+  /** The app container's command; null when it had none (the image's CMD); undefined when not read. */
+  command?: readonly string[] | null;
+}
+
+/** The release's settings of one service that today's berth.yml may have changed since, with what changed. */
+function restoreSettings(key: string, service: ServiceSpec, then: RecordedTaskEnv): { service: ServiceSpec; changes: ReleaseChange[] } {
+  const changes: ReleaseChange[] = [];
+  const next: ServiceSpec = { ...service };
+  const cpu = Number(then.cpu);
+  if (then.cpu !== undefined && Number.isInteger(cpu) && cpu > 0 && cpu !== service.cpu) {
+    next.cpu = cpu;
+    changes.push({ key, field: 'cpu', change: 'changed' });
+  }
+  const memory = Number(then.memory);
+  if (then.memory !== undefined && Number.isInteger(memory) && memory > 0 && memory !== service.memory) {
+    next.memory = memory;
+    changes.push({ key, field: 'memory', change: 'changed' });
+  }
+  const arch = then.cpuArchitecture ? archOf(then.cpuArchitecture.toLowerCase()) : undefined;
+  if (arch && arch !== service.arch) {
+    next.arch = arch;
+    changes.push({ key, field: 'arch', change: 'changed' });
+  }
+  if (then.command !== undefined && JSON.stringify(then.command ?? undefined) !== JSON.stringify(service.command)) {
+    if (then.command) next.command = [...then.command];
+    else delete next.command;
+    changes.push({ key, field: 'command', change: 'changed' });
+  }
+  return { service: next, changes };
 }
 
 export type AwsRollbackEnv =
@@ -59,8 +93,9 @@ export function restoreReleaseEnv(config: ResolvedConfig, recorded: readonly Rec
     for (const variable of then.environment) if (variable.name && !berths.has(variable.name)) env[variable.name] = variable.value ?? '';
     const secrets = [...new Set(then.secrets.flatMap((secret) => (declaredSecret(config, secret) && !berths.has(secret.name) ? [secret.name] : [])))].sort();
     const key = serviceKey(config, service);
-    changes.push(...envChanges(key, env, service.env, berths), ...secretChanges(key, secrets, service.secrets));
-    return { ...service, env, secrets };
+    const settings = restoreSettings(key, service, then);
+    changes.push(...envChanges(key, env, service.env, berths), ...secretChanges(key, secrets, service.secrets), ...settings.changes);
+    return { ...settings.service, env, secrets };
   });
   return { restored: true, config: { ...config, services: restored }, changes };
 }

@@ -306,7 +306,8 @@ describe('deploy through the real wiring (SDK mocked, stacks faked, health URL o
       mocks.cloudformation.on(DescribeStacksCommand, { StackName: 'CDKToolkit' }).resolves({ Stacks: [{ StackName: 'CDKToolkit', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date() }] });
       mocks.ecs.on(DescribeServicesCommand).resolves({ services: [{ desiredCount: 1, runningCount: 1, deployments: [{ id: 'd1', status: 'PRIMARY', rolloutState: 'COMPLETED', taskDefinition: 'td:5', desiredCount: 1, runningCount: 1, pendingCount: 0 }] }] });
       mocks.ecs.on(DescribeTaskDefinitionCommand).resolves({
-        taskDefinition: { containerDefinitions: [{ name: 'app', image: `${REPO}@${older}`, environment: [{ name: 'MODE', value: 'release-one-mode' }], secrets: ['STRIPE_KEY', 'LEGACY_TOKEN'].map((name) => ({ name, valueFrom: `arn:aws:secretsmanager:eu-west-1:123456789012:secret:berth/aws-rb/prod/${name}` })) }] },
+        // Release 1 ran bigger ARM tasks with its own command; today's berth.yml has the defaults (x86, no command).
+        taskDefinition: { cpu: '1024', memory: '2048', runtimePlatform: { cpuArchitecture: 'ARM64', operatingSystemFamily: 'LINUX' }, containerDefinitions: [{ name: 'app', image: `${REPO}@${older}`, command: ['gunicorn', 'old:app'], environment: [{ name: 'MODE', value: 'release-one-mode' }], secrets: ['STRIPE_KEY', 'LEGACY_TOKEN'].map((name) => ({ name, valueFrom: `arn:aws:secretsmanager:eu-west-1:123456789012:secret:berth/aws-rb/prod/${name}` })) }] },
       });
       mocks.elb.on(DescribeTargetHealthCommand).resolves({ TargetHealthDescriptions: [{ Target: { Id: '10.0.1.4', Port: 8000 }, TargetHealth: { State: 'healthy' } }] });
       const templates: string[] = [];
@@ -326,10 +327,18 @@ describe('deploy through the real wiring (SDK mocked, stacks faked, health URL o
       expect(outcome.rollback?.changes).toEqual([
         { key: 'service', field: 'env', name: 'MODE', change: 'changed' },
         { key: 'service', field: 'secrets', name: 'LEGACY_TOKEN', change: 'removed' },
+        { key: 'service', field: 'cpu', change: 'changed' },
+        { key: 'service', field: 'memory', change: 'changed' },
+        { key: 'service', field: 'arch', change: 'changed' },
+        { key: 'service', field: 'command', change: 'changed' },
       ]);
-      expect(progress.lines).toContain("berth.yml changed since release 1: service.env MODE changed; service.secrets LEGACY_TOKEN removed; rollback runs release 1's env");
-      const container = (JSON.parse(templates.at(-1)!) as { Resources: Record<string, { Type: string; Properties: { ContainerDefinitions?: Array<{ Environment?: Array<{ Name: string; Value: string }>; Secrets?: Array<{ Name: string }> }> } }> }).Resources;
-      const app = Object.values(container).find((resource) => resource.Type === 'AWS::ECS::TaskDefinition')!.Properties.ContainerDefinitions![0]!;
+      expect(progress.lines).toContain("berth.yml changed since release 1: service.env MODE changed; service.secrets LEGACY_TOKEN removed; service.cpu changed; service.memory changed; service.arch changed; service.command changed; rollback runs release 1's env and settings");
+      const container = (JSON.parse(templates.at(-1)!) as { Resources: Record<string, { Type: string; Properties: { Cpu?: string; Memory?: string; RuntimePlatform?: { CpuArchitecture?: string }; ContainerDefinitions?: Array<{ Command?: string[]; Environment?: Array<{ Name: string; Value: string }>; Secrets?: Array<{ Name: string }> }> } }> }).Resources;
+      const task = Object.values(container).find((resource) => resource.Type === 'AWS::ECS::TaskDefinition')!.Properties;
+      // The release's image was built for ARM: its tasks run on ARM again, at its size, with its command.
+      expect(task).toMatchObject({ Cpu: '1024', Memory: '2048', RuntimePlatform: { CpuArchitecture: 'ARM64' } });
+      const app = task.ContainerDefinitions![0]!;
+      expect(app.Command).toEqual(['gunicorn', 'old:app']);
       expect(app.Environment).toContainEqual({ Name: 'MODE', Value: 'release-one-mode' });
       expect((app.Secrets ?? []).map((secret) => secret.Name).sort()).toEqual(['LEGACY_TOKEN', 'STRIPE_KEY']);
       expect(templates.at(-1)).toContain(`${REPO}@${older}`);

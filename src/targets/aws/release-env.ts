@@ -1,6 +1,6 @@
 /**
- * Reads back what a release's task definitions ran (ecs:DescribeTaskDefinition): each service's app container env
- * and secret names, for a rollback to restore (src/plan/aws/rollback-env.ts decides what to do with them).
+ * Reads back what a release's task definitions ran (ecs:DescribeTaskDefinition): each service's app container env,
+ * secret names and command, and the task's cpu, memory and architecture, for a rollback to restore (src/plan/aws/rollback-env.ts decides what to do with them).
  */
 import { DescribeTaskDefinitionCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { awsServiceNames, type Release } from '../../model/index.js';
@@ -14,6 +14,15 @@ export async function readReleaseTaskEnv(ecs: ECSClient, app: string, env: strin
     const name = awsServiceNames(app, env, service.name).container;
     const container = answer.taskDefinition?.containerDefinitions?.find((entry) => entry.name === name);
     if (!container) throw new Error(`task definition ${service.taskDefinition} has no container ${name}`);
-    return { service: service.name, environment: container.environment ?? [], secrets: container.secrets ?? [] };
+    const task = answer.taskDefinition!;
+    return {
+      service: service.name,
+      environment: container.environment ?? [],
+      secrets: container.secrets ?? [],
+      ...(task.cpu ? { cpu: task.cpu } : {}),
+      ...(task.memory ? { memory: task.memory } : {}),
+      ...(task.runtimePlatform?.cpuArchitecture ? { cpuArchitecture: task.runtimePlatform.cpuArchitecture } : {}),
+      command: container.command?.length ? container.command : null,
+    };
   }));
 }
