@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds dist/ (the CLI and the dashboard page) and stamps it. tsc writes dist/ module by module; then esbuild bundles
 // the CLI (dist/cli/main.js and what it imports, the light libraries included) into dist/bundle/, which bin/berth.js
-// loads: one file instead of about 220 makes every command start about twice as fast. The heavy libraries (CDK, the
+// loads: about 40 files instead of 220 at start-up (`berth --version` 0.44 -> 0.33 s here). The heavy libraries (CDK, the
 // AWS SDK, dockerode) stay outside, loaded from node_modules when a command needs them; the balancer and the workers
 // run from tsc's dist/ (src/package-files.ts). `--if-stale` skips the build when the stamp is newer
 // than every source file, so the test files that need the CLI share one build instead of compiling it side by side.

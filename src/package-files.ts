@@ -7,19 +7,28 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-function findPackageRoot(from: string): string {
+interface Manifest {
+  name?: string;
+  version?: string;
+}
+
+/** The folder of berth's package.json above `from`, and what it says (read once). */
+function findPackage(from: string): { root: string; manifest: Manifest } {
   for (let dir = from; ; dir = dirname(dir)) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'berth') return dir;
+    const file = join(dir, 'package.json');
+    const manifest = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Manifest) : undefined;
+    if (manifest?.name === 'berth') return { root: dir, manifest };
     if (dirname(dir) === dir) throw new Error(`berth's package.json was not found above ${from}`);
   }
 }
 
+const found = findPackage(dirname(fileURLToPath(import.meta.url)));
+
 /** The package root: the folder of berth's package.json. */
-export const PACKAGE_ROOT = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
+export const PACKAGE_ROOT = found.root;
 
 /** berth's version (package.json). */
-export const BERTH_VERSION = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+export const BERTH_VERSION = found.manifest.version ?? 'unknown';
 
 /** A file shipped with berth, by its path under the package root (`data/prices/`). */
 export function packageFile(...path: string[]): string {

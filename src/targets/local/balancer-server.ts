@@ -251,11 +251,19 @@ export class LocalBalancer {
   private refused(id: string): void {
     const current = this.backends.get(id);
     if (!current || current.health !== 'healthy') return;
-    const threshold = this.pool(current.service)?.health.healthyThreshold ?? 1;
-    this.backends.set(id, { ...current, health: 'initial', consecutivePasses: 0, consecutiveFailures: 0, lastError: 'connection refused', registeredAt: new Date().toISOString() });
-    this.event(`${id}: healthy -> initial (connection refused to a request; out of rotation until ${threshold} passing check${threshold === 1 ? '' : 's'})`);
-    this.scheduleCheck(id, FIRST_CHECK_SECONDS * 1000);
+    this.checkAsNew({ ...current, lastError: 'connection refused' }, (passes) => `healthy -> initial (connection refused to a request; out of rotation until ${passes})`);
     if (this.supervisor) void this.supervise();
+  }
+
+  /**
+   * A replica out of the rotation and checked as a new target from now on (first check soon, fast probes), back after
+   * `healthyThreshold` passes, as the ALB treats a re-registered target. `why` words the event from "<n> passing checks".
+   */
+  private checkAsNew(backend: BackendStatus, why: (passes: string) => string): void {
+    const threshold = this.pool(backend.service)?.health.healthyThreshold ?? 1;
+    this.backends.set(backend.id, { ...backend, health: 'initial', consecutivePasses: 0, consecutiveFailures: 0, registeredAt: new Date().toISOString() });
+    this.event(`${backend.id}: ${why(`${threshold} passing check${threshold === 1 ? '' : 's'}`)}`);
+    this.scheduleCheck(backend.id, FIRST_CHECK_SECONDS * 1000);
   }
 
   private persist(): void {
@@ -487,14 +495,11 @@ export class LocalBalancer {
         } else if (running && (current.health === 'down' || restarted)) {
           // The engine started it again (its process died: kill -9, out of memory): a new target to the health
           // checks, back in rotation after healthyThreshold passes, as the ALB treats a re-registered target.
-          const threshold = this.pool(current.service)?.health.healthyThreshold ?? 1;
-          this.backends.set(backend.id, { ...current, url, health: 'initial', consecutivePasses: 0, consecutiveFailures: 0, lastError: undefined, registeredAt: new Date().toISOString() });
+          this.checkAsNew({ ...current, url, lastError: undefined }, (passes) => `restarted by the engine; rejoins the rotation after ${passes}`);
           if (url !== current.url) {
             this.config.backends = this.config.backends.map((entry) => (entry.id === backend.id ? { ...entry, url } : entry));
             this.persist();
           }
-          this.event(`${backend.id}: restarted by the engine; rejoins the rotation after ${threshold} passing check${threshold === 1 ? '' : 's'}`);
-          this.scheduleCheck(backend.id, FIRST_CHECK_SECONDS * 1000);
         } else if (running && url !== current.url) {
           this.backends.set(backend.id, { ...current, url });
           this.config.backends = this.config.backends.map((entry) => (entry.id === backend.id ? { ...entry, url } : entry));

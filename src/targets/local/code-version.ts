@@ -5,7 +5,7 @@
  * that drives it (operations.ts).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { packageFile } from '../../package-files.js';
+import { BERTH_VERSION, packageFile } from '../../package-files.js';
 
 function read(file: string): string | undefined {
   try {
@@ -16,9 +16,8 @@ function read(file: string): string | undefined {
 }
 
 function codeVersion(): string {
-  const version = (JSON.parse(read(packageFile('package.json')) ?? '{}') as { version?: string }).version ?? 'unknown';
   const stamp = read(packageFile('dist', '.build-stamp'));
-  return stamp ? `${version} (built ${stamp})` : version;
+  return stamp ? `${BERTH_VERSION} (built ${stamp})` : BERTH_VERSION;
 }
 
 /** This process's berth code, read once when the module loads (a later upgrade on disk does not change it). */
