@@ -34,6 +34,19 @@ describe('berth validate', () => {
     expect(json.config.service.health.path).toBe('/');
   });
 
+  it('names an env entry that looks like a secret and never prints its value, in text or --json', async () => {
+    const dir = app('app: hello\nservice:\n  port: 8080\n  env: { STRIPE_SECRET_KEY: sk_live_abcdefghijklmnop1234, LOG_LEVEL: debug }\n');
+    const text = await runBerth(['validate'], { cwd: dir });
+    expect(text.code).toBe(0);
+    expect(text.stderr).toContain('service.env.STRIPE_SECRET_KEY: looks like a secret');
+    expect(text.stdout + text.stderr).not.toContain('sk_live_abcdefghijklmnop1234');
+    expect(text.stdout).toContain('STRIPE_SECRET_KEY: "*** (looks like a secret; see the warning)"');
+    expect(text.stdout).toContain('LOG_LEVEL: debug');
+    const json = await runBerth(['validate', '--json'], { cwd: dir });
+    expect(json.stdout).not.toContain('sk_live_abcdefghijklmnop1234');
+    expect(JSON.parse(json.stdout).config.services[0].env).toEqual({ STRIPE_SECRET_KEY: '*** (looks like a secret; see the warning)', LOG_LEVEL: 'debug' });
+  });
+
   it('--json on an invalid file lists the problems and exits 2', async () => {
     const dir = app('app: hello\nservice:\n  port: 8080\n  memory: 9999\n');
     const result = await runBerth(['validate', '--json'], { cwd: dir });

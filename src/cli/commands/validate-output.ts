@@ -14,6 +14,27 @@ export function resolvedToJson(config: ResolvedConfig): { file: string; env: str
   return { file, env, target, config: { ...rest, image: relBuild(rest.image), services, ...single } };
 }
 
+/** What validate shows instead of an env value the warnings call secret-looking: the name stays, the value never shows. */
+export const MASKED_ENV_VALUE = '*** (looks like a secret; see the warning)';
+
+/** The env names the config warnings call secret-looking (their path ends in `env.<NAME>`). */
+export function secretLookingEnvNames(warnings: readonly { path: string }[]): Set<string> {
+  return new Set(warnings.map((warning) => warning.path.split('.')).filter((path) => path.at(-2) === 'env').map((path) => path.at(-1)!));
+}
+
+/** A copy of resolved config data with the values of `names` masked in every `env` map (services, jobs, the alias). */
+export function maskEnvValues<T>(value: T, names: ReadonlySet<string>): T {
+  if (names.size === 0) return value;
+  if (Array.isArray(value)) return value.map((item: unknown) => maskEnvValues(item, names)) as T;
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [
+    key,
+    key === 'env' && item !== null && typeof item === 'object' && !Array.isArray(item)
+      ? Object.fromEntries(Object.entries(item).map(([name, text]) => [name, names.has(name) ? MASKED_ENV_VALUE : text]))
+      : maskEnvValues(item, names),
+  ])) as T;
+}
+
 export function describeResolved(config: ResolvedConfig): string {
   const parts = [
     `${config.app} (${config.env}${config.production ? ', production' : ''}) is valid`,

@@ -3,7 +3,7 @@ import { stringify } from 'yaml';
 import { ConfigError } from '../../config/problems.js';
 import { globalOptions, loadForCommandWithWarnings } from '../global-options.js';
 import { paint, printJson, printLine } from '../output.js';
-import { describeResolved, resolvedToJson } from './validate-output.js';
+import { describeResolved, maskEnvValues, resolvedToJson, secretLookingEnvNames } from './validate-output.js';
 
 export function registerValidate(program: Command): void {
   program
@@ -22,15 +22,17 @@ Examples:
       const options = globalOptions(command);
       try {
         const { config, warnings } = loadForCommandWithWarnings(command);
+        // An env value that looks like a secret is named by its warning and never printed (CI logs keep output).
+        const resolved = maskEnvValues(resolvedToJson(config), secretLookingEnvNames(warnings));
         if (options.json) {
-          printJson({ valid: true, ...resolvedToJson(config), warnings });
+          printJson({ valid: true, ...resolved, warnings });
           return;
         }
         printLine(`${paint('green', '✔')} ${describeResolved(config)}`);
         printLine();
         // Written out in full: a value used in two places (the primary service under `service:` and `services:`) is not
         // shown as a YAML anchor and alias (`&a2` ... `*a2`).
-        printLine(stringify(resolvedToJson(config).config, { aliasDuplicateObjects: false }).trimEnd());
+        printLine(stringify(resolved.config, { aliasDuplicateObjects: false }).trimEnd());
       } catch (error) {
         if (options.json && error instanceof ConfigError) printJson({ valid: false, problems: error.problems });
         throw error;
